@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian 12 packages Petrel needs to build and test.
+# Idempotent: packages already present are skipped, and apt is not touched at all
+# when nothing is missing. Run as root (CI does); otherwise it uses sudo.
+set -euo pipefail
+
+build_pkgs=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
+  libboost-system1.81-dev
+  libnl-3-dev libnl-route-3-dev
+  libssl-dev libyaml-cpp-dev librocksdb-dev
+  doctest-dev libspdlog-dev libfmt-dev libedit-dev
+)
+test_pkgs=(
+  clang-14 libclang-rt-14-dev   # libFuzzer and sanitizers
+  libbenchmark-dev              # bench/
+  tshark                        # independent decoder for codec tests
+  bird2 gobgpd                  # interop peers
+  iproute2 iptables ipset iputils-ping
+)
+
+want=("${build_pkgs[@]}")
+if [[ "${1:-}" != "--build-only" ]]; then want+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# bird2 and gobgpd ship services that start on install; Petrel's tests run their own.
+for svc in bird gobgpd; do
+  $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
+done
+echo "install-deps: done"
