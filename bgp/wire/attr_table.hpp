@@ -5,6 +5,7 @@
 // table; the encoder walks the table in type order. Internal to bgp/wire.
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -31,6 +32,7 @@ struct AttrDecoder {
   Update& update;
   std::optional<AsPath> as4_path;            // RFC 6793, merged after the walk
   std::optional<Aggregator> as4_aggregator;  // RFC 6793, merged after the walk
+  std::bitset<256> seen;                     // attribute types present on the wire
 
   // Records an error about attribute `in` (data: the whole attribute).
   void fail(const AttrInput& in, uint8_t subcode, ErrorAction action, std::string reason);

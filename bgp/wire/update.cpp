@@ -1,7 +1,5 @@
 #include "bgp/wire/update.hpp"
 
-#include <bitset>
-
 #include "bgp/wire/attr_table.hpp"
 #include "bgp/wire/attrs/attrs.hpp"
 #include "bgp/wire/message.hpp"
@@ -20,7 +18,7 @@ WireError list_error(uint32_t offset, uint32_t length, std::string reason) {
 
 // Walks the path attributes, dispatching each through the attribute table.
 void decode_attributes(std::span<const uint8_t> attrs, uint32_t base, AttrDecoder& d) {
-  std::bitset<256> seen;
+  auto& seen = d.seen;
   ByteReader r(attrs);
   while (!r.empty()) {
     const uint32_t at = base + static_cast<uint32_t>(r.position());
@@ -87,6 +85,7 @@ void decode_attributes(std::span<const uint8_t> attrs, uint32_t base, AttrDecode
 // RFC 7606 §3 (d): a missing well-known mandatory attribute makes the announced
 // routes unusable (treat-as-withdraw). NEXT_HOP is mandatory only for routes in
 // the IPv4 NLRI field (RFC 4760 §3); LOCAL_PREF's absence is the RIB's call.
+// "Missing" means absent on the wire: one present but malformed has its own error.
 void check_mandatory(uint32_t attrs_offset, uint32_t attrs_length, AttrDecoder& d) {
   const Update& u = d.update;
   if (!u.has_announcements()) return;
@@ -94,9 +93,9 @@ void check_mandatory(uint32_t attrs_offset, uint32_t attrs_length, AttrDecoder& 
     d.fail_at(attrs_offset, attrs_length, err::missing_well_known, ErrorAction::treat_as_withdraw,
               std::string("missing ") + name, {type});
   };
-  if (!u.attrs.origin) missing(attr::origin, "ORIGIN");
-  if (!u.attrs.as_path) missing(attr::as_path, "AS_PATH");
-  if (!u.nlri.empty() && !u.attrs.next_hop) missing(attr::next_hop, "NEXT_HOP");
+  if (!d.seen[attr::origin]) missing(attr::origin, "ORIGIN");
+  if (!d.seen[attr::as_path]) missing(attr::as_path, "AS_PATH");
+  if (!u.nlri.empty() && !d.seen[attr::next_hop]) missing(attr::next_hop, "NEXT_HOP");
 }
 
 }  // namespace
@@ -136,7 +135,7 @@ Result<Update, WireError> decode_update(std::span<const uint8_t> message, const 
   if (!n) return n.error();
   u.nlri = *n;
 
-  AttrDecoder d{ctx, u, std::nullopt, std::nullopt};
+  AttrDecoder d{ctx, u, std::nullopt, std::nullopt, {}};
   decode_attributes(attrs, attrs_at, d);
   if (!ctx.four_octet_as) attrs::merge_as4(d);
   check_mandatory(attrs_at, attrs_len, d);
