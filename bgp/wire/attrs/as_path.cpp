@@ -129,16 +129,16 @@ void merge_as4(AttrDecoder& d) {
       need -= take;
     }
   }
-  for (const auto& seg : d.as4_path->segments) {
-    auto& segs = merged.segments;
-    // Join two sequences that meet at the seam, as the sender had them.
-    if (!segs.empty() && segs.back().type == AsSegmentType::sequence && seg.type == AsSegmentType::sequence &&
-        segs.back().asns.size() + seg.asns.size() <= 255) {
-      segs.back().asns.insert(segs.back().asns.end(), seg.asns.begin(), seg.asns.end());
-    } else {
-      segs.push_back(seg);
-    }
+  auto& segs = merged.segments;
+  auto rest = d.as4_path->segments.begin();
+  // Join the two sequences that meet at the seam, as the sender had them; the
+  // rest of AS4_PATH keeps its own segmentation.
+  if (rest != d.as4_path->segments.end() && !segs.empty() && segs.back().type == AsSegmentType::sequence &&
+      rest->type == AsSegmentType::sequence && segs.back().asns.size() + rest->asns.size() <= 255) {
+    segs.back().asns.insert(segs.back().asns.end(), rest->asns.begin(), rest->asns.end());
+    ++rest;
   }
+  segs.insert(segs.end(), rest, d.as4_path->segments.end());
   attrs.as_path = std::move(merged);
 }
 
