@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The README's main command until the live demo exists: installs what the build
+# needs and builds everything into build/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh --build-only
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$(nproc)"
+echo "built: libraries under build/, tests under build/tests/, benchmarks under build/bench/"
