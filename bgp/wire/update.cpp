@@ -72,10 +72,8 @@ void decode_attributes(std::span<const uint8_t> attrs, uint32_t base, AttrDecode
     // RFC 7606 §3 (c): the Optional and Transitive bits must be what the
     // attribute's specification says.
     if ((flags & (attr_flag::optional | attr_flag::transitive)) != row->flags) {
-      d.fail(in, err::attribute_flags, row->flags_error, "flags 0x" + [&] {
-        static constexpr char hex[] = "0123456789abcdef";
-        return std::string{hex[flags >> 4], hex[flags & 15]};
-      }() + " conflict with the attribute's definition");
+      d.fail(in, err::attribute_flags, row->flags_error,
+             "flags " + std::to_string(flags) + " conflict with the attribute's definition");
       continue;
     }
     row->decode(in, d);
