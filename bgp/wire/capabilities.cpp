@@ -1,5 +1,8 @@
 #include "bgp/wire/capabilities.hpp"
 
+#include <algorithm>
+#include <span>
+
 #include "core/bytes.hpp"
 
 namespace petrel::bgp::wire {
@@ -143,6 +146,15 @@ void put(ByteWriter& w, std::vector<uint8_t>& out, uint8_t code, Body&& body) {
   w.patch_u8(len_at, static_cast<uint8_t>(out.size() - len_at - 1));
 }
 
+// Calls `f` with consecutive slices of at most `per` items: a list too long for
+// one capability value becomes several capabilities of the same code, which RFC
+// 5492 §4 allows and the decoder merges.
+template <class T, class F>
+void for_each_chunk(const std::vector<T>& items, std::size_t per, F&& f) {
+  for (std::size_t i = 0; i < items.size(); i += per)
+    f(std::span(items).subspan(i, std::min(per, items.size() - i)));
+}
+
 }  // namespace
 
 void encode_capabilities(const Capabilities& caps, std::vector<uint8_t>& out) {
@@ -154,39 +166,44 @@ void encode_capabilities(const Capabilities& caps, std::vector<uint8_t>& out) {
       w.u8(mp.safi);
     });
   if (caps.route_refresh) put(w, out, cap::route_refresh, [] {});
-  if (!caps.extended_next_hop.empty())
+  for_each_chunk(caps.extended_next_hop, 255 / 6, [&](auto chunk) {
     put(w, out, cap::extended_next_hop, [&] {
-      for (const auto& e : caps.extended_next_hop) {
+      for (const auto& e : chunk) {
         w.u16(e.nlri_afi);
         w.u16(e.nlri_safi);
         w.u16(e.next_hop_afi);
       }
     });
+  });
   if (caps.extended_message) put(w, out, cap::extended_message, [] {});
   if (caps.graceful_restart)
     put(w, out, cap::graceful_restart, [&] {
       const auto& gr = *caps.graceful_restart;
       w.u16(static_cast<uint16_t>((gr.restarting ? 0x8000 : 0) | (gr.notification ? 0x4000 : 0) |
                                   (gr.restart_time & 0x0fff)));
-      for (const auto& f : gr.families) {
+      // One value holds at most 63 families (2 + 4n <= 255); a decoded one never has more.
+      for (const auto& f : std::span(gr.families).first(std::min<std::size_t>(gr.families.size(), 63))) {
         w.u16(f.afi_safi.afi);
         w.u8(f.afi_safi.safi);
         w.u8(f.forwarding_preserved ? 0x80 : 0);
       }
     });
   if (caps.four_octet_as) put(w, out, cap::four_octet_as, [&] { w.u32(*caps.four_octet_as); });
-  if (!caps.add_path.empty())
+  for_each_chunk(caps.add_path, 255 / 4, [&](auto chunk) {
     put(w, out, cap::add_path, [&] {
-      for (const auto& f : caps.add_path) {
+      for (const auto& f : chunk) {
         w.u16(f.afi_safi.afi);
         w.u8(f.afi_safi.safi);
         w.u8(static_cast<uint8_t>(f.mode));
       }
     });
+  });
   if (caps.enhanced_route_refresh) put(w, out, cap::enhanced_route_refresh, [] {});
   if (caps.long_lived_gr)
     put(w, out, cap::long_lived_gr, [&] {
-      for (const auto& f : *caps.long_lived_gr) {
+      // One value holds at most 36 families (7n <= 255); a decoded one never has more.
+      const auto& ll = *caps.long_lived_gr;
+      for (const auto& f : std::span(ll).first(std::min<std::size_t>(ll.size(), 36))) {
         w.u16(f.afi_safi.afi);
         w.u8(f.afi_safi.safi);
         w.u8(f.forwarding_preserved ? 0x80 : 0);
@@ -195,11 +212,11 @@ void encode_capabilities(const Capabilities& caps, std::vector<uint8_t>& out) {
     });
   if (caps.hostname)
     put(w, out, cap::hostname, [&] {
-      // Each name is cut to what its one-byte length can say and what fits in the
-      // capability's own one-byte length.
+      // Both names with their two length octets must fit the capability's own
+      // one-octet length: the host name keeps priority, the domain takes the rest.
       const auto& h = *caps.hostname;
-      const std::size_t hl = std::min<std::size_t>(h.host.size(), 127);
-      const std::size_t dl = std::min<std::size_t>(h.domain.size(), 127);
+      const std::size_t hl = std::min<std::size_t>(h.host.size(), 253);
+      const std::size_t dl = std::min<std::size_t>(h.domain.size(), 253 - hl);
       w.u8(static_cast<uint8_t>(hl));
       w.bytes(reinterpret_cast<const uint8_t*>(h.host.data()), hl);
       w.u8(static_cast<uint8_t>(dl));

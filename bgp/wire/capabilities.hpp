@@ -92,7 +92,10 @@ struct Capabilities {
 Result<void, WireError> decode_capability_list(std::span<const uint8_t> value, uint32_t base_offset,
                                                Capabilities& into);
 
-// Appends each capability as <code, length, value>, in code order, unknown ones last.
+// Appends each capability as <code, length, value>, in code order, unknown ones
+// last. A list longer than one value can hold (ADD-PATH, extended next hop) is
+// split over several capabilities of the same code; a host name and domain are
+// cut to fit together in 255 bytes.
 void encode_capabilities(const Capabilities& caps, std::vector<uint8_t>& out);
 
 }  // namespace petrel::bgp::wire

@@ -64,6 +64,8 @@ struct Update {
 };
 
 Result<Update, WireError> decode_update(std::span<const uint8_t> message, const CodecContext& ctx);
+// The Update's NLRI views would point into a temporary: refused at compile time.
+Result<Update, WireError> decode_update(std::vector<uint8_t>&& message, const CodecContext& ctx) = delete;
 
 // An UPDATE built from owned parts.
 struct MpReachMessage {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <initializer_list>
 #include <span>
 #include <vector>
@@ -12,6 +13,13 @@
 namespace petrel::test {
 
 using Bytes = std::vector<uint8_t>;
+
+// Keeps a message alive for the rest of the test run, so that views an Update
+// holds into it stay valid: decode_update(keep(update(...)), ctx).
+inline const Bytes& keep(Bytes b) {
+  static std::deque<Bytes> kept;
+  return kept.emplace_back(std::move(b));
+}
 
 inline Bytes cat(std::initializer_list<Bytes> parts) {
   Bytes out;

@@ -170,3 +170,20 @@ TEST_CASE("RFC 4271 §6.2: a recognized but malformed capability is Unspecific, 
     CHECK(e.offset == 31);
   }
 }
+
+TEST_CASE("capabilities longer than one value can hold still round-trip") {
+  OpenMessage o = full_open();
+  o.capabilities.add_path.clear();
+  for (uint16_t afi = 1; afi <= 100; ++afi) o.capabilities.add_path.push_back({{afi, 1}, AddPathMode::both});
+  o.capabilities.extended_next_hop.clear();
+  for (uint16_t afi = 1; afi <= 60; ++afi) o.capabilities.extended_next_hop.push_back({afi, 1, 2});
+  o.capabilities.hostname = Hostname{std::string(200, 'h'), std::string(200, 'd')};
+  const Bytes msg = encoded(o);
+  auto d = decode_open(msg);
+  REQUIRE_MESSAGE(d.has_value(), to_string(d.error()));
+  CHECK(d->capabilities.add_path == o.capabilities.add_path);
+  CHECK(d->capabilities.extended_next_hop == o.capabilities.extended_next_hop);
+  // Host name first; the domain gets what is left of 255 - 2 bytes.
+  CHECK(d->capabilities.hostname->host == std::string(200, 'h'));
+  CHECK(d->capabilities.hostname->domain == std::string(53, 'd'));
+}

@@ -51,7 +51,7 @@ CodecContext two_octet() {
 }  // namespace
 
 TEST_CASE("a well-formed UPDATE has no errors") {
-  auto r = decode_update(update({}, mandatory(), kNlri), {});
+  auto r = decode_update(keep(update({}, mandatory(), kNlri)), {});
   REQUIRE(r.has_value());
   CHECK(r->errors.empty());
   CHECK(r->action == ErrorAction::none);
@@ -66,7 +66,7 @@ TEST_CASE("RFC 4271 §6.3 / RFC 7606 §4: lengths that do not add up reset the s
     Bytes body = update_body({}, {}, {});
     body[0] = 0;
     body[1] = 9;  // nine withdrawn bytes claimed, none present
-    auto e = decode_update(message(2, body), {});
+    auto e = decode_update(keep(message(2, body)), {});
     REQUIRE_FALSE(e.has_value());
     check(e.error(), {err::malformed_attribute_list, 19, 2, ErrorAction::session_reset});
   }
@@ -81,24 +81,24 @@ TEST_CASE("RFC 4271 §6.3 / RFC 7606 §4: lengths that do not add up reset the s
 
 TEST_CASE("RFC 4271 §6.3 / RFC 7606 §5.3: a bad IPv4 NLRI field is Invalid Network Field, session reset") {
   SUBCASE("withdrawn prefix longer than 32") {
-    auto e = decode_update(update({24, 10, 0, 0, 33, 1, 2, 3, 4, 5}, {}, {}), {});
+    auto e = decode_update(keep(update({24, 10, 0, 0, 33, 1, 2, 3, 4, 5}, {}, {})), {});
     REQUIRE_FALSE(e.has_value());
     check(e.error(), {err::invalid_network_field, 25, 6, ErrorAction::session_reset});
   }
   SUBCASE("announced prefix longer than 32") {
-    auto e = decode_update(update({}, mandatory(), {33, 1, 2, 3, 4, 5}), {});
+    auto e = decode_update(keep(update({}, mandatory(), {33, 1, 2, 3, 4, 5})), {});
     REQUIRE_FALSE(e.has_value());
     check(e.error(), {err::invalid_network_field, kAfterMandatory, 6, ErrorAction::session_reset});
   }
   SUBCASE("announced prefix runs past the message") {
-    auto e = decode_update(update({}, mandatory(), {24, 10, 1}), {});
+    auto e = decode_update(keep(update({}, mandatory(), {24, 10, 1})), {});
     REQUIRE_FALSE(e.has_value());
     check(e.error(), {err::invalid_network_field, kAfterMandatory, 3, ErrorAction::session_reset});
   }
   SUBCASE("path identifier truncated under ADD-PATH") {
     CodecContext ctx;
     ctx.add_path_receive[index(Family::ipv4_unicast)] = true;
-    auto e = decode_update(update({}, mandatory(), {0, 0, 1}), ctx);
+    auto e = decode_update(keep(update({}, mandatory(), {0, 0, 1})), ctx);
     REQUIRE_FALSE(e.has_value());
     check(e.error(), {err::invalid_network_field, kAfterMandatory, 3, ErrorAction::session_reset});
   }
@@ -129,14 +129,14 @@ TEST_CASE("RFC 7606 §3 (d): a missing well-known mandatory attribute is treat-a
   }
   SUBCASE("NEXT_HOP is not needed when the routes are in MP_REACH_NLRI (RFC 4760 §3)") {
     Bytes mp{0, 2, 1, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 32, 0x20, 0x01, 0x0d, 0xb8};
-    auto r = decode_update(update({}, cat({attribute(0x80, 14, mp), origin_igp(), as_path_seq4({65001})}), {}), {});
+    auto r = decode_update(keep(update({}, cat({attribute(0x80, 14, mp), origin_igp(), as_path_seq4({65001})}), {})), {});
     REQUIRE(r.has_value());
     CHECK(r->errors.empty());
     REQUIRE(r->mp_reach);
     CHECK((*r->mp_reach->nlri.begin()).prefix.to_string() == "2001:db8::/32");
   }
   SUBCASE("nothing is missing in an UPDATE that announces nothing") {
-    auto r = decode_update(update({24, 10, 0, 0}, {}, {}), {});
+    auto r = decode_update(keep(update({24, 10, 0, 0}, {}, {})), {});
     REQUIRE(r.has_value());
     CHECK(r->errors.empty());
   }
@@ -164,7 +164,7 @@ TEST_CASE("RFC 7606 §3 (c): Optional/Transitive bits in conflict") {
     check(e, {err::attribute_flags, kAfterMandatory, 6, ErrorAction::session_reset});
   }
   SUBCASE("the Partial bit and the Extended Length bit are not a conflict") {
-    auto r = decode_update(update({}, cat({mandatory(), attribute(0xe0, 8, {0, 1, 0, 2}, /*extended=*/true)}), kNlri), {});
+    auto r = decode_update(keep(update({}, cat({mandatory(), attribute(0xe0, 8, {0, 1, 0, 2}, /*extended=*/true)}), kNlri)), {});
     REQUIRE(r.has_value());
     CHECK(r->errors.empty());
     CHECK(r->attrs.communities == std::vector<uint32_t>{0x00010002});
@@ -199,7 +199,7 @@ TEST_CASE("RFC 7606 §7.2: malformed AS_PATH is treat-as-withdraw") {
     check(e, {err::malformed_as_path, kAttrs + 4, 11, ErrorAction::treat_as_withdraw});
   }
   SUBCASE("the same bytes are a valid 2-octet path for a 2-octet peer") {
-    auto r = decode_update(update({}, cat({o, attribute(0x40, 2, {2, 3, 0, 1, 0, 2, 0, 3}), nh}), kNlri), two_octet());
+    auto r = decode_update(keep(update({}, cat({o, attribute(0x40, 2, {2, 3, 0, 1, 0, 2, 0, 3}), nh}), kNlri)), two_octet());
     REQUIRE(r.has_value());
     CHECK(r->errors.empty());
     CHECK(r->attrs.as_path->to_string() == "1 2 3");
@@ -224,7 +224,7 @@ TEST_CASE("RFC 7606 §7.4 and §7.5: MED and LOCAL_PREF") {
   SUBCASE("LOCAL_PREF from an external peer is discarded, the route kept") {
     CodecContext ebgp;
     ebgp.external_peer = true;
-    auto r = decode_update(update({}, cat({mandatory(), attribute(0x40, 5, {0, 0, 0, 200})}), kNlri), ebgp);
+    auto r = decode_update(keep(update({}, cat({mandatory(), attribute(0x40, 5, {0, 0, 0, 200})}), kNlri)), ebgp);
     REQUIRE(r.has_value());
     CHECK(r->action == ErrorAction::attribute_discard);
     CHECK_FALSE(r->attrs.local_pref);
@@ -233,7 +233,7 @@ TEST_CASE("RFC 7606 §7.4 and §7.5: MED and LOCAL_PREF") {
 }
 
 TEST_CASE("RFC 7606 §7.6 and §7.7: ATOMIC_AGGREGATE and AGGREGATOR are discarded when malformed") {
-  auto r = decode_update(update({}, cat({mandatory(), attribute(0x40, 6, {1})}), kNlri), {});
+  auto r = decode_update(keep(update({}, cat({mandatory(), attribute(0x40, 6, {1})}), kNlri)), {});
   REQUIRE(r.has_value());
   REQUIRE(r->errors.size() == 1);
   check(r->errors[0], {err::attribute_length, kAfterMandatory, 4, ErrorAction::attribute_discard});
@@ -270,7 +270,7 @@ TEST_CASE("RFC 7606 §7.9 and §7.10: ORIGINATOR_ID and CLUSTER_LIST") {
         {err::attribute_length, kAfterMandatory, 6, ErrorAction::treat_as_withdraw});
   CodecContext ebgp;
   ebgp.external_peer = true;
-  auto r = decode_update(update({}, cat({mandatory(), attribute(0x80, 9, {1, 2, 3, 4}), attribute(0x80, 10, {1, 2, 3, 4})}), kNlri), ebgp);
+  auto r = decode_update(keep(update({}, cat({mandatory(), attribute(0x80, 9, {1, 2, 3, 4}), attribute(0x80, 10, {1, 2, 3, 4})}), kNlri)), ebgp);
   REQUIRE(r.has_value());
   CHECK(r->errors.size() == 2);
   CHECK(r->action == ErrorAction::attribute_discard);
@@ -285,7 +285,7 @@ TEST_CASE("RFC 7606 §7.11 and §5.3: MP_REACH_NLRI") {
           {err::optional_attribute, kAttrs + 13, 7, ErrorAction::session_reset});
   }
   SUBCASE("an IPv6 next hop of 4 bytes disables the family") {
-    auto r = decode_update(update({}, cat({head, attribute(0x80, 14, {0, 2, 1, 4, 1, 2, 3, 4, 0, 32, 0x20, 0x01, 0x0d, 0xb8})}), {}), {});
+    auto r = decode_update(keep(update({}, cat({head, attribute(0x80, 14, {0, 2, 1, 4, 1, 2, 3, 4, 0, 32, 0x20, 0x01, 0x0d, 0xb8})}), {})), {});
     REQUIRE(r.has_value());
     REQUIRE(r->errors.size() == 1);
     check(r->errors[0], {err::optional_attribute, kAttrs + 13, 17, ErrorAction::afisafi_disable});
@@ -294,12 +294,12 @@ TEST_CASE("RFC 7606 §7.11 and §5.3: MP_REACH_NLRI") {
   }
   SUBCASE("an IPv4 unicast route with a 16-byte next hop needs RFC 8950") {
     Bytes v{0, 1, 1, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 24, 10, 9, 8};
-    auto r = decode_update(update({}, cat({head, attribute(0x80, 14, v)}), {}), {});
+    auto r = decode_update(keep(update({}, cat({head, attribute(0x80, 14, v)}), {})), {});
     REQUIRE(r.has_value());
     CHECK(r->action == ErrorAction::afisafi_disable);
     CodecContext ctx;
     ctx.ipv4_with_ipv6_next_hop = true;
-    auto ok = decode_update(update({}, cat({head, attribute(0x80, 14, v)}), {}), ctx);
+    auto ok = decode_update(keep(update({}, cat({head, attribute(0x80, 14, v)}), {})), ctx);
     REQUIRE(ok.has_value());
     CHECK(ok->errors.empty());
     REQUIRE(ok->mp_reach);
@@ -310,13 +310,13 @@ TEST_CASE("RFC 7606 §7.11 and §5.3: MP_REACH_NLRI") {
   SUBCASE("a bad prefix inside disables the family, pointing at the prefix") {
     // MP_REACH at 36: header 3, AFI/SAFI 3, nh len 1, nh 16, reserved 1 -> NLRI at 36 + 24 = 60
     Bytes v{0, 2, 1, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 32, 0x20, 0x01, 0x0d, 0xb8, 129, 1};
-    auto r = decode_update(update({}, cat({head, attribute(0x80, 14, v)}), {}), {});
+    auto r = decode_update(keep(update({}, cat({head, attribute(0x80, 14, v)}), {})), {});
     REQUIRE(r.has_value());
     REQUIRE(r->errors.size() == 1);
     check(r->errors[0], {err::optional_attribute, 65, 2, ErrorAction::afisafi_disable});
   }
   SUBCASE("an unsupported family disables that family") {
-    auto r = decode_update(update({}, cat({head, attribute(0x80, 14, {0, 25, 70, 4, 1, 2, 3, 4, 0})}), {}), {});
+    auto r = decode_update(keep(update({}, cat({head, attribute(0x80, 14, {0, 25, 70, 4, 1, 2, 3, 4, 0})}), {})), {});
     REQUIRE(r.has_value());
     CHECK(r->action == ErrorAction::afisafi_disable);
     CHECK(r->disabled_family == AfiSafi{25, 70});
@@ -326,14 +326,14 @@ TEST_CASE("RFC 7606 §7.11 and §5.3: MP_REACH_NLRI") {
 TEST_CASE("RFC 7606 §7.12: MP_UNREACH_NLRI") {
   check(only_error(update({}, attribute(0x80, 15, {0, 2}), {})),
         {err::optional_attribute, kAttrs, 5, ErrorAction::session_reset});
-  auto r = decode_update(update({}, attribute(0x80, 15, {0, 2, 1, 64, 0x20, 0x01}), {}), {});
+  auto r = decode_update(keep(update({}, attribute(0x80, 15, {0, 2, 1, 64, 0x20, 0x01}), {})), {});
   REQUIRE(r.has_value());
   check(r->errors.at(0), {err::optional_attribute, kAttrs + 6, 3, ErrorAction::afisafi_disable});
 }
 
 TEST_CASE("RFC 7606 §3 (g): repeated attributes") {
   SUBCASE("a second MED is discarded and the first kept") {
-    auto r = decode_update(update({}, cat({mandatory(), attribute(0x80, 4, {0, 0, 0, 5}), attribute(0x80, 4, {0, 0, 0, 9})}), kNlri), {});
+    auto r = decode_update(keep(update({}, cat({mandatory(), attribute(0x80, 4, {0, 0, 0, 5}), attribute(0x80, 4, {0, 0, 0, 9})}), kNlri)), {});
     REQUIRE(r.has_value());
     REQUIRE(r->errors.size() == 1);
     check(r->errors[0], {err::malformed_attribute_list, kAfterMandatory + 7, 7, ErrorAction::attribute_discard});
@@ -348,7 +348,7 @@ TEST_CASE("RFC 7606 §3 (g): repeated attributes") {
 
 TEST_CASE("RFC 7606 §4: attribute headers and lengths that overrun the attribute list") {
   SUBCASE("fewer than three bytes left for a header") {
-    auto r = decode_update(update({}, cat({mandatory(), Bytes{0x40, 1}}), kNlri), {});
+    auto r = decode_update(keep(update({}, cat({mandatory(), Bytes{0x40, 1}}), kNlri)), {});
     REQUIRE(r.has_value());
     REQUIRE(r->errors.size() == 1);
     check(r->errors[0], {err::malformed_attribute_list, kAfterMandatory, 2, ErrorAction::treat_as_withdraw});
@@ -356,12 +356,12 @@ TEST_CASE("RFC 7606 §4: attribute headers and lengths that overrun the attribut
     CHECK(r->nlri.size() == 1);
   }
   SUBCASE("extended length header with only three bytes left") {
-    auto r = decode_update(update({}, cat({mandatory(), Bytes{0x50, 8, 0}}), kNlri), {});
+    auto r = decode_update(keep(update({}, cat({mandatory(), Bytes{0x50, 8, 0}}), kNlri)), {});
     REQUIRE(r.has_value());
     check(r->errors.at(0), {err::malformed_attribute_list, kAfterMandatory, 3, ErrorAction::treat_as_withdraw});
   }
   SUBCASE("an attribute length that runs past the list") {
-    auto r = decode_update(update({}, cat({mandatory(), Bytes{0xc0, 8, 12, 0, 0, 0, 1}}), kNlri), {});
+    auto r = decode_update(keep(update({}, cat({mandatory(), Bytes{0xc0, 8, 12, 0, 0, 0, 1}}), kNlri)), {});
     REQUIRE(r.has_value());
     REQUIRE(r->errors.size() == 1);
     check(r->errors[0], {err::attribute_length, kAfterMandatory, 7, ErrorAction::treat_as_withdraw});
@@ -372,24 +372,24 @@ TEST_CASE("RFC 7606 §4: attribute headers and lengths that overrun the attribut
 TEST_CASE("RFC 6793 §6: AS4_PATH and AS4_AGGREGATOR from a 2-octet peer") {
   const Bytes head = cat({origin_igp(), attribute(0x40, 2, {2, 1, 0x5b, 0xa0}), next_hop(192, 0, 2, 1)});  // 4+7+7 = 18
   SUBCASE("a malformed AS4_PATH is discarded, the route kept with AS_PATH as it is") {
-    auto r = decode_update(update({}, cat({head, attribute(0xc0, 17, {2, 2, 0, 1, 0, 0})}), kNlri), two_octet());
+    auto r = decode_update(keep(update({}, cat({head, attribute(0xc0, 17, {2, 2, 0, 1, 0, 0})}), kNlri)), two_octet());
     REQUIRE(r.has_value());
     REQUIRE(r->errors.size() == 1);
     check(r->errors[0], {err::optional_attribute, kAttrs + 18, 9, ErrorAction::attribute_discard});
     CHECK(r->attrs.as_path->to_string() == "23456");
   }
   SUBCASE("confederation segments in AS4_PATH: discarded") {
-    auto r = decode_update(update({}, cat({head, attribute(0xc0, 17, {3, 1, 0, 1, 0, 0})}), kNlri), two_octet());
+    auto r = decode_update(keep(update({}, cat({head, attribute(0xc0, 17, {3, 1, 0, 1, 0, 0})}), kNlri)), two_octet());
     REQUIRE(r.has_value());
     CHECK(r->action == ErrorAction::attribute_discard);
   }
   SUBCASE("a malformed AS4_AGGREGATOR is discarded") {
-    auto r = decode_update(update({}, cat({head, attribute(0xc0, 18, {0, 1, 0, 0, 1})}), kNlri), two_octet());
+    auto r = decode_update(keep(update({}, cat({head, attribute(0xc0, 18, {0, 1, 0, 0, 1})}), kNlri)), two_octet());
     REQUIRE(r.has_value());
     check(r->errors.at(0), {err::optional_attribute, kAttrs + 18, 8, ErrorAction::attribute_discard});
   }
   SUBCASE("between 4-octet speakers AS4_PATH is ignored without complaint") {
-    auto r = decode_update(update({}, cat({mandatory(), attribute(0xc0, 17, {2, 1, 0, 1, 0, 0})}), kNlri), {});
+    auto r = decode_update(keep(update({}, cat({mandatory(), attribute(0xc0, 17, {2, 1, 0, 1, 0, 0})}), kNlri)), {});
     REQUIRE(r.has_value());
     CHECK(r->errors.empty());
     CHECK(r->attrs.as_path->to_string() == "65001");
@@ -397,7 +397,7 @@ TEST_CASE("RFC 6793 §6: AS4_PATH and AS4_AGGREGATOR from a 2-octet peer") {
 }
 
 TEST_CASE("RFC 4271 §5: unrecognized optional attributes") {
-  auto r = decode_update(update({}, cat({mandatory(), attribute(0xc0, 200, {7, 7}), attribute(0x80, 201, {8})}), kNlri), {});
+  auto r = decode_update(keep(update({}, cat({mandatory(), attribute(0xc0, 200, {7, 7}), attribute(0x80, 201, {8})}), kNlri)), {});
   REQUIRE(r.has_value());
   CHECK(r->errors.empty());
   REQUIRE(r->attrs.unknown.size() == 1);  // the non-transitive one is quietly dropped
@@ -408,7 +408,7 @@ TEST_CASE("RFC 4271 §5: unrecognized optional attributes") {
 
 TEST_CASE("RFC 7606 §3 (h): the strongest action wins; every error is reported") {
   const Bytes attrs = cat({attribute(0x40, 1, {9}), as_path_seq4({65001}), next_hop(192, 0, 2, 1), attribute(0x40, 6, {1})});
-  auto r = decode_update(update({}, attrs, kNlri), {});
+  auto r = decode_update(keep(update({}, attrs, kNlri)), {});
   REQUIRE(r.has_value());
   REQUIRE(r->errors.size() == 2);
   CHECK(r->errors[0].action == ErrorAction::treat_as_withdraw);

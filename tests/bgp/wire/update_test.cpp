@@ -80,7 +80,7 @@ TEST_CASE("RFC 6793 §4.2.3: AS_PATH rebuilt from AS4_PATH for a 2-octet peer") 
   SUBCASE("leading ASes from AS_PATH, the rest from AS4_PATH") {
     const Bytes attrs = cat({origin_igp(), as_path2(2, {65001, kAsTrans, kAsTrans}), next_hop(192, 0, 2, 1),
                              as4_path({4200000001u, 4200000002u})});
-    auto r = decode_update(update({}, attrs, kNlri), two_octet());
+    auto r = decode_update(keep(update({}, attrs, kNlri)), two_octet());
     REQUIRE(r.has_value());
     CHECK(r->errors.empty());
     CHECK(r->attrs.as_path->to_string() == "65001 4200000001 4200000002");
@@ -88,7 +88,7 @@ TEST_CASE("RFC 6793 §4.2.3: AS_PATH rebuilt from AS4_PATH for a 2-octet peer") 
   SUBCASE("an AS4_PATH longer than AS_PATH is ignored") {
     const Bytes attrs = cat({origin_igp(), as_path2(2, {kAsTrans}), next_hop(192, 0, 2, 1),
                              as4_path({4200000001u, 4200000002u})});
-    auto r = decode_update(update({}, attrs, kNlri), two_octet());
+    auto r = decode_update(keep(update({}, attrs, kNlri)), two_octet());
     REQUIRE(r.has_value());
     CHECK(r->attrs.as_path->to_string() == "23456");
   }
@@ -96,7 +96,7 @@ TEST_CASE("RFC 6793 §4.2.3: AS_PATH rebuilt from AS4_PATH for a 2-octet peer") 
     const Bytes attrs = cat({origin_igp(), as_path2(2, {65001, kAsTrans}), next_hop(192, 0, 2, 1),
                              attribute(0xc0, 7, cat({u16(65010), u32(0x0a000001)})), as4_path({4200000001u}),
                              attribute(0xc0, 18, cat({u32(4200000009u), u32(0x0a000002)}))});
-    auto r = decode_update(update({}, attrs, kNlri), two_octet());
+    auto r = decode_update(keep(update({}, attrs, kNlri)), two_octet());
     REQUIRE(r.has_value());
     CHECK(r->attrs.as_path->to_string() == "65001 23456");
     CHECK(r->attrs.aggregator->asn == 65010u);
@@ -105,7 +105,7 @@ TEST_CASE("RFC 6793 §4.2.3: AS_PATH rebuilt from AS4_PATH for a 2-octet peer") 
     const Bytes attrs = cat({origin_igp(), as_path2(2, {kAsTrans}), next_hop(192, 0, 2, 1),
                              attribute(0xc0, 7, cat({u16(kAsTrans), u32(0x0a000001)})), as4_path({4200000001u}),
                              attribute(0xc0, 18, cat({u32(4200000009u), u32(0x0a000002)}))});
-    auto r = decode_update(update({}, attrs, kNlri), two_octet());
+    auto r = decode_update(keep(update({}, attrs, kNlri)), two_octet());
     REQUIRE(r.has_value());
     CHECK(r->attrs.as_path->to_string() == "4200000001");
     CHECK(r->attrs.aggregator == Aggregator{4200000009u, 0x0a000002});
@@ -143,11 +143,11 @@ TEST_CASE("RFC 4724 §2: End-of-RIB markers") {
     CHECK(u->end_of_rib() == f);
   }
   // An UPDATE withdrawing something is not an End-of-RIB.
-  auto u = decode_update(update({24, 10, 0, 0}, {}, {}), {});
+  auto u = decode_update(keep(update({24, 10, 0, 0}, {}, {})), {});
   REQUIRE(u.has_value());
   CHECK_FALSE(u->end_of_rib());
   // Nor is an empty MP_UNREACH next to other attributes.
-  auto v = decode_update(update({}, cat({attribute(0x80, 15, {0, 2, 1}), origin_igp()}), {}), {});
+  auto v = decode_update(keep(update({}, cat({attribute(0x80, 15, {0, 2, 1}), origin_igp()}), {})), {});
   REQUIRE(v.has_value());
   CHECK_FALSE(v->end_of_rib());
 }
@@ -263,7 +263,7 @@ TEST_CASE("packing refuses attributes that leave no room, and writes nothing") {
 }
 
 TEST_CASE("prefix host bits on the wire are cleared, as RFC 4271 §4.3 allows") {
-  auto u = decode_update(update({}, mandatory(), {20, 10, 1, 0xff}), {});
+  auto u = decode_update(keep(update({}, mandatory(), {20, 10, 1, 0xff})), {});
   REQUIRE(u.has_value());
   CHECK((*u->nlri.begin()).prefix.to_string() == "10.1.240.0/20");
 }
