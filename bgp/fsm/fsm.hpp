@@ -144,6 +144,10 @@ class Fsm {
   uint32_t consecutive_failures() const { return failures_; }
   bool enabled() const { return enabled_; }
   std::optional<TimePoint> established_since() const { return established_since_; }
+  // When a restart after an error is scheduled (IdleHold), its deadline.
+  std::optional<TimePoint> idle_hold_until() const { return deadlines_.idle_hold; }
+  bool passive() const { return passive_; }
+  void set_passive(bool passive) { passive_ = passive; }
   // The settings changed (on reload): they take effect on the next OPEN.
   void update_settings(SessionSettings s);
   const SessionSettings& settings() const { return settings_; }
