@@ -9,8 +9,21 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
 
-void PeerTable::add_peer(const IpAddress& address, Session* session) { peers_[address] = session; }
-void PeerTable::remove_peer(const IpAddress& address) { peers_.erase(address); }
+void PeerTable::add_peer(const IpAddress& address, Session* session, std::optional<TcpPeerOptions> options) {
+  peers_[address] = session;
+  if (options) options_[address] = std::move(*options);
+  else options_.erase(address);
+}
+
+void PeerTable::remove_peer(const IpAddress& address) {
+  peers_.erase(address);
+  options_.erase(address);
+}
+
+const TcpPeerOptions* PeerTable::options_for(const IpAddress& remote) const {
+  auto it = options_.find(remote);
+  return it == options_.end() ? nullptr : &it->second;
+}
 
 void PeerTable::add_range(const Prefix& range, std::size_t limit, Factory factory) {
   ranges_.push_back(std::make_unique<Range>(Range{range, limit, std::move(factory), 0}));
@@ -139,8 +152,22 @@ void Listener::accept(Acceptor& a) {
       if (e2) {
         ++refused_;
       } else {
-        auto t = std::make_unique<TcpTransport>(std::move(s));
-        if (peers_.offer(to_ip(remote.address()), std::move(t)) != OfferResult::accepted) ++refused_;
+        const IpAddress from = to_ip(remote.address());
+        // The accepted socket speaks for the peer from now on: same TTL, GTSM and DSCP
+        // as an outgoing connection. (Its MD5 key came from the listening socket.)
+        bool ok = true;
+        if (const auto* o = peers_.options_for(from)) {
+          TcpPeerOptions accepted = *o;
+          accepted.md5_key.clear();
+          accepted.interface.clear();
+          ok = apply_peer_options(s.native_handle(), accepted).has_value();
+        }
+        if (!ok) {
+          ++refused_;
+          s.close(e2);
+        } else if (peers_.offer(from, std::make_unique<TcpTransport>(std::move(s))) != OfferResult::accepted) {
+          ++refused_;
+        }
       }
     }
     accept(a);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "bgp/session/session.hpp"
+#include "bgp/session/tcp_transport.hpp"
 #include "core/ip.hpp"
 #include "core/result.hpp"
 
@@ -31,7 +32,9 @@ class PeerTable {
   // Creates the Session of a dynamic neighbour at `address`; null to refuse it.
   using Factory = std::function<Session*(const IpAddress& address)>;
 
-  void add_peer(const IpAddress& address, Session* session);
+  // `options` (GTSM, TTL, DSCP) are applied to each accepted connection of the
+  // peer, as the connector applies them to outgoing ones.
+  void add_peer(const IpAddress& address, Session* session, std::optional<TcpPeerOptions> options = std::nullopt);
   void remove_peer(const IpAddress& address);
   void add_range(const Prefix& range, std::size_t limit, Factory factory);
   // A dynamic neighbour went away: its place in the range is free again.
@@ -39,6 +42,8 @@ class PeerTable {
 
   // Hands `t` to the peer `remote` belongs to.
   OfferResult offer(const IpAddress& remote, std::unique_ptr<Transport> t);
+  // The socket options of a configured peer, if it has any.
+  const TcpPeerOptions* options_for(const IpAddress& remote) const;
   std::size_t dynamic_count(const Prefix& range) const;
 
  private:
@@ -49,6 +54,7 @@ class PeerTable {
     std::size_t count = 0;
   };
   std::map<IpAddress, Session*> peers_;
+  std::map<IpAddress, TcpPeerOptions> options_;
   std::map<IpAddress, Range*> dynamic_;  // which range each dynamic peer counts in
   std::vector<std::unique_ptr<Range>> ranges_;
 };

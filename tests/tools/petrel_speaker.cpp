@@ -188,7 +188,7 @@ int main(int argc, char** argv) {
   session::Session sess(io.get_executor(), cfg, std::make_unique<session::TcpConnector>(io.get_executor(), popts), clock,
                         printer);
   session::PeerTable table;
-  table.add_peer(*peer, &sess);
+  table.add_peer(*peer, &sess, popts);
   session::Listener listener(io.get_executor(), table);
   if (!popts.md5_key.empty())
     if (auto r = listener.set_md5(*peer, popts.md5_key); !r) usage_error(r.error().message);
