@@ -8,37 +8,6 @@
 
 namespace petrel {
 
-IpAddress IpAddress::v4(uint32_t host_order) {
-  IpAddress a;
-  a.family_ = AddressFamily::ipv4;
-  a.bytes_[0] = static_cast<uint8_t>(host_order >> 24);
-  a.bytes_[1] = static_cast<uint8_t>(host_order >> 16);
-  a.bytes_[2] = static_cast<uint8_t>(host_order >> 8);
-  a.bytes_[3] = static_cast<uint8_t>(host_order);
-  return a;
-}
-
-IpAddress IpAddress::v4_bytes(const uint8_t* four_bytes) {
-  IpAddress a;
-  a.family_ = AddressFamily::ipv4;
-  std::memcpy(a.bytes_.data(), four_bytes, 4);
-  return a;
-}
-
-IpAddress IpAddress::v6(const std::array<uint8_t, 16>& bytes) {
-  IpAddress a;
-  a.family_ = AddressFamily::ipv6;
-  a.bytes_ = bytes;
-  return a;
-}
-
-IpAddress IpAddress::v6_bytes(const uint8_t* sixteen_bytes) {
-  IpAddress a;
-  a.family_ = AddressFamily::ipv6;
-  std::memcpy(a.bytes_.data(), sixteen_bytes, 16);
-  return a;
-}
-
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
   // inet_pton needs a NUL-terminated string; the longest valid text form of an
   // IPv6 address is 45 characters (INET6_ADDRSTRLEN - 1).
@@ -55,11 +24,6 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text) {
     if (inet_pton(AF_INET6, buf, a.bytes_.data()) != 1) return std::nullopt;
   }
   return a;
-}
-
-uint32_t IpAddress::v4_value() const {
-  return (uint32_t{bytes_[0]} << 24) | (uint32_t{bytes_[1]} << 16) | (uint32_t{bytes_[2]} << 8) |
-         uint32_t{bytes_[3]};
 }
 
 bool IpAddress::is_unspecified() const {
@@ -108,21 +72,6 @@ bool is_canonical(const IpAddress& address, uint8_t length) {
   for (std::size_t i = full; i < n; ++i)
     if (b[i] != 0) return false;
   return true;
-}
-
-Prefix Prefix::make(const IpAddress& address, uint8_t length) {
-  Prefix p;
-  p.length_ = std::min(length, address.max_prefix_length());
-  std::array<uint8_t, 16> bytes = address.bytes();
-  const std::size_t n = address.byte_length();
-  std::size_t full = p.length_ / 8;
-  if (p.length_ % 8 != 0) {
-    bytes[full] &= static_cast<uint8_t>(0xff00u >> (p.length_ % 8));
-    ++full;
-  }
-  for (std::size_t i = full; i < n; ++i) bytes[i] = 0;
-  p.address_ = address.is_v4() ? IpAddress::v4_bytes(bytes.data()) : IpAddress::v6(bytes);
-  return p;
 }
 
 std::optional<Prefix> Prefix::parse(std::string_view text, bool require_canonical) {

@@ -7,10 +7,13 @@
 // Parsing never throws: it returns std::nullopt on bad text. Pure, no I/O.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -27,6 +30,8 @@ class IpAddress {
   static IpAddress v4_bytes(const uint8_t* four_bytes);
   static IpAddress v6(const std::array<uint8_t, 16>& bytes);
   static IpAddress v6_bytes(const uint8_t* sixteen_bytes);
+  // From the address's two halves as big-endian numbers (`high`: bytes 0..7).
+  static IpAddress v6_words(uint64_t high, uint64_t low);
   static std::optional<IpAddress> parse(std::string_view text);
 
   AddressFamily family() const { return family_; }
@@ -52,6 +57,10 @@ class IpAddress {
   friend std::strong_ordering operator<=>(const IpAddress& a, const IpAddress& b);
 
  private:
+  friend class Prefix;
+
+  // Invariant: an IPv4 address keeps bytes 4..15 zero, so that == and hashing
+  // may look at all 16 bytes.
   AddressFamily family_ = AddressFamily::ipv4;
   std::array<uint8_t, 16> bytes_{};
 };
@@ -86,6 +95,86 @@ class Prefix {
   IpAddress address_;
   uint8_t length_ = 0;
 };
+
+// Construction is inline and Prefix::make() works on whole big-endian words:
+// NLRI decoding builds one prefix per route, and an address written byte by
+// byte then read back in wider loads stalls store forwarding (bench/README.md).
+namespace ip_detail {
+inline uint64_t load_be64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  return v;
+}
+inline void store_be64(uint8_t* p, uint64_t v) {
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  std::memcpy(p, &v, 8);
+}
+// A mask of the first `length` bits of a 64-bit word (length clamped to 64).
+inline uint64_t high_bits64(unsigned length) {
+  return length == 0 ? 0 : ~uint64_t{0} << (64 - std::min(length, 64u));
+}
+}  // namespace ip_detail
+
+inline IpAddress IpAddress::v4(uint32_t host_order) {
+  IpAddress a;
+  a.family_ = AddressFamily::ipv4;
+  a.bytes_[0] = static_cast<uint8_t>(host_order >> 24);
+  a.bytes_[1] = static_cast<uint8_t>(host_order >> 16);
+  a.bytes_[2] = static_cast<uint8_t>(host_order >> 8);
+  a.bytes_[3] = static_cast<uint8_t>(host_order);
+  return a;
+}
+
+inline IpAddress IpAddress::v4_bytes(const uint8_t* four_bytes) {
+  IpAddress a;
+  a.family_ = AddressFamily::ipv4;
+  std::memcpy(a.bytes_.data(), four_bytes, 4);
+  return a;
+}
+
+inline IpAddress IpAddress::v6(const std::array<uint8_t, 16>& bytes) {
+  IpAddress a;
+  a.family_ = AddressFamily::ipv6;
+  a.bytes_ = bytes;
+  return a;
+}
+
+inline IpAddress IpAddress::v6_bytes(const uint8_t* sixteen_bytes) {
+  IpAddress a;
+  a.family_ = AddressFamily::ipv6;
+  std::memcpy(a.bytes_.data(), sixteen_bytes, 16);
+  return a;
+}
+
+inline IpAddress IpAddress::v6_words(uint64_t high, uint64_t low) {
+  IpAddress a;
+  a.family_ = AddressFamily::ipv6;
+  ip_detail::store_be64(a.bytes_.data(), high);
+  ip_detail::store_be64(a.bytes_.data() + 8, low);
+  return a;
+}
+
+inline uint32_t IpAddress::v4_value() const {
+  return (uint32_t{bytes_[0]} << 24) | (uint32_t{bytes_[1]} << 16) | (uint32_t{bytes_[2]} << 8) |
+         uint32_t{bytes_[3]};
+}
+
+inline Prefix Prefix::make(const IpAddress& address, uint8_t length) {
+  using namespace ip_detail;
+  Prefix p;
+  p.length_ = std::min(length, address.max_prefix_length());
+  p.address_.family_ = address.family_;
+  // The address as two big-endian words (an IPv4 one in the top half of the
+  // first), keeping only the first length_ bits.
+  uint64_t high = address.is_v4() ? uint64_t{address.v4_value()} << 32 : load_be64(address.bytes_.data());
+  uint64_t low = address.is_v4() ? 0 : load_be64(address.bytes_.data() + 8);
+  high &= high_bits64(p.length_);
+  low &= high_bits64(p.length_ > 64 ? p.length_ - 64u : 0u);
+  store_be64(p.address_.bytes_.data(), high);
+  store_be64(p.address_.bytes_.data() + 8, low);
+  return p;
+}
 
 // True when every bit of `address` past `length` is zero.
 bool is_canonical(const IpAddress& address, uint8_t length);

@@ -1,30 +1,6 @@
 #include "bgp/wire/nlri.hpp"
 
-#include <array>
-#include <cstring>
-
 namespace petrel::bgp::wire {
-
-NlriEntry NlriView::iterator::operator*() const {
-  const uint8_t* p = p_;
-  NlriEntry e;
-  if (add_path_) {
-    e.path_id = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-    p += 4;
-  }
-  const uint8_t len = *p++;
-  std::array<uint8_t, 16> bytes{};
-  std::memcpy(bytes.data(), p, (len + 7u) / 8);
-  const IpAddress addr = v6_ ? IpAddress::v6(bytes) : IpAddress::v4_bytes(bytes.data());
-  e.prefix = Prefix::make(addr, len);
-  return e;
-}
-
-NlriView::iterator& NlriView::iterator::operator++() {
-  const uint8_t* p = p_ + (add_path_ ? 4 : 0);
-  p_ = p + 1 + (*p + 7u) / 8;
-  return *this;
-}
 
 Result<NlriView, WireError> validate_nlri(std::span<const uint8_t> bytes, Family family, bool add_path,
                                           uint32_t offset, uint8_t subcode, ErrorAction action) {

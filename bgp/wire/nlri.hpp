@@ -8,6 +8,7 @@
 // Pure, links only core/.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -71,6 +72,38 @@ class NlriView {
   bool add_path_ = false;
   std::size_t count_ = 0;
 };
+
+// The iterator is inline: it runs once per prefix, where a call and a trip of
+// the address through memory would cost more than the decoding (bench/README.md).
+// It trusts validate_nlri(): every length is within the family's maximum and
+// every prefix lies inside the field; it reads only the prefix's own octets.
+inline NlriEntry NlriView::iterator::operator*() const {
+  const uint8_t* p = p_;
+  uint32_t path_id = 0;
+  if (add_path_) {
+    path_id = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+    p += 4;
+  }
+  const uint8_t len = *p++;
+  const unsigned octets = (len + 7u) / 8;
+  if (!v6_) {
+    // Only the prefix's own octets are on the wire: gather them into one word.
+    uint32_t value = 0;
+    for (unsigned i = 0; i < std::min(octets, 4u); ++i) value |= uint32_t{p[i]} << (24 - 8 * i);
+    return {path_id, Prefix::make(IpAddress::v4(value), len)};
+  }
+  // The same, in two 64-bit words.
+  uint64_t high = 0, low = 0;
+  for (unsigned i = 0; i < std::min(octets, 8u); ++i) high |= uint64_t{p[i]} << (56 - 8 * i);
+  for (unsigned i = 8; i < std::min(octets, 16u); ++i) low |= uint64_t{p[i]} << (120 - 8 * i);
+  return {path_id, Prefix::make(IpAddress::v6_words(high, low), len)};
+}
+
+inline NlriView::iterator& NlriView::iterator::operator++() {
+  const uint8_t* p = p_ + (add_path_ ? 4 : 0);
+  p_ = p + 1 + (*p + 7u) / 8;
+  return *this;
+}
 
 // Checks `bytes` as an NLRI field of `family`. `offset` is where the field starts
 // in the message; a bad field yields UPDATE Message Error / `subcode` with the
