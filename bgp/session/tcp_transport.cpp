@@ -13,7 +13,13 @@ using boost::system::error_code;
 
 std::string to_string(const tcp::endpoint& e) {
   const auto a = e.address();
-  return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(e.port());
+  std::string out;
+  if (a.is_v6()) out += '[';
+  out += a.to_string();
+  if (a.is_v6()) out += ']';
+  out += ':';
+  out += std::to_string(e.port());
+  return out;
 }
 
 IpAddress to_ip(const asio::ip::address& a) {
