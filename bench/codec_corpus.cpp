@@ -258,6 +258,7 @@ std::vector<Corpus> standard_corpora(double scale) {
 std::size_t run_full_path(const Corpus& c, uint64_t& sink) {
   constexpr std::size_t kRead = 64 * 1024;
   Framer framer(c.ctx.max_message_size());
+  Update u;  // reused message after message, as a session does
   std::size_t prefixes = 0;
   for (std::size_t at = 0; at < c.stream.size();) {
     // What the session does with each socket read.
@@ -269,9 +270,8 @@ std::size_t run_full_path(const Corpus& c, uint64_t& sink) {
     while (true) {
       auto frame = framer.next();
       if (!frame || !*frame) break;
-      auto u = decode_update((*frame)->bytes, c.ctx);
-      if (!u) continue;
-      for_each_view(*u, [&](const NlriView& v) {
+      if (!decode_update((*frame)->bytes, c.ctx, u)) continue;
+      for_each_view(u, [&](const NlriView& v) {
         for (const NlriEntry e : v) {
           sink += digest(e);
           ++prefixes;
@@ -284,11 +284,11 @@ std::size_t run_full_path(const Corpus& c, uint64_t& sink) {
 
 std::size_t run_decode_only(const Corpus& c, uint64_t& sink) {
   std::size_t prefixes = 0;
+  Update u;  // reused, as in run_full_path
   for (const auto& m : c.messages) {
-    auto u = decode_update(m, c.ctx);
-    if (!u) continue;
-    for_each_view(*u, [&](const NlriView& v) { prefixes += v.size(); });
-    sink += u->attribute_count;
+    if (!decode_update(m, c.ctx, u)) continue;
+    for_each_view(u, [&](const NlriView& v) { prefixes += v.size(); });
+    sink += u.attribute_count;
   }
   return prefixes;
 }

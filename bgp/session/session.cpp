@@ -28,6 +28,7 @@ struct Wire : std::enable_shared_from_this<Wire> {
   bool incoming = false;
   bool reading = false;
   void* owner = nullptr;  // the Session::Connection, while it owns this wire
+  wire::Update update;    // decoded into message after message, keeping its storage
 
   // Let go: flush what is queued, then close.
   void release() {
@@ -312,15 +313,17 @@ void Session::handle_frame(Connection& c, const wire::Frame& frame) {
     }
     case wire::MessageType::update: {
       if (c.fsm.state() != State::established || !c.ctx) return drive(c, Event::of(EventType::update_received));
-      auto u = wire::decode_update(frame.bytes, *c.ctx);
-      if (!u) return drive(c, Event::error(EventType::update_error, u.error()));
+      const auto w = c.wire;  // keeps the decoded Update alive through the observer call
+      wire::Update& u = w->update;
+      if (auto r = wire::decode_update(frame.bytes, *c.ctx, u); !r)
+        return drive(c, Event::error(EventType::update_error, r.error()));
       // RFC 7606 §2 allows a session reset where AFI/SAFI disable is not supported.
-      if (u->action == wire::ErrorAction::afisafi_disable) {
-        for (const auto& e : u->errors)
+      if (u.action == wire::ErrorAction::afisafi_disable) {
+        for (const auto& e : u.errors)
           if (e.action == wire::ErrorAction::afisafi_disable) return drive(c, Event::error(EventType::update_error, e));
       }
       drive(c, Event::of(EventType::update_received));
-      if (!token.expired() && c.fsm.state() == State::established) observer_.on_update(*u);
+      if (!token.expired() && c.fsm.state() == State::established) observer_.on_update(u);
       return;
     }
     case wire::MessageType::route_refresh: {

@@ -33,6 +33,7 @@ struct AttrDecoder {
   std::optional<AsPath> as4_path;            // RFC 6793, merged after the walk
   std::optional<Aggregator> as4_aggregator;  // RFC 6793, merged after the walk
   std::bitset<256> seen;                     // attribute types present on the wire
+  AsPath spare_path;                         // storage of the last AS_PATH, refilled
 
   // Records an error about attribute `in` (data: the whole attribute).
   void fail(const AttrInput& in, uint8_t subcode, ErrorAction action, std::string reason);

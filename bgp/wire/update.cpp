@@ -105,11 +105,45 @@ std::optional<Family> Update::end_of_rib() const {
   return std::nullopt;
 }
 
-Result<Update, WireError> decode_update(std::span<const uint8_t> message, const CodecContext& ctx) {
+namespace {
+
+// Empties `u` for the next message but keeps what it allocated: vectors keep
+// their capacity, and the AS_PATH's segments are handed to the decoder to refill.
+AsPath reset_for_reuse(Update& u) {
+  AsPath spare;
+  if (u.attrs.as_path) spare = std::move(*u.attrs.as_path);
+  PathAttributes& a = u.attrs;
+  a.origin.reset();
+  a.as_path.reset();
+  a.next_hop.reset();
+  a.med.reset();
+  a.local_pref.reset();
+  a.atomic_aggregate = false;
+  a.aggregator.reset();
+  a.communities.clear();
+  a.originator_id.reset();
+  a.cluster_list.clear();
+  a.ext_communities.clear();
+  a.large_communities.clear();
+  a.unknown.clear();
+  u.withdrawn = {};
+  u.nlri = {};
+  u.mp_reach.reset();
+  u.mp_unreach.reset();
+  u.action = ErrorAction::none;
+  u.errors.clear();
+  u.disabled_family.reset();
+  u.attribute_count = 0;
+  return spare;
+}
+
+}  // namespace
+
+Result<void, WireError> decode_update(std::span<const uint8_t> message, const CodecContext& ctx, Update& u) {
+  AsPath spare = reset_for_reuse(u);
   ByteReader r(message);
   if (!r.skip(kHeaderSize) || !r.has(4))
     return list_error(0, static_cast<uint32_t>(message.size()), "UPDATE shorter than 23 bytes");
-  Update u;
   const uint16_t withdrawn_len = r.u16();
   if (!r.has(withdrawn_len + 2u))
     return list_error(19, 2, "withdrawn routes length " + std::to_string(withdrawn_len) + " overruns the message");
@@ -133,7 +167,7 @@ Result<Update, WireError> decode_update(std::span<const uint8_t> message, const 
   if (!n) return n.error();
   u.nlri = *n;
 
-  AttrDecoder d{ctx, u, std::nullopt, std::nullopt, {}};
+  AttrDecoder d{ctx, u, std::nullopt, std::nullopt, {}, std::move(spare)};
   decode_attributes(attrs, attrs_at, d);
   if (!ctx.four_octet_as) attrs::merge_as4(d);
   check_mandatory(attrs_at, attrs_len, d);
@@ -142,6 +176,12 @@ Result<Update, WireError> decode_update(std::span<const uint8_t> message, const 
     for (auto& e : u.errors)
       if (e.action == ErrorAction::session_reset) return std::move(e);
   }
+  return {};
+}
+
+Result<Update, WireError> decode_update(std::span<const uint8_t> message, const CodecContext& ctx) {
+  Update u;
+  if (auto r = decode_update(message, ctx, u); !r) return r.error();
   return u;
 }
 

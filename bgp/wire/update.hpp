@@ -64,8 +64,13 @@ struct Update {
 };
 
 Result<Update, WireError> decode_update(std::span<const uint8_t> message, const CodecContext& ctx);
+// The same into a caller-owned Update reused message after message: its vectors
+// keep their capacity, so a session decoding a stream allocates almost nothing.
+// On a session-reset error `out` holds what was decoded before it.
+Result<void, WireError> decode_update(std::span<const uint8_t> message, const CodecContext& ctx, Update& out);
 // The Update's NLRI views would point into a temporary: refused at compile time.
 Result<Update, WireError> decode_update(std::vector<uint8_t>&& message, const CodecContext& ctx) = delete;
+Result<void, WireError> decode_update(std::vector<uint8_t>&& message, const CodecContext& ctx, Update& out) = delete;
 
 // An UPDATE built from owned parts.
 struct MpReachMessage {

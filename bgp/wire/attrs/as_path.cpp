@@ -9,9 +9,11 @@ namespace petrel::bgp::wire::attrs {
 
 namespace {
 
-// Parses segments of `as_size`-octet AS numbers. Returns a reason on error.
+// Parses segments of `as_size`-octet AS numbers into `path`, reusing the
+// segments (and their capacity) it already has. Returns a reason on error.
 std::optional<std::string> parse_segments(std::span<const uint8_t> v, std::size_t as_size, AsPath& path) {
   ByteReader r(v);
+  std::size_t used = 0;
   while (!r.empty()) {
     if (!r.has(2)) return "truncated segment header";
     const uint8_t type = r.u8();
@@ -20,12 +22,13 @@ std::optional<std::string> parse_segments(std::span<const uint8_t> v, std::size_
     if (type < 1 || type > 4) return "segment type " + std::to_string(type);
     if (count == 0) return "empty segment";
     if (!r.has(count * as_size)) return "segment overruns the attribute";
-    AsPathSegment seg;
+    if (used == path.segments.size()) path.segments.emplace_back();
+    AsPathSegment& seg = path.segments[used++];
     seg.type = static_cast<AsSegmentType>(type);
     seg.asns.resize(count);
     for (auto& asn : seg.asns) asn = as_size == 4 ? r.u32() : r.u16();
-    path.segments.push_back(std::move(seg));
   }
+  path.segments.resize(used);
   return std::nullopt;
 }
 
@@ -63,7 +66,7 @@ bool has_four_octet_as(const AsPath& path) {
 }  // namespace
 
 void decode_as_path(const AttrInput& in, AttrDecoder& d) {
-  AsPath path;
+  AsPath& path = d.spare_path;
   if (auto why = parse_segments(in.value, d.ctx.four_octet_as ? 4 : 2, path))
     return d.fail(in, err::malformed_as_path, ErrorAction::treat_as_withdraw, *why);
   d.update.attrs.as_path = std::move(path);
