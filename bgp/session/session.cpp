@@ -349,9 +349,15 @@ void Session::handle_open(Connection& c, std::span<const uint8_t> bytes) {
     const auto mine = c.wire->incoming ? fsm::Initiator::remote : fsm::Initiator::local;
     observer_.on_collision(/*kept_incoming=*/keep == fsm::Initiator::remote);
     if (keep != mine) return drive(c, Event::of(EventType::open_collision_dump));
-    const std::weak_ptr<bool> token = c.token;
-    drive(*o, Event::of(EventType::open_collision_dump));
-    if (token.expired()) return;
+    // This connection wins. If it is the second one, it becomes the peer's
+    // connection first: only the losing connection goes to Idle, not the peer.
+    if (&c == second_.get()) {
+      const State was = primary_->fsm.state();
+      std::swap(primary_, second_);
+      primary_->fsm.set_passive(config_.passive);
+      observer_.on_state_change(was, primary_->fsm.state(), "collision: the incoming connection carries on");
+    }
+    drive(*second_, Event::of(EventType::open_collision_dump));
   }
   drive(c, Event::open_received(std::move(*open)));
 }

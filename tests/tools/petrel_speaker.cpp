@@ -40,6 +40,7 @@ std::string families(const std::array<bool, wire::kFamilyCount>& f) {
 const char* yes(bool b) { return b ? "yes" : "no"; }
 
 struct Printer : session::SessionObserver {
+  bool graceful_restart_offered = false;
   void line(const std::string& s) { std::cout << s << std::endl; }
   void on_state_change(fsm::State from, fsm::State to, std::string_view reason) override {
     line("state " + std::string(fsm::to_string(from)) + " -> " + std::string(fsm::to_string(to)) + ": " + std::string(reason));
@@ -50,7 +51,7 @@ struct Printer : session::SessionObserver {
       << " families=" << families(n.families) << " four-octet-as=" << yes(n.four_octet_as)
       << " route-refresh=" << yes(n.route_refresh) << " enhanced-route-refresh=" << yes(n.enhanced_route_refresh)
       << " extended-message=" << yes(n.extended_message) << " add-path-rx=" << families(n.add_path_receive)
-      << " add-path-tx=" << families(n.add_path_send) << " graceful-restart=" << yes(n.graceful_restart.has_value());
+      << " add-path-tx=" << families(n.add_path_send) << " graceful-restart=" << yes(graceful_restart_offered && n.graceful_restart.has_value());
     line(o.str());
   }
   void on_notification(bool sent, const wire::NotificationMessage& n) override {
@@ -185,6 +186,7 @@ int main(int argc, char** argv) {
   asio::io_context io;
   SteadyClock clock;
   Printer printer;
+  printer.graceful_restart_offered = s.graceful_restart.has_value();  // negotiated means both sides
   session::Session sess(io.get_executor(), cfg, std::make_unique<session::TcpConnector>(io.get_executor(), popts), clock,
                         printer);
   session::PeerTable table;

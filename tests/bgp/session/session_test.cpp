@@ -116,6 +116,7 @@ struct Harness : session::SessionObserver {
   void on_update(const wire::Update& u) override { updates.push_back(wire::to_message(u)); actions.push_back(u.action); }
   void on_writable() override { ++writable_calls; }
   void on_collision(bool kept_incoming) override { collisions.push_back(kept_incoming); }
+  void on_state_change(fsm::State, fsm::State to, std::string_view) override { states.push_back(to); }
 
   boost::asio::io_context io;
   ManualClock clock;
@@ -126,6 +127,7 @@ struct Harness : session::SessionObserver {
   std::vector<wire::UpdateMessage> updates;
   std::vector<wire::ErrorAction> actions;
   std::vector<bool> collisions;
+  std::vector<fsm::State> states;  // the peer's state after each change
 };
 
 bool has(const std::vector<Message>& ms, wire::MessageType t) {
@@ -225,6 +227,9 @@ TEST_CASE("RFC 4271 §6.8: the connection initiated by the higher identifier sur
     h.run();
     CHECK(h.session->state() == fsm::State::established);
     CHECK(h.established == 1);
+    // Only the losing connection went away: the peer itself never passed through Idle.
+    CHECK(std::count(h.states.begin(), h.states.end(), fsm::State::idle) == 0);
+    CHECK_FALSE(h.session->fsm().idle_hold_until());
   }
 }
 
