@@ -5,6 +5,8 @@
 #   PETREL_SANITIZE=1 scripts/test.sh   # build-asan/ , AddressSanitizer + UBSan
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache hits across clones of the same tree (CI builds a fresh clone).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 bash scripts/install-deps.sh
 
