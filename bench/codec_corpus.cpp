@@ -184,12 +184,12 @@ std::vector<AttrSet> group(const std::vector<Prefix>& prefixes, Rng& rng, bool i
   std::exit(1);
 }
 
-Corpus finish(std::string name, Family family, std::vector<AttrSet> sets) {
+Corpus finish(std::string name, Family family, std::vector<AttrSet> sets, bool external = true) {
   Corpus c;
   c.name = std::move(name);
   c.family = family;
   c.ctx.four_octet_as = true;
-  c.ctx.external_peer = true;
+  c.ctx.external_peer = external;
   c.sets = std::move(sets);
   for (const auto& s : c.sets) {
     auto r = pack_announcements(family, s.attrs, s.mp_next_hop, s.nlri, c.ctx, c.stream);
@@ -243,6 +243,27 @@ Corpus make_ipv6_full_table(std::size_t prefixes, uint64_t seed) {
   return finish("ipv6 full-table", Family::ipv6_unicast, group(p, rng, false));
 }
 
+Corpus make_ipv4_typical(std::size_t per_update, std::size_t prefixes, uint64_t seed) {
+  Rng rng(seed);
+  auto p = make_v4_prefixes(prefixes, rng);
+  std::vector<AttrSet> sets;
+  for (std::size_t i = 0; i < p.size(); i += per_update) {
+    AttrSet s;
+    // The "typical" set of the published comparison: ORIGIN, AS_PATH of 3 ASes,
+    // NEXT_HOP, LOCAL_PREF, MED, 2 communities (an internal session).
+    s.attrs.origin = Origin::igp;
+    s.attrs.as_path = AsPath{{{AsSegmentType::sequence, {kPeerAs, random_asn(rng), random_asn(rng)}}}};
+    s.attrs.next_hop = IpAddress::v4(0xc0000201);
+    s.attrs.local_pref = 100;
+    s.attrs.med = static_cast<uint32_t>(rng.range(0, 1000));
+    s.attrs.communities = {(kPeerAs << 16) | 100, (kPeerAs << 16) | 200};
+    for (std::size_t k = i; k < std::min(p.size(), i + per_update); ++k) s.nlri.push_back({0, p[k]});
+    sets.push_back(std::move(s));
+  }
+  return finish("ipv4 x" + std::to_string(per_update) + "/update", Family::ipv4_unicast, std::move(sets),
+                /*external=*/false);
+}
+
 std::vector<Corpus> standard_corpora(double scale) {
   auto n = [&](double base) { return std::max<std::size_t>(1, static_cast<std::size_t>(base * scale)); };
   std::vector<Corpus> out;
@@ -250,6 +271,7 @@ std::vector<Corpus> standard_corpora(double scale) {
   out.push_back(make_ipv4_packed(n(1'000'000), 1));
   out.push_back(make_ipv4_churn(n(100'000), 2));
   out.push_back(make_ipv6_full_table(n(200'000), 3));
+  for (std::size_t per : {1, 10, 100, 500}) out.push_back(make_ipv4_typical(per, n(200'000), 4));
   return out;
 }
 

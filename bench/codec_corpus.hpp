@@ -61,6 +61,12 @@ Corpus make_ipv4_churn(std::size_t updates, uint64_t seed);
 // next hop), grouped like the IPv4 one.
 Corpus make_ipv6_full_table(std::size_t prefixes, uint64_t seed);
 
+// UPDATEs of exactly `per_update` IPv4 prefixes under one "typical" attribute set
+// (ORIGIN, a 3-AS AS_PATH, NEXT_HOP, LOCAL_PREF, MED, 2 communities), the shape in
+// which published codec figures are quoted: it shows the fixed cost per UPDATE
+// and the marginal cost per prefix.
+Corpus make_ipv4_typical(std::size_t per_update, std::size_t prefixes, uint64_t seed);
+
 // What "consuming" a prefix costs in every scenario: a cheap digest of the entry,
 // summed, so that no part of the decoded entry can be optimised away.
 inline uint64_t digest(const NlriEntry& e) {
@@ -92,8 +98,9 @@ std::vector<NlriView> decoded_views(const Corpus& c);
 // message reported an error; returns a description of the problem, or nothing.
 std::optional<std::string> verify(const Corpus& c);
 
-// The four scenarios at their standard sizes, scaled by `scale` (1.0: 1M IPv4
-// full-table prefixes, 1M packed, 100k churn UPDATEs, 200k IPv6 prefixes).
+// The scenarios at their standard sizes, scaled by `scale` (1.0: 1M IPv4
+// full-table prefixes, 1M packed, 100k churn UPDATEs, 200k IPv6 prefixes, and
+// 200k prefixes in typical UPDATEs of 1, 10, 100 and 500 prefixes).
 std::vector<Corpus> standard_corpora(double scale = 1.0);
 
 }  // namespace petrel::bench
