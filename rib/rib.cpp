@@ -1,0 +1,203 @@
+#include "rib/rib.hpp"
+
+#include <algorithm>
+
+namespace petrel::rib {
+
+Rib::Rib(BestPathOptions options, const NextHopResolver* resolver)
+    : options_(options), resolver_(resolver), peers_(1), peer_live_(1, true) {
+  peers_[kLocalPeer].local = true;
+}
+
+Rib::~Rib() {
+  // Paths hold references to attribute sets; the store goes with the RIB anyway.
+}
+
+PeerId Rib::add_peer(const PeerInfo& peer) {
+  for (std::size_t i = 1; i < peers_.size(); ++i)
+    if (!peer_live_[i]) {
+      peers_[i] = peer;
+      peer_live_[i] = true;
+      return static_cast<PeerId>(i);
+    }
+  peers_.push_back(peer);
+  peer_live_.push_back(true);
+  return static_cast<PeerId>(peers_.size() - 1);
+}
+
+template <class Table>
+void Rib::announce_in(Table& t, const typename std::remove_reference_t<decltype(std::declval<Table&>().dirty())>::value_type& key,
+                      const PathEntry& p) {
+  PrefixEntry& e = t.get(key);
+  const std::size_t i = e.find(p.peer, p.path_id);
+  if (i < e.size()) {
+    PathEntry& old = e.at(i);
+    if (old.attrs == p.attrs && old.flags == p.flags) {
+      attrs_.release(p.attrs);  // the same route again: nothing changes
+      return;
+    }
+    attrs_.release(old.attrs);
+    old.attrs = p.attrs;
+    old.flags = p.flags;
+    if (i < e.selected()) e.set_selection_touched(true);
+  } else {
+    e.push_back(p);
+    ++paths_;
+  }
+  t.mark_dirty(key, e);
+}
+
+void Rib::announce(PeerId peer, const Prefix& prefix, uint32_t path_id, AttrId attrs, uint8_t flags) {
+  const PathEntry p{attrs, path_id, peer, flags};
+  if (prefix.is_v4()) announce_in(v4_, V4Key::of(prefix), p);
+  else announce_in(v6_, V6Key::of(prefix), p);
+}
+
+template <class Table, class Key>
+void Rib::withdraw_in(Table& t, const Key& key, PeerId peer, uint32_t path_id) {
+  PrefixEntry* e = t.find(key);
+  if (!e) return;
+  const std::size_t i = e->find(peer, path_id);
+  if (i == e->size()) return;
+  attrs_.release(e->at(i).attrs);
+  if (i < e->selected()) {
+    e->set_selection_touched(true);
+    e->set_selected(static_cast<uint8_t>(e->selected() - 1));
+  }
+  e->erase(i);
+  --paths_;
+  t.mark_dirty(key, *e);
+}
+
+void Rib::withdraw(PeerId peer, const Prefix& prefix, uint32_t path_id) {
+  if (prefix.is_v4()) withdraw_in(v4_, V4Key::of(prefix), peer, path_id);
+  else withdraw_in(v6_, V6Key::of(prefix), peer, path_id);
+}
+
+void Rib::remove_peer(PeerId peer) {
+  auto drop = [&](auto& table) {
+    using Key = typename std::remove_reference_t<decltype(table.dirty())>::value_type;
+    std::vector<std::pair<Key, uint32_t>> gone;
+    table.for_each([&](const Key& k, PrefixEntry& e) {
+      for (std::size_t i = 0; i < e.size(); ++i)
+        if (e.at(i).peer == peer) gone.emplace_back(k, e.at(i).path_id);
+    });
+    for (const auto& [k, id] : gone) withdraw_in(table, k, peer, id);
+  };
+  drop(v4_);
+  drop(v6_);
+  if (peer != kLocalPeer) peer_live_[peer] = false;
+}
+
+void Rib::touch_peer(PeerId peer) {
+  auto mark = [&](auto& table) {
+    using Key = typename std::remove_reference_t<decltype(table.dirty())>::value_type;
+    table.for_each([&](const Key& k, PrefixEntry& e) {
+      for (std::size_t i = 0; i < e.size(); ++i)
+        if (e.at(i).peer == peer) {
+          if (i < e.selected()) e.set_selection_touched(true);
+          table.mark_dirty(k, e);
+        }
+    });
+  };
+  mark(v4_);
+  mark(v6_);
+}
+
+Candidate Rib::candidate(const PathEntry& p) const {
+  const RouteAttrs& ra = attrs_.get(p.attrs);
+  Candidate c;
+  c.attrs = &ra.attrs;
+  c.peer = &peers_[p.peer];
+  c.path_id = p.path_id;
+  c.llgr_stale = p.flags & path_flag::llgr_stale;
+  if (resolver_ && !peers_[p.peer].local) {
+    const Resolution r = resolver_->resolve(ra.next_hop);
+    c.reachable = r.reachable;
+    c.igp_cost = r.igp_cost;
+  }
+  return c;
+}
+
+void Rib::decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteChange>& changes) {
+  e.set_dirty(false);
+  const std::size_t before = e.selected();
+  bool changed = e.selection_touched();
+  e.set_selection_touched(false);
+
+  Selection sel;
+  if (e.size() == 1) {
+    // One path (the common case): it is the selection if its next hop resolves.
+    if (candidate(e.at(0)).reachable) {
+      sel.best = 0;
+      sel.multipath = {0};
+    }
+  } else {
+    scratch_.clear();
+    for (std::size_t i = 0; i < e.size(); ++i) scratch_.push_back(candidate(e.at(i)));
+    sel = select(scratch_, options_);
+  }
+
+  // Keep the paths in preference order: the selected ones first, best at 0.
+  reorder_.clear();
+  std::size_t now = 0;
+  if (sel.best) {
+    for (std::size_t idx : sel.multipath) reorder_.push_back(e.at(idx));
+    now = reorder_.size();
+    for (std::size_t i = 0; i < e.size(); ++i)
+      if (std::find(sel.multipath.begin(), sel.multipath.end(), i) == sel.multipath.end()) reorder_.push_back(e.at(i));
+  } else {
+    for (std::size_t i = 0; i < e.size(); ++i) reorder_.push_back(e.at(i));
+  }
+  // Untouched selected paths kept their places: a change shows as a different
+  // path at some selected position, or a different number of them.
+  if (now != before) changed = true;
+  for (std::size_t i = 0; i < now && !changed; ++i)
+    if (!reorder_[i].same_path(e.at(i).peer, e.at(i).path_id)) changed = true;
+  for (std::size_t i = 0; i < reorder_.size(); ++i) e.at(i) = reorder_[i];
+  e.set_selected(static_cast<uint8_t>(std::min<std::size_t>(now, 255)));
+
+  if (!changed) return;
+  RouteChange c;
+  c.prefix = prefix;
+  c.reason = sel.reason;
+  for (std::size_t i = 0; i < now; ++i) c.selected.push_back({e.at(i).peer, e.at(i).path_id, e.at(i).attrs});
+  changes.push_back(std::move(c));
+}
+
+template <class Table>
+std::size_t Rib::decide_in(Table& t, std::vector<RouteChange>& changes) {
+  auto& dirty = t.dirty();
+  const std::size_t n = dirty.size();
+  for (const auto& key : dirty) {
+    PrefixEntry* e = t.find(key);
+    if (!e) continue;
+    decide_entry(*e, key.prefix(), changes);
+    if (e->size() == 0) t.erase(key);
+  }
+  dirty.clear();
+  if (dirty.capacity() > (1u << 16)) dirty.shrink_to_fit();  // a full-table load is not the steady state
+  return n;
+}
+
+std::size_t Rib::decide(std::vector<RouteChange>& changes) {
+  return decide_in(v4_, changes) + decide_in(v6_, changes);
+}
+
+std::vector<SelectedPath> Rib::selected(const Prefix& prefix) {
+  PrefixEntry* e = prefix.is_v4() ? v4_.find(V4Key::of(prefix)) : v6_.find(V6Key::of(prefix));
+  std::vector<SelectedPath> out;
+  if (!e) return out;
+  for (std::size_t i = 0; i < e->selected(); ++i) out.push_back({e->at(i).peer, e->at(i).path_id, e->at(i).attrs});
+  return out;
+}
+
+std::vector<PathEntry> Rib::paths(const Prefix& prefix) {
+  PrefixEntry* e = prefix.is_v4() ? v4_.find(V4Key::of(prefix)) : v6_.find(V6Key::of(prefix));
+  std::vector<PathEntry> out;
+  if (e)
+    for (std::size_t i = 0; i < e->size(); ++i) out.push_back(e->at(i));
+  return out;
+}
+
+}  // namespace petrel::rib

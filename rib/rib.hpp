@@ -1,0 +1,116 @@
+// rib/rib.hpp — the Loc-RIB: every path from every peer (the Adj-RIBs-In after
+// import policy), per family, and the best path and ECMP set of each prefix.
+//
+// Work is batched: announce() and withdraw() only record the path and mark the
+// prefix dirty; decide() runs best-path selection once for each dirty prefix and
+// reports what changed (to the FIB queue and the update groups). Attributes are
+// interned in the RIB's AttrStore; a path holds one reference to its set.
+// Next-hop reachability and IGP cost come from a NextHopResolver (fib/ provides
+// the real one; until then everything resolves at cost 0).
+// Single-threaded: the RIB's thread.
+#pragma once
+
+#include <boost/container/small_vector.hpp>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "rib/attr_store.hpp"
+#include "rib/best_path.hpp"
+#include "rib/candidate.hpp"
+#include "rib/prefix_table.hpp"
+
+namespace petrel::rib {
+
+struct Resolution {
+  bool reachable = true;
+  uint32_t igp_cost = 0;
+};
+
+class NextHopResolver {
+ public:
+  virtual ~NextHopResolver() = default;
+  virtual Resolution resolve(const IpAddress& next_hop) const = 0;
+};
+
+// One path of a prefix's selection.
+struct SelectedPath {
+  PeerId peer = 0;
+  uint32_t path_id = 0;
+  AttrId attrs = kNoAttrs;
+  friend bool operator==(const SelectedPath&, const SelectedPath&) = default;
+};
+
+// A prefix whose selection changed: its ECMP set, best first; empty when the
+// prefix has no usable path any more (withdraw it).
+struct RouteChange {
+  Prefix prefix;
+  boost::container::small_vector<SelectedPath, 2> selected;
+  Step reason = Step::none;  // why the best won
+};
+
+class Rib {
+ public:
+  explicit Rib(BestPathOptions options = {}, const NextHopResolver* resolver = nullptr);
+  ~Rib();
+  Rib(const Rib&) = delete;
+  Rib& operator=(const Rib&) = delete;
+
+  // Peers are numbered from 1; kLocalPeer (0) is this router's own routes.
+  PeerId add_peer(const PeerInfo& peer);
+  // Withdraws every path of the peer; the id may be reused afterwards.
+  void remove_peer(PeerId peer);
+  const PeerInfo& peer(PeerId id) const { return peers_[id]; }
+
+  AttrStore& attrs() { return attrs_; }
+  const AttrStore& attrs() const { return attrs_; }
+
+  // The peer's path to `prefix` (ADD-PATH id `path_id`) now has `attrs`; takes
+  // over the caller's reference to `attrs`.
+  void announce(PeerId peer, const Prefix& prefix, uint32_t path_id, AttrId attrs, uint8_t flags = 0);
+  // The peer's path is gone. Unknown paths are ignored.
+  void withdraw(PeerId peer, const Prefix& prefix, uint32_t path_id);
+  // Marks every prefix with a path from `peer` dirty (its attributes or its
+  // next hops' reachability changed).
+  void touch_peer(PeerId peer);
+
+  // Runs best-path selection for the dirty prefixes; appends one RouteChange per
+  // prefix whose selection changed. Returns how many prefixes were decided.
+  std::size_t decide(std::vector<RouteChange>& changes);
+
+  // The current selection of a prefix (best first), or empty.
+  std::vector<SelectedPath> selected(const Prefix& prefix);
+  // Every path of a prefix, in preference order after the last decision.
+  std::vector<PathEntry> paths(const Prefix& prefix);
+
+  std::size_t prefix_count() const { return v4_.size() + v6_.size(); }
+  std::size_t path_count() const { return paths_; }
+  // Bytes held by the prefix tables and the interned attribute sets' slots.
+  std::size_t table_memory_bytes() const { return v4_.memory_bytes() + v6_.memory_bytes(); }
+  const BestPathOptions& options() const { return options_; }
+
+ private:
+  template <class Table>
+  void announce_in(Table& t, const typename std::remove_reference_t<decltype(std::declval<Table&>().dirty())>::value_type& key,
+                   const PathEntry& p);
+  template <class Table, class Key>
+  void withdraw_in(Table& t, const Key& key, PeerId peer, uint32_t path_id);
+  template <class Table>
+  std::size_t decide_in(Table& t, std::vector<RouteChange>& changes);
+  void decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteChange>& changes);
+  Candidate candidate(const PathEntry& p) const;
+
+  BestPathOptions options_;
+  const NextHopResolver* resolver_;
+  AttrStore attrs_;
+  std::vector<PeerInfo> peers_;
+  std::vector<bool> peer_live_;
+  PrefixTable<V4Key, V4KeyHash> v4_;
+  PrefixTable<V6Key, V6KeyHash> v6_;
+  std::size_t paths_ = 0;
+  std::vector<Candidate> scratch_;  // candidates of the prefix being decided
+  std::vector<PathEntry> reorder_;
+};
+
+}  // namespace petrel::rib

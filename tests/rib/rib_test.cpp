@@ -1,0 +1,193 @@
+// The Loc-RIB: interning, batching by dirty prefixes, best path and ECMP, withdrawals,
+// peers going away, next-hop reachability.
+#include "rib/rib.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace petrel;
+using namespace petrel::rib;
+namespace wire = petrel::bgp::wire;
+
+namespace {
+
+RouteAttrs attrs(std::initializer_list<uint32_t> path, const char* next_hop, uint32_t local_pref = 100) {
+  RouteAttrs r;
+  r.attrs.origin = wire::Origin::igp;
+  r.attrs.as_path = wire::AsPath{{{wire::AsSegmentType::sequence, path}}};
+  r.attrs.next_hop = IpAddress::parse(next_hop);
+  r.attrs.local_pref = local_pref;
+  r.next_hop = *IpAddress::parse(next_hop);
+  return r;
+}
+
+PeerInfo peer(const char* address, uint32_t as, uint32_t router_id) {
+  PeerInfo p;
+  p.address = *IpAddress::parse(address);
+  p.peer_as = as;
+  p.router_id = router_id;
+  p.external = true;
+  return p;
+}
+
+const Prefix kP = *Prefix::parse("10.244.1.0/24");
+
+}  // namespace
+
+TEST_CASE("identical attribute sets are stored once and freed with their last reference") {
+  AttrStore store;
+  const auto a = attrs({65001, 65002}, "192.0.2.1");
+  const AttrId x = store.intern(a);
+  const AttrId y = store.intern(a);
+  const AttrId z = store.intern(attrs({65001}, "192.0.2.1"));
+  CHECK(x == y);
+  CHECK(x != z);
+  CHECK(store.size() == 2);
+  CHECK(store.references(x) == 2);
+  store.release(x);
+  store.release(y);
+  CHECK(store.size() == 1);
+  // The freed id is reused for the next new set.
+  const AttrId w = store.intern(attrs({65009}, "192.0.2.9"));
+  CHECK(w == x);
+  CHECK(store.get(w).attrs.as_path->to_string() == "65009");
+  CHECK(store.get(z).attrs.as_path->to_string() == "65001");
+}
+
+TEST_CASE("announce, re-announce, a better path, withdrawals") {
+  Rib rib;
+  const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
+  const PeerId b = rib.add_peer(peer("192.0.2.2", 65002, 2));
+  std::vector<RouteChange> changes;
+
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001, 65010, 65011}, "192.0.2.1")));
+  CHECK(rib.decide(changes) == 1);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].prefix == kP);
+  REQUIRE(changes[0].selected.size() == 1);
+  CHECK(changes[0].selected[0].peer == a);
+
+  // The same route again: nothing to tell anyone.
+  changes.clear();
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001, 65010, 65011}, "192.0.2.1")));
+  rib.decide(changes);
+  CHECK(changes.empty());
+  CHECK(rib.attrs().size() == 1);
+
+  // A shorter AS_PATH from b wins, and says why.
+  rib.announce(b, kP, 0, rib.attrs().intern(attrs({65002}, "192.0.2.2")));
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected[0].peer == b);
+  CHECK(changes[0].reason == Step::as_path_length);
+  CHECK(rib.paths(kP).size() == 2);
+
+  // b's route worsens in place (longer path): a is best again.
+  changes.clear();
+  rib.announce(b, kP, 0, rib.attrs().intern(attrs({65002, 1, 2, 3, 4}, "192.0.2.2")));
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected[0].peer == a);
+
+  // Withdraw a: b carries on; withdraw b: the prefix goes.
+  changes.clear();
+  rib.withdraw(a, kP, 0);
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected[0].peer == b);
+  changes.clear();
+  rib.withdraw(b, kP, 0);
+  rib.withdraw(b, kP, 0);  // unknown now: ignored
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected.empty());
+  CHECK(rib.prefix_count() == 0);
+  CHECK(rib.path_count() == 0);
+  CHECK(rib.attrs().size() == 0);
+}
+
+TEST_CASE("changes are batched: many announcements, one decision per prefix") {
+  Rib rib;
+  const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
+  for (uint32_t i = 0; i < 100; ++i)
+    rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001, 64512 + i}, "192.0.2.1")));
+  std::vector<RouteChange> changes;
+  CHECK(rib.decide(changes) == 1);
+  REQUIRE(changes.size() == 1);
+  CHECK(rib.attrs().get(changes[0].selected[0].attrs).attrs.as_path->to_string() == "65001 64611");
+  CHECK(rib.attrs().size() == 1);  // the 99 superseded sets were released
+  CHECK(rib.decide(changes) == 0);
+}
+
+TEST_CASE("ECMP: equal paths form the selection, up to max_paths") {
+  BestPathOptions o;
+  o.max_paths = 2;
+  Rib rib(o);
+  const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
+  const PeerId b = rib.add_peer(peer("192.0.2.2", 65001, 2));
+  const PeerId c = rib.add_peer(peer("192.0.2.3", 65001, 3));
+  for (auto [p, nh] : {std::pair{a, "192.0.2.1"}, std::pair{b, "192.0.2.2"}, std::pair{c, "192.0.2.3"}})
+    rib.announce(p, kP, 0, rib.attrs().intern(attrs({65001, 65100}, nh)));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  REQUIRE(changes[0].selected.size() == 2);
+  CHECK(changes[0].selected[0].peer == a);  // lowest router id first
+  CHECK(changes[0].selected[1].peer == b);
+  // Losing one member changes the set; the third path steps in.
+  changes.clear();
+  rib.withdraw(a, kP, 0);
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  REQUIRE(changes[0].selected.size() == 2);
+  CHECK(changes[0].selected[0].peer == b);
+  CHECK(changes[0].selected[1].peer == c);
+}
+
+TEST_CASE("a peer going away takes its paths; other families are kept apart") {
+  Rib rib;
+  const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
+  const Prefix v6 = *Prefix::parse("2001:db8:44::/48");
+  for (int i = 0; i < 50; ++i)
+    rib.announce(a, Prefix::make(IpAddress::v4(0x0a000000u + (uint32_t(i) << 8)), 24), 0,
+                 rib.attrs().intern(attrs({65001}, "192.0.2.1")));
+  RouteAttrs six = attrs({65001}, "192.0.2.1");
+  six.next_hop = *IpAddress::parse("2001:db8::1");
+  rib.announce(a, v6, 0, rib.attrs().intern(six));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  CHECK(changes.size() == 51);
+  CHECK(rib.prefix_count() == 51);
+  CHECK(rib.selected(v6).size() == 1);
+  CHECK(rib.attrs().references(rib.selected(v6)[0].attrs) == 1);
+  changes.clear();
+  rib.remove_peer(a);
+  rib.decide(changes);
+  CHECK(changes.size() == 51);
+  for (const auto& c : changes) CHECK(c.selected.empty());
+  CHECK(rib.prefix_count() == 0);
+  CHECK(rib.attrs().size() == 0);
+}
+
+TEST_CASE("a path whose next hop does not resolve is not eligible; touch_peer re-decides") {
+  struct Resolver : NextHopResolver {
+    IpAddress down;
+    Resolution resolve(const IpAddress& nh) const override { return {nh != down, 10}; }
+  } resolver;
+  resolver.down = *IpAddress::parse("192.0.2.1");
+  Rib rib({}, &resolver);
+  const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
+  const PeerId b = rib.add_peer(peer("192.0.2.2", 65002, 2));
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "192.0.2.1")));
+  rib.announce(b, kP, 0, rib.attrs().intern(attrs({65002, 65003}, "192.0.2.2")));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected[0].peer == b);  // a's shorter path cannot be reached
+  // The link comes back: a's next hop resolves; its paths are looked at again.
+  resolver.down = *IpAddress::parse("0.0.0.0");
+  changes.clear();
+  rib.touch_peer(a);
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected[0].peer == a);
+}
