@@ -26,7 +26,7 @@ PeerId Rib::add_peer(const PeerInfo& peer) {
 }
 
 template <class Table>
-void Rib::announce_in(Table& t, const typename std::remove_reference_t<decltype(std::declval<Table&>().dirty())>::value_type& key,
+bool Rib::announce_in(Table& t, const typename std::remove_reference_t<decltype(std::declval<Table&>().dirty())>::value_type& key,
                       const PathEntry& p) {
   PrefixEntry& e = t.get(key);
   const std::size_t i = e.find(p.peer, p.path_id);
@@ -34,31 +34,33 @@ void Rib::announce_in(Table& t, const typename std::remove_reference_t<decltype(
     PathEntry& old = e.at(i);
     if (old.attrs == p.attrs && old.flags == p.flags) {
       attrs_.release(p.attrs);  // the same route again: nothing changes
-      return;
+      return false;
     }
     attrs_.release(old.attrs);
     old.attrs = p.attrs;
     old.flags = p.flags;
     if (i < e.selected()) e.set_selection_touched(true);
-  } else {
-    e.push_back(p);
-    ++paths_;
+    t.mark_dirty(key, e);
+    return false;
   }
+  e.push_back(p);
+  ++paths_;
   t.mark_dirty(key, e);
+  return true;
 }
 
-void Rib::announce(PeerId peer, const Prefix& prefix, uint32_t path_id, AttrId attrs, uint8_t flags) {
+bool Rib::announce(PeerId peer, const Prefix& prefix, uint32_t path_id, AttrId attrs, uint8_t flags) {
   const PathEntry p{attrs, path_id, peer, flags};
-  if (prefix.is_v4()) announce_in(v4_, V4Key::of(prefix), p);
-  else announce_in(v6_, V6Key::of(prefix), p);
+  if (prefix.is_v4()) return announce_in(v4_, V4Key::of(prefix), p);
+  return announce_in(v6_, V6Key::of(prefix), p);
 }
 
 template <class Table, class Key>
-void Rib::withdraw_in(Table& t, const Key& key, PeerId peer, uint32_t path_id) {
+bool Rib::withdraw_in(Table& t, const Key& key, PeerId peer, uint32_t path_id) {
   PrefixEntry* e = t.find(key);
-  if (!e) return;
+  if (!e) return false;
   const std::size_t i = e->find(peer, path_id);
-  if (i == e->size()) return;
+  if (i == e->size()) return false;
   attrs_.release(e->at(i).attrs);
   if (i < e->selected()) {
     e->set_selection_touched(true);
@@ -67,11 +69,12 @@ void Rib::withdraw_in(Table& t, const Key& key, PeerId peer, uint32_t path_id) {
   e->erase(i);
   --paths_;
   t.mark_dirty(key, *e);
+  return true;
 }
 
-void Rib::withdraw(PeerId peer, const Prefix& prefix, uint32_t path_id) {
-  if (prefix.is_v4()) withdraw_in(v4_, V4Key::of(prefix), peer, path_id);
-  else withdraw_in(v6_, V6Key::of(prefix), peer, path_id);
+bool Rib::withdraw(PeerId peer, const Prefix& prefix, uint32_t path_id) {
+  if (prefix.is_v4()) return withdraw_in(v4_, V4Key::of(prefix), peer, path_id);
+  return withdraw_in(v6_, V6Key::of(prefix), peer, path_id);
 }
 
 void Rib::remove_peer(PeerId peer) {
@@ -198,6 +201,11 @@ std::vector<PathEntry> Rib::paths(const Prefix& prefix) {
   if (e)
     for (std::size_t i = 0; i < e->size(); ++i) out.push_back(e->at(i));
   return out;
+}
+
+bool Rib::has_path(PeerId peer, const Prefix& prefix, uint32_t path_id) {
+  PrefixEntry* e = prefix.is_v4() ? v4_.find(V4Key::of(prefix)) : v6_.find(V6Key::of(prefix));
+  return e && e->find(peer, path_id) < e->size();
 }
 
 }  // namespace petrel::rib

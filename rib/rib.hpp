@@ -67,10 +67,11 @@ class Rib {
   const AttrStore& attrs() const { return attrs_; }
 
   // The peer's path to `prefix` (ADD-PATH id `path_id`) now has `attrs`; takes
-  // over the caller's reference to `attrs`.
-  void announce(PeerId peer, const Prefix& prefix, uint32_t path_id, AttrId attrs, uint8_t flags = 0);
-  // The peer's path is gone. Unknown paths are ignored.
-  void withdraw(PeerId peer, const Prefix& prefix, uint32_t path_id);
+  // over the caller's reference to `attrs`. True when the path is new (not a
+  // replacement of the peer's earlier one).
+  bool announce(PeerId peer, const Prefix& prefix, uint32_t path_id, AttrId attrs, uint8_t flags = 0);
+  // The peer's path is gone; true when there was one.
+  bool withdraw(PeerId peer, const Prefix& prefix, uint32_t path_id);
   // Marks every prefix with a path from `peer` dirty (its attributes or its
   // next hops' reachability changed).
   void touch_peer(PeerId peer);
@@ -83,6 +84,7 @@ class Rib {
   std::vector<SelectedPath> selected(const Prefix& prefix);
   // Every path of a prefix, in preference order after the last decision.
   std::vector<PathEntry> paths(const Prefix& prefix);
+  bool has_path(PeerId peer, const Prefix& prefix, uint32_t path_id);
 
   std::size_t prefix_count() const { return v4_.size() + v6_.size(); }
   std::size_t path_count() const { return paths_; }
@@ -92,10 +94,10 @@ class Rib {
 
  private:
   template <class Table>
-  void announce_in(Table& t, const typename std::remove_reference_t<decltype(std::declval<Table&>().dirty())>::value_type& key,
+  bool announce_in(Table& t, const typename std::remove_reference_t<decltype(std::declval<Table&>().dirty())>::value_type& key,
                    const PathEntry& p);
   template <class Table, class Key>
-  void withdraw_in(Table& t, const Key& key, PeerId peer, uint32_t path_id);
+  bool withdraw_in(Table& t, const Key& key, PeerId peer, uint32_t path_id);
   template <class Table>
   std::size_t decide_in(Table& t, std::vector<RouteChange>& changes);
   void decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteChange>& changes);

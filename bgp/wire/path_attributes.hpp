@@ -71,6 +71,8 @@ struct RawAttribute {
 // Well-known communities (RFC 1997, RFC 8326).
 namespace community {
 inline constexpr uint32_t graceful_shutdown = 0xFFFF0000;  // RFC 8326
+inline constexpr uint32_t llgr_stale = 0xFFFF0006;         // RFC 9494
+inline constexpr uint32_t no_llgr = 0xFFFF0007;            // RFC 9494
 inline constexpr uint32_t no_export = 0xFFFFFF01;
 inline constexpr uint32_t no_advertise = 0xFFFFFF02;
 inline constexpr uint32_t no_export_subconfed = 0xFFFFFF03;

@@ -1,0 +1,124 @@
+#include "rib/import.hpp"
+
+#include <algorithm>
+
+namespace petrel::rib {
+
+namespace wire = bgp::wire;
+
+std::size_t count_as(const wire::AsPath& path, uint32_t asn) {
+  std::size_t n = 0;
+  for (const auto& s : path.segments) {
+    if (s.type == wire::AsSegmentType::confed_sequence || s.type == wire::AsSegmentType::confed_set) continue;
+    n += static_cast<std::size_t>(std::count(s.asns.begin(), s.asns.end(), asn));
+  }
+  return n;
+}
+
+wire::NotificationMessage max_prefix_notification(wire::Family family, uint32_t limit) {
+  const auto as = wire::to_afi_safi(family);
+  return {wire::err::cease,
+          wire::err::max_prefixes,
+          {static_cast<uint8_t>(as.afi >> 8), static_cast<uint8_t>(as.afi), as.safi, static_cast<uint8_t>(limit >> 24),
+           static_cast<uint8_t>(limit >> 16), static_cast<uint8_t>(limit >> 8), static_cast<uint8_t>(limit)}};
+}
+
+namespace {
+
+enum class Reject { none, as_loop, originator, cluster_loop, first_as };
+
+// Why the route must not be used, if it must not.
+Reject check(const wire::PathAttributes& a, const PeerInfo& from, const ImportSettings& s) {
+  if (a.as_path && count_as(*a.as_path, s.local_as) > s.allow_own_as) return Reject::as_loop;
+  // RFC 4456 §8: a reflected route that comes back to its originator, or to a
+  // reflector of a cluster it already passed, is dropped.
+  if (a.originator_id && *a.originator_id == s.router_id) return Reject::originator;
+  const uint32_t cluster = s.cluster_id ? s.cluster_id : s.router_id;
+  if (std::find(a.cluster_list.begin(), a.cluster_list.end(), cluster) != a.cluster_list.end()) return Reject::cluster_loop;
+  // RFC 4271 §6.3: an external peer's path must start with its own AS.
+  if (from.external && s.enforce_first_as && (!a.as_path || a.as_path->first_as() != from.peer_as))
+    return Reject::first_as;
+  return Reject::none;
+}
+
+void count(Reject r, ImportState& st) {
+  switch (r) {
+    case Reject::as_loop: ++st.rejected_as_loop; break;
+    case Reject::originator: ++st.rejected_originator; break;
+    case Reject::cluster_loop: ++st.rejected_cluster_loop; break;
+    case Reject::first_as: ++st.rejected_first_as; break;
+    case Reject::none: break;
+  }
+}
+
+}  // namespace
+
+ImportReport import_update(Rib& rib, PeerId peer, const wire::Update& u, const ImportSettings& s, ImportState& st) {
+  ImportReport report;
+  auto withdraw = [&](const wire::NlriView& view) {
+    for (const auto e : view)
+      if (rib.withdraw(peer, e.prefix, e.path_id)) {
+        ++report.withdrawn;
+        --st.prefixes;
+      }
+  };
+  withdraw(u.withdrawn);
+  if (u.mp_unreach) withdraw(u.mp_unreach->nlri);
+
+  // RFC 7606 §2: treat-as-withdraw, and routes this router must not use (the
+  // same: an earlier version from this peer must go).
+  Reject reject = Reject::none;
+  if (u.action == wire::ErrorAction::treat_as_withdraw) {
+    st.treated_as_withdraw += u.nlri.size() + (u.mp_reach ? u.mp_reach->nlri.size() : 0);
+  } else if (u.has_announcements()) {
+    reject = check(u.attrs, rib.peer(peer), s);
+    count(reject, st);
+  }
+  if (u.action == wire::ErrorAction::treat_as_withdraw || reject != Reject::none) {
+    report.rejected += u.nlri.size() + (u.mp_reach ? u.mp_reach->nlri.size() : 0);
+    withdraw(u.nlri);
+    if (u.mp_reach) withdraw(u.mp_reach->nlri);
+    return report;
+  }
+
+  // RFC 9494 §4.3: a route marked LLGR_STALE by its sender is least preferred.
+  const bool llgr = std::find(u.attrs.communities.begin(), u.attrs.communities.end(), wire::community::llgr_stale) !=
+                    u.attrs.communities.end();
+  const uint8_t flags = llgr ? path_flag::llgr_stale : 0;
+
+  auto announce = [&](const wire::NlriView& view, const IpAddress& next_hop, const std::optional<IpAddress>& link_local) {
+    if (view.empty()) return;
+    RouteAttrs ra{u.attrs, next_hop, link_local};
+    const AttrId id = rib.attrs().intern(ra);  // one reference for this UPDATE, handed out per prefix
+    for (const auto e : view) {
+      // At the limit, new prefixes are refused (replacing a held one is fine);
+      // with `restart` the caller then ends the session.
+      const bool at_limit = s.max_prefix && s.max_prefix->action != MaxPrefix::Action::warn &&
+                            st.prefixes >= s.max_prefix->limit;
+      if (at_limit && !rib.has_path(peer, e.prefix, e.path_id)) {
+        report.limit = s.max_prefix->action == MaxPrefix::Action::restart ? LimitEvent::restart : LimitEvent::blocked;
+        ++st.rejected_over_limit;
+        ++report.rejected;
+        continue;
+      }
+      rib.attrs().acquire(id);
+      if (rib.announce(peer, e.prefix, e.path_id, id, flags)) ++st.prefixes;
+      ++report.announced;
+    }
+    rib.attrs().release(id);
+  };
+  if (!u.nlri.empty() && u.attrs.next_hop) announce(u.nlri, *u.attrs.next_hop, std::nullopt);
+  if (u.mp_reach) announce(u.mp_reach->nlri, u.mp_reach->next_hop.global, u.mp_reach->next_hop.link_local);
+
+  if (s.max_prefix && s.max_prefix->action == MaxPrefix::Action::warn) {
+    if (st.prefixes > s.max_prefix->limit && !st.warned) {
+      st.warned = true;
+      report.limit = LimitEvent::warning;
+    } else if (st.prefixes <= s.max_prefix->limit) {
+      st.warned = false;
+    }
+  }
+  return report;
+}
+
+}  // namespace petrel::rib
