@@ -20,6 +20,7 @@ using fsm::State;
 // so that a connection the FSM has let go of can still flush its last
 // NOTIFICATION before closing; `owner` is null once it is let go.
 struct Wire : std::enable_shared_from_this<Wire> {
+  static constexpr std::size_t kHeaderSize = wire::kHeaderSize;
   std::unique_ptr<Transport> transport;
   wire::Framer framer;
   std::deque<std::vector<uint8_t>> queue;
@@ -30,10 +31,30 @@ struct Wire : std::enable_shared_from_this<Wire> {
   void* owner = nullptr;  // the Session::Connection, while it owns this wire
   wire::Update update;    // decoded into message after message, keeping its storage
 
-  // Let go: flush what is queued, then close.
+  // Let go: what is being written finishes, a NOTIFICATION queued last still
+  // goes out (the peer must learn why), anything else queued is dropped; then close.
   void release() {
     owner = nullptr;
-    if (!writing) shut();
+    const bool notification_last = !queue.empty() && queue.back().size() > kHeaderSize &&
+                                   queue.back()[18] == static_cast<uint8_t>(wire::MessageType::notification);
+    std::deque<std::vector<uint8_t>> keep;
+    if (writing && !queue.empty()) keep.push_back(std::move(queue.front()));
+    if (notification_last && (queue.size() > 1 || !writing)) keep.push_back(std::move(queue.back()));
+    queue = std::move(keep);
+    queued = 0;
+    for (const auto& b : queue) queued += b.size();
+    if (!writing) flush_and_shut();
+  }
+  // Writes what is left of a released wire, one message after another, then closes.
+  void flush_and_shut() {
+    if (queue.empty() || !transport) return shut();
+    writing = true;
+    transport->async_write(queue.front(), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+      self->writing = false;
+      if (ec) return self->shut();
+      self->queue.pop_front();
+      self->flush_and_shut();
+    });
   }
   void shut() {
     if (transport) transport->close();
@@ -395,14 +416,8 @@ void Session::write_next(Connection& c) {
       w->queue.pop_front();
     }
     if (w->owner == nullptr) {  // let go: finish the flush, then close
-      if (ec || w->queue.empty()) return w->shut();
-      w->writing = true;
-      w->transport->async_write(w->queue.front(), [w](const error_code& e2, std::size_t) {
-        w->writing = false;
-        (void)e2;
-        w->shut();  // one last message (the NOTIFICATION) is all a released wire sends
-      });
-      return;
+      if (ec) return w->shut();
+      return w->flush_and_shut();
     }
     Connection& c2 = *static_cast<Connection*>(w->owner);
     if (ec) {

@@ -345,3 +345,24 @@ TEST_CASE("disabled peers refuse connections; restart sends Administrative Reset
   CHECK(h.connector->attempts == 2);
   CHECK(h.session->state() == fsm::State::open_sent);
 }
+
+TEST_CASE("stopping with UPDATEs queued still delivers the NOTIFICATION, and only the write in flight before it") {
+  Harness h;
+  auto peer = h.establish();
+  peer.received();
+  peer.t.pause(true);
+  for (int i = 0; i < 3; ++i) h.session->send(announce({"10.9.1.0/24"}));
+  h.run();
+  h.session->stop("maintenance");
+  h.run();
+  peer.t.pause(false);
+  h.run();
+  const auto got = peer.received();
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].type == wire::MessageType::update);  // the one already being written
+  REQUIRE(got[1].type == wire::MessageType::notification);
+  auto note = wire::decode_notification(got[1].bytes);
+  REQUIRE(note.has_value());
+  CHECK(note->shutdown_message() == "maintenance");
+  CHECK(peer.t.closed());
+}
