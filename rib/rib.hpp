@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "rib/attr_store.hpp"
@@ -85,6 +86,12 @@ class Rib {
   // Every path of a prefix, in preference order after the last decision.
   std::vector<PathEntry> paths(const Prefix& prefix);
   bool has_path(PeerId peer, const Prefix& prefix, uint32_t path_id);
+  // Calls f(const Prefix&, std::span<const SelectedPath>) for every prefix that
+  // has a selection (best first) as of the last decide(), in no particular order.
+  // `f` must not announce, withdraw or decide (interning in attrs() is fine).
+  // Used to send a new peer the full table.
+  template <class F>
+  void for_each_selected(F&& f);
 
   std::size_t prefix_count() const { return v4_.size() + v6_.size(); }
   std::size_t path_count() const { return paths_; }
@@ -114,5 +121,20 @@ class Rib {
   std::vector<Candidate> scratch_;  // candidates of the prefix being decided
   std::vector<PathEntry> reorder_;
 };
+
+template <class F>
+void Rib::for_each_selected(F&& f) {
+  boost::container::small_vector<SelectedPath, 2> sel;
+  auto walk = [&](auto& table) {
+    table.for_each([&](const auto& key, PrefixEntry& e) {
+      if (e.selected() == 0) return;
+      sel.clear();
+      for (std::size_t i = 0; i < e.selected(); ++i) sel.push_back({e.at(i).peer, e.at(i).path_id, e.at(i).attrs});
+      f(key.prefix(), std::span<const SelectedPath>(sel.data(), sel.size()));
+    });
+  };
+  walk(v4_);
+  walk(v6_);
+}
 
 }  // namespace petrel::rib

@@ -1,0 +1,505 @@
+// Update groups and the Adj-RIB-Out: grouping by key, one shared encoding per
+// group and batch, eBGP / reflected attributes as decoded from the bytes, split
+// horizon without per-member encoding, no resend of an unchanged export,
+// withdrawals only of what was advertised, the initial table with End-of-RIB,
+// MRAI coalescing, and per-member queues that fill independently.
+#include "rib/update_group.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bgp/wire/update.hpp"
+
+using namespace petrel;
+using namespace petrel::rib;
+namespace wire = petrel::bgp::wire;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr uint32_t kLocalAs = 64512;
+constexpr uint32_t kRouterId = 0x0A00000B;  // 10.0.0.11
+constexpr uint32_t kClient1Id = 0x0A000001;
+constexpr uint32_t kClient2Id = 0x0A000002;
+
+IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+Prefix pfx(const char* text) { return *Prefix::parse(text); }
+
+LocalSpeaker speaker() { return {kLocalAs, kRouterId, /*cluster_id=*/0, /*default_local_pref=*/100}; }
+
+RouteAttrs path(std::vector<uint32_t> as_path, const char* next_hop, std::optional<uint32_t> local_pref = std::nullopt,
+                std::optional<uint32_t> med = std::nullopt, std::vector<uint32_t> communities = {}) {
+  RouteAttrs r;
+  r.attrs.origin = wire::Origin::igp;
+  r.attrs.as_path = wire::AsPath{};
+  if (!as_path.empty()) r.attrs.as_path->segments.push_back({wire::AsSegmentType::sequence, std::move(as_path)});
+  r.next_hop = ip(next_hop);
+  if (r.next_hop.is_v4()) r.attrs.next_hop = r.next_hop;
+  r.attrs.local_pref = local_pref;
+  r.attrs.med = med;
+  r.attrs.communities = std::move(communities);
+  return r;
+}
+
+PeerInfo peer_info(const char* address, uint32_t as, uint32_t router_id, bool external) {
+  PeerInfo p;
+  p.address = ip(address);
+  p.peer_as = as;
+  p.router_id = router_id;
+  p.external = external;
+  return p;
+}
+
+// Route-reflector clients: iBGP, both families, next hop kept.
+MemberConfig client_config(Duration mrai = {}) {
+  ExportPeer v4;
+  v4.external = false;
+  v4.rr_client = true;
+  v4.peer_as = kLocalAs;
+  v4.local_address = ip("10.0.0.11");
+  ExportPeer v6 = v4;
+  v6.local_address = ip("2001:db8::11");
+  MemberConfig c;
+  c.families = {v4, v6};
+  c.mrai = mrai;
+  return c;
+}
+
+// An eBGP customer in AS 65002, IPv4 only.
+MemberConfig ebgp_config() {
+  ExportPeer v4;
+  v4.external = true;
+  v4.peer_as = 65002;
+  v4.local_address = ip("198.51.100.11");
+  v4.shared_subnet = pfx("198.51.100.0/24");
+  v4.has_export_policy = true;
+  MemberConfig c;
+  c.families = {v4, std::nullopt};
+  return c;
+}
+
+// What a member decoded from its queue.
+struct Route {
+  wire::PathAttributes attrs;
+  IpAddress next_hop;
+};
+struct Received {
+  std::map<Prefix, Route> announced;  // the last announcement of each prefix
+  std::vector<Prefix> withdrawn;
+  std::vector<wire::Family> end_of_rib;
+  std::size_t messages = 0;
+  std::size_t buffers = 0;
+  bool withdrew(const Prefix& p) const { return std::find(withdrawn.begin(), withdrawn.end(), p) != withdrawn.end(); }
+  bool empty() const { return messages == 0; }
+};
+
+// Splits a buffer into messages and decodes each; the buffer outlives the NLRI views.
+void decode_into(const std::vector<uint8_t>& bytes, Received& r) {
+  const wire::CodecContext ctx;  // what we negotiated with the test members: the defaults
+  std::size_t at = 0;
+  ++r.buffers;
+  while (at < bytes.size()) {
+    REQUIRE(bytes.size() - at >= wire::kHeaderSize);
+    const std::size_t len = (std::size_t{bytes[at + 16]} << 8) | bytes[at + 17];
+    REQUIRE(bytes[at + 18] == static_cast<uint8_t>(wire::MessageType::update));
+    REQUIRE(at + len <= bytes.size());
+    auto u = wire::decode_update(std::span<const uint8_t>(bytes).subspan(at, len), ctx);
+    REQUIRE(u.has_value());
+    REQUIRE(u->errors.empty());
+    ++r.messages;
+    at += len;
+    if (auto f = u->end_of_rib()) {
+      r.end_of_rib.push_back(*f);
+      continue;
+    }
+    for (const wire::NlriEntry e : u->withdrawn) r.withdrawn.push_back(e.prefix);
+    if (u->mp_unreach)
+      for (const wire::NlriEntry e : u->mp_unreach->nlri) r.withdrawn.push_back(e.prefix);
+    for (const wire::NlriEntry e : u->nlri) r.announced[e.prefix] = {u->attrs, *u->attrs.next_hop};
+    if (u->mp_reach)
+      for (const wire::NlriEntry e : u->mp_reach->nlri) r.announced[e.prefix] = {u->attrs, u->mp_reach->next_hop.global};
+  }
+}
+
+Received decode(const std::vector<OutBuffer>& buffers) {
+  Received r;
+  for (const OutBuffer& b : buffers) decode_into(*b, r);
+  return r;
+}
+
+struct Fixture {
+  Rib rib;
+  const PeerId ebgp_src = rib.add_peer(peer_info("192.0.2.1", 65001, 0x01010101, /*external=*/true));
+  const PeerId client1 = rib.add_peer(peer_info("10.0.0.1", kLocalAs, kClient1Id, /*external=*/false));
+  const PeerId client2 = rib.add_peer(peer_info("10.0.0.2", kLocalAs, kClient2Id, /*external=*/false));
+  const PeerId customer = rib.add_peer(peer_info("198.51.100.2", 65002, 0x02020202, /*external=*/true));
+  UpdateGroups groups{rib, speaker()};  // declared after the Rib: destroyed first
+  std::vector<RouteChange> changes;
+  TimePoint now = TimePoint{} + 1h;
+
+  void announce(PeerId peer, const char* prefix, const RouteAttrs& a) {
+    rib.announce(peer, pfx(prefix), 0, rib.attrs().intern(a));
+  }
+  std::size_t decide() {
+    changes.clear();
+    rib.decide(changes);
+    groups.process(changes, now);
+    return changes.size();
+  }
+  Received receive(PeerId member) { return decode(groups.drain(member)); }
+  // Members join an empty RIB; their (End-of-RIB only) tables are consumed.
+  void join_all() {
+    groups.add_member(client1, client_config());
+    groups.add_member(client2, client_config());
+    groups.add_member(customer, ebgp_config());
+    for (PeerId m : {client1, client2, customer}) groups.drain(m);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("group keys: bits that change the bytes split groups, receive-side bits do not") {
+  const GroupKey base = group_key(client_config());
+  CHECK(group_key(client_config()) == base);
+
+  MemberConfig c = client_config();
+  c.codec.add_path_receive[0] = true;
+  c.codec.external_peer = true;
+  CHECK(group_key(c) == base);
+
+  c = client_config();
+  c.codec.four_octet_as = false;
+  CHECK_FALSE(group_key(c) == base);
+  c = client_config();
+  c.codec.add_path_send[1] = true;
+  CHECK_FALSE(group_key(c) == base);
+  c = client_config();
+  c.codec.extended_message = true;
+  CHECK_FALSE(group_key(c) == base);
+  c = client_config();
+  c.families[0]->local_address = ip("10.0.0.12");
+  CHECK_FALSE(group_key(c) == base);
+  c = client_config();
+  c.families[0]->rr_client = false;
+  CHECK_FALSE(group_key(c) == base);
+  c = client_config();
+  c.families[1].reset();
+  CHECK_FALSE(group_key(c) == base);
+  CHECK_FALSE(group_key(client_config(30s)) == base);
+
+  Fixture f;
+  f.join_all();
+  CHECK(f.groups.group_count() == 2);
+  CHECK(f.groups.group_of(f.client1) != 0);
+  CHECK(f.groups.group_of(f.client1) == f.groups.group_of(f.client2));
+  CHECK(f.groups.group_of(f.customer) != f.groups.group_of(f.client1));
+  CHECK(f.groups.group_of(f.ebgp_src) == 0);
+}
+
+TEST_CASE("eBGP member: AS prepended, next hop self; client: reflected; the source gets nothing") {
+  Fixture f;
+  f.join_all();
+  // Client 1 passes on its customer's route (AS 65100).
+  f.announce(f.client1, "10.1.0.0/16", path({65100}, "10.0.0.1", /*local_pref=*/200, /*med=*/5));
+  REQUIRE(f.decide() == 1);
+
+  const Received x = f.receive(f.customer);
+  REQUIRE(x.announced.count(pfx("10.1.0.0/16")) == 1);
+  const Route& to_ebgp = x.announced.at(pfx("10.1.0.0/16"));
+  CHECK(to_ebgp.attrs.as_path->to_string() == "64512 65100");
+  CHECK(to_ebgp.next_hop == ip("198.51.100.11"));
+  CHECK_FALSE(to_ebgp.attrs.local_pref.has_value());
+  CHECK_FALSE(to_ebgp.attrs.med.has_value());
+  CHECK_FALSE(to_ebgp.attrs.originator_id.has_value());
+  CHECK(to_ebgp.attrs.cluster_list.empty());
+
+  const Received c2 = f.receive(f.client2);
+  REQUIRE(c2.announced.count(pfx("10.1.0.0/16")) == 1);
+  const Route& reflected = c2.announced.at(pfx("10.1.0.0/16"));
+  CHECK(reflected.attrs.as_path->to_string() == "65100");
+  CHECK(reflected.next_hop == ip("10.0.0.1"));
+  CHECK(reflected.attrs.local_pref == 200u);
+  CHECK(reflected.attrs.med == 5u);
+  CHECK(reflected.attrs.originator_id == kClient1Id);
+  CHECK(reflected.attrs.cluster_list == std::vector<uint32_t>{kRouterId});
+
+  // Split horizon: client 1 shares the group but is not sent its own route.
+  CHECK(f.groups.pending_buffers(f.client1) == 0);
+  CHECK(f.groups.advertised(f.client1, pfx("10.1.0.0/16")) == kNoAttrs);
+  CHECK(f.groups.advertised(f.client2, pfx("10.1.0.0/16")) != kNoAttrs);
+}
+
+TEST_CASE("one encoding per group and batch: members share the buffer; packed per attribute set") {
+  Fixture f;
+  f.join_all();
+  f.announce(f.ebgp_src, "10.2.0.0/16", path({65001}, "192.0.2.1"));
+  f.announce(f.ebgp_src, "10.3.0.0/16", path({65001}, "192.0.2.1"));
+  f.announce(f.ebgp_src, "10.4.0.0/16", path({65001, 65009}, "192.0.2.1"));
+  REQUIRE(f.decide() == 3);
+
+  const auto b1 = f.groups.drain(f.client1);
+  const auto b2 = f.groups.drain(f.client2);
+  const auto bx = f.groups.drain(f.customer);
+  REQUIRE(b1.size() == 1);
+  REQUIRE(b2.size() == 1);
+  REQUIRE(bx.size() == 1);
+  CHECK(b1[0].get() == b2[0].get());  // the same bytes object, encoded once
+  CHECK(b1[0].get() != bx[0].get());  // another group, another encoding
+
+  const Received r = decode(b1);
+  CHECK(r.announced.size() == 3);
+  CHECK(r.messages == 2);  // two attribute sets, two UPDATEs
+  CHECK(r.announced.at(pfx("10.2.0.0/16")).attrs.local_pref == 100u);  // default LOCAL_PREF to iBGP
+  CHECK_FALSE(r.announced.at(pfx("10.2.0.0/16")).attrs.originator_id.has_value());  // eBGP-learned: not reflected
+  const Received rx = decode(bx);
+  CHECK(rx.announced.size() == 3);
+  CHECK(rx.announced.at(pfx("10.4.0.0/16")).attrs.as_path->to_string() == "64512 65001 65009");
+}
+
+TEST_CASE("split horizon follows the best path between members, without re-encoding for each") {
+  Fixture f;
+  f.join_all();
+  const Prefix p = pfx("10.8.0.0/16");
+  f.announce(f.client1, "10.8.0.0/16", path({}, "10.0.0.1", 100));
+  f.decide();
+  CHECK(f.receive(f.client1).empty());
+  CHECK(f.receive(f.client2).announced.at(p).next_hop == ip("10.0.0.1"));
+  f.groups.drain(f.customer);
+
+  // Client 2's own path wins: it withdraws what it was sent; client 1 now gets client 2's.
+  f.announce(f.client2, "10.8.0.0/16", path({}, "10.0.0.2", 300));
+  REQUIRE(f.decide() == 1);
+  const auto b1 = f.groups.drain(f.client1);
+  const auto b2 = f.groups.drain(f.client2);
+  REQUIRE(b1.size() == 1);
+  REQUIRE(b2.size() == 1);
+  CHECK(b1[0].get() != b2[0].get());
+  const Received r1 = decode(b1);
+  const Received r2 = decode(b2);
+  CHECK(r1.announced.at(p).next_hop == ip("10.0.0.2"));
+  CHECK(r1.announced.at(p).attrs.originator_id == kClient2Id);
+  CHECK(r1.withdrawn.empty());
+  CHECK(r2.announced.empty());
+  CHECK(r2.withdrew(p));
+
+  // Back to client 1's path: the mirror image.
+  f.rib.withdraw(f.client2, p, 0);
+  f.decide();
+  const Received r1b = f.receive(f.client1);
+  const Received r2b = f.receive(f.client2);
+  CHECK(r1b.withdrew(p));
+  CHECK(r1b.announced.empty());
+  CHECK(r2b.announced.at(p).next_hop == ip("10.0.0.1"));
+  CHECK(r2b.withdrawn.empty());
+
+  // A third client joining the group shares the other members' buffers for
+  // prefixes that are not its own.
+  const PeerId client3 = f.rib.add_peer(peer_info("10.0.0.3", kLocalAs, 0x0A000003, false));
+  f.groups.add_member(client3, client_config());
+  CHECK(f.groups.group_of(client3) == f.groups.group_of(f.client1));
+  CHECK(decode(f.groups.drain(client3)).announced.count(p) == 1);
+  f.announce(f.client1, "10.8.0.0/16", path({}, "10.0.0.1", 150));
+  f.decide();
+  const auto c2 = f.groups.drain(f.client2);
+  const auto c3 = f.groups.drain(client3);
+  REQUIRE(c2.size() == 1);
+  REQUIRE(c3.size() == 1);
+  CHECK(c2[0].get() == c3[0].get());
+  CHECK(f.groups.pending_buffers(f.client1) == 0);
+}
+
+TEST_CASE("an export that did not change is not sent again") {
+  Fixture f;
+  f.join_all();
+  f.announce(f.ebgp_src, "10.5.0.0/16", path({65001}, "192.0.2.1", std::nullopt, /*med=*/10));
+  f.decide();
+  CHECK(f.receive(f.customer).announced.size() == 1);
+  CHECK(f.receive(f.client1).announced.size() == 1);
+  f.groups.drain(f.client2);
+
+  // A new MED: the selection changes, the eBGP export does not (the MED of an
+  // eBGP-learned path is not passed on to another AS); iBGP sees the new MED.
+  f.announce(f.ebgp_src, "10.5.0.0/16", path({65001}, "192.0.2.1", std::nullopt, /*med=*/20));
+  REQUIRE(f.decide() == 1);
+  CHECK(f.groups.pending_bytes(f.customer) == 0);
+  const Received c1 = f.receive(f.client1);
+  CHECK(c1.announced.at(pfx("10.5.0.0/16")).attrs.med == 20u);
+  f.groups.drain(f.client2);
+
+  // A re-decision with the same path: nothing for anybody.
+  f.rib.touch_peer(f.ebgp_src);
+  REQUIRE(f.decide() == 1);
+  CHECK(f.groups.pending_bytes(f.customer) == 0);
+  CHECK(f.groups.pending_bytes(f.client1) == 0);
+  CHECK(f.groups.pending_bytes(f.client2) == 0);
+}
+
+TEST_CASE("withdrawals only for prefixes that were advertised") {
+  Fixture f;
+  f.join_all();
+  // NO_EXPORT: to the clients, never to the eBGP customer.
+  f.announce(f.ebgp_src, "10.6.0.0/16", path({65001}, "192.0.2.1", std::nullopt, std::nullopt,
+                                             {wire::community::no_export}));
+  f.announce(f.ebgp_src, "10.7.0.0/16", path({65001}, "192.0.2.1"));
+  f.decide();
+  const Received x = f.receive(f.customer);
+  CHECK(x.announced.count(pfx("10.6.0.0/16")) == 0);
+  CHECK(x.announced.count(pfx("10.7.0.0/16")) == 1);
+  CHECK(f.receive(f.client1).announced.size() == 2);
+  f.groups.drain(f.client2);
+
+  // Withdrawn: the clients had it, the customer did not.
+  f.rib.withdraw(f.ebgp_src, pfx("10.6.0.0/16"), 0);
+  // Becomes non-exportable to the customer: withdrawn there, updated for clients.
+  f.announce(f.ebgp_src, "10.7.0.0/16", path({65001}, "192.0.2.1", std::nullopt, std::nullopt,
+                                             {wire::community::no_export}));
+  REQUIRE(f.decide() == 2);
+  const Received x2 = f.receive(f.customer);
+  CHECK_FALSE(x2.withdrew(pfx("10.6.0.0/16")));
+  CHECK(x2.withdrew(pfx("10.7.0.0/16")));
+  CHECK(x2.announced.empty());
+  const Received c1 = f.receive(f.client1);
+  CHECK(c1.withdrew(pfx("10.6.0.0/16")));
+  CHECK(c1.announced.count(pfx("10.7.0.0/16")) == 1);
+
+  // Withdrawn everywhere now; the customer was already told.
+  f.rib.withdraw(f.ebgp_src, pfx("10.7.0.0/16"), 0);
+  f.decide();
+  CHECK(f.groups.pending_bytes(f.customer) == 0);
+  CHECK(f.receive(f.client1).withdrew(pfx("10.7.0.0/16")));
+}
+
+TEST_CASE("a new member gets the full table, then End-of-RIB for each negotiated family") {
+  Fixture f;
+  f.announce(f.ebgp_src, "10.10.0.0/16", path({65001}, "192.0.2.1"));
+  f.announce(f.ebgp_src, "2001:db8:100::/48", path({65001}, "2001:db8::1"));
+  f.announce(f.client1, "10.11.0.0/16", path({}, "10.0.0.1", 100));
+  std::vector<RouteChange> ignored;
+  f.rib.decide(ignored);  // before anyone is a member
+
+  f.groups.add_member(f.client1, client_config());
+  const auto b1 = f.groups.drain(f.client1);
+  REQUIRE(b1.size() == 1);
+  const Received r1 = decode(b1);
+  CHECK(r1.announced.size() == 2);  // not its own 10.11.0.0/16
+  CHECK(r1.announced.count(pfx("10.11.0.0/16")) == 0);
+  CHECK(r1.announced.at(pfx("2001:db8:100::/48")).next_hop == ip("2001:db8::1"));
+  CHECK(r1.end_of_rib == std::vector<wire::Family>{wire::Family::ipv4_unicast, wire::Family::ipv6_unicast});
+  // End-of-RIB comes last.
+  CHECK(r1.messages == 2 + 2);
+
+  f.groups.add_member(f.client2, client_config());
+  const Received r2 = f.receive(f.client2);
+  CHECK(r2.announced.size() == 3);
+  CHECK(r2.announced.at(pfx("10.11.0.0/16")).attrs.originator_id == kClient1Id);
+  CHECK(r2.end_of_rib.size() == 2);
+
+  f.groups.add_member(f.customer, ebgp_config());
+  const Received rx = f.receive(f.customer);
+  CHECK(rx.announced.size() == 2);  // IPv4 only
+  CHECK(rx.announced.count(pfx("2001:db8:100::/48")) == 0);
+  CHECK(rx.end_of_rib == std::vector<wire::Family>{wire::Family::ipv4_unicast});
+
+  // An empty table is End-of-RIB alone.
+  Fixture empty;
+  empty.groups.add_member(empty.customer, ebgp_config());
+  const Received e = empty.receive(empty.customer);
+  CHECK(e.announced.empty());
+  CHECK(e.end_of_rib == std::vector<wire::Family>{wire::Family::ipv4_unicast});
+}
+
+TEST_CASE("MRAI: changes within the interval are coalesced, the latest wins") {
+  Fixture f;
+  const TimePoint t0 = f.now;
+  f.groups.add_member(f.client1, client_config(30s));
+  f.groups.drain(f.client1);
+  const Prefix p = pfx("10.20.0.0/16");
+
+  f.announce(f.ebgp_src, "10.20.0.0/16", path({65001}, "192.0.2.1", std::nullopt, /*med=*/1));
+  f.decide();  // nothing sent recently: goes out at once
+  CHECK(f.receive(f.client1).announced.at(p).attrs.med == 1u);
+  CHECK_FALSE(f.groups.next_deadline().has_value());
+
+  f.now = t0 + 1s;
+  f.announce(f.ebgp_src, "10.20.0.0/16", path({65001}, "192.0.2.1", std::nullopt, /*med=*/2));
+  f.decide();
+  f.now = t0 + 2s;
+  f.announce(f.ebgp_src, "10.20.0.0/16", path({65001}, "192.0.2.1", std::nullopt, /*med=*/3));
+  f.announce(f.ebgp_src, "10.21.0.0/16", path({65001}, "192.0.2.1"));  // comes and goes within the interval
+  f.decide();
+  f.rib.withdraw(f.ebgp_src, pfx("10.21.0.0/16"), 0);
+  f.decide();
+  CHECK(f.groups.pending_bytes(f.client1) == 0);
+  REQUIRE(f.groups.next_deadline().has_value());
+  CHECK(*f.groups.next_deadline() == t0 + 30s);
+
+  // A member joining meanwhile gets what the group has sent, not the newer state.
+  f.now = t0 + 5s;
+  f.groups.add_member(f.client2, client_config(30s));
+  CHECK(f.groups.group_of(f.client2) == f.groups.group_of(f.client1));
+  CHECK(f.receive(f.client2).announced.at(p).attrs.med == 1u);
+
+  f.groups.flush(t0 + 10s);
+  CHECK(f.groups.pending_bytes(f.client1) == 0);
+  f.groups.flush(t0 + 30s);
+  const auto b1 = f.groups.drain(f.client1);
+  const auto b2 = f.groups.drain(f.client2);
+  REQUIRE(b1.size() == 1);
+  REQUIRE(b2.size() == 1);
+  CHECK(b1[0].get() == b2[0].get());
+  const Received r = decode(b1);
+  CHECK(r.messages == 1);
+  CHECK(r.announced.size() == 1);
+  CHECK(r.announced.at(p).attrs.med == 3u);
+  CHECK(r.withdrawn.empty());  // 10.21.0.0/16 was never sent
+  CHECK_FALSE(f.groups.next_deadline().has_value());
+}
+
+TEST_CASE("a member that is not drained queues up without holding back the others") {
+  Fixture f;
+  f.join_all();
+  std::size_t bytes = 0;
+  for (int i = 0; i < 3; ++i) {
+    const std::string prefix = "10.3" + std::to_string(i) + ".0.0/16";
+    f.announce(f.ebgp_src, prefix.c_str(), path({65001}, "192.0.2.1"));
+    f.decide();
+    // Client 1's session keeps up; client 2's socket is above its high-water mark.
+    const auto b = f.groups.drain(f.client1);
+    REQUIRE(b.size() == 1);
+    bytes += b[0]->size();
+    CHECK(f.groups.pending_bytes(f.client1) == 0);
+    CHECK(f.groups.pending_buffers(f.client2) == static_cast<std::size_t>(i + 1));
+  }
+  CHECK(f.groups.pending_bytes(f.client2) == bytes);
+  CHECK(f.groups.pop(f.client1) == nullptr);
+
+  // It catches up later, in order.
+  const OutBuffer first = f.groups.pop(f.client2);
+  REQUIRE(first);
+  CHECK(decode({first}).announced.count(pfx("10.30.0.0/16")) == 1);
+  CHECK(f.groups.pending_bytes(f.client2) == bytes - first->size());
+  const Received rest = f.receive(f.client2);
+  CHECK(rest.announced.count(pfx("10.31.0.0/16")) == 1);
+  CHECK(rest.announced.count(pfx("10.32.0.0/16")) == 1);
+  CHECK(f.groups.pending_bytes(f.client2) == 0);
+}
+
+TEST_CASE("groups release their attribute references with their last member") {
+  Fixture f;
+  f.announce(f.ebgp_src, "10.40.0.0/16", path({65001}, "192.0.2.1"));
+  std::vector<RouteChange> ignored;
+  f.rib.decide(ignored);
+  const std::size_t sets = f.rib.attrs().size();
+  f.join_all();
+  CHECK(f.rib.attrs().size() > sets);  // exported sets: prepended / LOCAL_PREF added
+  f.groups.remove_member(f.client1);
+  f.groups.remove_member(f.client2);
+  f.groups.remove_member(f.customer);
+  CHECK(f.groups.group_count() == 0);
+  CHECK(f.rib.attrs().size() == sets);
+  CHECK(f.groups.pending_bytes(f.client1) == 0);
+}
