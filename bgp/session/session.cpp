@@ -142,6 +142,10 @@ void Session::restart(std::string_view message) {
   drive(*primary_, Event::of(EventType::manual_start));
 }
 
+void Session::automatic_stop(wire::NotificationMessage notification, std::string reason) {
+  drive(*primary_, Event{EventType::automatic_stop, std::nullopt, std::move(notification), std::move(reason)});
+}
+
 Session::Connection* Session::other(const Connection& c) {
   if (&c == primary_.get()) return second_.get();
   return primary_.get();

@@ -68,6 +68,9 @@ class Session {
   void start();                             // ManualStart
   void stop(std::string_view message);      // ManualStop: Cease / Administrative Shutdown (RFC 9003)
   void restart(std::string_view message);   // Cease / Administrative Reset, then start again
+  // AutomaticStop (RFC 4271 §8.1.2) with the NOTIFICATION to send, e.g. RFC 4486
+  // Maximum Number of Prefixes Reached; the session starts again after IdleHold.
+  void automatic_stop(wire::NotificationMessage notification, std::string reason);
   // An incoming connection the listener matched to this peer.
   void accept(std::unique_ptr<Transport> transport);
   // Queues encoded UPDATE (or ROUTE-REFRESH) bytes; Established only. Returns

@@ -14,6 +14,7 @@
 #
 # Inside a scenario:
 #   topo_two_hosts                       # NS_A (A4, A6) <-veth-> NS_B (B4, B6)
+#   topo_star N                          # hub NS_R (bridge, R4) + leaves NS_LEAF[i] (LEAF4[i])
 #   bird_start NS NAME <<EOF ... EOF     # config body on stdin; log, debug, socket added here
 #   gobgpd_start NS NAME PORT <<EOF ... EOF   (or < <(generator); never in a subshell)
 #   birdc_q NAME|SOCK CMD...; gobgp_q NAME ARGS...
@@ -326,6 +327,26 @@ topo_two_hosts() {
   wait_until 5 ns_has_lladdr "$NS_A" "$IF_A" && wait_until 5 ns_has_lladdr "$NS_B" "$IF_B"
 }
 ns_has_lladdr() { ip -n "$1" -6 addr show dev "$2" scope link 2>/dev/null | grep -q 'inet6 fe80'; }
+
+# topo_star N: a hub namespace NS_R (bridge br0, R4=10.11.0.1/24) and N leaf namespaces
+# NS_LEAF[i] (veth0, LEAF4[i]=10.11.0.<i+1>/24), i = 1..N, each linked to the bridge by a
+# veth pair (hub end pI). IPv4 only; the bridge lives inside NS_R.
+topo_star() {
+  local i
+  ns_add r; NS_R=$REPLY
+  ip -n "$NS_R" link add br0 type bridge || { fail "bridge in $NS_R"; exit 1; }
+  ip -n "$NS_R" link set br0 up
+  R4=10.11.0.1
+  ns_addr "$NS_R" br0 "$R4/24"
+  declare -gA NS_LEAF=() LEAF4=()
+  for (( i = 1; i <= $1; i++ )); do
+    ns_add "l$i"; NS_LEAF[$i]=$REPLY
+    ns_link "$NS_R" "p$i" "${NS_LEAF[$i]}" veth0
+    ip -n "$NS_R" link set "p$i" master br0
+    LEAF4[$i]=10.11.0.$(( i + 1 ))
+    ns_addr "${NS_LEAF[$i]}" veth0 "${LEAF4[$i]}/24"
+  done
+}
 
 # ns_lladdr NS IF: prints the link-local IPv6 address of IF.
 ns_lladdr() { ip -n "$1" -6 addr show dev "$2" scope link | awk '/inet6 fe80/ { sub(/\/.*/, "", $2); print $2; exit }'; }

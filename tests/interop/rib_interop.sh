@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# tests/interop/rib_interop.sh — Petrel's RIB (best path, ECMP, route reflection, max-prefix,
+# eBGP export policy) against real BIRD 2 peers.
+#
+#   bash tests/interop/rib_interop.sh PATH/TO/petrel-router      (or PETREL_ROUTER=...)
+#
+# Topology (lib.sh topo_star): petrel-router in the hub namespace (bridge, 10.11.0.1), each
+# BIRD in its own leaf namespace (10.11.0.2, .3, ...) on the same /24. Scenarios (one
+# function each, own namespaces):
+#   route-reflection  Petrel (AS 64512, cluster id 10.11.0.1) reflects client 1's route to
+#                     clients 2 and 3: ORIGINATOR_ID, CLUSTER_LIST, next hop unchanged;
+#                     nothing goes back to client 1
+#   ecmp              two eBGP peers in AS 65001 announce the same prefix; max-paths 2 puts
+#                     both in the ECMP set; withdrawals shrink it, then remove the route
+#   max-prefix        limit 10: action restart sends Cease 6/1 (BIRD sees it); action block
+#                     keeps the session and at most 10 prefixes
+#   ebgp-export       an originated prefix reaches the eBGP peer with `export: all` (AS_PATH
+#                     64512, next hop self), not the one without export policy (RFC 8212)
+# The router's stdout (event lines, see rtr_* below) is the Petrel side of every check.
+# Ends with "N passed, N failed".
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/interop/lib.sh
+source "$HERE/lib.sh"
+
+PETREL_AS=64512
+# BIRD: short timers so that sessions come up and recover quickly.
+BIRD_TIMERS='hold time 9; connect retry time 2; connect delay time 1; error wait time 1, 2; error forget time 10;'
+
+# ---------------------------------------------------------------- petrel-router side
+
+declare -gA RTR_PID=() RTR_OUT=()
+
+# rtr_start NS NAME: YAML config on stdin (kept as NAME.yaml.log, so that a failing
+# scenario prints it); stdout (the event lines) to NAME.out, stderr to NAME.err.log.
+rtr_start() {
+  local ns=$1 name=$2
+  local conf="$PTR_SCOPE/$name.yaml.log"
+  cat >"$conf"
+  RTR_OUT[$name]="$PTR_SCOPE/$name.out"
+  # shellcheck disable=SC2016
+  ptr_spawn "$ns" "$PTR_SCOPE/$name.err.log" bash -c 'exec "$@" >"$0"' "${RTR_OUT[$name]}" \
+    "$ROUTER" --config "$conf"
+  RTR_PID[$name]=$PTR_LAST_PID
+}
+
+rtr_has() { log_has "${RTR_OUT[$1]}" "$2"; }
+rtr_count() { log_count "${RTR_OUT[$1]}" "$2"; }
+rtr_alive() { ptr_alive "${RTR_PID[$1]}"; }
+rtr_lines() { wc -l <"${RTR_OUT[$1]}" | tr -d ' '; }
+# rtr_since_has NAME N REGEX: REGEX in the lines after line N.
+rtr_since_has() { tail -n "+$(( $2 + 1 ))" "${RTR_OUT[$1]}" | grep -Eq -- "$3"; }
+rtr_established() { rtr_has "$1" "^peer $2 established( |\$)"; }
+
+# sort_list "b,a" -> "a,b"
+sort_list() { tr ',' '\n' <<<"$1" | grep -v '^$' | sort -u | paste -sd, -; }
+
+# rtr_route NAME PREFIX: what the last `route PREFIX ...` line says: the ECMP set as printed
+# ("e1,e2", best first), "withdrawn", or "" when there was none.
+rtr_route() {
+  awk -v p="$2" '$1 == "route" && $2 == p {
+      if ($3 == "via") s = $4; else if ($3 == "withdrawn") s = "withdrawn"; else s = "?" $3 }
+    END { print s }' "${RTR_OUT[$1]}"
+}
+# rtr_route_is NAME PREFIX SET: the last line's set, order ignored, equals SET (or "withdrawn").
+rtr_route_is() {
+  local got; got=$(rtr_route "$1" "$2")
+  [[ $got == withdrawn || $3 == withdrawn ]] && { [[ $got == "$3" ]]; return; }
+  [[ -n $got && "$(sort_list "$got")" == "$(sort_list "$3")" ]]
+}
+# rtr_route_lines NAME PREFIX: every `route PREFIX` line, for failure messages.
+rtr_route_lines() { grep -E "^route $2 " "${RTR_OUT[$1]}"; }
+
+# rtr_held_by NAME PEER PREFIX_REGEX: how many prefixes matching PREFIX_REGEX have PEER in
+# their current (last printed) ECMP set.
+rtr_held_by() {
+  awk -v peer="$2" -v re="$3" '$1 == "route" && $2 ~ re {
+      s[$2] = ($3 == "via" && index("," $4 ",", "," peer ",") > 0) }
+    END { n = 0; for (k in s) n += s[k]; print n }' "${RTR_OUT[$1]}"
+}
+rtr_holds_some() { (( $(rtr_held_by "$@") > 0 )); }
+# rtr_ever_via NAME PEER PREFIX_REGEX: how many distinct such prefixes were ever via PEER.
+rtr_ever_via() {
+  awk -v peer="$2" -v re="$3" '$1 == "route" && $2 ~ re && $3 == "via" &&
+      index("," $4 ",", "," peer ",") > 0 { s[$2] = 1 }
+    END { n = 0; for (k in s) n++; print n }' "${RTR_OUT[$1]}"
+}
+
+# ---------------------------------------------------------------- BIRD side
+
+# leaf_bird NAME I ROUTER_ID AS PEER_AS ["STATIC PREFIXES" [CHANNEL OPTIONS]]: a BIRD in leaf
+# namespace I with one BGP session (protocol `petrel`) to the hub's R4, and a static
+# protocol `static1` with the given blackhole routes (exported to the session).
+leaf_bird() {
+  local name=$1 i=$2 rid=$3 as=$4 peer_as=$5 routes=${6:-} chan=${7:-} r
+  {
+    echo "router id $rid;"
+    echo "protocol device { scan time 10; }"
+    if [[ -n $routes ]]; then
+      echo "protocol static static1 {"
+      echo "  ipv4;"
+      for r in $routes; do echo "  route $r blackhole;"; done
+      echo "}"
+    fi
+    cat <<EOF
+protocol bgp petrel {
+  local ${LEAF4[$i]} as $as; neighbor $R4 as $peer_as;
+  direct;   # also for iBGP: next hops on the shared link are used as they are
+  $BIRD_TIMERS
+  ipv4 { import all; export all; $chan };
+}
+EOF
+  } | bird_start "${NS_LEAF[$i]}" "$name"
+}
+
+# bird_route NAME PREFIX [PROTO]: `show route PREFIX protocol PROTO all` (PROTO: petrel).
+bird_route() { birdc_q "$1" show route "$2" protocol "${3:-petrel}" all; }
+bird_has_route() { bird_route "$1" "$2" "${3:-petrel}" | grep -q "^${2//./\\.}[[:space:]]"; }
+# bird_route_attr NAME PREFIX ATTR [PROTO]: the value of an attribute line ("BGP.as_path").
+bird_route_attr() {
+  bird_route "$1" "$2" "${4:-petrel}" | awk -v a="$3" '{ sub(/^[ \t]+/, "") }
+    index($0, a ":") == 1 { v = substr($0, length(a) + 2); sub(/^[ \t]+/, "", v); print v; exit }'
+}
+# bird_stat NAME PROTO ROW: the "received" column of a channel statistics row
+# ("Import updates", "Import withdraws").
+bird_stat() {
+  birdc_q "$1" show protocols all "$2" | awk -v r="$3" '{ l = $0; sub(/^[ \t]+/, "", l) }
+    index(l, r ":") == 1 { n = split(l, f, /[ \t]+/); print f[split(r, w, " ") + 1]; exit }'
+}
+# bird_imported NAME PROTO: the "Routes: N imported" count.
+bird_imported() {
+  birdc_q "$1" show protocols all "$2" | awk '$1 == "Routes:" { print $2; exit }'
+}
+# bird_last_error NAME PROTO: the "Last error:" line's text.
+bird_last_error() {
+  birdc_q "$1" show protocols all "$2" | awk '{ l = $0; sub(/^[ \t]+/, "", l) }
+    index(l, "Last error:") == 1 { sub(/^Last error:[ \t]*/, "", l); print l; exit }'
+}
+bird_last_error_has() { [[ "$(bird_last_error "$1" "$2")" == *"$3"* ]]; }
+
+# check_reflected BIRD PREFIX ORIGINATOR_ID CLUSTER_ID NEXT_HOP: the reflected route as an
+# iBGP client sees it (RFC 4456: ORIGINATOR_ID, CLUSTER_LIST; next hop and AS_PATH
+# untouched).
+check_reflected() {
+  local b=$1 pfx=$2 orig=$3 cid=$4 nh=$5
+  check_wait "$b: has $pfx from the reflector" 15 bird_has_route "$b" "$pfx"
+  check_eq "$b: BGP.originator_id is client 1's router id" "$orig" \
+    "$(bird_route_attr "$b" "$pfx" BGP.originator_id)"
+  local cl; cl=$(bird_route_attr "$b" "$pfx" BGP.cluster_list)
+  check "$b: BGP.cluster_list contains $cid ('$cl')" grep -qw -- "${cid//./\\.}" <<<"$cl"
+  check_eq "$b: BGP.next_hop unchanged (client 1's address)" "$nh" \
+    "$(bird_route_attr "$b" "$pfx" BGP.next_hop)"
+  check_eq "$b: BGP.as_path empty (iBGP, reflected)" "" "$(bird_route_attr "$b" "$pfx" BGP.as_path)"
+}
+
+# check_nothing_back BIRD PREFIX: the route's originator got nothing from the reflector.
+check_nothing_back() {
+  local b=$1 pfx=$2
+  check "$b: no $pfx from the reflector" ptr_not bird_has_route "$b" "$pfx"
+  check_eq "$b: no UPDATE with routes received (Import updates)" 0 "$(bird_stat "$b" petrel "Import updates")"
+  # BIRD turns a looped route (its own ORIGINATOR_ID) into a withdrawal: would count here.
+  check_eq "$b: no withdrawals received (Import withdraws)" 0 "$(bird_stat "$b" petrel "Import withdraws")"
+}
+
+# check_exported BIRD PREFIX AS_PATH NEXT_HOP: an eBGP peer got PREFIX with these attributes.
+check_exported() {
+  local b=$1 pfx=$2 path=$3 nh=$4
+  check_wait "$b: has $pfx" 15 bird_has_route "$b" "$pfx"
+  check_eq "$b: BGP.as_path" "$path" "$(bird_route_attr "$b" "$pfx" BGP.as_path)"
+  check_eq "$b: BGP.next_hop" "$nh" "$(bird_route_attr "$b" "$pfx" BGP.next_hop)"
+}
+
+# ---------------------------------------------------------------- 1. route reflection
+
+RR_CLUSTER=10.11.0.1
+# Router ids differ from the addresses: ORIGINATOR_ID must be the BGP Identifier.
+RR_CLIENT_ID=(- 10.200.0.1 10.200.0.2 10.200.0.3)
+
+rr_clients() {
+  leaf_bird c1 1 "${RR_CLIENT_ID[1]}" $PETREL_AS $PETREL_AS 10.21.0.0/24
+  leaf_bird c2 2 "${RR_CLIENT_ID[2]}" $PETREL_AS $PETREL_AS
+  leaf_bird c3 3 "${RR_CLIENT_ID[3]}" $PETREL_AS $PETREL_AS
+}
+
+rr_checks() {   # the BIRD side, whatever the reflector is
+  check_reflected c2 10.21.0.0/24 "${RR_CLIENT_ID[1]}" "$RR_CLUSTER" "${LEAF4[1]}"
+  check_reflected c3 10.21.0.0/24 "${RR_CLIENT_ID[1]}" "$RR_CLUSTER" "${LEAF4[1]}"
+  ptr_sleep 1   # anything sent back to client 1 would have arrived with the others
+  check_nothing_back c1 10.21.0.0/24
+}
+
+scenario_route_reflection() {
+  topo_star 3
+  rr_clients
+  rtr_start "$NS_R" petrel <<EOF
+local-as: $PETREL_AS
+router-id: $R4
+cluster-id: $RR_CLUSTER
+listen: [$R4]
+hold-time: 9
+peers:
+$(for i in 1 2 3; do printf '  - {name: c%s, address: %s, remote-as: %s, local-address: %s, rr-client: true}\n' \
+    "$i" "${LEAF4[$i]}" $PETREL_AS "$R4"; done)
+EOF
+  local i
+  for i in 1 2 3; do
+    check_wait "Petrel: c$i established" 20 rtr_established petrel "c$i"
+    check_wait "c$i: BIRD Established" 5 bird_established "c$i" petrel
+  done
+  check_wait "Petrel prints 'route 10.21.0.0/24 via c1'" 10 \
+    rtr_has petrel '^route 10\.21\.0\.0/24 via c1( |$)'
+  rr_checks
+  check "petrel-router still running" rtr_alive petrel
+}
+
+# ---------------------------------------------------------------- 2. ECMP
+
+scenario_ecmp() {
+  topo_star 2
+  # Same neighbour AS, equal attributes, different router ids: equal up to the tie-breakers.
+  leaf_bird e1 1 10.200.0.11 65001 $PETREL_AS 10.22.0.0/24
+  leaf_bird e2 2 10.200.0.12 65001 $PETREL_AS 10.22.0.0/24
+  rtr_start "$NS_R" petrel <<EOF
+local-as: $PETREL_AS
+router-id: $R4
+listen: [$R4]
+hold-time: 9
+max-paths: 2
+peers:
+  - {name: e1, address: ${LEAF4[1]}, remote-as: 65001, local-address: $R4}
+  - {name: e2, address: ${LEAF4[2]}, remote-as: 65001, local-address: $R4}
+EOF
+  check_wait "Petrel: e1 established" 20 rtr_established petrel e1
+  check_wait "Petrel: e2 established" 20 rtr_established petrel e2
+  check_wait "Petrel prints 'route 10.22.0.0/24 via e1,e2' (ECMP set of both)" 15 \
+    rtr_route_is petrel 10.22.0.0/24 e1,e2
+  rtr_route_lines petrel '10\.22\.0\.0/24' | sed 's/^/# petrel: /' >&2
+
+  local n
+  n=$(rtr_lines petrel)
+  require "e2: disable its static protocol (withdraws 10.22.0.0/24)" birdc_q e2 disable static1
+  check_wait "Petrel prints 'route 10.22.0.0/24 via e1' after e2's withdrawal" 10 \
+    rtr_route_is petrel 10.22.0.0/24 e1
+  check "... in a new line" rtr_since_has petrel "$n" '^route 10\.22\.0\.0/24 via e1( |$)'
+  check "e2: session still Established (a withdrawal, not a reset)" bird_established e2 petrel
+  check "Petrel: e2 stayed established" ptr_not rtr_has petrel '^peer e2 state Established ->'
+
+  require "e1: disable its static protocol" birdc_q e1 disable static1
+  check_wait "Petrel prints 'route 10.22.0.0/24 withdrawn' after e1's withdrawal too" 10 \
+    rtr_route_is petrel 10.22.0.0/24 withdrawn
+  rtr_route_lines petrel '10\.22\.0\.0/24' | sed 's/^/# petrel: /' >&2
+  check "petrel-router still running" rtr_alive petrel
+}
+
+# ---------------------------------------------------------------- 3. max-prefix
+
+MP_ROUTES_R=$(for i in $(seq 0 19); do printf '10.30.%s.0/24 ' "$i"; done)
+MP_ROUTES_B=$(for i in $(seq 0 19); do printf '10.31.%s.0/24 ' "$i"; done)
+
+scenario_max_prefix() {
+  topo_star 2
+  leaf_bird mr 1 10.200.0.21 65003 $PETREL_AS "$MP_ROUTES_R"
+  leaf_bird mb 2 10.200.0.22 65004 $PETREL_AS "$MP_ROUTES_B"
+  rtr_start "$NS_R" petrel <<EOF
+local-as: $PETREL_AS
+router-id: $R4
+listen: [$R4]
+hold-time: 9
+peers:
+  - name: mr
+    address: ${LEAF4[1]}
+    remote-as: 65003
+    local-address: $R4
+    max-prefix: {limit: 10, action: restart}
+  - name: mb
+    address: ${LEAF4[2]}
+    remote-as: 65004
+    local-address: $R4
+    max-prefix: {limit: 10, action: block}
+EOF
+  # restart: 20 prefixes > 10 -> Cease, "Maximum Number of Prefixes Reached" (RFC 4486).
+  check_wait "Petrel: mr established" 20 rtr_established petrel mr
+  check_wait "Petrel prints 'peer mr notification-sent 6/1'" 15 \
+    rtr_has petrel '^peer mr notification-sent 6/1( |$)'
+  check_wait "mr: BIRD 'Last error' says maximum number of prefixes" 10 \
+    bird_last_error_has mr petrel 'Maximum number of prefixes'
+  ptr_log "mr: BIRD last error: '$(bird_last_error mr petrel)'"
+  check_wait "Petrel: mr left Established" 5 rtr_has petrel '^peer mr state Established -> '
+
+  # block: the session stays, at most 10 of the 20 prefixes are kept.
+  check_wait "Petrel: mb established" 20 rtr_established petrel mb
+  check_wait "mb: BIRD Established" 5 bird_established mb petrel
+  check_wait "Petrel holds some of mb's prefixes" 10 \
+    rtr_holds_some petrel mb '^10\.31\.'
+  local since; since=$(bird_proto_since mb petrel)
+  ptr_sleep 4
+  local held ever
+  held=$(rtr_held_by petrel mb '^10\.31\.')
+  ever=$(rtr_ever_via petrel mb '^10\.31\.')
+  ptr_log "mb: Petrel holds $held of 20 prefixes ($ever distinct ever printed via mb)"
+  check "Petrel holds at most 10 of mb's 20 prefixes (holds $held)" test "$held" -le 10
+  check "Petrel never printed more than 10 distinct prefixes via mb ($ever)" test "$ever" -le 10
+  check "mb: no NOTIFICATION sent" ptr_not rtr_has petrel '^peer mb notification-sent'
+  check "Petrel: mb never left Established" ptr_not rtr_has petrel '^peer mb state Established ->'
+  check "mb: BIRD still Established" bird_established mb petrel
+  check_eq "mb: BIRD 'since' unchanged" "$since" "$(bird_proto_since mb petrel)"
+  check "petrel-router still running" rtr_alive petrel
+}
+
+# ---------------------------------------------------------------- 4. eBGP export policy
+
+# export_checks: x1 (export: all) gets 10.99.0.0/24 with AS_PATH 64512 and next hop R4;
+# x2 (no export policy, RFC 8212) gets nothing.
+export_checks() {
+  check_exported x1 10.99.0.0/24 "$PETREL_AS" "$R4"
+  check_never "x2 (no export policy): no 10.99.0.0/24" 3 bird_has_route x2 10.99.0.0/24
+  check_eq "x2: no UPDATE with routes received (Import updates)" 0 "$(bird_stat x2 petrel "Import updates")"
+  check_eq "x2: nothing imported" 0 "$(bird_imported x2 petrel)"
+}
+
+scenario_ebgp_export() {
+  topo_star 2
+  leaf_bird x1 1 10.200.0.31 65010 $PETREL_AS "" "export none;"
+  leaf_bird x2 2 10.200.0.32 65020 $PETREL_AS "" "export none;"
+  rtr_start "$NS_R" petrel <<EOF
+local-as: $PETREL_AS
+router-id: $R4
+listen: [$R4]
+hold-time: 9
+originate: [10.99.0.0/24]
+peers:
+  - {name: x1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, export: all}
+  - {name: x2, address: ${LEAF4[2]}, remote-as: 65020, local-address: $R4}
+EOF
+  check_wait "Petrel: x1 established" 20 rtr_established petrel x1
+  check_wait "Petrel: x2 established" 20 rtr_established petrel x2
+  check_wait "x1: BIRD Established" 5 bird_established x1 petrel
+  check_wait "x2: BIRD Established" 5 bird_established x2 petrel
+  export_checks
+  check "petrel-router still running" rtr_alive petrel
+}
+
+# ---------------------------------------------------------------- run
+
+rib_main() {
+  ROUTER=${1:-${PETREL_ROUTER:-}}
+  if [[ -z $ROUTER ]]; then
+    echo "usage: $0 PETREL_ROUTER_BINARY   (or set PETREL_ROUTER)" >&2
+    exit 2
+  fi
+  ROUTER=$(realpath -- "$ROUTER" 2>/dev/null || echo "$ROUTER")
+  ptr_init bird birdc
+  if [[ ! -x $ROUTER ]]; then
+    fail "petrel-router binary is not executable: $ROUTER"
+    ptr_summary; exit 1
+  fi
+  run_scenario route-reflection scenario_route_reflection
+  run_scenario ecmp scenario_ecmp
+  run_scenario max-prefix scenario_max_prefix
+  run_scenario ebgp-export scenario_ebgp_export
+  ptr_summary
+}
+
+# Sourced (e.g. by a stand-in check of the BIRD side): only the definitions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then rib_main "$@"; fi

@@ -1,0 +1,321 @@
+// tests/tools/petrel_router.cpp — sessions wired to the RIB, for interop tests
+// until petreld exists: every UPDATE goes through import_update() into the Rib,
+// one decision per event-loop turn, changes exported by the update groups to
+// every established peer (route reflection, eBGP rewriting, RFC 8212), End-of-RIB
+// after each initial table. Configured from a small YAML file (see below); prints
+// one line per event on stdout:
+//   peer NAME state FROM -> TO: REASON
+//   peer NAME established peer-as=N hold=S
+//   peer NAME notification-sent|notification-received CODE/SUBCODE DESCRIPTION
+//   route PREFIX via NAME[,NAME…] reason STEP      (the ECMP set, best first)
+//   route PREFIX withdrawn
+// Config keys: local-as, router-id, cluster-id, listen [addresses], hold-time,
+// max-paths, originate [prefixes], peers [{name, address, remote-as, local-address,
+// rr-client, passive, export: all|none, max-prefix: {limit, action}, families}].
+#include <yaml-cpp/yaml.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "bgp/session/listener.hpp"
+#include "bgp/session/session.hpp"
+#include "bgp/session/tcp_transport.hpp"
+#include "rib/import.hpp"
+#include "rib/rib.hpp"
+#include "rib/update_group.hpp"
+
+namespace asio = boost::asio;
+using namespace petrel;
+using namespace petrel::bgp;
+
+namespace {
+
+[[noreturn]] void config_error(const std::string& what) {
+  std::cerr << "petrel-router: " << what << "\n";
+  std::exit(2);
+}
+
+IpAddress address(const YAML::Node& n, const char* what) {
+  auto a = IpAddress::parse(n.as<std::string>());
+  if (!a) config_error(std::string(what) + ": not an address: " + n.as<std::string>());
+  return *a;
+}
+
+uint32_t ipv4_id(const YAML::Node& n, const char* what) {
+  const IpAddress a = address(n, what);
+  if (!a.is_v4()) config_error(std::string(what) + " must be an IPv4 address");
+  return a.v4_value();
+}
+
+struct PeerConfig {
+  std::string name;
+  IpAddress address;
+  fsm::RemoteAs remote_as;
+  IpAddress local_address;
+  bool rr_client = false;
+  bool passive = false;
+  bool export_all = false;
+  std::optional<rib::MaxPrefix> max_prefix;
+  std::vector<wire::Family> families{wire::Family::ipv4_unicast};
+};
+
+class Router;
+
+// One configured peer: its session, and what it is in the RIB while established.
+struct Peer : session::SessionObserver {
+  Peer(Router& r, PeerConfig c) : router(r), cfg(std::move(c)) {}
+  void on_state_change(fsm::State from, fsm::State to, std::string_view reason) override;
+  void on_established(const fsm::Negotiated& n) override;
+  void on_down(std::string_view) override;
+  void on_update(const wire::Update& u) override;
+  void on_writable() override;
+  void on_notification(bool sent, const wire::NotificationMessage& n) override {
+    std::cout << "peer " << cfg.name << (sent ? " notification-sent " : " notification-received ") << int(n.code) << "/"
+              << int(n.subcode) << " " << wire::describe_code(n.code, n.subcode) << std::endl;
+  }
+
+  Router& router;
+  PeerConfig cfg;
+  std::unique_ptr<session::Session> session;
+  std::optional<rib::PeerId> rib_id;
+  rib::ImportSettings import;
+  rib::ImportState state;
+};
+
+class Router {
+ public:
+  Router(asio::io_context& io, const YAML::Node& cfg) : io_(io) {
+    local_as_ = cfg["local-as"].as<uint32_t>();
+    router_id_ = ipv4_id(cfg["router-id"], "router-id");
+    cluster_id_ = cfg["cluster-id"] ? ipv4_id(cfg["cluster-id"], "cluster-id") : router_id_;
+    rib::BestPathOptions o;
+    o.max_paths = cfg["max-paths"] ? cfg["max-paths"].as<std::size_t>() : 1;
+    rib_ = std::make_unique<rib::Rib>(o);
+    groups_ = std::make_unique<rib::UpdateGroups>(*rib_, rib::LocalSpeaker{local_as_, router_id_, cluster_id_, 100});
+    const uint16_t hold = cfg["hold-time"] ? cfg["hold-time"].as<uint16_t>() : 90;
+
+    for (const auto& pn : cfg["peers"]) {
+      PeerConfig pc;
+      pc.name = pn["name"].as<std::string>();
+      pc.address = address(pn["address"], "address");
+      const auto ras = pn["remote-as"].as<std::string>();
+      pc.remote_as = ras == "internal"   ? fsm::RemoteAs::internal()
+                     : ras == "external" ? fsm::RemoteAs::external()
+                                         : fsm::RemoteAs::exact_as(pn["remote-as"].as<uint32_t>());
+      pc.local_address = address(pn["local-address"], "local-address");
+      pc.rr_client = pn["rr-client"] && pn["rr-client"].as<bool>();
+      pc.passive = pn["passive"] && pn["passive"].as<bool>();
+      pc.export_all = pn["export"] && pn["export"].as<std::string>() == "all";
+      if (pn["max-prefix"]) {
+        rib::MaxPrefix m;
+        m.limit = pn["max-prefix"]["limit"].as<uint32_t>();
+        const auto action = pn["max-prefix"]["action"] ? pn["max-prefix"]["action"].as<std::string>() : "warn";
+        m.action = action == "restart" ? rib::MaxPrefix::Action::restart
+                   : action == "block" ? rib::MaxPrefix::Action::block
+                                       : rib::MaxPrefix::Action::warn;
+        pc.max_prefix = m;
+      }
+      if (pn["families"]) {
+        pc.families.clear();
+        for (const auto& f : pn["families"])
+          pc.families.push_back(f.as<std::string>() == "ipv6" ? wire::Family::ipv6_unicast : wire::Family::ipv4_unicast);
+      }
+      add_peer(std::move(pc), hold);
+    }
+    for (const auto& a : cfg["listen"])
+      if (auto r = listener_.listen({session::to_asio(address(a, "listen")), 179}); !r) config_error(r.error().message);
+    if (cfg["originate"])
+      for (const auto& p : cfg["originate"]) {
+        auto prefix = Prefix::parse(p.as<std::string>());
+        if (!prefix) config_error("originate: not a prefix: " + p.as<std::string>());
+        rib::RouteAttrs ra;
+        ra.attrs.origin = wire::Origin::igp;
+        ra.attrs.as_path = wire::AsPath{};
+        ra.next_hop = prefix->is_v4() ? IpAddress::v4(0) : IpAddress::v6({});
+        if (prefix->is_v4()) ra.attrs.next_hop = ra.next_hop;
+        rib_->announce(rib::kLocalPeer, *prefix, 0, rib_->attrs().intern(ra));
+      }
+    schedule_decision();
+  }
+
+  void start() {
+    for (auto& p : peers_) p->session->start();
+  }
+  void stop() {
+    for (auto& p : peers_) p->session->stop("petrel-router stopping");
+  }
+
+  void schedule_decision() {
+    if (decision_pending_) return;
+    decision_pending_ = true;
+    asio::post(io_, [this] { decide(); });
+  }
+
+  // One decision per event-loop turn, for everything that changed since the last.
+  void decide() {
+    decision_pending_ = false;
+    std::vector<rib::RouteChange> changes;
+    rib_->decide(changes);
+    for (const auto& c : changes) {
+      std::cout << "route " << c.prefix.to_string();
+      if (c.selected.empty()) {
+        std::cout << " withdrawn" << std::endl;
+        continue;
+      }
+      std::cout << " via ";
+      for (std::size_t i = 0; i < c.selected.size(); ++i) std::cout << (i ? "," : "") << name_of(c.selected[i].peer);
+      std::cout << " reason " << rib::to_string(c.reason) << std::endl;
+    }
+    groups_->process(changes, clock_.now());
+    for (auto& p : peers_) drain(*p);
+  }
+
+  // Hands queued UPDATE bytes to the session while it accepts them.
+  void drain(Peer& p) {
+    if (!p.rib_id) return;
+    while (p.session->writable()) {
+      auto buf = groups_->pop(*p.rib_id);
+      if (!buf) break;
+      p.session->send(*buf);
+    }
+  }
+
+  std::string name_of(rib::PeerId id) const {
+    if (id == rib::kLocalPeer) return "local";
+    for (const auto& p : peers_)
+      if (p->rib_id == id) return p->cfg.name;
+    return "?";
+  }
+
+  rib::Rib& rib() { return *rib_; }
+  rib::UpdateGroups& groups() { return *groups_; }
+  uint32_t local_as() const { return local_as_; }
+  uint32_t router_id() const { return router_id_; }
+  uint32_t cluster_id() const { return cluster_id_; }
+
+ private:
+  void add_peer(PeerConfig pc, uint16_t hold) {
+    auto peer = std::make_unique<Peer>(*this, pc);
+    session::SessionConfig sc;
+    sc.name = pc.name;
+    sc.settings.local_as = local_as_;
+    sc.settings.router_id = router_id_;
+    sc.settings.remote_as = pc.remote_as;
+    sc.settings.hold_time = hold;
+    sc.settings.families = pc.families;
+    sc.passive = pc.passive;
+    sc.timers.connect_retry = std::chrono::seconds(2);
+    sc.timers.idle_hold_initial = std::chrono::seconds(1);
+    session::TcpPeerOptions popts;
+    popts.address = pc.address;
+    popts.local_address = pc.local_address;
+    peer->import.local_as = local_as_;
+    peer->import.router_id = router_id_;
+    peer->import.cluster_id = cluster_id_;
+    peer->import.max_prefix = pc.max_prefix;
+    peer->session = std::make_unique<session::Session>(
+        io_.get_executor(), sc, std::make_unique<session::TcpConnector>(io_.get_executor(), popts), clock_, *peer);
+    table_.add_peer(pc.address, peer->session.get(), popts);
+    peers_.push_back(std::move(peer));
+  }
+
+  asio::io_context& io_;
+  SteadyClock clock_;
+  uint32_t local_as_ = 0, router_id_ = 0, cluster_id_ = 0;
+  std::unique_ptr<rib::Rib> rib_;
+  std::unique_ptr<rib::UpdateGroups> groups_;  // destroyed before the Rib
+  std::vector<std::unique_ptr<Peer>> peers_;
+  session::PeerTable table_;
+  session::Listener listener_{io_.get_executor(), table_};
+  bool decision_pending_ = false;
+};
+
+void Peer::on_state_change(fsm::State from, fsm::State to, std::string_view reason) {
+  std::cout << "peer " << cfg.name << " state " << fsm::to_string(from) << " -> " << fsm::to_string(to) << ": " << reason
+            << std::endl;
+}
+
+void Peer::on_established(const fsm::Negotiated& n) {
+  std::cout << "peer " << cfg.name << " established peer-as=" << n.peer_as << " hold=" << n.hold_time << std::endl;
+  rib::PeerInfo info{cfg.address, n.peer_router_id, n.peer_as, n.external, false};
+  rib_id = router.rib().add_peer(info);
+  import.enforce_first_as = true;
+  rib::MemberConfig m;
+  for (auto f : cfg.families) {
+    if (!n.families[wire::index(f)]) continue;
+    rib::ExportPeer e;
+    e.external = n.external;
+    e.rr_client = cfg.rr_client;
+    e.peer_as = n.peer_as;
+    e.local_address = cfg.local_address;
+    e.has_export_policy = cfg.export_all;
+    // Only families whose next hop we can give in our session address's family.
+    if ((f == wire::Family::ipv4_unicast) == cfg.local_address.is_v4()) m.families[wire::index(f)] = e;
+  }
+  m.codec = n.codec_context();
+  m.export_policy = cfg.export_all ? 1 : 0;
+  router.groups().set_rr_client(*rib_id, cfg.rr_client);
+  router.groups().add_member(*rib_id, m);  // queues the table and End-of-RIB
+  router.drain(*this);
+}
+
+void Peer::on_down(std::string_view) {
+  if (!rib_id) return;
+  router.groups().remove_member(*rib_id);
+  router.rib().remove_peer(*rib_id);
+  rib_id.reset();
+  state = {};
+  router.schedule_decision();
+}
+
+void Peer::on_update(const wire::Update& u) {
+  if (!rib_id) return;
+  const auto report = rib::import_update(router.rib(), *rib_id, u, import, state);
+  if (report.limit == rib::LimitEvent::restart) {
+    // RFC 4486: tell the peer why, then start again after IdleHold.
+    session->automatic_stop(rib::max_prefix_notification(wire::Family::ipv4_unicast, import.max_prefix->limit),
+                            "maximum number of prefixes reached");
+  }
+  router.schedule_decision();
+}
+
+void Peer::on_writable() { router.drain(*this); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3 || std::string(argv[1]) != "--config") {
+    std::cerr << "usage: petrel-router --config FILE.yaml\n";
+    return 2;
+  }
+  YAML::Node cfg;
+  try {
+    cfg = YAML::LoadFile(argv[2]);
+  } catch (const YAML::Exception& e) {
+    config_error(std::string(argv[2]) + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                 ": " + e.msg);
+  }
+  asio::io_context io;
+  std::unique_ptr<Router> router;
+  try {
+    router = std::make_unique<Router>(io, cfg);
+  } catch (const YAML::Exception& e) {
+    config_error(std::string(argv[2]) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  asio::signal_set signals(io, SIGTERM, SIGINT);
+  asio::steady_timer grace(io);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    router->stop();
+    grace.expires_after(std::chrono::milliseconds(300));
+    grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
+  });
+  router->start();
+  io.run();
+  return 0;
+}
