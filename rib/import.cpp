@@ -91,6 +91,24 @@ ImportReport import_update(Rib& rib, PeerId peer, const wire::Update& u, const I
     RouteAttrs ra{u.attrs, next_hop, link_local};
     const AttrId id = rib.attrs().intern(ra);  // one reference for this UPDATE, handed out per prefix
     for (const auto e : view) {
+      AttrId use = id;
+      if (s.policy) {
+        // Policy works per prefix: a rewrite gets its own (interned) set.
+        RouteAttrs rewritten = ra;
+        if (!s.policy(e.prefix, rewritten)) {
+          ++st.rejected_by_policy;
+          ++report.rejected;
+          if (rib.withdraw(peer, e.prefix, e.path_id)) {
+            ++report.withdrawn;
+            --st.prefixes;
+          }
+          continue;
+        }
+        if (!(rewritten == ra)) use = rib.attrs().intern(rewritten);
+        else rib.attrs().acquire(id);
+      } else {
+        rib.attrs().acquire(id);
+      }
       // At the limit, new prefixes are refused (replacing a held one is fine);
       // with `restart` the caller then ends the session.
       const bool at_limit = s.max_prefix && s.max_prefix->action != MaxPrefix::Action::warn &&
@@ -99,10 +117,10 @@ ImportReport import_update(Rib& rib, PeerId peer, const wire::Update& u, const I
         report.limit = s.max_prefix->action == MaxPrefix::Action::restart ? LimitEvent::restart : LimitEvent::blocked;
         ++st.rejected_over_limit;
         ++report.rejected;
+        rib.attrs().release(use);
         continue;
       }
-      rib.attrs().acquire(id);
-      if (rib.announce(peer, e.prefix, e.path_id, id, flags)) ++st.prefixes;
+      if (rib.announce(peer, e.prefix, e.path_id, use, flags)) ++st.prefixes;
       ++report.announced;
     }
     rib.attrs().release(id);

@@ -9,11 +9,12 @@
 // the peer's AS (RFC 4271 §6.3), and every route of an UPDATE the codec marked
 // treat-as-withdraw (RFC 7606). The per-peer prefix limit (max-prefix) warns,
 // blocks new prefixes, or asks for the session to be restarted.
-// Import policy is applied by the caller's policy layer (not yet).
+// Import policy, when given, runs last on each route and may rewrite or reject it.
 // Pure with respect to I/O: it only calls the Rib. Single-threaded.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "bgp/wire/notification.hpp"
@@ -35,6 +36,9 @@ struct ImportSettings {
   uint8_t allow_own_as = 0;     // how often our AS may appear in AS_PATH
   bool enforce_first_as = true; // for external peers
   std::optional<MaxPrefix> max_prefix;
+  // Import policy, run on each route that passed the protocol's checks: it may
+  // rewrite the attributes; false rejects the route (treated as withdrawn).
+  std::function<bool(const Prefix&, RouteAttrs&)> policy;
 };
 
 // Per peer, kept by the caller across UPDATEs.
@@ -46,6 +50,7 @@ struct ImportState {
   uint64_t rejected_cluster_loop = 0;
   uint64_t rejected_first_as = 0;
   uint64_t rejected_over_limit = 0;
+  uint64_t rejected_by_policy = 0;
   uint64_t treated_as_withdraw = 0;
 };
 

@@ -183,6 +183,15 @@ void UpdateGroups::stage(UpdateGroup& g, const Prefix& prefix, const SelectedPat
     }
   }
 
+  // Export policy works per prefix (prefix sets), so after the memo.
+  if (out != kNoAttrs && export_policy_ && g.key.export_policy != 0) {
+    RouteAttrs rewritten = store.get(out);
+    const bool keep = export_policy_(g.key.export_policy, prefix, rewritten);
+    const AttrId before = out;
+    out = keep ? store.intern(rewritten) : kNoAttrs;
+    store.release(before);
+  }
+
   // The latest state per prefix wins (MRAI coalescing).
   if (auto it = g.staged_at.find(prefix); it != g.staged_at.end()) {
     Staged& s = g.staged[it->second];

@@ -51,6 +51,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -108,6 +109,12 @@ class UpdateGroups {
 
   // Whether routes learned from `peer` count as learned from a route-reflector
   // client (RFC 4456 §6). add_member() sets it from the member's ExportPeer too.
+  // Export policy, run after the protocol's own rules (export_route) on each
+  // route of a group whose export_policy id is not 0; it may rewrite the
+  // attributes, and false means "do not advertise". Set before members join.
+  using ExportPolicy = std::function<bool(uint32_t policy_id, const Prefix&, RouteAttrs&)>;
+  void set_export_policy(ExportPolicy policy) { export_policy_ = std::move(policy); }
+
   void set_rr_client(PeerId peer, bool client);
 
   // `peer` became Established: it joins the group of its key (created, and filled
@@ -169,6 +176,7 @@ class UpdateGroups {
   std::vector<Member> members_;  // by PeerId
   std::vector<bool> rr_client_;  // by PeerId
   uint32_t next_group_id_ = 1;
+  ExportPolicy export_policy_;
   std::size_t encode_failures_ = 0;
 };
 

@@ -193,3 +193,23 @@ TEST_CASE("max-prefix: warn once, block new prefixes, or ask for a restart") {
     CHECK(n.data == std::vector<uint8_t>{0, 1, 1, 0, 0, 0, 1});
   }
 }
+
+TEST_CASE("import policy rewrites or rejects per prefix; a rejected prefix is withdrawn") {
+  Fixture f;
+  f.feed(f.ebgp, announce(path({65001}), {"10.1.0.0/24", "10.2.0.0/24"}));
+  REQUIRE(f.rib.path_count() == 2);
+  f.settings.policy = [](const Prefix& p, RouteAttrs& a) {
+    if (p == *Prefix::parse("10.2.0.0/24")) return false;
+    a.attrs.local_pref = 250;
+    return true;
+  };
+  auto r = f.feed(f.ebgp, announce(path({65001}), {"10.1.0.0/24", "10.2.0.0/24"}));
+  CHECK(r.rejected == 1);
+  CHECK(r.withdrawn == 1);
+  CHECK(f.state.rejected_by_policy == 1);
+  CHECK(f.state.prefixes == 1);
+  const auto kept = f.rib.paths(*Prefix::parse("10.1.0.0/24"));
+  REQUIRE(kept.size() == 1);
+  CHECK(f.rib.attrs().get(kept[0].attrs).attrs.local_pref == 250u);
+  CHECK(f.rib.paths(*Prefix::parse("10.2.0.0/24")).empty());
+}

@@ -503,3 +503,27 @@ TEST_CASE("groups release their attribute references with their last member") {
   CHECK(f.rib.attrs().size() == sets);
   CHECK(f.groups.pending_bytes(f.client1) == 0);
 }
+
+TEST_CASE("export policy runs after the protocol's rules: it may rewrite or refuse, per prefix") {
+  Fixture f;
+  std::vector<uint32_t> seen_policy_ids;
+  f.groups.set_export_policy([&](uint32_t policy_id, const Prefix& p, RouteAttrs& a) {
+    seen_policy_ids.push_back(policy_id);
+    if (p == pfx("10.1.2.0/24")) return false;  // refused
+    a.attrs.communities.push_back((64512u << 16) | 200);
+    return true;
+  });
+  MemberConfig customer = ebgp_config();
+  customer.export_policy = 7;
+  f.groups.add_member(f.customer, customer);
+  f.groups.drain(f.customer);
+  f.announce(f.ebgp_src, "10.1.1.0/24", path({65001}, "192.0.2.1"));
+  f.announce(f.ebgp_src, "10.1.2.0/24", path({65001}, "192.0.2.1"));
+  f.decide();
+  const Received r = f.receive(f.customer);
+  REQUIRE(r.announced.count(pfx("10.1.1.0/24")) == 1);
+  CHECK(r.announced.at(pfx("10.1.1.0/24")).attrs.communities == std::vector<uint32_t>{(64512u << 16) | 200});
+  CHECK(r.announced.count(pfx("10.1.2.0/24")) == 0);
+  CHECK(r.withdrawn.empty());  // never advertised, so nothing to withdraw
+  CHECK(std::count(seen_policy_ids.begin(), seen_policy_ids.end(), 7u) == 2);
+}
