@@ -340,6 +340,38 @@ EOF
   check "petrel-router still running" rtr_alive petrel
 }
 
+# A routing policy from the YAML file: the export policy to y2 lets one of y1's two
+# prefixes through with a community added, and rejects everything else.
+scenario_policy() {
+  topo_star 2
+  leaf_bird y1 1 10.200.0.41 65010 $PETREL_AS "10.31.1.0/24 10.31.2.0/24"
+  leaf_bird y2 2 10.200.0.42 65020 $PETREL_AS "" "export none;"
+  rtr_start "$NS_R" petrel <<EOF
+local-as: $PETREL_AS
+router-id: $R4
+listen: [$R4]
+hold-time: 9
+prefix-sets:
+  only1: ["10.31.1.0/24"]
+policies:
+  to-y2:
+    - {match: {prefix-set: only1}, set: {communities-add: ["64512:200"]}, action: accept}
+    - {action: reject}
+peers:
+  - {name: y1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4}
+  - {name: y2, address: ${LEAF4[2]}, remote-as: 65020, local-address: $R4, export: {policy: to-y2}}
+EOF
+  check_wait "Petrel: y1 established" 20 rtr_established petrel y1
+  check_wait "Petrel: y2 established" 20 rtr_established petrel y2
+  check_wait "Petrel learned 10.31.1.0/24 from y1" 10 rtr_route_is petrel 10.31.1.0/24 y1
+  check_wait "y2 receives 10.31.1.0/24" 10 bird_has_route y2 10.31.1.0/24
+  check_eq "y2 sees the community the policy added (BGP.community)" "(64512,200)" \
+    "$(bird_route_attr y2 10.31.1.0/24 BGP.community)"
+  check_eq "y2 sees AS_PATH 64512 65010" "$PETREL_AS 65010" "$(bird_route_attr y2 10.31.1.0/24 BGP.as_path)"
+  check_never "y2 never receives 10.31.2.0/24 (rejected by policy)" 3 bird_has_route y2 10.31.2.0/24
+  check "petrel-router still running" rtr_alive petrel
+}
+
 # ---------------------------------------------------------------- run
 
 rib_main() {
@@ -358,6 +390,7 @@ rib_main() {
   run_scenario ecmp scenario_ecmp
   run_scenario max-prefix scenario_max_prefix
   run_scenario ebgp-export scenario_ebgp_export
+  run_scenario policy scenario_policy
   ptr_summary
 }
 

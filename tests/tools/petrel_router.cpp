@@ -10,8 +10,10 @@
 //   route PREFIX via NAME[,NAME…] reason STEP      (the ECMP set, best first)
 //   route PREFIX withdrawn
 // Config keys: local-as, router-id, cluster-id, listen [addresses], hold-time,
-// max-paths, originate [prefixes], peers [{name, address, remote-as, local-address,
-// rr-client, passive, export: all|none, max-prefix: {limit, action}, families}].
+// max-paths, originate [prefixes], prefix-sets, policies (rib/policy_config.hpp),
+// peers [{name, address, remote-as, local-address, rr-client, passive,
+// export: all|none|{policy: NAME}, import: {policy: NAME}, max-prefix: {limit,
+// action}, families}].
 #include <yaml-cpp/yaml.h>
 
 #include <boost/asio/io_context.hpp>
@@ -27,6 +29,8 @@
 #include "bgp/session/session.hpp"
 #include "bgp/session/tcp_transport.hpp"
 #include "rib/import.hpp"
+#include "rib/policy.hpp"
+#include "rib/policy_config.hpp"
 #include "rib/rib.hpp"
 #include "rib/update_group.hpp"
 
@@ -61,6 +65,8 @@ struct PeerConfig {
   bool rr_client = false;
   bool passive = false;
   bool export_all = false;
+  std::string export_policy;  // a named policy ("export: {policy: NAME}")
+  std::string import_policy;  // "import: {policy: NAME}"; none: accept all
   std::optional<rib::MaxPrefix> max_prefix;
   std::vector<wire::Family> families{wire::Family::ipv4_unicast};
 };
@@ -90,7 +96,10 @@ struct Peer : session::SessionObserver {
 
 class Router {
  public:
-  Router(asio::io_context& io, const YAML::Node& cfg) : io_(io) {
+  Router(asio::io_context& io, const YAML::Node& cfg, std::string_view file) : io_(io) {
+    auto compiled = rib::compile_policies(cfg, file);
+    if (!compiled) config_error(compiled.error().to_string());
+    policies_ = std::move(*compiled);
     local_as_ = cfg["local-as"].as<uint32_t>();
     router_id_ = ipv4_id(cfg["router-id"], "router-id");
     cluster_id_ = cfg["cluster-id"] ? ipv4_id(cfg["cluster-id"], "cluster-id") : router_id_;
@@ -98,6 +107,12 @@ class Router {
     o.max_paths = cfg["max-paths"] ? cfg["max-paths"].as<std::size_t>() : 1;
     rib_ = std::make_unique<rib::Rib>(o);
     groups_ = std::make_unique<rib::UpdateGroups>(*rib_, rib::LocalSpeaker{local_as_, router_id_, cluster_id_, 100});
+    // Export policy ids: 1 = export all, 2 + i = the i-th named policy in use.
+    groups_->set_export_policy([this](uint32_t id, const Prefix& prefix, rib::RouteAttrs& attrs) {
+      if (id < 2 || id - 2 >= export_policies_.size()) return id == 1;
+      const rib::PolicyContext ctx{"", {}, local_as_, std::nullopt};
+      return rib::evaluate(*export_policies_[id - 2], prefix, attrs, ctx) == rib::Verdict::accept;
+    });
     const uint16_t hold = cfg["hold-time"] ? cfg["hold-time"].as<uint16_t>() : 90;
 
     for (const auto& pn : cfg["peers"]) {
@@ -111,7 +126,11 @@ class Router {
       pc.local_address = address(pn["local-address"], "local-address");
       pc.rr_client = pn["rr-client"] && pn["rr-client"].as<bool>();
       pc.passive = pn["passive"] && pn["passive"].as<bool>();
-      pc.export_all = pn["export"] && pn["export"].as<std::string>() == "all";
+      if (pn["export"] && pn["export"].IsMap()) pc.export_policy = pn["export"]["policy"].as<std::string>();
+      else pc.export_all = pn["export"] && pn["export"].as<std::string>() == "all";
+      if (pn["import"]) pc.import_policy = pn["import"]["policy"].as<std::string>();
+      for (const auto* name : {&pc.export_policy, &pc.import_policy})
+        if (!name->empty() && !policies_.find(*name)) config_error("peer " + pc.name + ": no policy named " + *name);
       if (pn["max-prefix"]) {
         rib::MaxPrefix m;
         m.limit = pn["max-prefix"]["limit"].as<uint32_t>();
@@ -193,6 +212,17 @@ class Router {
     return "?";
   }
 
+  // The export policy id for a peer (see set_export_policy above).
+  uint32_t export_policy_id(const PeerConfig& pc) {
+    if (pc.export_policy.empty()) return pc.export_all ? 1 : 0;
+    const rib::Policy* p = policies_.find(pc.export_policy);
+    for (std::size_t i = 0; i < export_policies_.size(); ++i)
+      if (export_policies_[i] == p) return static_cast<uint32_t>(i + 2);
+    export_policies_.push_back(p);
+    return static_cast<uint32_t>(export_policies_.size() + 1);
+  }
+  const rib::PolicySet& policies() const { return policies_; }
+
   rib::Rib& rib() { return *rib_; }
   rib::UpdateGroups& groups() { return *groups_; }
   uint32_t local_as() const { return local_as_; }
@@ -219,6 +249,16 @@ class Router {
     peer->import.router_id = router_id_;
     peer->import.cluster_id = cluster_id_;
     peer->import.max_prefix = pc.max_prefix;
+    if (!pc.import_policy.empty()) {
+      const rib::Policy* policy = policies_.find(pc.import_policy);
+      const std::string name = pc.name;
+      const IpAddress addr = pc.address;
+      const uint32_t las = local_as_;
+      peer->import.policy = [policy, name, addr, las](const Prefix& prefix, rib::RouteAttrs& attrs) {
+        const rib::PolicyContext ctx{name, addr, las, std::nullopt};
+        return rib::evaluate(*policy, prefix, attrs, ctx) == rib::Verdict::accept;
+      };
+    }
     peer->session = std::make_unique<session::Session>(
         io_.get_executor(), sc, std::make_unique<session::TcpConnector>(io_.get_executor(), popts), clock_, *peer);
     table_.add_peer(pc.address, peer->session.get(), popts);
@@ -227,6 +267,8 @@ class Router {
 
   asio::io_context& io_;
   SteadyClock clock_;
+  rib::PolicySet policies_;
+  std::vector<const rib::Policy*> export_policies_;
   uint32_t local_as_ = 0, router_id_ = 0, cluster_id_ = 0;
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<rib::UpdateGroups> groups_;  // destroyed before the Rib
@@ -254,12 +296,12 @@ void Peer::on_established(const fsm::Negotiated& n) {
     e.rr_client = cfg.rr_client;
     e.peer_as = n.peer_as;
     e.local_address = cfg.local_address;
-    e.has_export_policy = cfg.export_all;
+    e.has_export_policy = cfg.export_all || !cfg.export_policy.empty();
     // Only families whose next hop we can give in our session address's family.
     if ((f == wire::Family::ipv4_unicast) == cfg.local_address.is_v4()) m.families[wire::index(f)] = e;
   }
   m.codec = n.codec_context();
-  m.export_policy = cfg.export_all ? 1 : 0;
+  m.export_policy = router.export_policy_id(cfg);
   router.groups().set_rr_client(*rib_id, cfg.rr_client);
   router.groups().add_member(*rib_id, m);  // queues the table and End-of-RIB
   router.drain(*this);
@@ -304,7 +346,7 @@ int main(int argc, char** argv) {
   asio::io_context io;
   std::unique_ptr<Router> router;
   try {
-    router = std::make_unique<Router>(io, cfg);
+    router = std::make_unique<Router>(io, cfg, argv[2]);
   } catch (const YAML::Exception& e) {
     config_error(std::string(argv[2]) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
