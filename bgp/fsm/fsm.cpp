@@ -163,6 +163,23 @@ void Fsm::accept_open(const Event& e, TimePoint now) {
   go(State::open_confirm, now, "OPEN accepted");
 }
 
+// RFC 4271 §8.2.2, every state past Connect/Active: HoldTimer_Expires sends
+// Hold Timer Expired (code 4).
+void Fsm::hold_timer_expired(TimePoint now) {
+  fail(now, "hold timer expired", NotificationMessage{err::hold_timer_expired, 0, {}});
+}
+
+// RFC 4271 §6.8: the losing connection sends Cease / Connection Collision Resolution.
+void Fsm::collision_dump(TimePoint now) {
+  fail(now, "connection collision", NotificationMessage{err::cease, err::connection_collision, {}});
+}
+
+// RFC 4271 §8.2.2: KeepaliveTimer_Expires sends a KEEPALIVE and restarts the timer.
+void Fsm::send_keepalive(TimePoint now) {
+  emit(ActionType::send_keepalive);
+  deadlines_.keepalive = now + std::chrono::seconds(negotiated_->keepalive_time);
+}
+
 void Fsm::fail(TimePoint now, std::string reason, std::optional<NotificationMessage> send) {
   if (send) emit(ActionType::send_notification, std::move(send));
   emit(ActionType::disconnect);
@@ -292,7 +309,7 @@ std::vector<Action> Fsm::on(const Event& e, TimePoint now) {
     case State::open_sent:
       switch (e.type) {
         case EventType::automatic_stop: fail(now, what, cease(err::out_of_resources)); break;
-        case EventType::hold_timer_expires: fail(now, "hold timer expired", NotificationMessage{err::hold_timer_expired, 0, {}}); break;
+        case EventType::hold_timer_expires: hold_timer_expired(now); break;
         case EventType::tcp_connection_fails:
           emit(ActionType::disconnect);
           deadlines_ = {};
@@ -304,7 +321,7 @@ std::vector<Action> Fsm::on(const Event& e, TimePoint now) {
         case EventType::bgp_open_message_error:
         case EventType::update_error: fail(now, what, e.notification); break;
         case EventType::open_collision_dump:
-          fail(now, "connection collision", NotificationMessage{err::cease, err::connection_collision, {}});
+          collision_dump(now);
           break;
         case EventType::notification_version_error:
         case EventType::notification_received: fail(now, what, std::nullopt); break;
@@ -323,10 +340,9 @@ std::vector<Action> Fsm::on(const Event& e, TimePoint now) {
     case State::open_confirm:
       switch (e.type) {
         case EventType::automatic_stop: fail(now, what, cease(err::out_of_resources)); break;
-        case EventType::hold_timer_expires: fail(now, "hold timer expired", NotificationMessage{err::hold_timer_expired, 0, {}}); break;
+        case EventType::hold_timer_expires: hold_timer_expired(now); break;
         case EventType::keepalive_timer_expires:
-          emit(ActionType::send_keepalive);
-          deadlines_.keepalive = now + std::chrono::seconds(negotiated_->keepalive_time);
+          send_keepalive(now);
           break;
         case EventType::tcp_connection_fails:
         case EventType::notification_version_error:
@@ -335,7 +351,7 @@ std::vector<Action> Fsm::on(const Event& e, TimePoint now) {
         case EventType::bgp_open_message_error:
         case EventType::update_error: fail(now, what, e.notification); break;
         case EventType::open_collision_dump:
-          fail(now, "connection collision", NotificationMessage{err::cease, err::connection_collision, {}});
+          collision_dump(now);
           break;
         case EventType::keepalive_received:
           if (negotiated_->hold_time != 0) deadlines_.hold = now + std::chrono::seconds(negotiated_->hold_time);
@@ -357,10 +373,9 @@ std::vector<Action> Fsm::on(const Event& e, TimePoint now) {
     case State::established:
       switch (e.type) {
         case EventType::automatic_stop: fail(now, what, cease(err::out_of_resources)); break;
-        case EventType::hold_timer_expires: fail(now, "hold timer expired", NotificationMessage{err::hold_timer_expired, 0, {}}); break;
+        case EventType::hold_timer_expires: hold_timer_expired(now); break;
         case EventType::keepalive_timer_expires:
-          emit(ActionType::send_keepalive);
-          deadlines_.keepalive = now + std::chrono::seconds(negotiated_->keepalive_time);
+          send_keepalive(now);
           break;
         case EventType::message_sent:
           // RFC 4271 §4.4: any UPDATE sent restarts the KeepaliveTimer.
@@ -378,7 +393,7 @@ std::vector<Action> Fsm::on(const Event& e, TimePoint now) {
         case EventType::bgp_header_error:
         case EventType::bgp_open_message_error: fail(now, what, e.notification); break;
         case EventType::open_collision_dump:
-          fail(now, "connection collision", NotificationMessage{err::cease, err::connection_collision, {}});
+          collision_dump(now);
           break;
         case EventType::tcp_connection_fails:
         case EventType::notification_version_error:

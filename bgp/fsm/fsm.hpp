@@ -160,6 +160,9 @@ class Fsm {
   void go(State to, TimePoint now, std::string reason);
   // Leaves for Idle after an error: closes, counts, and schedules the restart.
   void fail(TimePoint now, std::string reason, std::optional<wire::NotificationMessage> send);
+  void hold_timer_expired(TimePoint now);
+  void collision_dump(TimePoint now);
+  void send_keepalive(TimePoint now);
   void stop_timers() { deadlines_ = {}; }
   void start_connecting(TimePoint now);
   void open_sent(TimePoint now);
