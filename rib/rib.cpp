@@ -32,8 +32,11 @@ bool Rib::announce_in(Table& t, const typename std::remove_reference_t<decltype(
   const std::size_t i = e.find(p.peer, p.path_id);
   if (i < e.size()) {
     PathEntry& old = e.at(i);
-    if (old.attrs == p.attrs && old.flags == p.flags) {
-      attrs_.release(p.attrs);  // the same route again: nothing changes
+    // The same route again, at most with its stale mark cleared: the decision
+    // cannot change (staleness does not enter best path; LLGR staleness does).
+    if (old.attrs == p.attrs && !((old.flags ^ p.flags) & path_flag::llgr_stale)) {
+      old.flags = p.flags;
+      attrs_.release(p.attrs);
       return false;
     }
     attrs_.release(old.attrs);
@@ -105,6 +108,38 @@ void Rib::touch_peer(PeerId peer) {
   };
   mark(v4_);
   mark(v6_);
+}
+
+std::size_t Rib::mark_stale(PeerId peer) {
+  std::size_t n = 0;
+  auto mark = [&](auto& table) {
+    table.for_each([&](const auto&, PrefixEntry& e) {
+      for (std::size_t i = 0; i < e.size(); ++i)
+        if (e.at(i).peer == peer) {
+          e.at(i).flags |= path_flag::stale;
+          ++n;
+        }
+    });
+  };
+  mark(v4_);
+  mark(v6_);
+  return n;
+}
+
+std::size_t Rib::sweep_stale(PeerId peer) {
+  std::size_t n = 0;
+  auto sweep = [&](auto& table) {
+    using Key = typename std::remove_reference_t<decltype(table.dirty())>::value_type;
+    std::vector<std::pair<Key, uint32_t>> stale;
+    table.for_each([&](const Key& k, PrefixEntry& e) {
+      for (std::size_t i = 0; i < e.size(); ++i)
+        if (e.at(i).peer == peer && (e.at(i).flags & path_flag::stale)) stale.emplace_back(k, e.at(i).path_id);
+    });
+    for (const auto& [k, id] : stale) n += withdraw_in(table, k, peer, id) ? 1 : 0;
+  };
+  sweep(v4_);
+  sweep(v6_);
+  return n;
 }
 
 Candidate Rib::candidate(const PathEntry& p) const {

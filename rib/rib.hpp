@@ -76,6 +76,15 @@ class Rib {
   // Marks every prefix with a path from `peer` dirty (its attributes or its
   // next hops' reachability changed).
   void touch_peer(PeerId peer);
+  // The peer's session changed identity on a new connection (router id, …).
+  void update_peer(PeerId id, const PeerInfo& peer) { peers_[id] = peer; }
+
+  // RFC 4724 §4.2 (graceful restart, receiving speaker): the peer's paths stay
+  // in use but are marked stale; a re-announcement clears the mark; what is still
+  // stale after its End-of-RIB (or when the restart time runs out) is swept.
+  // Both return how many paths they touched.
+  std::size_t mark_stale(PeerId peer);
+  std::size_t sweep_stale(PeerId peer);
 
   // Runs best-path selection for the dirty prefixes; appends one RouteChange per
   // prefix whose selection changed. Returns how many prefixes were decided.

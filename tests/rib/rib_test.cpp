@@ -191,3 +191,31 @@ TEST_CASE("a path whose next hop does not resolve is not eligible; touch_peer re
   REQUIRE(changes.size() == 1);
   CHECK(changes[0].selected[0].peer == a);
 }
+
+TEST_CASE("RFC 4724 §4.2: stale paths stay in use, re-announced ones are kept, the rest swept") {
+  Rib rib;
+  const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
+  const Prefix p1 = *Prefix::parse("10.41.1.0/24"), p2 = *Prefix::parse("10.41.2.0/24");
+  for (const auto& p : {p1, p2}) rib.announce(a, p, 0, rib.attrs().intern(attrs({65001}, "192.0.2.1")));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  CHECK(rib.mark_stale(a) == 2);
+  CHECK(rib.paths(p1)[0].flags == path_flag::stale);
+  // Still the selection: staleness does not withdraw anything.
+  changes.clear();
+  rib.decide(changes);
+  CHECK(changes.empty());
+  CHECK(rib.selected(p1).size() == 1);
+  // The peer is back and sends p1 again, unchanged: the mark goes, no decision is needed.
+  rib.announce(a, p1, 0, rib.attrs().intern(attrs({65001}, "192.0.2.1")));
+  CHECK(rib.paths(p1)[0].flags == 0);
+  CHECK(rib.decide(changes) == 0);
+  // End-of-RIB: p2 was not sent again.
+  CHECK(rib.sweep_stale(a) == 1);
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].prefix == p2);
+  CHECK(changes[0].selected.empty());
+  CHECK(rib.selected(p1).size() == 1);
+  CHECK(rib.sweep_stale(a) == 0);
+}
