@@ -384,11 +384,11 @@ log_wait() { wait_until "$3" log_has "$1" "$2"; }
 
 # ---------------------------------------------------------------- BIRD
 
-# bird_start NS NAME: config body on stdin. Adds `log` (NAME.bird.log in the scope) and
-# protocol debugging, checks the config with `bird -p`, starts `bird -f` with its own
-# control socket and PID file, and waits until the socket answers.
+# bird_start NS NAME [BIRD ARGS...]: config body on stdin. Adds `log` (NAME.bird.log in the
+# scope) and protocol debugging, checks the config with `bird -p`, starts `bird -f` with its
+# own control socket and PID file (and BIRD ARGS, e.g. -R), and waits until the socket answers.
 bird_start() {
-  local ns=$1 name=$2
+  local ns=$1 name=$2; shift 2
   local conf="$PTR_SCOPE/$name.conf"
   {
     echo "log \"$PTR_SCOPE/$name.bird.log\" all;"
@@ -397,17 +397,17 @@ bird_start() {
     cat
   } >"$conf"
   BIRD_NS[$name]=$ns; BIRD_CONF[$name]=$conf
-  bird_launch "$name"
+  bird_launch "$name" "$@"
 }
 
-# bird_launch NAME: (re)starts a BIRD configured by bird_start.
+# bird_launch NAME [BIRD ARGS...]: (re)starts a BIRD configured by bird_start.
 bird_launch() {
-  local name=$1 ns=${BIRD_NS[$1]} conf=${BIRD_CONF[$1]}
+  local name=$1 ns=${BIRD_NS[$1]} conf=${BIRD_CONF[$1]}; shift
   local sock="$PTR_SCOPE/$name.ctl" out
   out=$(bird -p -c "$conf" 2>&1) || { fail "BIRD config $name invalid" "$out" "$(cat -n "$conf")"; exit 1; }
   rm -f "$sock"
   BIRD_SOCK[$name]=$sock; BIRD_LOG[$name]="$PTR_SCOPE/$name.bird.log"
-  ptr_spawn "$ns" "$PTR_SCOPE/$name.stdout.log" bird -c "$conf" -s "$sock" -P "$PTR_SCOPE/$name.pid" -f
+  ptr_spawn "$ns" "$PTR_SCOPE/$name.stdout.log" bird -c "$conf" -s "$sock" -P "$PTR_SCOPE/$name.pid" -f "$@"
   BIRD_PID[$name]=$PTR_LAST_PID
   if ! wait_until 10 birdc_q "$name" show status; then
     fail "BIRD $name did not come up" "$(cat "$PTR_SCOPE/$name.stdout.log" 2>/dev/null)"; exit 1

@@ -16,6 +16,11 @@
 #                     keeps the session and at most 10 prefixes
 #   ebgp-export       an originated prefix reaches the eBGP peer with `export: all` (AS_PATH
 #                     64512, next hop self), not the one without export policy (RFC 8212)
+#   policy            a YAML export policy lets one prefix through with a community added
+#   graceful-restart  helper role (RFC 4724 §4.2): BIRD g1 (restart time 8) is killed -9;
+#                     Petrel keeps its routes stale, sweeps the one the restarted BIRD (-R)
+#                     no longer announces after its End-of-RIB; killed again and not
+#                     restarted, the restart timer removes the rest
 # The router's stdout (event lines, see rtr_* below) is the Petrel side of every check.
 # Ends with "N passed, N failed".
 
@@ -372,6 +377,118 @@ EOF
   check "petrel-router still running" rtr_alive petrel
 }
 
+# ---------------------------------------------------------------- 6. graceful restart (helper)
+
+GR_TIME=8   # the restart time g1 (BIRD) advertises; Petrel's own (30) must not be used
+
+# gr_bird NAME "STATIC PREFIXES" [BIRD ARGS...]: BIRD in leaf 1 (AS 65010, eBGP to Petrel)
+# with graceful restart on (restart time GR_TIME), announcing the given prefixes. A BIRD
+# started with -R (graceful restart recovery) sets the Restart State bit and, per address
+# family, the Forwarding State bit: what a restarting speaker that kept its forwarding
+# state sends (RFC 4724 §4.2: without F the helper must drop the stale routes at once).
+# `graceful restart wait` bounds how long its recovery may hold back its own exports.
+gr_bird() {
+  local name=$1 routes=$2 r; shift 2
+  {
+    echo "router id 10.200.0.51;"
+    echo "graceful restart wait 4;"
+    echo "protocol device { scan time 10; }"
+    echo "protocol static static1 {"
+    echo "  ipv4;"
+    for r in $routes; do echo "  route $r blackhole;"; done
+    echo "}"
+    cat <<EOF
+protocol bgp petrel {
+  local ${LEAF4[1]} as 65010; neighbor $R4 as $PETREL_AS;
+  direct;
+  $BIRD_TIMERS
+  graceful restart on; graceful restart time $GR_TIME;
+  ipv4 { import all; export all; };
+}
+EOF
+  } | bird_start "${NS_LEAF[1]}" "$name" "$@"
+}
+
+# gr_kill NAME: kill -9 of a BIRD we started (by PID): its kernel closes the TCP
+# connection, no NOTIFICATION goes out.
+gr_kill() {
+  local pid=${BIRD_PID[$1]}
+  require "$1: kill -9 BIRD (PID $pid)" ptr_signal KILL "$pid"
+  wait "$pid" 2>/dev/null
+  check "$1: BIRD gone" ptr_not_alive "$pid"
+}
+
+gr_no_withdraw() { ! rtr_has petrel "^route $1 withdrawn"; }
+gr_show() {
+  grep -E '^(peer g1 (graceful|stale|established|notification)|route 10\.41\.)' "${RTR_OUT[petrel]}" |
+    sed 's/^/# petrel: /' >&2
+}
+
+scenario_graceful_restart() {
+  topo_star 1
+  gr_bird g1 "10.41.1.0/24 10.41.2.0/24"
+  rtr_start "$NS_R" petrel <<EOF
+local-as: $PETREL_AS
+router-id: $R4
+listen: [$R4]
+hold-time: 9
+peers:
+  - {name: g1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, graceful-restart: 30}
+EOF
+  require_wait "Petrel: g1 established" 20 rtr_established petrel g1
+  check_wait "g1: BIRD Established" 5 bird_established g1 petrel
+  local caps; caps=$(birdc_q g1 show protocols all petrel)
+  sed -n '/Local capabilities/,/Session:/p' <<<"$caps" | sed 's/^/# g1: /' >&2
+  check "g1: BIRD sees Petrel's graceful restart capability" \
+    grep -q 'Graceful restart' <<<"$(sed -n '/Neighbor capabilities/,/Session:/p' <<<"$caps")"
+  check_wait "Petrel prints 'route 10.41.1.0/24 via g1'" 10 rtr_route_is petrel 10.41.1.0/24 g1
+  check_wait "Petrel prints 'route 10.41.2.0/24 via g1'" 10 rtr_route_is petrel 10.41.2.0/24 g1
+
+  # 1. The peer dies without a NOTIFICATION: its routes stay, stale.
+  local n t0
+  n=$(rtr_lines petrel)
+  gr_kill g1
+  check_wait "Petrel prints 'peer g1 graceful-restart keeping 2 routes for $GR_TIME seconds'" 5 \
+    rtr_since_has petrel "$n" "^peer g1 graceful-restart keeping 2 routes for $GR_TIME seconds( |\$)"
+  check_never "Petrel prints no 'route 10.41.x.0/24 withdrawn' while g1 restarts" 3 \
+    rtr_since_has petrel "$n" '^route 10\.41\.[12]\.0/24 withdrawn'
+  check "Petrel: still 'route 10.41.1.0/24 via g1'" rtr_route_is petrel 10.41.1.0/24 g1
+  check "Petrel: still 'route 10.41.2.0/24 via g1'" rtr_route_is petrel 10.41.2.0/24 g1
+
+  # 2. It comes back within the restart time without 10.41.2.0/24: that one is swept after
+  # its End-of-RIB, 10.41.1.0/24 stays.
+  n=$(rtr_lines petrel)
+  gr_bird g1-restarted "10.41.1.0/24" -R
+  check_wait "Petrel: g1 established again" 6 rtr_since_has petrel "$n" '^peer g1 established( |$)'
+  check_wait "Petrel prints 'peer g1 stale routes swept: 1'" 8 \
+    rtr_since_has petrel "$n" '^peer g1 stale routes swept: 1( |$)'
+  check_wait "Petrel prints 'route 10.41.2.0/24 withdrawn'" 3 rtr_route_is petrel 10.41.2.0/24 withdrawn
+  check "Petrel: 'route 10.41.1.0/24 via g1' (last line for it)" rtr_route_is petrel 10.41.1.0/24 g1
+  check "Petrel never printed 'route 10.41.1.0/24 withdrawn'" gr_no_withdraw '10\.41\.1\.0/24'
+  check "Petrel: no timer expiry (g1 came back in time)" \
+    ptr_not rtr_has petrel '^peer g1 graceful-restart timer expired'
+  gr_show
+
+  # 3. It dies again and stays away: the restart timer removes the stale route.
+  check_wait "g1-restarted: BIRD Established" 5 bird_established g1-restarted petrel
+  n=$(rtr_lines petrel)
+  t0=$EPOCHREALTIME
+  gr_kill g1-restarted
+  check_wait "Petrel prints 'peer g1 graceful-restart keeping 1 routes for $GR_TIME seconds'" 5 \
+    rtr_since_has petrel "$n" "^peer g1 graceful-restart keeping 1 routes for $GR_TIME seconds( |\$)"
+  check_never "no timer expiry and no withdrawal until ~6 s after the kill" \
+    "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { t = 6 - (b - a); printf "%.1f", (t > 0 ? t : 0) }')" \
+    rtr_since_has petrel "$n" '^(peer g1 graceful-restart timer expired|route 10\.41\.1\.0/24 withdrawn)'
+  check_wait "Petrel prints 'peer g1 graceful-restart timer expired: 1 stale routes removed' (by ~12 s)" 6 \
+    rtr_since_has petrel "$n" '^peer g1 graceful-restart timer expired: 1 stale routes removed( |$)'
+  ptr_log "timer expiry seen by $(ptr_elapsed "$t0") s after the kill"
+  check_wait "Petrel prints 'route 10.41.1.0/24 withdrawn'" 2 rtr_route_is petrel 10.41.1.0/24 withdrawn
+  check_eq "Petrel printed 'route 10.41.1.0/24 withdrawn' once" 1 \
+    "$(rtr_count petrel '^route 10\.41\.1\.0/24 withdrawn')"
+  gr_show
+  check "petrel-router still running" rtr_alive petrel
+}
+
 # ---------------------------------------------------------------- run
 
 rib_main() {
@@ -391,6 +508,7 @@ rib_main() {
   run_scenario max-prefix scenario_max_prefix
   run_scenario ebgp-export scenario_ebgp_export
   run_scenario policy scenario_policy
+  run_scenario graceful-restart scenario_graceful_restart
   ptr_summary
 }
 

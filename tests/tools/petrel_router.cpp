@@ -13,7 +13,11 @@
 // max-paths, originate [prefixes], prefix-sets, policies (rib/policy_config.hpp),
 // peers [{name, address, remote-as, local-address, rr-client, passive,
 // export: all|none|{policy: NAME}, import: {policy: NAME}, max-prefix: {limit,
-// action}, families}].
+// action}, families, graceful-restart: SECONDS}]. As graceful-restart helper
+// (RFC 4724 §4.2) it keeps a restarting peer's routes stale until its End-of-RIB
+// or its restart time, printing `peer NAME graceful-restart keeping N routes for
+// S seconds`, `peer NAME stale routes swept: N (…)` and `peer NAME graceful-restart
+// timer expired: N stale routes removed`.
 #include <yaml-cpp/yaml.h>
 
 #include <boost/asio/io_context.hpp>
@@ -69,19 +73,22 @@ struct PeerConfig {
   std::string import_policy;  // "import: {policy: NAME}"; none: accept all
   std::optional<rib::MaxPrefix> max_prefix;
   std::vector<wire::Family> families{wire::Family::ipv4_unicast};
+  std::optional<uint16_t> graceful_restart;  // our restart time, advertised (RFC 4724)
 };
 
 class Router;
 
 // One configured peer: its session, and what it is in the RIB while established.
 struct Peer : session::SessionObserver {
-  Peer(Router& r, PeerConfig c) : router(r), cfg(std::move(c)) {}
+  Peer(Router& r, PeerConfig c, asio::io_context& io) : router(r), cfg(std::move(c)), gr_timer(io) {}
   void on_state_change(fsm::State from, fsm::State to, std::string_view reason) override;
   void on_established(const fsm::Negotiated& n) override;
   void on_down(std::string_view) override;
   void on_update(const wire::Update& u) override;
   void on_writable() override;
   void on_notification(bool sent, const wire::NotificationMessage& n) override {
+    last_notification = n;
+    last_notification_sent = sent;
     std::cout << "peer " << cfg.name << (sent ? " notification-sent " : " notification-received ") << int(n.code) << "/"
               << int(n.subcode) << " " << wire::describe_code(n.code, n.subcode) << std::endl;
   }
@@ -92,6 +99,14 @@ struct Peer : session::SessionObserver {
   std::optional<rib::PeerId> rib_id;
   rib::ImportSettings import;
   rib::ImportState state;
+  // Graceful restart, receiving speaker (RFC 4724 §4.2, RFC 8538).
+  std::optional<fsm::PeerGracefulRestart> peer_gr;  // what the peer advertised last time
+  std::optional<wire::NotificationMessage> last_notification;
+  bool last_notification_sent = false;
+  bool awaiting_end_of_rib = false;
+  asio::steady_timer gr_timer;
+  bool keeps_routes_through_restart() const;
+  void sweep(const char* why);
 };
 
 class Router {
@@ -140,6 +155,7 @@ class Router {
                                        : rib::MaxPrefix::Action::warn;
         pc.max_prefix = m;
       }
+      if (pn["graceful-restart"]) pc.graceful_restart = pn["graceful-restart"].as<uint16_t>();
       if (pn["families"]) {
         pc.families.clear();
         for (const auto& f : pn["families"])
@@ -231,7 +247,7 @@ class Router {
 
  private:
   void add_peer(PeerConfig pc, uint16_t hold) {
-    auto peer = std::make_unique<Peer>(*this, pc);
+    auto peer = std::make_unique<Peer>(*this, pc, io_);
     session::SessionConfig sc;
     sc.name = pc.name;
     sc.settings.local_as = local_as_;
@@ -240,6 +256,7 @@ class Router {
     sc.settings.hold_time = hold;
     sc.settings.families = pc.families;
     sc.passive = pc.passive;
+    if (pc.graceful_restart) sc.settings.graceful_restart = fsm::GracefulRestartSettings{*pc.graceful_restart};
     sc.timers.connect_retry = std::chrono::seconds(2);
     sc.timers.idle_hold_initial = std::chrono::seconds(1);
     session::TcpPeerOptions popts;
@@ -286,7 +303,21 @@ void Peer::on_state_change(fsm::State from, fsm::State to, std::string_view reas
 void Peer::on_established(const fsm::Negotiated& n) {
   std::cout << "peer " << cfg.name << " established peer-as=" << n.peer_as << " hold=" << n.hold_time << std::endl;
   rib::PeerInfo info{cfg.address, n.peer_router_id, n.peer_as, n.external, false};
-  rib_id = router.rib().add_peer(info);
+  last_notification.reset();
+  if (rib_id) {
+    // Back within the restart time: its stale routes wait for its End-of-RIB,
+    // unless it no longer preserves forwarding for IPv4 unicast (RFC 4724 §4.2).
+    gr_timer.cancel();
+    router.rib().update_peer(*rib_id, info);
+    const auto v4 = wire::index(wire::Family::ipv4_unicast);
+    if (n.graceful_restart && n.graceful_restart->announced[v4] && n.graceful_restart->forwarding_preserved[v4])
+      awaiting_end_of_rib = true;
+    else
+      sweep("forwarding state not preserved");
+  } else {
+    rib_id = router.rib().add_peer(info);
+  }
+  peer_gr = n.graceful_restart;
   import.enforce_first_as = true;
   rib::MemberConfig m;
   for (auto f : cfg.families) {
@@ -307,9 +338,51 @@ void Peer::on_established(const fsm::Negotiated& n) {
   router.drain(*this);
 }
 
+// RFC 4724 §4.2: a session that ends without a NOTIFICATION, with a peer that
+// advertised graceful restart for IPv4 unicast, keeps the peer's routes. RFC 8538
+// (both sides set the N bit): after a NOTIFICATION too, except a Hard Reset or a
+// Cease we sent (we meant the session to end).
+bool Peer::keeps_routes_through_restart() const {
+  const auto v4 = wire::index(wire::Family::ipv4_unicast);
+  if (!peer_gr || peer_gr->restart_time == 0 || !peer_gr->announced[v4]) return false;
+  if (!last_notification) return true;
+  const bool both_n = peer_gr->notification && cfg.graceful_restart.has_value();
+  const bool hard_reset = last_notification->code == wire::err::cease && last_notification->subcode == wire::err::hard_reset;
+  const bool our_cease = last_notification_sent && last_notification->code == wire::err::cease;
+  return both_n && !hard_reset && !our_cease;
+}
+
+void Peer::sweep(const char* why) {
+  awaiting_end_of_rib = false;
+  if (!rib_id) return;
+  const std::size_t n = router.rib().sweep_stale(*rib_id);
+  std::cout << "peer " << cfg.name << " stale routes swept: " << n << " (" << why << ")" << std::endl;
+  state.prefixes -= std::min<uint64_t>(state.prefixes, n);
+  router.schedule_decision();
+}
+
 void Peer::on_down(std::string_view) {
   if (!rib_id) return;
   router.groups().remove_member(*rib_id);
+  awaiting_end_of_rib = false;
+  if (keeps_routes_through_restart()) {
+    const std::size_t n = router.rib().mark_stale(*rib_id);
+    const unsigned seconds = peer_gr->restart_time;
+    std::cout << "peer " << cfg.name << " graceful-restart keeping " << n << " routes for " << seconds << " seconds"
+              << std::endl;
+    gr_timer.expires_after(std::chrono::seconds(seconds));
+    gr_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || !rib_id || session->state() == fsm::State::established) return;
+      const std::size_t gone = router.rib().sweep_stale(*rib_id);
+      std::cout << "peer " << cfg.name << " graceful-restart timer expired: " << gone << " stale routes removed"
+                << std::endl;
+      router.rib().remove_peer(*rib_id);
+      rib_id.reset();
+      state = {};
+      router.schedule_decision();
+    });
+    return;
+  }
   router.rib().remove_peer(*rib_id);
   rib_id.reset();
   state = {};
@@ -318,6 +391,8 @@ void Peer::on_down(std::string_view) {
 
 void Peer::on_update(const wire::Update& u) {
   if (!rib_id) return;
+  // RFC 4724 §4.2: the End-of-RIB of a restarted peer ends its stale routes.
+  if (awaiting_end_of_rib && u.end_of_rib() == wire::Family::ipv4_unicast) return sweep("End-of-RIB");
   const auto report = rib::import_update(router.rib(), *rib_id, u, import, state);
   if (report.limit == rib::LimitEvent::restart) {
     // RFC 4486: tell the peer why, then start again after IdleHold.
