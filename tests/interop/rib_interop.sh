@@ -93,29 +93,36 @@ rtr_ever_via() {
 
 # ---------------------------------------------------------------- BIRD side
 
-# leaf_bird NAME I ROUTER_ID AS PEER_AS ["STATIC PREFIXES" [CHANNEL OPTIONS]]: a BIRD in leaf
-# namespace I with one BGP session (protocol `petrel`) to the hub's R4, and a static
-# protocol `static1` with the given blackhole routes (exported to the session).
-leaf_bird() {
-  local name=$1 i=$2 rid=$3 as=$4 peer_as=$5 routes=${6:-} chan=${7:-} r
-  {
-    echo "router id $rid;"
-    echo "protocol device { scan time 10; }"
-    if [[ -n $routes ]]; then
-      echo "protocol static static1 {"
-      echo "  ipv4;"
-      for r in $routes; do echo "  route $r blackhole;"; done
-      echo "}"
-    fi
-    cat <<EOF
+# leaf_bird_conf I ROUTER_ID AS PEER_AS ["STATIC PREFIXES" [CHANNEL OPTIONS [GLOBAL LINES
+# [PROTOCOL OPTIONS]]]]: the config of a BIRD in leaf namespace I with one BGP session
+# (protocol `petrel`) to the hub's R4, and a static protocol `static1` with the given
+# blackhole routes (exported to the session).
+leaf_bird_conf() {
+  local i=$1 rid=$2 as=$3 peer_as=$4 routes=${5:-} chan=${6:-} global=${7:-} proto=${8:-} r
+  echo "router id $rid;"
+  [[ -n $global ]] && echo "$global"
+  echo "protocol device { scan time 10; }"
+  if [[ -n $routes ]]; then
+    echo "protocol static static1 {"
+    echo "  ipv4;"
+    for r in $routes; do echo "  route $r blackhole;"; done
+    echo "}"
+  fi
+  cat <<EOF
 protocol bgp petrel {
   local ${LEAF4[$i]} as $as; neighbor $R4 as $peer_as;
   direct;   # also for iBGP: next hops on the shared link are used as they are
   $BIRD_TIMERS
+  $proto
   ipv4 { import all; export all; $chan };
 }
 EOF
-  } | bird_start "${NS_LEAF[$i]}" "$name"
+}
+
+# leaf_bird NAME I ROUTER_ID AS PEER_AS ["STATIC PREFIXES" [CHANNEL OPTIONS]]: starts that BIRD.
+leaf_bird() {
+  local name=$1; shift
+  leaf_bird_conf "$@" | bird_start "${NS_LEAF[$1]}" "$name"
 }
 
 # bird_route NAME PREFIX [PROTO]: `show route PREFIX protocol PROTO all` (PROTO: petrel).
@@ -388,25 +395,9 @@ GR_TIME=8   # the restart time g1 (BIRD) advertises; Petrel's own (30) must not 
 # state sends (RFC 4724 §4.2: without F the helper must drop the stale routes at once).
 # `graceful restart wait` bounds how long its recovery may hold back its own exports.
 gr_bird() {
-  local name=$1 routes=$2 r; shift 2
-  {
-    echo "router id 10.200.0.51;"
-    echo "graceful restart wait 4;"
-    echo "protocol device { scan time 10; }"
-    echo "protocol static static1 {"
-    echo "  ipv4;"
-    for r in $routes; do echo "  route $r blackhole;"; done
-    echo "}"
-    cat <<EOF
-protocol bgp petrel {
-  local ${LEAF4[1]} as 65010; neighbor $R4 as $PETREL_AS;
-  direct;
-  $BIRD_TIMERS
-  graceful restart on; graceful restart time $GR_TIME;
-  ipv4 { import all; export all; };
-}
-EOF
-  } | bird_start "${NS_LEAF[1]}" "$name" "$@"
+  local name=$1 routes=$2; shift 2
+  leaf_bird_conf 1 10.200.0.51 65010 "$PETREL_AS" "$routes" "" "graceful restart wait 4;" \
+    "graceful restart on; graceful restart time $GR_TIME;" | bird_start "${NS_LEAF[1]}" "$name" "$@"
 }
 
 # gr_kill NAME: kill -9 of a BIRD we started (by PID): its kernel closes the TCP
