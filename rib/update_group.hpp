@@ -95,8 +95,17 @@ bool operator==(const GroupKey& a, const GroupKey& b);
 
 GroupKey group_key(const MemberConfig& config);
 
-// With ADD-PATH send negotiated, the best path is advertised under this id.
+// Without ADD-PATH send the best path alone is advertised; the group records it
+// under this id. With ADD-PATH send (RFC 7911) each path of the selection (the
+// ECMP set) gets its own id, the lowest free one for the prefix, kept while the
+// path stays selected.
 inline constexpr uint32_t kAdvertisedPathId = 1;
+
+// One path the Adj-RIB-Out holds for a member.
+struct AdvertisedPath {
+  uint32_t path_id = kAdvertisedPathId;
+  AttrId attrs = kNoAttrs;
+};
 
 class UpdateGroup;  // update_group.cpp
 
@@ -126,6 +135,20 @@ class UpdateGroups {
   // `peer` went down: it leaves its group (freed with its last member) and its
   // queue is dropped.
   void remove_member(PeerId peer);
+  // An Established member's settings changed (export policy, route-reflector
+  // client, next-hop mode, …) without a session reset: it moves to the group of
+  // its new key and is sent the difference — the new group's routes, then
+  // withdrawals of what it held from the old group and the new one lacks.
+  void change_member(PeerId peer, const MemberConfig& config);
+
+  // Route refresh in (RFC 2918 §4, RFC 7313 §4): the member asked for `family`
+  // again; its queue gets the group's Adj-RIB-Out of that family, bracketed by
+  // Beginning- and End-of-Route-Refresh when `enhanced` was negotiated.
+  void resend(PeerId member, bgp::wire::Family family, bool enhanced);
+  // An export policy changed, or route-reflector client flags did: every group
+  // whose export policy id is `policy_id` (0: every group) exports the Rib's
+  // selections again and sends only what differs from its Adj-RIB-Out.
+  void reevaluate(uint32_t policy_id = 0);
 
   // One batch from Rib::decide(), passed before the RIB changes again: the
   // AttrIds in `changes` must still be live.
@@ -145,8 +168,11 @@ class UpdateGroups {
   std::size_t group_count() const { return groups_.size(); }
   // The id of the member's group; 0 when `peer` is not a member.
   uint32_t group_of(PeerId peer) const;
-  // What the member has been sent for `prefix` (the exported set), or kNoAttrs.
+  // What the member has been sent for `prefix` (the exported set of its first
+  // path), or kNoAttrs.
   AttrId advertised(PeerId member, const Prefix& prefix) const;
+  // Every path the member has been sent for `prefix`, with its path id.
+  std::vector<AdvertisedPath> advertised_paths(PeerId member, const Prefix& prefix) const;
   // Prefixes the member has been sent.
   std::size_t advertised_count(PeerId member) const;
   std::size_t encode_failures() const { return encode_failures_; }
@@ -162,11 +188,16 @@ class UpdateGroups {
   Member* member(PeerId peer);
   const Member* member(PeerId peer) const;
   void push(PeerId peer, OutBuffer buffer);
+  // The exported set of one selected path for the group (one reference), or
+  // kNoAttrs when the export rules or policy refuse it.
+  AttrId export_path(UpdateGroup& g, const Prefix& prefix, const SelectedPath& path);
   // Records the group's wanted state for `prefix` (the latest wins).
-  void stage(UpdateGroup& g, const Prefix& prefix, const SelectedPath* best);
+  void stage(UpdateGroup& g, const Prefix& prefix, std::span<const SelectedPath> selected);
   // Diffs the staged state against the Adj-RIB-Out, encodes and queues it.
   void send_staged(UpdateGroup& g, TimePoint now);
-  void send_table(UpdateGroup& g, PeerId peer);
+  // Queues the group's Adj-RIB-Out (minus the member's own routes) to `peer`.
+  void send_table(UpdateGroup& g, PeerId peer, bool end_of_rib);
+  UpdateGroup& join(PeerId peer, const MemberConfig& config);
   void clear_memo(UpdateGroup& g);
   void free_group(UpdateGroup& g);
 

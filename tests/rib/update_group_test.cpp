@@ -9,9 +9,11 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "bgp/wire/route_refresh.hpp"
 #include "bgp/wire/update.hpp"
 
 using namespace petrel;
@@ -526,4 +528,220 @@ TEST_CASE("export policy runs after the protocol's rules: it may rewrite or refu
   CHECK(r.announced.count(pfx("10.1.2.0/24")) == 0);
   CHECK(r.withdrawn.empty());  // never advertised, so nothing to withdraw
   CHECK(std::count(seen_policy_ids.begin(), seen_policy_ids.end(), 7u) == 2);
+}
+
+namespace {
+
+// What an ADD-PATH receiver decoded: paths by (prefix, path id).
+struct ReceivedPaths {
+  std::map<std::pair<Prefix, uint32_t>, IpAddress> announced;  // next hop of each path's last announcement
+  std::vector<std::pair<Prefix, uint32_t>> withdrawn;
+  std::vector<wire::RefreshSubtype> refresh_markers;
+  std::size_t end_of_rib = 0;
+};
+
+ReceivedPaths decode_paths(const std::vector<OutBuffer>& buffers, bool add_path) {
+  wire::CodecContext ctx;
+  ctx.add_path_receive = {add_path, add_path};
+  ReceivedPaths r;
+  for (const OutBuffer& b : buffers) {
+    const std::vector<uint8_t>& bytes = *b;
+    std::size_t at = 0;
+    while (at < bytes.size()) {
+      REQUIRE(bytes.size() - at >= wire::kHeaderSize);
+      const std::size_t len = (std::size_t{bytes[at + 16]} << 8) | bytes[at + 17];
+      const auto message = std::span<const uint8_t>(bytes).subspan(at, len);
+      at += len;
+      if (bytes[at - len + 18] == static_cast<uint8_t>(wire::MessageType::route_refresh)) {
+        auto rr = wire::decode_route_refresh(message);
+        REQUIRE(rr.has_value());
+        REQUIRE(rr->has_value());
+        r.refresh_markers.push_back((*rr)->subtype);
+        continue;
+      }
+      auto u = wire::decode_update(message, ctx);
+      REQUIRE(u.has_value());
+      REQUIRE(u->errors.empty());
+      if (u->end_of_rib()) {
+        ++r.end_of_rib;
+        continue;
+      }
+      for (const wire::NlriEntry e : u->withdrawn) r.withdrawn.push_back({e.prefix, e.path_id});
+      if (u->mp_unreach)
+        for (const wire::NlriEntry e : u->mp_unreach->nlri) r.withdrawn.push_back({e.prefix, e.path_id});
+      for (const wire::NlriEntry e : u->nlri) r.announced[{e.prefix, e.path_id}] = *u->attrs.next_hop;
+    }
+  }
+  return r;
+}
+
+// A reflector with ECMP over two eBGP paths and clients with and without ADD-PATH send.
+struct EcmpFixture {
+  Rib rib{BestPathOptions{.max_paths = 4}};
+  const PeerId isp_a = rib.add_peer(peer_info("192.0.2.1", 65001, 0x01010101, /*external=*/true));
+  const PeerId isp_b = rib.add_peer(peer_info("192.0.2.2", 65001, 0x01010102, /*external=*/true));
+  const PeerId client1 = rib.add_peer(peer_info("10.0.0.1", kLocalAs, kClient1Id, /*external=*/false));
+  const PeerId client2 = rib.add_peer(peer_info("10.0.0.2", kLocalAs, kClient2Id, /*external=*/false));
+  UpdateGroups groups{rib, speaker()};
+  std::vector<RouteChange> changes;
+
+  static MemberConfig add_path_client() {
+    MemberConfig c = client_config();
+    c.codec.add_path_send = {true, true};
+    return c;
+  }
+  void decide() {
+    changes.clear();
+    rib.decide(changes);
+    groups.process(changes, TimePoint{} + 1h);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("ADD-PATH send: a client is sent the whole ECMP set, each path under its own stable id") {
+  EcmpFixture f;
+  const Prefix p = pfx("10.20.0.0/16");
+  f.groups.add_member(f.client1, EcmpFixture::add_path_client());
+  f.groups.add_member(f.client2, client_config());  // no ADD-PATH: the best path alone
+  CHECK(f.groups.group_of(f.client1) != f.groups.group_of(f.client2));
+  f.groups.drain(f.client1);
+  f.groups.drain(f.client2);
+
+  f.rib.announce(f.isp_a, p, 0, f.rib.attrs().intern(path({65001}, "192.0.2.1")));
+  f.rib.announce(f.isp_b, p, 0, f.rib.attrs().intern(path({65001}, "192.0.2.2")));
+  f.decide();
+  REQUIRE(f.rib.selected(p).size() == 2);
+  ReceivedPaths r1 = decode_paths(f.groups.drain(f.client1), true);
+  REQUIRE(r1.announced.size() == 2);
+  CHECK(r1.announced.at({p, 1}) != r1.announced.at({p, 2}));
+  std::set<IpAddress> hops{r1.announced.at({p, 1}), r1.announced.at({p, 2})};
+  CHECK(hops == std::set<IpAddress>{ip("192.0.2.1"), ip("192.0.2.2")});
+  const ReceivedPaths r2 = decode_paths(f.groups.drain(f.client2), false);
+  CHECK(r2.announced.size() == 1);
+  CHECK(f.groups.advertised_paths(f.client1, p).size() == 2);
+  CHECK(f.groups.advertised_paths(f.client2, p).size() == 1);
+
+  // Path B goes: only its id is withdrawn; path A keeps its id and is not resent.
+  const uint32_t id_b = r1.announced.at({p, 1}) == ip("192.0.2.2") ? 1 : 2;
+  const uint32_t id_a = 3 - id_b;
+  f.rib.withdraw(f.isp_b, p, 0);
+  f.decide();
+  r1 = decode_paths(f.groups.drain(f.client1), true);
+  CHECK(r1.announced.empty());
+  REQUIRE(r1.withdrawn.size() == 1);
+  CHECK(r1.withdrawn[0] == std::pair{p, id_b});
+
+  // B comes back under an id that is free; A's id never changes.
+  f.rib.announce(f.isp_b, p, 0, f.rib.attrs().intern(path({65001}, "192.0.2.2")));
+  f.decide();
+  r1 = decode_paths(f.groups.drain(f.client1), true);
+  REQUIRE(r1.announced.size() == 1);
+  CHECK(r1.announced.begin()->first.second != id_a);
+  CHECK(r1.announced.begin()->second == ip("192.0.2.2"));
+  CHECK(r1.withdrawn.empty());
+
+  // A new member of the ADD-PATH group gets both paths in its initial table.
+  const PeerId client3 = f.rib.add_peer(peer_info("10.0.0.3", kLocalAs, 0x0A000003, false));
+  f.groups.add_member(client3, EcmpFixture::add_path_client());
+  const ReceivedPaths r3 = decode_paths(f.groups.drain(client3), true);
+  CHECK(r3.announced.size() == 2);
+  CHECK(r3.end_of_rib == 2);
+
+  // The prefix goes entirely: both ids withdrawn.
+  f.rib.withdraw(f.isp_a, p, 0);
+  f.rib.withdraw(f.isp_b, p, 0);
+  f.decide();
+  r1 = decode_paths(f.groups.drain(f.client1), true);
+  CHECK(r1.withdrawn.size() == 2);
+  CHECK(f.groups.advertised_paths(f.client1, p).empty());
+}
+
+TEST_CASE("ADD-PATH send: a path from a member is not sent back to it, the other paths are") {
+  EcmpFixture f;
+  const Prefix p = pfx("10.30.0.0/16");
+  f.groups.add_member(f.client1, EcmpFixture::add_path_client());
+  f.groups.add_member(f.client2, EcmpFixture::add_path_client());
+  f.groups.drain(f.client1);
+  f.groups.drain(f.client2);
+  // Two equal iBGP paths from the clients themselves (multipath across iBGP).
+  f.rib.announce(f.client1, p, 0, f.rib.attrs().intern(path({}, "10.0.0.1", 100)));
+  f.rib.announce(f.client2, p, 0, f.rib.attrs().intern(path({}, "10.0.0.2", 100)));
+  f.decide();
+  REQUIRE(f.rib.selected(p).size() == 2);
+  const ReceivedPaths r1 = decode_paths(f.groups.drain(f.client1), true);
+  const ReceivedPaths r2 = decode_paths(f.groups.drain(f.client2), true);
+  REQUIRE(r1.announced.size() == 1);
+  REQUIRE(r2.announced.size() == 1);
+  CHECK(r1.announced.begin()->second == ip("10.0.0.2"));
+  CHECK(r2.announced.begin()->second == ip("10.0.0.1"));
+}
+
+TEST_CASE("route refresh in: the member is sent its Adj-RIB-Out of the family again, enhanced with BoRR/EoRR") {
+  Fixture f;
+  f.join_all();
+  f.announce(f.ebgp_src, "10.1.0.0/16", path({65001}, "192.0.2.1"));
+  f.announce(f.ebgp_src, "2001:db8:1::/48", path({65001}, "2001:db8::1"));
+  f.decide();
+  f.groups.drain(f.client1);
+  f.groups.drain(f.client2);
+
+  f.groups.resend(f.client1, wire::Family::ipv4_unicast, /*enhanced=*/false);
+  ReceivedPaths r = decode_paths(f.groups.drain(f.client1), false);
+  CHECK(r.announced.size() == 1);
+  CHECK(r.announced.count({pfx("10.1.0.0/16"), 0}) == 1);
+  CHECK(r.refresh_markers.empty());
+  CHECK(f.groups.pending_buffers(f.client2) == 0);  // the others are not bothered
+
+  f.groups.resend(f.client1, wire::Family::ipv6_unicast, /*enhanced=*/true);
+  r = decode_paths(f.groups.drain(f.client1), false);
+  CHECK(r.refresh_markers == std::vector{wire::RefreshSubtype::begin, wire::RefreshSubtype::end});
+  CHECK(r.end_of_rib == 0);
+}
+
+TEST_CASE("policy change: reevaluate sends only the difference; change_member moves a live member") {
+  Fixture f;
+  bool tag = false;
+  f.groups.set_export_policy([&](uint32_t, const Prefix& p, RouteAttrs& a) {
+    if (p == pfx("10.1.2.0/24")) return tag;  // refused until the policy changes
+    if (tag) a.attrs.communities.push_back((64512u << 16) | 300);
+    return true;
+  });
+  MemberConfig customer = ebgp_config();
+  customer.export_policy = 9;
+  f.groups.add_member(f.customer, customer);
+  f.groups.add_member(f.client1, client_config());
+  f.groups.drain(f.customer);
+  f.groups.drain(f.client1);
+  f.announce(f.ebgp_src, "10.1.1.0/24", path({65001}, "192.0.2.1"));
+  f.announce(f.ebgp_src, "10.1.2.0/24", path({65001}, "192.0.2.1"));
+  f.announce(f.ebgp_src, "10.1.3.0/24", path({65001}, "192.0.2.1"));
+  f.decide();
+  CHECK(f.receive(f.customer).announced.size() == 2);
+  f.groups.drain(f.client1);
+
+  // The policy changes: the refused prefix now goes out, the others get the new
+  // community; a member of another policy hears nothing.
+  tag = true;
+  f.groups.reevaluate(9);
+  Received r = f.receive(f.customer);
+  CHECK(r.announced.size() == 3);
+  CHECK(r.announced.at(pfx("10.1.2.0/24")).attrs.communities.empty());
+  CHECK(r.announced.at(pfx("10.1.1.0/24")).attrs.communities == std::vector<uint32_t>{(64512u << 16) | 300});
+  CHECK(f.groups.pending_buffers(f.client1) == 0);
+  f.groups.reevaluate(9);  // nothing changed since: nothing sent
+  CHECK(f.groups.pending_buffers(f.customer) == 0);
+
+  // The customer's export policy is replaced by none (id 0) on a live session:
+  // it moves group; what the new group does not send it is withdrawn.
+  MemberConfig plain = ebgp_config();
+  plain.families[0]->has_export_policy = false;  // RFC 8212: nothing to an eBGP peer without policy
+  const uint32_t before = f.groups.group_of(f.customer);
+  f.groups.change_member(f.customer, plain);
+  CHECK(f.groups.group_of(f.customer) != before);
+  r = f.receive(f.customer);
+  CHECK(r.announced.empty());
+  CHECK(r.withdrawn.size() == 3);
+  CHECK(f.groups.advertised_count(f.customer) == 0);
+  CHECK(r.end_of_rib.empty());  // not a new session
 }
