@@ -53,33 +53,88 @@ void count(Reject r, ImportState& st) {
 
 }  // namespace
 
-ImportReport import_update(Rib& rib, PeerId peer, const wire::Update& u, const ImportSettings& s, ImportState& st) {
+namespace {
+
+void withdraw_path(Rib& rib, PeerId peer, const Prefix& prefix, uint32_t path_id, ImportState& st, ImportReport& report) {
+  if (rib.withdraw(peer, prefix, path_id)) {
+    ++report.withdrawn;
+    --st.prefixes;
+  }
+}
+
+// One route that passed the protocol's checks: import policy, the prefix limit,
+// then the Rib. `id` holds `ra` interned; the caller keeps its reference.
+void admit(Rib& rib, PeerId peer, const Prefix& prefix, uint32_t path_id, AttrId id, const RouteAttrs& ra,
+           uint8_t flags, const ImportSettings& s, ImportState& st, ImportReport& report) {
+  AttrId use = id;
+  if (s.policy) {
+    // Policy works per prefix: a rewrite gets its own (interned) set.
+    RouteAttrs rewritten = ra;
+    if (!s.policy(prefix, rewritten)) {
+      ++st.rejected_by_policy;
+      ++report.rejected;
+      withdraw_path(rib, peer, prefix, path_id, st, report);
+      return;
+    }
+    if (!(rewritten == ra)) use = rib.attrs().intern(rewritten);
+    else rib.attrs().acquire(id);
+  } else {
+    rib.attrs().acquire(id);
+  }
+  // At the limit, new prefixes are refused (replacing a held one is fine);
+  // with `restart` the caller then ends the session.
+  const bool at_limit =
+      s.max_prefix && s.max_prefix->action != MaxPrefix::Action::warn && st.prefixes >= s.max_prefix->limit;
+  if (at_limit && !rib.has_path(peer, prefix, path_id)) {
+    report.limit = s.max_prefix->action == MaxPrefix::Action::restart ? LimitEvent::restart : LimitEvent::blocked;
+    ++st.rejected_over_limit;
+    ++report.rejected;
+    rib.attrs().release(use);
+    return;
+  }
+  if (rib.announce(peer, prefix, path_id, use, flags)) ++st.prefixes;
+  ++report.announced;
+}
+
+// The warn action: reported once each time the count goes over the limit.
+void check_warning(const ImportSettings& s, ImportState& st, ImportReport& report) {
+  if (!s.max_prefix || s.max_prefix->action != MaxPrefix::Action::warn) return;
+  if (st.prefixes > s.max_prefix->limit && !st.warned) {
+    st.warned = true;
+    report.limit = LimitEvent::warning;
+  } else if (st.prefixes <= s.max_prefix->limit) {
+    st.warned = false;
+  }
+}
+
+}  // namespace
+
+ImportReport import_update(Rib& rib, PeerId peer, const wire::Update& u, const ImportSettings& s, ImportState& st,
+                           AdjRibIn* pre_policy) {
   ImportReport report;
   auto withdraw = [&](const wire::NlriView& view) {
-    for (const auto e : view)
-      if (rib.withdraw(peer, e.prefix, e.path_id)) {
-        ++report.withdrawn;
-        --st.prefixes;
-      }
+    for (const auto e : view) {
+      withdraw_path(rib, peer, e.prefix, e.path_id, st, report);
+      if (pre_policy) pre_policy->erase(e.prefix, e.path_id);
+    }
   };
   withdraw(u.withdrawn);
   if (u.mp_unreach) withdraw(u.mp_unreach->nlri);
 
-  // RFC 7606 §2: treat-as-withdraw, and routes this router must not use (the
-  // same: an earlier version from this peer must go).
-  Reject reject = Reject::none;
+  // RFC 7606 §2: treat-as-withdraw (not kept in the Adj-RIB-In either: the
+  // attributes are not trusted).
   if (u.action == wire::ErrorAction::treat_as_withdraw) {
     st.treated_as_withdraw += u.nlri.size() + (u.mp_reach ? u.mp_reach->nlri.size() : 0);
-  } else if (u.has_announcements()) {
-    reject = check(u.attrs, rib.peer(peer), s);
-    count(reject, st);
-  }
-  if (u.action == wire::ErrorAction::treat_as_withdraw || reject != Reject::none) {
     report.rejected += u.nlri.size() + (u.mp_reach ? u.mp_reach->nlri.size() : 0);
     withdraw(u.nlri);
     if (u.mp_reach) withdraw(u.mp_reach->nlri);
     return report;
   }
+  // Routes this router must not use are treated as withdrawn too (an earlier
+  // version from this peer must go), but kept as received: a later change of
+  // allow-own-as re-evaluates them.
+  const Reject reject = u.has_announcements() ? check(u.attrs, rib.peer(peer), s) : Reject::none;
+  count(reject, st);
 
   // RFC 9494 §4.3: a route marked LLGR_STALE by its sender is least preferred.
   const bool llgr = std::find(u.attrs.communities.begin(), u.attrs.communities.end(), wire::community::llgr_stale) !=
@@ -88,54 +143,42 @@ ImportReport import_update(Rib& rib, PeerId peer, const wire::Update& u, const I
 
   auto announce = [&](const wire::NlriView& view, const IpAddress& next_hop, const std::optional<IpAddress>& link_local) {
     if (view.empty()) return;
-    RouteAttrs ra{u.attrs, next_hop, link_local};
+    const RouteAttrs ra{u.attrs, next_hop, link_local};
     const AttrId id = rib.attrs().intern(ra);  // one reference for this UPDATE, handed out per prefix
     for (const auto e : view) {
-      AttrId use = id;
-      if (s.policy) {
-        // Policy works per prefix: a rewrite gets its own (interned) set.
-        RouteAttrs rewritten = ra;
-        if (!s.policy(e.prefix, rewritten)) {
-          ++st.rejected_by_policy;
-          ++report.rejected;
-          if (rib.withdraw(peer, e.prefix, e.path_id)) {
-            ++report.withdrawn;
-            --st.prefixes;
-          }
-          continue;
-        }
-        if (!(rewritten == ra)) use = rib.attrs().intern(rewritten);
-        else rib.attrs().acquire(id);
-      } else {
-        rib.attrs().acquire(id);
-      }
-      // At the limit, new prefixes are refused (replacing a held one is fine);
-      // with `restart` the caller then ends the session.
-      const bool at_limit = s.max_prefix && s.max_prefix->action != MaxPrefix::Action::warn &&
-                            st.prefixes >= s.max_prefix->limit;
-      if (at_limit && !rib.has_path(peer, e.prefix, e.path_id)) {
-        report.limit = s.max_prefix->action == MaxPrefix::Action::restart ? LimitEvent::restart : LimitEvent::blocked;
-        ++st.rejected_over_limit;
+      if (pre_policy) pre_policy->put(e.prefix, e.path_id, id, flags);
+      if (reject != Reject::none) {
         ++report.rejected;
-        rib.attrs().release(use);
+        withdraw_path(rib, peer, e.prefix, e.path_id, st, report);
         continue;
       }
-      if (rib.announce(peer, e.prefix, e.path_id, use, flags)) ++st.prefixes;
-      ++report.announced;
+      admit(rib, peer, e.prefix, e.path_id, id, ra, flags, s, st, report);
     }
     rib.attrs().release(id);
   };
   if (!u.nlri.empty() && u.attrs.next_hop) announce(u.nlri, *u.attrs.next_hop, std::nullopt);
   if (u.mp_reach) announce(u.mp_reach->nlri, u.mp_reach->next_hop.global, u.mp_reach->next_hop.link_local);
+  check_warning(s, st, report);
+  return report;
+}
 
-  if (s.max_prefix && s.max_prefix->action == MaxPrefix::Action::warn) {
-    if (st.prefixes > s.max_prefix->limit && !st.warned) {
-      st.warned = true;
-      report.limit = LimitEvent::warning;
-    } else if (st.prefixes <= s.max_prefix->limit) {
-      st.warned = false;
+ImportReport reimport(Rib& rib, PeerId peer, const AdjRibIn& received, const ImportSettings& s, ImportState& st) {
+  ImportReport report;
+  received.for_each([&](const Prefix& prefix, uint32_t path_id, const AdjRibIn::Route& route) {
+    const RouteAttrs& ra = rib.attrs().get(route.attrs);
+    const Reject reject = check(ra.attrs, rib.peer(peer), s);
+    if (reject != Reject::none) {
+      count(reject, st);
+      ++report.rejected;
+      withdraw_path(rib, peer, prefix, path_id, st, report);
+      return;
     }
-  }
+    // admit() may intern (a policy rewrite), which can move the store's slots:
+    // work on a copy.
+    const RouteAttrs copy = ra;
+    admit(rib, peer, prefix, path_id, route.attrs, copy, route.flags, s, st, report);
+  });
+  check_warning(s, st, report);
   return report;
 }
 

@@ -10,6 +10,8 @@
 // treat-as-withdraw (RFC 7606). The per-peer prefix limit (max-prefix) warns,
 // blocks new prefixes, or asks for the session to be restarted.
 // Import policy, when given, runs last on each route and may rewrite or reject it.
+// Soft reconfiguration: the routes as received can be kept in an AdjRibIn and
+// re-run through a changed policy with reimport().
 // Pure with respect to I/O: it only calls the Rib. Single-threaded.
 #pragma once
 
@@ -19,6 +21,7 @@
 
 #include "bgp/wire/notification.hpp"
 #include "bgp/wire/update.hpp"
+#include "rib/adj_rib_in.hpp"
 #include "rib/rib.hpp"
 
 namespace petrel::rib {
@@ -68,8 +71,17 @@ struct ImportReport {
   LimitEvent limit = LimitEvent::none;
 };
 
+// With `pre_policy` (soft reconfiguration inbound), every received route is also
+// recorded there as received, before the checks and the policy.
 ImportReport import_update(Rib& rib, PeerId peer, const bgp::wire::Update& update, const ImportSettings& settings,
-                           ImportState& state);
+                           ImportState& state, AdjRibIn* pre_policy = nullptr);
+
+// Import policy or settings changed: runs every route of the peer's Adj-RIB-In
+// through the checks and the policy again, announcing, replacing or withdrawing
+// in the Rib (soft reconfiguration; no session reset). Routes already in the Rib
+// with the same result are replaced by themselves, which decide() sees as no change.
+ImportReport reimport(Rib& rib, PeerId peer, const AdjRibIn& received, const ImportSettings& settings,
+                      ImportState& state);
 
 // RFC 4486 §4: Cease / Maximum Number of Prefixes Reached, with AFI, SAFI and the limit.
 bgp::wire::NotificationMessage max_prefix_notification(bgp::wire::Family family, uint32_t limit);

@@ -213,3 +213,56 @@ TEST_CASE("import policy rewrites or rejects per prefix; a rejected prefix is wi
   CHECK(f.rib.attrs().get(kept[0].attrs).attrs.local_pref == 250u);
   CHECK(f.rib.paths(*Prefix::parse("10.2.0.0/24")).empty());
 }
+
+TEST_CASE("soft reconfiguration: a changed import policy re-runs the routes as received, no session needed") {
+  Fixture f;
+  AdjRibIn received(f.rib.attrs());
+  const Prefix a = *Prefix::parse("10.1.0.0/24"), b = *Prefix::parse("10.2.0.0/24"), c = *Prefix::parse("10.3.0.0/24");
+  int mode = 0;  // 0: reject 10.2.0.0/24; 1: accept all with local-pref 300; 2: reject all
+  f.settings.policy = [&](const Prefix& p, RouteAttrs& ra) {
+    if (mode == 2 || (mode == 0 && p == b)) return false;
+    if (mode == 1) ra.attrs.local_pref = 300;
+    return true;
+  };
+  auto feed = [&](const wire::UpdateMessage& m) {
+    return import_update(f.rib, f.ebgp, f.update(m), f.settings, f.state, &received);
+  };
+  feed(announce(path({65001}), {"10.1.0.0/24", "10.2.0.0/24", "10.3.0.0/24"}));
+  CHECK(received.size() == 3);  // rejected by policy, still kept as received
+  CHECK(f.state.prefixes == 2);
+  CHECK_FALSE(f.rib.has_path(f.ebgp, b, 0));
+  wire::UpdateMessage w;
+  w.withdrawn = prefixes({"10.3.0.0/24"});
+  feed(w);
+  CHECK(received.size() == 2);
+
+  mode = 1;
+  ImportReport r = reimport(f.rib, f.ebgp, received, f.settings, f.state);
+  CHECK(r.announced == 2);
+  CHECK(f.state.prefixes == 2);
+  REQUIRE(f.rib.has_path(f.ebgp, b, 0));
+  CHECK(f.rib.attrs().get(f.rib.paths(b)[0].attrs).attrs.local_pref == 300u);
+  CHECK(f.rib.attrs().get(f.rib.paths(a)[0].attrs).attrs.local_pref == 300u);
+  CHECK_FALSE(f.rib.has_path(f.ebgp, c, 0));  // withdrawn by the peer: stays gone
+
+  mode = 2;
+  r = reimport(f.rib, f.ebgp, received, f.settings, f.state);
+  CHECK(r.withdrawn == 2);
+  CHECK(f.state.prefixes == 0);
+  CHECK(f.rib.path_count() == 0);
+  CHECK(received.size() == 2);
+
+  // A loop check setting changes too: allow-own-as lets a stored route in.
+  f.settings.policy = nullptr;
+  feed(announce(path({65001, kLocalAs}), {"10.4.0.0/24"}));
+  CHECK_FALSE(f.rib.has_path(f.ebgp, *Prefix::parse("10.4.0.0/24"), 0));
+  f.settings.allow_own_as = 1;
+  r = reimport(f.rib, f.ebgp, received, f.settings, f.state);
+  CHECK(f.rib.has_path(f.ebgp, *Prefix::parse("10.4.0.0/24"), 0));
+  CHECK(f.state.prefixes == 3);
+
+  // The stored sets are shared with the Rib, and released with the table.
+  received.clear();
+  f.rib.remove_peer(f.ebgp);
+  CHECK(f.rib.attrs().size() == 0);
+}
