@@ -110,7 +110,7 @@ void Rib::touch_peer(PeerId peer) {
   mark(v6_);
 }
 
-std::size_t Rib::mark_stale(PeerId peer) {
+std::size_t Rib::mark_stale(PeerId peer, std::optional<bgp::wire::Family> family) {
   std::size_t n = 0;
   auto mark = [&](auto& table) {
     table.for_each([&](const auto&, PrefixEntry& e) {
@@ -121,12 +121,12 @@ std::size_t Rib::mark_stale(PeerId peer) {
         }
     });
   };
-  mark(v4_);
-  mark(v6_);
+  if (family != bgp::wire::Family::ipv6_unicast) mark(v4_);
+  if (family != bgp::wire::Family::ipv4_unicast) mark(v6_);
   return n;
 }
 
-std::size_t Rib::sweep_stale(PeerId peer) {
+std::size_t Rib::sweep_stale(PeerId peer, std::optional<bgp::wire::Family> family) {
   std::size_t n = 0;
   auto sweep = [&](auto& table) {
     using Key = typename std::remove_reference_t<decltype(table.dirty())>::value_type;
@@ -137,8 +137,8 @@ std::size_t Rib::sweep_stale(PeerId peer) {
     });
     for (const auto& [k, id] : stale) n += withdraw_in(table, k, peer, id) ? 1 : 0;
   };
-  sweep(v4_);
-  sweep(v6_);
+  if (family != bgp::wire::Family::ipv6_unicast) sweep(v4_);
+  if (family != bgp::wire::Family::ipv4_unicast) sweep(v6_);
   return n;
 }
 

@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "bgp/wire/types.hpp"
 #include "rib/attr_store.hpp"
 #include "rib/best_path.hpp"
 #include "rib/candidate.hpp"
@@ -82,9 +83,11 @@ class Rib {
   // RFC 4724 §4.2 (graceful restart, receiving speaker): the peer's paths stay
   // in use but are marked stale; a re-announcement clears the mark; what is still
   // stale after its End-of-RIB (or when the restart time runs out) is swept.
-  // Both return how many paths they touched.
-  std::size_t mark_stale(PeerId peer);
-  std::size_t sweep_stale(PeerId peer);
+  // Both return how many paths they touched. The same pair serves enhanced route
+  // refresh (RFC 7313 §4: stale from Beginning- to End-of-Route-Refresh), per
+  // family when `family` is given.
+  std::size_t mark_stale(PeerId peer, std::optional<bgp::wire::Family> family = std::nullopt);
+  std::size_t sweep_stale(PeerId peer, std::optional<bgp::wire::Family> family = std::nullopt);
 
   // Runs best-path selection for the dirty prefixes; appends one RouteChange per
   // prefix whose selection changed. Returns how many prefixes were decided.

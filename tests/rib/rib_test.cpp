@@ -219,3 +219,17 @@ TEST_CASE("RFC 4724 §4.2: stale paths stay in use, re-announced ones are kept, 
   CHECK(rib.selected(p1).size() == 1);
   CHECK(rib.sweep_stale(a) == 0);
 }
+
+TEST_CASE("enhanced route refresh: stale marking and sweeping per family (RFC 7313 §4)") {
+  Rib rib;
+  const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
+  const Prefix v4 = *Prefix::parse("10.1.0.0/24"), v6 = *Prefix::parse("2001:db8:1::/48");
+  rib.announce(a, v4, 0, rib.attrs().intern(attrs({65001}, "192.0.2.1")));
+  rib.announce(a, v6, 0, rib.attrs().intern(attrs({65001}, "2001:db8::1")));
+  CHECK(rib.mark_stale(a, bgp::wire::Family::ipv4_unicast) == 1);
+  CHECK(rib.paths(v6)[0].flags == 0);
+  CHECK(rib.sweep_stale(a, bgp::wire::Family::ipv6_unicast) == 0);
+  CHECK(rib.sweep_stale(a, bgp::wire::Family::ipv4_unicast) == 1);
+  CHECK(rib.has_path(a, v6, 0));
+  CHECK_FALSE(rib.has_path(a, v4, 0));
+}
