@@ -21,6 +21,14 @@
 #                     Petrel keeps its routes stale, sweeps the one the restarted BIRD (-R)
 #                     no longer announces after its End-of-RIB; killed again and not
 #                     restarted, the restart timer removes the rest
+#   add-path          two eBGP paths form an ECMP set; a GoBGP route-reflector client with
+#                     ADD-PATH receive holds both (gobgp adj-in: two path ids), a BIRD client
+#                     without ADD-PATH the best one
+#   reload            SIGHUP with changed policies, no session reset: y1's import policy
+#                     re-run from its stored Adj-RIB-In (soft reconfiguration), y3's by
+#                     ROUTE-REFRESH, y2's export policy re-exported (new community, one
+#                     more prefix); BIRD's `reload in` is answered from the Adj-RIB-Out;
+#                     a broken file keeps the running configuration
 # The router's stdout (event lines, see rtr_* below) is the Petrel side of every check.
 # Ends with "N passed, N failed".
 
@@ -480,6 +488,158 @@ EOF
   check "petrel-router still running" rtr_alive petrel
 }
 
+# ---------------------------------------------------------------- ADD-PATH send
+
+gobgp_paths() {   # NAME NEIGHBOR PREFIX: how many paths of PREFIX GoBGP holds from NEIGHBOR
+  gobgp_q "$1" neighbor "$2" adj-in "$3" -a ipv4 2>/dev/null | grep -c -- "$3"
+}
+
+scenario_add_path() {
+  topo_star 4
+  leaf_bird e1 1 10.200.0.61 65001 $PETREL_AS 10.23.0.0/24
+  leaf_bird e2 2 10.200.0.62 65001 $PETREL_AS 10.23.0.0/24
+  leaf_bird b3 3 10.200.0.63 $PETREL_AS $PETREL_AS
+  gobgpd_start "${NS_LEAF[4]}" g4 50081 <<EOF
+[global.config]
+  as = $PETREL_AS
+  router-id = "10.200.0.64"
+  port = 179
+  local-address-list = ["${LEAF4[4]}"]
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "$R4"
+    peer-as = $PETREL_AS
+  [neighbors.timers.config]
+    hold-time = 9
+    connect-retry = 2
+  [neighbors.transport.config]
+    local-address = "${LEAF4[4]}"
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv4-unicast"
+    [neighbors.afi-safis.add-paths.config]
+      receive = true
+EOF
+  rtr_start "$NS_R" petrel <<EOF
+local-as: $PETREL_AS
+router-id: $R4
+listen: [$R4]
+hold-time: 9
+max-paths: 2
+peers:
+  - {name: e1, address: ${LEAF4[1]}, remote-as: 65001, local-address: $R4}
+  - {name: e2, address: ${LEAF4[2]}, remote-as: 65001, local-address: $R4}
+  - {name: b3, address: ${LEAF4[3]}, remote-as: $PETREL_AS, local-address: $R4, rr-client: true}
+  - {name: g4, address: ${LEAF4[4]}, remote-as: $PETREL_AS, local-address: $R4, rr-client: true, add-path: send}
+EOF
+  local p
+  for p in e1 e2 b3 g4; do check_wait "Petrel: $p established" 20 rtr_established petrel "$p"; done
+  check_wait "GoBGP: ESTABLISHED" 10 gobgp_established g4 "$R4"
+  local caps; caps=$(gobgp_caps g4 "$R4")
+  check_eq "GoBGP: ADD-PATH negotiated (we send, it receives)" "send/receive" \
+    "$(kv_get cap-add-path-remote-ipv4-unicast <<<"$caps")/$(kv_get cap-add-path-local-ipv4-unicast <<<"$caps")"
+  check_wait "Petrel: 'route 10.23.0.0/24 via e1,e2'" 15 rtr_route_is petrel 10.23.0.0/24 e1,e2
+  check_wait "GoBGP holds two paths of 10.23.0.0/24 from Petrel (adj-in)" 15 \
+    test_eq_cmd 2 gobgp_paths g4 "$R4" 10.23.0.0/24
+  gobgp_q g4 neighbor "$R4" adj-in 10.23.0.0/24 -a ipv4 2>&1 | sed 's/^/# gobgp: /' >&2
+  local hops; hops=$(gobgp_q g4 neighbor "$R4" adj-in 10.23.0.0/24 -a ipv4 | grep -oE '10\.11\.0\.[23]' | sort -u | paste -sd,)
+  check_eq "GoBGP: the two paths' next hops are e1's and e2's" "${LEAF4[1]},${LEAF4[2]}" "$hops"
+  check_wait "b3 (no ADD-PATH): has 10.23.0.0/24" 10 bird_has_route b3 10.23.0.0/24
+  check_eq "b3: one path" 1 "$(bird_route b3 10.23.0.0/24 | grep -c 'via 10\.11\.0\.')"
+
+  require "e2: disable its static protocol" birdc_q e2 disable static1
+  check_wait "GoBGP: one path left" 15 test_eq_cmd 1 gobgp_paths g4 "$R4" 10.23.0.0/24
+  check "GoBGP: still ESTABLISHED" gobgp_established g4 "$R4"
+  check "petrel-router still running" rtr_alive petrel
+}
+
+# bird_has_routes NAME PREFIX...: NAME has every PREFIX from Petrel.
+bird_has_routes() { local b=$1 p; shift; for p; do bird_has_route "$b" "$p" || return 1; done; }
+
+# test_eq_cmd EXPECTED CMD...: CMD prints EXPECTED.
+test_eq_cmd() { local want=$1; shift; [[ "$("$@")" == "$want" ]]; }
+
+# ---------------------------------------------------------------- reload without reset
+
+reload_conf() {   # IMPORT_Y1_REJECT_2 (yes|no) Y3_ACCEPT (yes|no) COMMUNITY Y2_SET
+  cat <<EOF
+local-as: $PETREL_AS
+router-id: $R4
+listen: [$R4]
+hold-time: 9
+prefix-sets:
+  two: ["10.31.2.0/24"]
+  to-y2: [$4]
+policies:
+  from-y1:
+$( [[ $1 == yes ]] && echo '    - {match: {prefix-set: two}, action: reject}' )
+    - {action: accept}
+  from-y3:
+    - {action: $( [[ $2 == yes ]] && echo accept || echo reject )}
+  to-y2:
+    - {match: {prefix-set: to-y2}, set: {communities-add: ["$3"]}, action: accept}
+    - {action: reject}
+peers:
+  - {name: y1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, soft-reconfiguration: true, import: {policy: from-y1}}
+  - {name: y2, address: ${LEAF4[2]}, remote-as: 65020, local-address: $R4, export: {policy: to-y2}}
+  - {name: y3, address: ${LEAF4[3]}, remote-as: 65030, local-address: $R4, import: {policy: from-y3}}
+EOF
+}
+
+scenario_reload() {
+  topo_star 3
+  leaf_bird y1 1 10.200.0.71 65010 $PETREL_AS "10.31.1.0/24 10.31.2.0/24"
+  leaf_bird y2 2 10.200.0.72 65020 $PETREL_AS "" "export none;"
+  leaf_bird y3 3 10.200.0.73 65030 $PETREL_AS "10.33.1.0/24"
+  reload_conf yes no 64512:200 '"10.31.1.0/24"' | rtr_start "$NS_R" petrel
+  local conf="$PTR_SCOPE/petrel.yaml.log" p
+  for p in y1 y2 y3; do
+    check_wait "Petrel: $p established" 20 rtr_established petrel "$p"
+    check_wait "$p: BIRD Established" 5 bird_established "$p" petrel
+  done
+  check_wait "Petrel learned 10.31.1.0/24 from y1" 10 rtr_route_is petrel 10.31.1.0/24 y1
+  check_wait "y2 has 10.31.1.0/24 with community (64512,200)" 10 \
+    test_eq_cmd "(64512,200)" bird_route_attr y2 10.31.1.0/24 BGP.community
+  check_never "Petrel: 10.31.2.0/24 rejected by y1's import policy" 2 rtr_has petrel '^route 10\.31\.2\.0/24 via'
+  check "Petrel: 10.33.1.0/24 rejected by y3's import policy" ptr_not rtr_has petrel '^route 10\.33\.1\.0/24 via'
+  local since1 since2 since3
+  since1=$(bird_proto_since y1 petrel); since2=$(bird_proto_since y2 petrel); since3=$(bird_proto_since y3 petrel)
+  ptr_sleep 1.5   # BIRD prints 'since' to the second
+
+  reload_conf no yes 64512:300 '"10.31.1.0/24", "10.31.2.0/24", "10.33.1.0/24"' >"$conf"
+  require "SIGHUP petrel-router" ptr_signal HUP "${RTR_PID[petrel]}"
+  check_wait "Petrel: 'reload: ok'" 10 rtr_has petrel '^reload: ok$'
+  check_wait "Petrel: y1 re-evaluated from its stored routes" 5 \
+    rtr_has petrel '^peer y1 soft-reconfiguration: 2 routes re-evaluated'
+  check "Petrel: y3 asked with ROUTE-REFRESH" rtr_has petrel '^peer y3 route-refresh sent$'
+  check_wait "Petrel learned 10.31.2.0/24 from y1 (soft reconfiguration)" 10 rtr_route_is petrel 10.31.2.0/24 y1
+  check_wait "Petrel learned 10.33.1.0/24 from y3 (route refresh)" 10 rtr_route_is petrel 10.33.1.0/24 y3
+  check_wait "y2: 10.31.1.0/24 now carries (64512,300)" 10 \
+    test_eq_cmd "(64512,300)" bird_route_attr y2 10.31.1.0/24 BGP.community
+  check_wait "y2: receives 10.31.2.0/24 and 10.33.1.0/24 now" 10 \
+    bird_has_routes y2 10.31.2.0/24 10.33.1.0/24
+  check_eq "y1: BIRD 'since' unchanged (no reset)" "$since1" "$(bird_proto_since y1 petrel)"
+  check_eq "y2: BIRD 'since' unchanged (no reset)" "$since2" "$(bird_proto_since y2 petrel)"
+  check_eq "y3: BIRD 'since' unchanged (no reset)" "$since3" "$(bird_proto_since y3 petrel)"
+  check "Petrel: no session left Established" ptr_not rtr_has petrel '^peer y[123] state Established ->'
+
+  # Route refresh in: BIRD asks again (it keeps no import table), Petrel answers.
+  require "y2: birdc reload in petrel" birdc_q y2 reload in petrel
+  check_wait "Petrel: 'peer y2 route-refresh received ipv4'" 10 \
+    rtr_has petrel '^peer y2 route-refresh received ipv4'
+  check "y2: still has 10.31.1.0/24" bird_has_route y2 10.31.1.0/24
+
+  # A broken file: said so, the running configuration stays.
+  sed -i 's/{action: reject}/{action: maybe}/' "$conf"
+  require "SIGHUP petrel-router (broken file)" ptr_signal HUP "${RTR_PID[petrel]}"
+  check_wait "Petrel: 'reload failed: ...'" 10 rtr_has petrel '^reload failed: '
+  grep '^reload failed' "${RTR_OUT[petrel]}" | sed 's/^/# petrel: /' >&2
+  ptr_sleep 1
+  check "y2: still has 10.31.2.0/24" bird_has_route y2 10.31.2.0/24
+  check_eq "y2: BIRD 'since' still unchanged" "$since2" "$(bird_proto_since y2 petrel)"
+  check "petrel-router still running" rtr_alive petrel
+}
+
 # ---------------------------------------------------------------- run
 
 rib_main() {
@@ -489,7 +649,7 @@ rib_main() {
     exit 2
   fi
   ROUTER=$(realpath -- "$ROUTER" 2>/dev/null || echo "$ROUTER")
-  ptr_init bird birdc
+  ptr_init bird birdc gobgpd gobgp
   if [[ ! -x $ROUTER ]]; then
     fail "petrel-router binary is not executable: $ROUTER"
     ptr_summary; exit 1
@@ -500,6 +660,8 @@ rib_main() {
   run_scenario ebgp-export scenario_ebgp_export
   run_scenario policy scenario_policy
   run_scenario graceful-restart scenario_graceful_restart
+  run_scenario add-path scenario_add_path
+  run_scenario reload scenario_reload
   ptr_summary
 }
 

@@ -18,6 +18,16 @@
 // or its restart time, printing `peer NAME graceful-restart keeping N routes for
 // S seconds`, `peer NAME stale routes swept: N (…)` and `peer NAME graceful-restart
 // timer expired: N stale routes removed`.
+// More keys per peer: soft-reconfiguration: true (keep routes as received),
+// add-path: send|receive|both (RFC 7911, for every configured family).
+// SIGHUP reloads prefix-sets, policies and each peer's import/export policy and
+// rr-client without resetting sessions: routes are re-imported from the stored
+// Adj-RIB-In (`peer NAME soft-reconfiguration: N routes re-evaluated`) or asked
+// for again with ROUTE-REFRESH (`peer NAME route-refresh sent`), and every update
+// group exports again, sending only differences (`reload: ok` or `reload failed:
+// WHY`, the running configuration kept). A peer's ROUTE-REFRESH is answered with
+// its Adj-RIB-Out (`peer NAME route-refresh received FAMILY`); its enhanced route
+// refresh markers (RFC 7313) bracket a stale-and-sweep of its routes.
 #include <yaml-cpp/yaml.h>
 
 #include <boost/asio/io_context.hpp>
@@ -25,13 +35,16 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <functional>
 #include <iostream>
+#include <stdexcept>
 #include <map>
 #include <memory>
 
 #include "bgp/session/listener.hpp"
 #include "bgp/session/session.hpp"
 #include "bgp/session/tcp_transport.hpp"
+#include "rib/adj_rib_in.hpp"
 #include "rib/import.hpp"
 #include "rib/policy.hpp"
 #include "rib/policy_config.hpp"
@@ -44,10 +57,9 @@ using namespace petrel::bgp;
 
 namespace {
 
-[[noreturn]] void config_error(const std::string& what) {
-  std::cerr << "petrel-router: " << what << "\n";
-  std::exit(2);
-}
+// A configuration error: fatal at start (main prints it and exits 2); on a
+// reload, reported and the running configuration kept.
+[[noreturn]] void config_error(const std::string& what) { throw std::runtime_error(what); }
 
 IpAddress address(const YAML::Node& n, const char* what) {
   auto a = IpAddress::parse(n.as<std::string>());
@@ -74,6 +86,8 @@ struct PeerConfig {
   std::optional<rib::MaxPrefix> max_prefix;
   std::vector<wire::Family> families{wire::Family::ipv4_unicast};
   std::optional<uint16_t> graceful_restart;  // our restart time, advertised (RFC 4724)
+  bool soft_reconfiguration = false;
+  bool add_path_send = false, add_path_receive = false;
 };
 
 class Router;
@@ -86,6 +100,7 @@ struct Peer : session::SessionObserver {
   void on_down(std::string_view) override;
   void on_update(const wire::Update& u) override;
   void on_writable() override;
+  void on_route_refresh(const wire::RouteRefreshMessage& m) override;
   void on_notification(bool sent, const wire::NotificationMessage& n) override {
     last_notification = n;
     last_notification_sent = sent;
@@ -99,6 +114,9 @@ struct Peer : session::SessionObserver {
   std::optional<rib::PeerId> rib_id;
   rib::ImportSettings import;
   rib::ImportState state;
+  std::optional<fsm::Negotiated> negotiated;  // while established
+  std::unique_ptr<rib::AdjRibIn> received;    // soft reconfiguration
+  rib::MemberConfig member_config() const;
   // Graceful restart, receiving speaker (RFC 4724 §4.2, RFC 8538).
   std::optional<fsm::PeerGracefulRestart> peer_gr;  // what the peer advertised last time
   std::optional<wire::NotificationMessage> last_notification;
@@ -130,39 +148,8 @@ class Router {
     });
     const uint16_t hold = cfg["hold-time"] ? cfg["hold-time"].as<uint16_t>() : 90;
 
-    for (const auto& pn : cfg["peers"]) {
-      PeerConfig pc;
-      pc.name = pn["name"].as<std::string>();
-      pc.address = address(pn["address"], "address");
-      const auto ras = pn["remote-as"].as<std::string>();
-      pc.remote_as = ras == "internal"   ? fsm::RemoteAs::internal()
-                     : ras == "external" ? fsm::RemoteAs::external()
-                                         : fsm::RemoteAs::exact_as(pn["remote-as"].as<uint32_t>());
-      pc.local_address = address(pn["local-address"], "local-address");
-      pc.rr_client = pn["rr-client"] && pn["rr-client"].as<bool>();
-      pc.passive = pn["passive"] && pn["passive"].as<bool>();
-      if (pn["export"] && pn["export"].IsMap()) pc.export_policy = pn["export"]["policy"].as<std::string>();
-      else pc.export_all = pn["export"] && pn["export"].as<std::string>() == "all";
-      if (pn["import"]) pc.import_policy = pn["import"]["policy"].as<std::string>();
-      for (const auto* name : {&pc.export_policy, &pc.import_policy})
-        if (!name->empty() && !policies_.find(*name)) config_error("peer " + pc.name + ": no policy named " + *name);
-      if (pn["max-prefix"]) {
-        rib::MaxPrefix m;
-        m.limit = pn["max-prefix"]["limit"].as<uint32_t>();
-        const auto action = pn["max-prefix"]["action"] ? pn["max-prefix"]["action"].as<std::string>() : "warn";
-        m.action = action == "restart" ? rib::MaxPrefix::Action::restart
-                   : action == "block" ? rib::MaxPrefix::Action::block
-                                       : rib::MaxPrefix::Action::warn;
-        pc.max_prefix = m;
-      }
-      if (pn["graceful-restart"]) pc.graceful_restart = pn["graceful-restart"].as<uint16_t>();
-      if (pn["families"]) {
-        pc.families.clear();
-        for (const auto& f : pn["families"])
-          pc.families.push_back(f.as<std::string>() == "ipv6" ? wire::Family::ipv6_unicast : wire::Family::ipv4_unicast);
-      }
-      add_peer(std::move(pc), hold);
-    }
+    for (const auto& pn : cfg["peers"]) add_peer(parse_peer(pn), hold);
+
     for (const auto& a : cfg["listen"])
       if (auto r = listener_.listen({session::to_asio(address(a, "listen")), 179}); !r) config_error(r.error().message);
     if (cfg["originate"])
@@ -177,6 +164,50 @@ class Router {
         rib_->announce(rib::kLocalPeer, *prefix, 0, rib_->attrs().intern(ra));
       }
     schedule_decision();
+  }
+
+  // One entry of `peers:`; throws std::runtime_error (config_error) or
+  // YAML::Exception on an error.
+  PeerConfig parse_peer(const YAML::Node& pn) const { return parse_peer(pn, policies_); }
+  static PeerConfig parse_peer(const YAML::Node& pn, const rib::PolicySet& policies) {
+    PeerConfig pc;
+    pc.name = pn["name"].as<std::string>();
+    pc.address = address(pn["address"], "address");
+    const auto ras = pn["remote-as"].as<std::string>();
+    pc.remote_as = ras == "internal"   ? fsm::RemoteAs::internal()
+                   : ras == "external" ? fsm::RemoteAs::external()
+                                       : fsm::RemoteAs::exact_as(pn["remote-as"].as<uint32_t>());
+    pc.local_address = address(pn["local-address"], "local-address");
+    pc.rr_client = pn["rr-client"] && pn["rr-client"].as<bool>();
+    pc.passive = pn["passive"] && pn["passive"].as<bool>();
+    if (pn["export"] && pn["export"].IsMap()) pc.export_policy = pn["export"]["policy"].as<std::string>();
+    else pc.export_all = pn["export"] && pn["export"].as<std::string>() == "all";
+    if (pn["import"]) pc.import_policy = pn["import"]["policy"].as<std::string>();
+    for (const auto* name : {&pc.export_policy, &pc.import_policy})
+      if (!name->empty() && !policies.find(*name)) config_error("peer " + pc.name + ": no policy named " + *name);
+    if (pn["max-prefix"]) {
+      rib::MaxPrefix m;
+      m.limit = pn["max-prefix"]["limit"].as<uint32_t>();
+      const auto action = pn["max-prefix"]["action"] ? pn["max-prefix"]["action"].as<std::string>() : "warn";
+      m.action = action == "restart" ? rib::MaxPrefix::Action::restart
+                 : action == "block" ? rib::MaxPrefix::Action::block
+                                     : rib::MaxPrefix::Action::warn;
+      pc.max_prefix = m;
+    }
+    if (pn["graceful-restart"]) pc.graceful_restart = pn["graceful-restart"].as<uint16_t>();
+    pc.soft_reconfiguration = pn["soft-reconfiguration"] && pn["soft-reconfiguration"].as<bool>();
+    if (pn["add-path"]) {
+      const auto mode = pn["add-path"].as<std::string>();
+      if (mode != "send" && mode != "receive" && mode != "both") config_error("peer " + pc.name + ": add-path: send, receive or both");
+      pc.add_path_send = mode != "receive";
+      pc.add_path_receive = mode != "send";
+    }
+    if (pn["families"]) {
+      pc.families.clear();
+      for (const auto& f : pn["families"])
+        pc.families.push_back(f.as<std::string>() == "ipv6" ? wire::Family::ipv6_unicast : wire::Family::ipv4_unicast);
+    }
+    return pc;
   }
 
   void start() {
@@ -228,14 +259,77 @@ class Router {
     return "?";
   }
 
-  // The export policy id for a peer (see set_export_policy above).
+  // The export policy id for a peer (see set_export_policy above): stable per
+  // policy name, so a reload that changes a policy's body keeps the groups.
   uint32_t export_policy_id(const PeerConfig& pc) {
     if (pc.export_policy.empty()) return pc.export_all ? 1 : 0;
-    const rib::Policy* p = policies_.find(pc.export_policy);
-    for (std::size_t i = 0; i < export_policies_.size(); ++i)
-      if (export_policies_[i] == p) return static_cast<uint32_t>(i + 2);
-    export_policies_.push_back(p);
+    for (std::size_t i = 0; i < export_policy_names_.size(); ++i)
+      if (export_policy_names_[i] == pc.export_policy) return static_cast<uint32_t>(i + 2);
+    export_policy_names_.push_back(pc.export_policy);
+    export_policies_.push_back(policies_.find(pc.export_policy));
     return static_cast<uint32_t>(export_policies_.size() + 1);
+  }
+
+  // SIGHUP: policies and per-peer policy settings from the file again, applied
+  // without a session reset. Peers are matched by name; other keys are not reloaded.
+  void reload(const std::string& file) {
+    std::vector<std::pair<Peer*, PeerConfig>> changed;
+    rib::PolicySet fresh;
+    try {
+      const YAML::Node cfg = YAML::LoadFile(file);
+      auto compiled = rib::compile_policies(cfg, file);
+      if (!compiled) config_error(compiled.error().to_string());
+      fresh = std::move(*compiled);
+      for (const auto& pn : cfg["peers"]) {
+        PeerConfig pc = parse_peer(pn, fresh);
+        for (auto& p : peers_)
+          if (p->cfg.name == pc.name) changed.emplace_back(p.get(), std::move(pc));
+      }
+    } catch (const YAML::Exception& e) {
+      std::cout << "reload failed: " << file << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": " << e.msg
+                << std::endl;
+      return;
+    } catch (const std::runtime_error& e) {
+      std::cout << "reload failed: " << e.what() << std::endl;
+      return;
+    }
+    policies_ = std::move(fresh);
+    for (std::size_t i = 0; i < export_policy_names_.size(); ++i)
+      export_policies_[i] = policies_.find(export_policy_names_[i]);
+    for (auto& [peer, pc] : changed) {
+      peer->cfg.import_policy = pc.import_policy;
+      peer->cfg.export_policy = pc.export_policy;
+      peer->cfg.export_all = pc.export_all;
+      peer->cfg.rr_client = pc.rr_client;
+      peer->cfg.soft_reconfiguration = pc.soft_reconfiguration;
+      peer->import.max_prefix = pc.max_prefix;
+      set_import_policy(*peer);
+    }
+    for (auto& [peer, pc] : changed) {
+      if (!peer->rib_id || !peer->negotiated) continue;
+      groups_->set_rr_client(*peer->rib_id, peer->cfg.rr_client);
+      groups_->change_member(*peer->rib_id, peer->member_config());
+      if (peer->received) {
+        const auto r = rib::reimport(*rib_, *peer->rib_id, *peer->received, peer->import, peer->state);
+        std::cout << "peer " << peer->cfg.name << " soft-reconfiguration: " << peer->received->size()
+                  << " routes re-evaluated (" << r.announced << " accepted, " << r.rejected << " rejected)" << std::endl;
+      } else if (peer->negotiated->route_refresh) {
+        for (auto f : peer->cfg.families) {
+          if (!peer->negotiated->families[wire::index(f)]) continue;
+          std::vector<uint8_t> bytes;
+          wire::encode_route_refresh({wire::to_afi_safi(f), wire::RefreshSubtype::request}, bytes);
+          peer->session->send(bytes);
+        }
+        std::cout << "peer " << peer->cfg.name << " route-refresh sent" << std::endl;
+      } else {
+        std::cout << "peer " << peer->cfg.name << " import policy not re-evaluated: no soft-reconfiguration and no "
+                  << "route refresh" << std::endl;
+      }
+    }
+    groups_->reevaluate();
+    std::cout << "reload: ok" << std::endl;
+    schedule_decision();
+    for (auto& p : peers_) drain(*p);
   }
   const rib::PolicySet& policies() const { return policies_; }
 
@@ -257,6 +351,10 @@ class Router {
     sc.settings.families = pc.families;
     sc.passive = pc.passive;
     if (pc.graceful_restart) sc.settings.graceful_restart = fsm::GracefulRestartSettings{*pc.graceful_restart};
+    for (auto f : pc.families) {
+      sc.settings.add_path_send[wire::index(f)] = pc.add_path_send;
+      sc.settings.add_path_receive[wire::index(f)] = pc.add_path_receive;
+    }
     sc.timers.connect_retry = std::chrono::seconds(2);
     sc.timers.idle_hold_initial = std::chrono::seconds(1);
     session::TcpPeerOptions popts;
@@ -266,26 +364,31 @@ class Router {
     peer->import.router_id = router_id_;
     peer->import.cluster_id = cluster_id_;
     peer->import.max_prefix = pc.max_prefix;
-    if (!pc.import_policy.empty()) {
-      const rib::Policy* policy = policies_.find(pc.import_policy);
-      const std::string name = pc.name;
-      const IpAddress addr = pc.address;
-      const uint32_t las = local_as_;
-      peer->import.policy = [policy, name, addr, las](const Prefix& prefix, rib::RouteAttrs& attrs) {
-        const rib::PolicyContext ctx{name, addr, las, std::nullopt};
-        return rib::evaluate(*policy, prefix, attrs, ctx) == rib::Verdict::accept;
-      };
-    }
+    set_import_policy(*peer);
     peer->session = std::make_unique<session::Session>(
         io_.get_executor(), sc, std::make_unique<session::TcpConnector>(io_.get_executor(), popts), clock_, *peer);
     table_.add_peer(pc.address, peer->session.get(), popts);
     peers_.push_back(std::move(peer));
   }
 
+  void set_import_policy(Peer& peer) {
+    peer.import.policy = nullptr;
+    if (peer.cfg.import_policy.empty()) return;
+    const rib::Policy* policy = policies_.find(peer.cfg.import_policy);
+    const std::string name = peer.cfg.name;
+    const IpAddress addr = peer.cfg.address;
+    const uint32_t las = local_as_;
+    peer.import.policy = [policy, name, addr, las](const Prefix& prefix, rib::RouteAttrs& attrs) {
+      const rib::PolicyContext ctx{name, addr, las, std::nullopt};
+      return rib::evaluate(*policy, prefix, attrs, ctx) == rib::Verdict::accept;
+    };
+  }
+
   asio::io_context& io_;
   SteadyClock clock_;
   rib::PolicySet policies_;
   std::vector<const rib::Policy*> export_policies_;
+  std::vector<std::string> export_policy_names_;
   uint32_t local_as_ = 0, router_id_ = 0, cluster_id_ = 0;
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<rib::UpdateGroups> groups_;  // destroyed before the Rib
@@ -318,7 +421,16 @@ void Peer::on_established(const fsm::Negotiated& n) {
     rib_id = router.rib().add_peer(info);
   }
   peer_gr = n.graceful_restart;
+  negotiated = n;
   import.enforce_first_as = true;
+  if (cfg.soft_reconfiguration) received = std::make_unique<rib::AdjRibIn>(router.rib().attrs());
+  router.groups().set_rr_client(*rib_id, cfg.rr_client);
+  router.groups().add_member(*rib_id, member_config());  // queues the table and End-of-RIB
+  router.drain(*this);
+}
+
+rib::MemberConfig Peer::member_config() const {
+  const fsm::Negotiated& n = *negotiated;
   rib::MemberConfig m;
   for (auto f : cfg.families) {
     if (!n.families[wire::index(f)]) continue;
@@ -333,9 +445,34 @@ void Peer::on_established(const fsm::Negotiated& n) {
   }
   m.codec = n.codec_context();
   m.export_policy = router.export_policy_id(cfg);
-  router.groups().set_rr_client(*rib_id, cfg.rr_client);
-  router.groups().add_member(*rib_id, m);  // queues the table and End-of-RIB
-  router.drain(*this);
+  return m;
+}
+
+// RFC 2918 §4 / RFC 7313 §4: a request is answered with the Adj-RIB-Out of the
+// family; the peer's own Beginning/End-of-Route-Refresh bracket a re-send of its
+// routes: what it did not send again in between is gone.
+void Peer::on_route_refresh(const wire::RouteRefreshMessage& m) {
+  if (!rib_id || !negotiated) return;
+  const wire::Family family =
+      m.afi_safi == wire::to_afi_safi(wire::Family::ipv6_unicast) ? wire::Family::ipv6_unicast : wire::Family::ipv4_unicast;
+  if (m.afi_safi != wire::to_afi_safi(family)) return;  // not a family we carry (RFC 2918 §4: ignore)
+  switch (m.subtype) {
+    case wire::RefreshSubtype::request:
+      std::cout << "peer " << cfg.name << " route-refresh received " << wire::to_string(family) << std::endl;
+      router.groups().resend(*rib_id, family, negotiated->enhanced_route_refresh);
+      router.drain(*this);
+      break;
+    case wire::RefreshSubtype::begin:
+      router.rib().mark_stale(*rib_id, family);
+      break;
+    case wire::RefreshSubtype::end: {
+      const std::size_t n = router.rib().sweep_stale(*rib_id, family);
+      state.prefixes -= std::min<uint64_t>(state.prefixes, n);
+      std::cout << "peer " << cfg.name << " enhanced route refresh done: " << n << " routes swept" << std::endl;
+      router.schedule_decision();
+      break;
+    }
+  }
 }
 
 // RFC 4724 §4.2: a session that ends without a NOTIFICATION, with a peer that
@@ -362,6 +499,8 @@ void Peer::sweep(const char* why) {
 }
 
 void Peer::on_down(std::string_view) {
+  negotiated.reset();
+  received.reset();  // kept routes are stale now, re-sent in full after the restart
   if (!rib_id) return;
   router.groups().remove_member(*rib_id);
   awaiting_end_of_rib = false;
@@ -393,7 +532,7 @@ void Peer::on_update(const wire::Update& u) {
   if (!rib_id) return;
   // RFC 4724 §4.2: the End-of-RIB of a restarted peer ends its stale routes.
   if (awaiting_end_of_rib && u.end_of_rib() == wire::Family::ipv4_unicast) return sweep("End-of-RIB");
-  const auto report = rib::import_update(router.rib(), *rib_id, u, import, state);
+  const auto report = rib::import_update(router.rib(), *rib_id, u, import, state, received.get());
   if (report.limit == rib::LimitEvent::restart) {
     // RFC 4486: tell the peer why, then start again after IdleHold.
     session->automatic_stop(rib::max_prefix_notification(wire::Family::ipv4_unicast, import.max_prefix->limit),
@@ -415,19 +554,35 @@ int main(int argc, char** argv) {
   try {
     cfg = YAML::LoadFile(argv[2]);
   } catch (const YAML::Exception& e) {
-    config_error(std::string(argv[2]) + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                 ": " + e.msg);
+    std::cerr << "petrel-router: " << argv[2] << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": " << e.msg
+              << "\n";
+    return 2;
   }
   asio::io_context io;
   std::unique_ptr<Router> router;
   try {
     router = std::make_unique<Router>(io, cfg, argv[2]);
   } catch (const YAML::Exception& e) {
-    config_error(std::string(argv[2]) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    std::cerr << "petrel-router: " << argv[2] << ":" << e.mark.line + 1 << ": " << e.msg << "\n";
+    return 2;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "petrel-router: " << e.what() << "\n";
+    return 2;
   }
+  const std::string file = argv[2];
+  asio::signal_set hangup(io, SIGHUP);
+  std::function<void()> wait_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      router->reload(file);
+      wait_hangup();
+    });
+  };
+  wait_hangup();
   asio::signal_set signals(io, SIGTERM, SIGINT);
   asio::steady_timer grace(io);
   signals.async_wait([&](const boost::system::error_code&, int) {
+    hangup.cancel();
     router->stop();
     grace.expires_after(std::chrono::milliseconds(300));
     grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
