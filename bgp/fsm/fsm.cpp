@@ -195,8 +195,9 @@ void Fsm::fail(TimePoint now, std::string reason, std::optional<NotificationMess
   if (enabled_) {
     Duration wait = timers_.idle_hold_initial;
     for (uint32_t i = 1; i < failures_ && wait < timers_.idle_hold_max; ++i) wait *= 2;
-    deadlines_.idle_hold = now + std::min(wait, timers_.idle_hold_max);
+    deadlines_.idle_hold = now + std::max(std::min(wait, timers_.idle_hold_max), hold_down_);
   }
+  hold_down_ = {};
   go(State::idle, now, std::move(reason));
 }
 

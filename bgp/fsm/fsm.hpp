@@ -148,6 +148,10 @@ class Fsm {
   std::optional<TimePoint> idle_hold_until() const { return deadlines_.idle_hold; }
   bool passive() const { return passive_; }
   void set_passive(bool passive) { passive_ = passive; }
+  // The next IdleHold (after the next error) lasts at least `d`, whatever the
+  // backoff says: a max-prefix restart interval (RFC 4486 §4; FRR's
+  // `maximum-prefix N restart MINUTES`). Used once.
+  void hold_down_next(Duration d) { hold_down_ = d; }
   // The settings changed (on reload): they take effect on the next OPEN.
   void update_settings(SessionSettings s);
   const SessionSettings& settings() const { return settings_; }
@@ -182,6 +186,7 @@ class Fsm {
   Deadlines deadlines_;
   uint32_t connect_retry_counter_ = 0;
   uint32_t failures_ = 0;
+  Duration hold_down_{};
   std::optional<TimePoint> established_since_;
   std::optional<Negotiated> negotiated_;
   std::deque<Transition> history_;

@@ -142,7 +142,8 @@ void Session::restart(std::string_view message) {
   drive(*primary_, Event::of(EventType::manual_start));
 }
 
-void Session::automatic_stop(wire::NotificationMessage notification, std::string reason) {
+void Session::automatic_stop(wire::NotificationMessage notification, std::string reason, Duration hold_down) {
+  primary_->fsm.hold_down_next(hold_down);
   drive(*primary_, Event{EventType::automatic_stop, std::nullopt, std::move(notification), std::move(reason)});
 }
 

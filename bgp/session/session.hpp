@@ -70,7 +70,9 @@ class Session {
   void restart(std::string_view message);   // Cease / Administrative Reset, then start again
   // AutomaticStop (RFC 4271 §8.1.2) with the NOTIFICATION to send, e.g. RFC 4486
   // Maximum Number of Prefixes Reached; the session starts again after IdleHold.
-  void automatic_stop(wire::NotificationMessage notification, std::string reason);
+  // `hold_down`: the restart that follows waits at least this long (see
+  // Fsm::hold_down_next), e.g. a max-prefix restart interval.
+  void automatic_stop(wire::NotificationMessage notification, std::string reason, Duration hold_down = {});
   // An incoming connection the listener matched to this peer.
   void accept(std::unique_ptr<Transport> transport);
   // Queues encoded UPDATE (or ROUTE-REFRESH) bytes; Established only. Returns

@@ -12,7 +12,8 @@
 #                     nothing goes back to client 1
 #   ecmp              two eBGP peers in AS 65001 announce the same prefix; max-paths 2 puts
 #                     both in the ECMP set; withdrawals shrink it, then remove the route
-#   max-prefix        limit 10: action restart sends Cease 6/1 (BIRD sees it); action block
+#   max-prefix        limit 10: action restart sends Cease 6/1 (BIRD sees it) and reconnects
+#                     only after restart-after (6 s); action block
 #                     keeps the session and at most 10 prefixes
 #   ebgp-export       an originated prefix reaches the eBGP peer with `export: all` (AS_PATH
 #                     64512, next hop self), not the one without export policy (RFC 8212)
@@ -291,7 +292,7 @@ peers:
     address: ${LEAF4[1]}
     remote-as: 65003
     local-address: $R4
-    max-prefix: {limit: 10, action: restart}
+    max-prefix: {limit: 10, action: restart, restart-after: 6}
   - name: mb
     address: ${LEAF4[2]}
     remote-as: 65004
@@ -306,6 +307,10 @@ EOF
     bird_last_error_has mr petrel 'Maximum number of prefixes'
   ptr_log "mr: BIRD last error: '$(bird_last_error mr petrel)'"
   check_wait "Petrel: mr left Established" 5 rtr_has petrel '^peer mr state Established -> '
+  local left; left=$(rtr_lines petrel)
+  check_never "Petrel: mr held down (restart-after 6): no reconnect within 4 s" 4 \
+    rtr_since_has petrel "$left" '^peer mr state Idle -> '
+  check_wait "Petrel: mr reconnects after the hold-down" 8 rtr_since_has petrel "$left" '^peer mr state Idle -> '
 
   # block: the session stays, at most 10 of the 20 prefixes are kept.
   check_wait "Petrel: mb established" 20 rtr_established petrel mb

@@ -13,7 +13,7 @@
 // max-paths, originate [prefixes], prefix-sets, policies (rib/policy_config.hpp),
 // peers [{name, address, remote-as, local-address, rr-client, passive,
 // export: all|none|{policy: NAME}, import: {policy: NAME}, max-prefix: {limit,
-// action}, families, graceful-restart: SECONDS}]. As graceful-restart helper
+// action, restart-after: SECONDS}, families, graceful-restart: SECONDS}]. As graceful-restart helper
 // (RFC 4724 §4.2) it keeps a restarting peer's routes stale until its End-of-RIB
 // or its restart time, printing `peer NAME graceful-restart keeping N routes for
 // S seconds`, `peer NAME stale routes swept: N (…)` and `peer NAME graceful-restart
@@ -86,6 +86,7 @@ struct PeerConfig {
   std::optional<rib::MaxPrefix> max_prefix;
   std::vector<wire::Family> families{wire::Family::ipv4_unicast};
   std::optional<uint16_t> graceful_restart;  // our restart time, advertised (RFC 4724)
+  uint32_t max_prefix_restart_after = 0;  // seconds before reconnecting after a max-prefix Cease
   bool soft_reconfiguration = false;
   bool add_path_send = false, add_path_receive = false;
 };
@@ -193,6 +194,7 @@ class Router {
                  : action == "block" ? rib::MaxPrefix::Action::block
                                      : rib::MaxPrefix::Action::warn;
       pc.max_prefix = m;
+      if (pn["max-prefix"]["restart-after"]) pc.max_prefix_restart_after = pn["max-prefix"]["restart-after"].as<uint32_t>();
     }
     if (pn["graceful-restart"]) pc.graceful_restart = pn["graceful-restart"].as<uint16_t>();
     pc.soft_reconfiguration = pn["soft-reconfiguration"] && pn["soft-reconfiguration"].as<bool>();
@@ -536,7 +538,8 @@ void Peer::on_update(const wire::Update& u) {
   if (report.limit == rib::LimitEvent::restart) {
     // RFC 4486: tell the peer why, then start again after IdleHold.
     session->automatic_stop(rib::max_prefix_notification(wire::Family::ipv4_unicast, import.max_prefix->limit),
-                            "maximum number of prefixes reached");
+                            "maximum number of prefixes reached",
+                            std::chrono::seconds(cfg.max_prefix_restart_after));
   }
   router.schedule_decision();
 }

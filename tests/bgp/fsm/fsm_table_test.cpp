@@ -356,3 +356,24 @@ TEST_CASE("an OPEN the negotiation refuses sends its NOTIFICATION") {
   CHECK(describe(f.on(Event::open_received(bad), clock.now())) == "notify(2/2) disconnect");
   CHECK(f.history().back().reason == "OPEN refused: OPEN Message Error / Bad Peer AS");
 }
+
+TEST_CASE("a hold-down (max-prefix restart interval) stretches the next IdleHold once") {
+  ManualClock clock;
+  Fsm f(settings());
+  f.on(Event::of(EventType::manual_start), clock.now());
+  f.on(Event::of(EventType::tcp_connection_confirmed), clock.now());
+  f.on(Event::open_received(peer_open(0)), clock.now());
+  f.on(Event::of(EventType::keepalive_received), clock.now());
+  REQUIRE(f.state() == State::established);
+  f.hold_down_next(std::chrono::seconds(60));
+  f.on(Event{EventType::automatic_stop, std::nullopt, wire::NotificationMessage{6, 1, {}}, "max prefixes"}, clock.now());
+  REQUIRE(f.state() == State::idle);
+  CHECK(*f.idle_hold_until() - clock.now() == std::chrono::seconds(60));
+  clock.advance(std::chrono::seconds(60));
+  REQUIRE(f.due_timer(clock.now()) == EventType::idle_hold_timer_expires);
+  f.on(Event::of(EventType::idle_hold_timer_expires), clock.now());
+  // Used once: the next error backs off as usual.
+  f.on(Event::of(EventType::tcp_connection_confirmed), clock.now());
+  f.on(Event::notification_in({6, 4, {}}), clock.now());
+  CHECK(*f.idle_hold_until() - clock.now() < std::chrono::seconds(60));
+}
