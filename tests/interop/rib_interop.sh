@@ -30,6 +30,10 @@
 #                     ROUTE-REFRESH, y2's export policy re-exported (new community, one
 #                     more prefix); BIRD's `reload in` is answered from the Adj-RIB-Out;
 #                     a broken file keeps the running configuration
+#   gr-restarting     restarting-speaker role (RFC 4724 §4.1): petrel-router is killed -9;
+#                     BIRD (helper) keeps its route stale; restarted with --restarting it sets
+#                     the R bit (BIRD sees it), defers selection until BIRD's End-of-RIB, then
+#                     decides and sends its table
 # The router's stdout (event lines, see rtr_* below) is the Petrel side of every check.
 # Ends with "N passed, N failed".
 
@@ -645,6 +649,64 @@ scenario_reload() {
   check "petrel-router still running" rtr_alive petrel
 }
 
+# ---------------------------------------------------------------- GR, restarting speaker
+
+gr_rtr_conf() {
+  cat <<EOF
+local-as: $PETREL_AS
+router-id: $R4
+listen: [$R4]
+hold-time: 9
+selection-deferral: 20
+originate: [10.46.0.0/24]
+peers:
+  - {name: r1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, export: all, graceful-restart: 30}
+EOF
+}
+
+# rtr_line_no NAME REGEX: the number of the first line matching REGEX (0 when none).
+rtr_line_no() { grep -nE -- "$2" "${RTR_OUT[$1]}" | head -n1 | cut -d: -f1 | grep . || echo 0; }
+
+scenario_gr_restarting() {
+  topo_star 1
+  leaf_bird_conf 1 10.200.0.81 65010 "$PETREL_AS" "10.45.0.0/24" "" "" \
+    "graceful restart on; graceful restart time 30;" | bird_start "${NS_LEAF[1]}" r1
+  gr_rtr_conf | rtr_start "$NS_R" petrel
+  check_wait "Petrel: r1 established" 20 rtr_established petrel r1
+  check_wait "r1: has 10.46.0.0/24 from Petrel" 10 bird_has_route r1 10.46.0.0/24
+  local pid=${RTR_PID[petrel]}
+  require "kill -9 petrel-router (PID $pid)" ptr_signal KILL "$pid"
+  wait "$pid" 2>/dev/null
+  check_wait "r1: session down" 15 ptr_not bird_established r1 petrel
+  check "r1 (helper): still has 10.46.0.0/24 while Petrel restarts" bird_has_route r1 10.46.0.0/24
+
+  gr_rtr_conf >"$PTR_SCOPE/petrel2.yaml.log"
+  RTR_OUT[petrel2]="$PTR_SCOPE/petrel2.out"
+  # shellcheck disable=SC2016
+  ptr_spawn "$NS_R" "$PTR_SCOPE/petrel2.err.log" bash -c 'exec "$@" >"$0"' "${RTR_OUT[petrel2]}" \
+    "$ROUTER" --config "$PTR_SCOPE/petrel2.yaml.log" --restarting
+  RTR_PID[petrel2]=$PTR_LAST_PID
+  check_wait "Petrel (restarted): r1 established" 20 rtr_established petrel2 r1
+  check_wait "Petrel: selection deferred until r1's End-of-RIB" 5 \
+    rtr_has petrel2 '^graceful-restart: selection deferred until End-of-RIB from 1 '
+  check_wait "Petrel: selection released after all End-of-RIB (not the 20 s deadline)" 15 \
+    rtr_has petrel2 '^graceful-restart: selection released \(all End-of-RIB\)'
+  local released route
+  released=$(rtr_line_no petrel2 '^graceful-restart: selection released')
+  route=$(rtr_line_no petrel2 '^route 10\.45\.0\.0/24 via r1')
+  check "Petrel: r1's route decided only after the release (line $route > $released)" test "$route" -gt "$released"
+  check "Petrel: no route decided before the release" ptr_not bash -c "head -n $released '${RTR_OUT[petrel2]}' | grep -q '^route '"
+  check_wait "r1: has 10.46.0.0/24 again" 10 bird_has_route r1 10.46.0.0/24
+  local caps; caps=$(birdc_q r1 show protocols all petrel)
+  local ncaps; ncaps=$(sed -n '/Neighbor capabilities/,/Session:/p' <<<"$caps")
+  sed 's/^/# r1: /' <<<"$ncaps" >&2
+  check "r1: BIRD shows Petrel's Restart State bit ('Restart recovery')" grep -q 'Restart recovery' <<<"$ncaps"
+  check "r1: and no Forwarding State bit (no FIB kept: 'AF preserved:' empty)" \
+    grep -Eq '^[[:space:]]*AF preserved:[[:space:]]*$' <<<"$ncaps"
+  grep -E '^(graceful|route|peer r1 established)' "${RTR_OUT[petrel2]}" | sed 's/^/# petrel: /' >&2
+  check "petrel-router still running" rtr_alive petrel2
+}
+
 # ---------------------------------------------------------------- run
 
 rib_main() {
@@ -667,6 +729,7 @@ rib_main() {
   run_scenario graceful-restart scenario_graceful_restart
   run_scenario add-path scenario_add_path
   run_scenario reload scenario_reload
+  run_scenario gr-restarting scenario_gr_restarting
   ptr_summary
 }
 

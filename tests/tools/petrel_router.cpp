@@ -28,6 +28,12 @@
 // WHY`, the running configuration kept). A peer's ROUTE-REFRESH is answered with
 // its Adj-RIB-Out (`peer NAME route-refresh received FAMILY`); its enhanced route
 // refresh markers (RFC 7313) bracket a stale-and-sweep of its routes.
+// With --restarting (graceful restart, restarting speaker, RFC 4724 §4.1) the
+// OPENs carry the Restart State bit (and no Forwarding State bit: this program
+// keeps no FIB), and route selection, and every peer's initial table, wait for
+// the End-of-RIB of each graceful-restart peer or `selection-deferral` seconds
+// (default 60): `graceful-restart: selection deferred until End-of-RIB from N
+// peers`, then `graceful-restart: selection released (all End-of-RIB|deadline)`.
 #include <yaml-cpp/yaml.h>
 
 #include <boost/asio/io_context.hpp>
@@ -35,6 +41,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <iostream>
 #include <stdexcept>
@@ -49,6 +56,7 @@
 #include "rib/policy.hpp"
 #include "rib/policy_config.hpp"
 #include "rib/rib.hpp"
+#include "rib/selection_deferral.hpp"
 #include "rib/update_group.hpp"
 
 namespace asio = boost::asio;
@@ -130,7 +138,8 @@ struct Peer : session::SessionObserver {
 
 class Router {
  public:
-  Router(asio::io_context& io, const YAML::Node& cfg, std::string_view file) : io_(io) {
+  Router(asio::io_context& io, const YAML::Node& cfg, std::string_view file, bool restarting)
+      : io_(io), restarting_(restarting), deferral_timer_(io) {
     auto compiled = rib::compile_policies(cfg, file);
     if (!compiled) config_error(compiled.error().to_string());
     policies_ = std::move(*compiled);
@@ -148,6 +157,14 @@ class Router {
       return rib::evaluate(*export_policies_[id - 2], prefix, attrs, ctx) == rib::Verdict::accept;
     });
     const uint16_t hold = cfg["hold-time"] ? cfg["hold-time"].as<uint16_t>() : 90;
+    if (restarting_) {
+      const auto seconds = cfg["selection-deferral"] ? cfg["selection-deferral"].as<uint32_t>() : 60;
+      deferral_ = rib::SelectionDeferral(clock_.now() + std::chrono::seconds(seconds));
+      deferral_timer_.expires_after(std::chrono::seconds(seconds));
+      deferral_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) schedule_decision();
+      });
+    }
 
     for (const auto& pn : cfg["peers"]) add_peer(parse_peer(pn), hold);
 
@@ -228,6 +245,10 @@ class Router {
   // One decision per event-loop turn, for everything that changed since the last.
   void decide() {
     decision_pending_ = false;
+    if (deferring_) {
+      if (deferral_.deferring(clock_.now())) return;
+      release_deferral();
+    }
     std::vector<rib::RouteChange> changes;
     rib_->decide(changes);
     for (const auto& c : changes) {
@@ -243,6 +264,20 @@ class Router {
     groups_->process(changes, clock_.now());
     for (auto& p : peers_) drain(*p);
   }
+
+  // RFC 4724 §4.1: while we are the restarting speaker, a peer that does
+  // graceful restart is waited for; nobody is sent a table before selection ran.
+  bool deferring() const { return deferring_; }
+  rib::SelectionDeferral& deferral() { return deferral_; }
+  void defer_member(Peer& p) {
+    if (std::find(deferred_members_.begin(), deferred_members_.end(), &p) == deferred_members_.end())
+      deferred_members_.push_back(&p);
+  }
+  void forget_deferred(Peer& p) {
+    deferred_members_.erase(std::remove(deferred_members_.begin(), deferred_members_.end(), &p),
+                            deferred_members_.end());
+  }
+  void release_deferral();
 
   // Hands queued UPDATE bytes to the session while it accepts them.
   void drain(Peer& p) {
@@ -352,7 +387,12 @@ class Router {
     sc.settings.hold_time = hold;
     sc.settings.families = pc.families;
     sc.passive = pc.passive;
-    if (pc.graceful_restart) sc.settings.graceful_restart = fsm::GracefulRestartSettings{*pc.graceful_restart};
+    if (pc.graceful_restart) {
+      fsm::GracefulRestartSettings gr{*pc.graceful_restart};
+      gr.restarting = restarting_;    // R: we are back from a restart
+      gr.forwarding_preserved = false;  // F: no FIB here, so nothing was preserved
+      sc.settings.graceful_restart = gr;
+    }
     for (auto f : pc.families) {
       sc.settings.add_path_send[wire::index(f)] = pc.add_path_send;
       sc.settings.add_path_receive[wire::index(f)] = pc.add_path_receive;
@@ -388,6 +428,11 @@ class Router {
 
   asio::io_context& io_;
   SteadyClock clock_;
+  bool restarting_ = false;
+  bool deferring_ = restarting_;
+  rib::SelectionDeferral deferral_;
+  asio::steady_timer deferral_timer_;
+  std::vector<Peer*> deferred_members_;
   rib::PolicySet policies_;
   std::vector<const rib::Policy*> export_policies_;
   std::vector<std::string> export_policy_names_;
@@ -427,8 +472,39 @@ void Peer::on_established(const fsm::Negotiated& n) {
   import.enforce_first_as = true;
   if (cfg.soft_reconfiguration) received = std::make_unique<rib::AdjRibIn>(router.rib().attrs());
   router.groups().set_rr_client(*rib_id, cfg.rr_client);
+  if (router.deferring()) {
+    for (auto f : cfg.families)
+      if (n.families[wire::index(f)] && n.graceful_restart && n.graceful_restart->announced[wire::index(f)])
+        router.deferral().expect(*rib_id, f);
+    std::cout << "graceful-restart: selection deferred until End-of-RIB from " << router.deferral().outstanding()
+              << " peer families" << std::endl;
+    router.defer_member(*this);
+    return;
+  }
   router.groups().add_member(*rib_id, member_config());  // queues the table and End-of-RIB
   router.drain(*this);
+}
+
+void Router::release_deferral() {
+  deferring_ = false;
+  deferral_timer_.cancel();
+  std::cout << "graceful-restart: selection released ("
+            << (deferral_.waited_for_all() ? "all End-of-RIB" : "deadline") << ")" << std::endl;
+  // The next connections are not restarts any more: the R bit goes.
+  for (auto& p : peers_)
+    if (p->cfg.graceful_restart) {
+      fsm::SessionSettings s = p->session->fsm().settings();
+      s.graceful_restart->restarting = false;
+      p->session->update_settings(s);
+    }
+  // Selection runs now (in the caller); members join after it, so that their
+  // first table is the decided one (then End-of-RIB).
+  asio::post(io_, [this] {
+    for (Peer* p : deferred_members_)
+      if (p->rib_id && p->negotiated) groups_->add_member(*p->rib_id, p->member_config());
+    deferred_members_.clear();
+    for (auto& p : peers_) drain(*p);
+  });
 }
 
 rib::MemberConfig Peer::member_config() const {
@@ -501,6 +577,8 @@ void Peer::sweep(const char* why) {
 }
 
 void Peer::on_down(std::string_view) {
+  router.forget_deferred(*this);
+  if (rib_id) router.deferral().forget(*rib_id);
   negotiated.reset();
   received.reset();  // kept routes are stale now, re-sent in full after the restart
   if (!rib_id) return;
@@ -532,6 +610,10 @@ void Peer::on_down(std::string_view) {
 
 void Peer::on_update(const wire::Update& u) {
   if (!rib_id) return;
+  if (auto f = u.end_of_rib(); f && router.deferring()) {
+    router.deferral().end_of_rib(*rib_id, *f);
+    router.schedule_decision();
+  }
   // RFC 4724 §4.2: the End-of-RIB of a restarted peer ends its stale routes.
   if (awaiting_end_of_rib && u.end_of_rib() == wire::Family::ipv4_unicast) return sweep("End-of-RIB");
   const auto report = rib::import_update(router.rib(), *rib_id, u, import, state, received.get());
@@ -549,8 +631,9 @@ void Peer::on_writable() { router.drain(*this); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || std::string(argv[1]) != "--config") {
-    std::cerr << "usage: petrel-router --config FILE.yaml\n";
+  const bool restarting = argc == 4 && std::string(argv[3]) == "--restarting";
+  if ((argc != 3 && !restarting) || std::string(argv[1]) != "--config") {
+    std::cerr << "usage: petrel-router --config FILE.yaml [--restarting]\n";
     return 2;
   }
   YAML::Node cfg;
@@ -564,7 +647,7 @@ int main(int argc, char** argv) {
   asio::io_context io;
   std::unique_ptr<Router> router;
   try {
-    router = std::make_unique<Router>(io, cfg, argv[2]);
+    router = std::make_unique<Router>(io, cfg, argv[2], restarting);
   } catch (const YAML::Exception& e) {
     std::cerr << "petrel-router: " << argv[2] << ":" << e.mark.line + 1 << ": " << e.msg << "\n";
     return 2;

@@ -1,0 +1,54 @@
+// Graceful restart, restarting speaker (RFC 4724 §4.1): selection waits for the
+// End-of-RIB of every graceful-restart peer, or for the deferral deadline.
+#include "rib/selection_deferral.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+using namespace petrel;
+using namespace petrel::rib;
+using petrel::bgp::wire::Family;
+using namespace std::chrono_literals;
+
+TEST_CASE("a cold start does not defer") {
+  SelectionDeferral d;
+  d.expect(1, Family::ipv4_unicast);
+  CHECK_FALSE(d.deferring(TimePoint{}));
+}
+
+TEST_CASE("deferral ends when every expected End-of-RIB arrived, not before") {
+  const TimePoint t0 = TimePoint{} + 1h;
+  SelectionDeferral d(t0 + 120s);
+  CHECK(d.deferring(t0));  // no peer up yet: keep waiting (until the deadline)
+  d.expect(1, Family::ipv4_unicast);
+  d.expect(1, Family::ipv6_unicast);
+  d.expect(2, Family::ipv4_unicast);
+  d.end_of_rib(1, Family::ipv4_unicast);
+  d.end_of_rib(2, Family::ipv4_unicast);
+  CHECK(d.deferring(t0 + 1s));
+  CHECK(d.outstanding() == 1);
+  d.end_of_rib(1, Family::ipv6_unicast);
+  CHECK_FALSE(d.deferring(t0 + 2s));
+  CHECK(d.waited_for_all());
+  // Released for good: a peer coming up later does not defer again.
+  d.expect(3, Family::ipv4_unicast);
+  CHECK_FALSE(d.deferring(t0 + 3s));
+}
+
+TEST_CASE("a peer that goes down is not waited for; the deadline ends deferral anyway") {
+  const TimePoint t0 = TimePoint{} + 1h;
+  SelectionDeferral d(t0 + 120s);
+  d.expect(1, Family::ipv4_unicast);
+  d.expect(2, Family::ipv4_unicast);
+  d.end_of_rib(1, Family::ipv4_unicast);
+  d.forget(2);
+  CHECK_FALSE(d.deferring(t0));
+  CHECK(d.waited_for_all());
+
+  SelectionDeferral late(t0 + 120s);
+  late.expect(1, Family::ipv4_unicast);
+  CHECK(late.deferring(t0 + 119s));
+  CHECK_FALSE(late.deferring(t0 + 120s));
+  CHECK_FALSE(late.waited_for_all());
+}
