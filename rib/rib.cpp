@@ -126,6 +126,26 @@ std::size_t Rib::mark_stale(PeerId peer, std::optional<bgp::wire::Family> family
   return n;
 }
 
+std::size_t Rib::mark_llgr_stale(PeerId peer) {
+  std::size_t n = 0;
+  auto mark = [&](auto& table) {
+    using Key = typename std::remove_reference_t<decltype(table.dirty())>::value_type;
+    table.for_each([&](const Key& k, PrefixEntry& e) {
+      for (std::size_t i = 0; i < e.size(); ++i) {
+        PathEntry& p = e.at(i);
+        if (p.peer != peer || !(p.flags & path_flag::stale) || (p.flags & path_flag::llgr_stale)) continue;
+        p.flags |= path_flag::llgr_stale;
+        if (i < e.selected()) e.set_selection_touched(true);
+        table.mark_dirty(k, e);
+        ++n;
+      }
+    });
+  };
+  mark(v4_);
+  mark(v6_);
+  return n;
+}
+
 std::size_t Rib::sweep_stale(PeerId peer, std::optional<bgp::wire::Family> family) {
   std::size_t n = 0;
   auto sweep = [&](auto& table) {

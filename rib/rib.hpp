@@ -88,6 +88,11 @@ class Rib {
   // family when `family` is given.
   std::size_t mark_stale(PeerId peer, std::optional<bgp::wire::Family> family = std::nullopt);
   std::size_t sweep_stale(PeerId peer, std::optional<bgp::wire::Family> family = std::nullopt);
+  // RFC 9494 §4.2: the restart time ran out but the peer asked for long-lived
+  // graceful restart: its stale paths stay for the long-lived stale time, now
+  // LLGR_STALE (least preferred, best-path step 2). Their prefixes are decided
+  // again. A re-announcement clears both marks; sweep_stale() ends them.
+  std::size_t mark_llgr_stale(PeerId peer);
 
   // Runs best-path selection for the dirty prefixes; appends one RouteChange per
   // prefix whose selection changed. Returns how many prefixes were decided.

@@ -34,6 +34,9 @@
 #                     BIRD (helper) keeps its route stale; restarted with --restarting it sets
 #                     the R bit (BIRD sees it), defers selection until BIRD's End-of-RIB, then
 #                     decides and sends its table
+#   llgr              long-lived graceful restart, helper (RFC 9494): BIRD l1 (restart time 3,
+#                     long-lived stale time 8) is killed -9; after 3 s its route turns
+#                     LLGR_STALE and loses to l2's longer path; 8 s later it is removed
 # The router's stdout (event lines, see rtr_* below) is the Petrel side of every check.
 # Ends with "N passed, N failed".
 
@@ -707,6 +710,43 @@ scenario_gr_restarting() {
   check "petrel-router still running" rtr_alive petrel2
 }
 
+# ---------------------------------------------------------------- long-lived GR, helper
+
+scenario_llgr() {
+  topo_star 2
+  leaf_bird_conf 1 10.200.0.91 65010 "$PETREL_AS" "10.47.0.0/24" "" "" \
+    "graceful restart on; graceful restart time 3; long lived graceful restart on; long lived stale time 8;" |
+    bird_start "${NS_LEAF[1]}" l1
+  leaf_bird_conf 2 10.200.0.92 65020 "$PETREL_AS" "10.47.0.0/24" "export filter { bgp_path.prepend(65020); bgp_path.prepend(65020); accept; };" |
+    bird_start "${NS_LEAF[2]}" l2
+  rtr_start "$NS_R" petrel <<EOF
+local-as: $PETREL_AS
+router-id: $R4
+listen: [$R4]
+hold-time: 9
+peers:
+  - {name: l1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, graceful-restart: 30}
+  - {name: l2, address: ${LEAF4[2]}, remote-as: 65020, local-address: $R4}
+EOF
+  check_wait "Petrel: l1 established" 20 rtr_established petrel l1
+  check_wait "Petrel: l2 established" 20 rtr_established petrel l2
+  check_wait "Petrel: 10.47.0.0/24 via l1 (shorter AS path)" 10 rtr_route_is petrel 10.47.0.0/24 l1
+  gr_kill l1
+  check_wait "Petrel keeps l1's routes stale" 15 rtr_has petrel '^peer l1 graceful-restart keeping 1 routes for 3 seconds'
+  check "Petrel: still via l1 while plain stale" rtr_route_is petrel 10.47.0.0/24 l1
+  check_wait "Petrel: after 3 s, l1's route is LLGR_STALE for 8 s" 8 \
+    rtr_has petrel '^peer l1 long-lived graceful restart: 1 routes LLGR_STALE for 8 seconds'
+  check_wait "Petrel: 10.47.0.0/24 now via l2, reason LLGR stale" 5 \
+    rtr_has petrel '^route 10\.47\.0\.0/24 via l2 reason LLGR stale$'
+  check_never "Petrel: l1's stale route not removed before the long-lived stale time" 5 \
+    rtr_has petrel '^peer l1 long-lived stale timer expired'
+  check_wait "Petrel: removed when the long-lived stale time ends" 8 \
+    rtr_has petrel '^peer l1 long-lived stale timer expired: 1 stale routes removed'
+  check "Petrel: 10.47.0.0/24 still via l2" rtr_route_is petrel 10.47.0.0/24 l2
+  grep -E '^(peer l1 (graceful|long|stale)|route 10\.47\.)' "${RTR_OUT[petrel]}" | sed 's/^/# petrel: /' >&2
+  check "petrel-router still running" rtr_alive petrel
+}
+
 # ---------------------------------------------------------------- run
 
 rib_main() {
@@ -730,6 +770,7 @@ rib_main() {
   run_scenario add-path scenario_add_path
   run_scenario reload scenario_reload
   run_scenario gr-restarting scenario_gr_restarting
+  run_scenario llgr scenario_llgr
   ptr_summary
 }
 

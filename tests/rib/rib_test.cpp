@@ -233,3 +233,33 @@ TEST_CASE("enhanced route refresh: stale marking and sweeping per family (RFC 73
   CHECK(rib.has_path(a, v6, 0));
   CHECK_FALSE(rib.has_path(a, v4, 0));
 }
+
+TEST_CASE("RFC 9494: after the restart time, long-lived stale paths lose to any other, and come back when re-sent") {
+  Rib rib;
+  const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
+  const PeerId b = rib.add_peer(peer("192.0.2.2", 65002, 2));
+  const Prefix p = *Prefix::parse("10.42.0.0/24");
+  rib.announce(a, p, 0, rib.attrs().intern(attrs({65001}, "192.0.2.1")));
+  rib.announce(b, p, 0, rib.attrs().intern(attrs({65002, 65100, 65200}, "192.0.2.2")));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  REQUIRE(rib.selected(p)[0].peer == a);
+  CHECK(rib.mark_llgr_stale(a) == 0);  // not stale: nothing to do
+  rib.mark_stale(a);
+  changes.clear();
+  rib.decide(changes);
+  CHECK(changes.empty());  // plain stale: still preferred
+  CHECK(rib.mark_llgr_stale(a) == 1);
+  changes.clear();
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected[0].peer == b);
+  CHECK(changes[0].reason == Step::llgr_stale);
+  // The peer is back and re-sends the route: both marks go, it wins again.
+  rib.announce(a, p, 0, rib.attrs().intern(attrs({65001}, "192.0.2.1")));
+  changes.clear();
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected[0].peer == a);
+  CHECK(rib.paths(p)[0].flags == 0);
+}

@@ -134,6 +134,7 @@ struct Peer : session::SessionObserver {
   asio::steady_timer gr_timer;
   bool keeps_routes_through_restart() const;
   void sweep(const char* why);
+  void expire_stale(const char* why);  // the restart (or long-lived stale) time ran out
 };
 
 class Router {
@@ -592,16 +593,31 @@ void Peer::on_down(std::string_view) {
     gr_timer.expires_after(std::chrono::seconds(seconds));
     gr_timer.async_wait([this](const boost::system::error_code& ec) {
       if (ec || !rib_id || session->state() == fsm::State::established) return;
-      const std::size_t gone = router.rib().sweep_stale(*rib_id);
-      std::cout << "peer " << cfg.name << " graceful-restart timer expired: " << gone << " stale routes removed"
-                << std::endl;
-      router.rib().remove_peer(*rib_id);
-      rib_id.reset();
-      state = {};
+      // RFC 9494 §4.2: with long-lived graceful restart, the routes stay for the
+      // long-lived stale time, least preferred.
+      const auto llst = peer_gr->long_lived_stale_time[wire::index(wire::Family::ipv4_unicast)];
+      if (!llst || *llst == 0) return expire_stale("graceful-restart timer expired");
+      const std::size_t marked = router.rib().mark_llgr_stale(*rib_id);
+      std::cout << "peer " << cfg.name << " long-lived graceful restart: " << marked << " routes LLGR_STALE for " << *llst
+                << " seconds" << std::endl;
       router.schedule_decision();
+      gr_timer.expires_after(std::chrono::seconds(*llst));
+      gr_timer.async_wait([this](const boost::system::error_code& ec2) {
+        if (ec2 || !rib_id || session->state() == fsm::State::established) return;
+        expire_stale("long-lived stale timer expired");
+      });
     });
     return;
   }
+  router.rib().remove_peer(*rib_id);
+  rib_id.reset();
+  state = {};
+  router.schedule_decision();
+}
+
+void Peer::expire_stale(const char* why) {
+  const std::size_t gone = router.rib().sweep_stale(*rib_id);
+  std::cout << "peer " << cfg.name << " " << why << ": " << gone << " stale routes removed" << std::endl;
   router.rib().remove_peer(*rib_id);
   rib_id.reset();
   state = {};
