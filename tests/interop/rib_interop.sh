@@ -24,7 +24,8 @@
 #                     restarted, the restart timer removes the rest
 #   add-path          two eBGP paths form an ECMP set; a GoBGP route-reflector client with
 #                     ADD-PATH receive holds both (gobgp adj-in: two path ids), a BIRD client
-#                     without ADD-PATH the best one
+#                     without ADD-PATH the best one; the BIRD client's own route reaches
+#                     GoBGP reflected (Originator, ClusterList as gobgp prints them)
 #   reload            SIGHUP with changed policies, no session reset: y1's import policy
 #                     re-run from its stored Adj-RIB-In (soft reconfiguration), y3's by
 #                     ROUTE-REFRESH, y2's export policy re-exported (new community, one
@@ -510,7 +511,7 @@ scenario_add_path() {
   topo_star 4
   leaf_bird e1 1 10.200.0.61 65001 $PETREL_AS 10.23.0.0/24
   leaf_bird e2 2 10.200.0.62 65001 $PETREL_AS 10.23.0.0/24
-  leaf_bird b3 3 10.200.0.63 $PETREL_AS $PETREL_AS
+  leaf_bird b3 3 10.200.0.63 $PETREL_AS $PETREL_AS 10.24.0.0/24
   gobgpd_start "${NS_LEAF[4]}" g4 50081 <<EOF
 [global.config]
   as = $PETREL_AS
@@ -558,6 +559,13 @@ EOF
   check_eq "GoBGP: the two paths' next hops are e1's and e2's" "${LEAF4[1]},${LEAF4[2]}" "$hops"
   check_wait "b3 (no ADD-PATH): has 10.23.0.0/24" 10 bird_has_route b3 10.23.0.0/24
   check_eq "b3: one path" 1 "$(bird_route b3 10.23.0.0/24 | grep -c 'via 10\.11\.0\.')"
+  # Reflection seen by GoBGP: client b3's route with ORIGINATOR_ID and CLUSTER_LIST.
+  check_wait "GoBGP: has b3's 10.24.0.0/24, reflected" 10 test_eq_cmd 1 gobgp_paths g4 "$R4" 10.24.0.0/24
+  local attrs; attrs=$(gobgp_q g4 neighbor "$R4" adj-in 10.24.0.0/24 -a ipv4)
+  sed 's/^/# gobgp: /' <<<"$attrs" >&2
+  check "GoBGP: {Originator: 10.200.0.63} (b3's router id)" grep -q '{Originator: 10.200.0.63}' <<<"$attrs"
+  check "GoBGP: {ClusterList: [$R4]} (Petrel's cluster id)" grep -qF "{ClusterList: [$R4]}" <<<"$attrs"
+  check "GoBGP: next hop b3's address, unchanged" grep -qF "${LEAF4[3]}" <<<"$attrs"
 
   require "e2: disable its static protocol" birdc_q e2 disable static1
   check_wait "GoBGP: one path left" 15 test_eq_cmd 1 gobgp_paths g4 "$R4" 10.23.0.0/24
