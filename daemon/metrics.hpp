@@ -1,0 +1,71 @@
+// daemon/metrics.hpp — Prometheus metrics: a snapshot of petreld's counters
+// rendered in the Prometheus text exposition format (version 0.0.4), and a
+// small HTTP server that serves it on GET /metrics (and GET /healthz).
+//
+// The snapshot is plain data filled by the daemon on its own thread; rendering
+// is pure. Label sets stay bounded: one series per configured peer and
+// family, never per prefix.
+// Must not know sessions, the RIB or the FIB: only this snapshot.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace petrel::daemon {
+
+struct PeerMetrics {
+  std::string name;           // label peer="…"
+  std::string address;        // label address="…"
+  std::string state;          // "idle", "connect", "active", "opensent", "openconfirm", "established"
+  double uptime_seconds = 0;  // 0 unless established
+  uint64_t flaps = 0;
+  uint64_t messages_in = 0, messages_out = 0;
+  uint64_t updates_in = 0, updates_out = 0;
+  uint64_t prefixes_received = 0;   // paths the peer sent that we hold before policy (Adj-RIB-In), when known
+  uint64_t prefixes_accepted = 0;   // paths from the peer in the Loc-RIB
+  uint64_t prefixes_advertised = 0; // prefixes in its Adj-RIB-Out
+};
+
+struct FibMetrics {
+  bool enabled = false;
+  uint64_t installs = 0, removes = 0, failures = 0, retries = 0;
+  uint64_t queue_depth = 0;
+  uint64_t routes = 0;  // routes Petrel wants in the kernel
+};
+
+struct MetricsSnapshot {
+  std::string version;
+  double start_time_seconds = 0;  // Unix time
+  std::vector<PeerMetrics> peers;
+  uint64_t rib_prefixes = 0, rib_paths = 0, rib_attribute_sets = 0, rib_memory_bytes = 0;
+  FibMetrics fib;
+};
+
+// The text exposition format: HELP and TYPE lines, then samples.
+std::string render_prometheus(const MetricsSnapshot& s);
+
+// Serves GET /metrics (text/plain; version=0.0.4) and GET /healthz ("ok") on
+// `address` ("127.0.0.1:9469", "[::1]:9469"); anything else: 404. The snapshot
+// function runs on the executor's thread for every scrape.
+class MetricsServer {
+ public:
+  using SnapshotFn = std::function<MetricsSnapshot()>;
+  MetricsServer(boost::asio::any_io_executor executor, SnapshotFn snapshot);
+  ~MetricsServer();
+  // Binds and starts accepting; an error names the address.
+  Result<void, std::string> listen(const std::string& address);
+  uint16_t port() const;  // the bound port (tests bind port 0)
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace petrel::daemon
