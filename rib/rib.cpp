@@ -162,6 +162,12 @@ std::size_t Rib::sweep_stale(PeerId peer, std::optional<bgp::wire::Family> famil
   return n;
 }
 
+Step Rib::explain(const Prefix& prefix) {
+  const std::vector<PathEntry> all = paths(prefix);
+  if (all.size() < 2) return Step::none;
+  return compare(candidate(all[0]), candidate(all[1]), options_).step;
+}
+
 Candidate Rib::candidate(const PathEntry& p) const {
   const RouteAttrs& ra = attrs_.get(p.attrs);
   Candidate c;

@@ -103,6 +103,9 @@ class Rib {
   // Every path of a prefix, in preference order after the last decision.
   std::vector<PathEntry> paths(const Prefix& prefix);
   bool has_path(PeerId peer, const Prefix& prefix, uint32_t path_id);
+  // Why the best path of `prefix` beats the runner-up (the deciding best-path
+  // step), as of the last decide(); Step::none with fewer than two paths.
+  Step explain(const Prefix& prefix);
   // Calls f(const Prefix&, std::span<const SelectedPath>) for every prefix that
   // has a selection (best first) as of the last decide(), in no particular order.
   // `f` must not announce, withdraw or decide (interning in attrs() is fine).

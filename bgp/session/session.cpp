@@ -142,6 +142,20 @@ void Session::restart(std::string_view message) {
   drive(*primary_, Event::of(EventType::manual_start));
 }
 
+std::optional<IpAddress> Session::local_address() const {
+  if (!primary_ || !primary_->wire || !primary_->wire->transport) return std::nullopt;
+  // "ADDR:PORT" or "[ADDR]:PORT" (see Transport::local_endpoint); a scope
+  // ("%eth0") after a link-local address is dropped.
+  std::string_view ep = primary_->wire->transport->local_endpoint();
+  const auto colon = ep.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  ep = ep.substr(0, colon);
+  if (ep.size() >= 2 && ep.front() == '[' && ep.back() == ']') ep = ep.substr(1, ep.size() - 2);
+  if (const auto pct = ep.find('%'); pct != std::string_view::npos) ep = ep.substr(0, pct);
+  auto a = IpAddress::parse(ep);
+  return a ? std::optional<IpAddress>(*a) : std::nullopt;
+}
+
 void Session::automatic_stop(wire::NotificationMessage notification, std::string reason, Duration hold_down) {
   primary_->fsm.hold_down_next(hold_down);
   drive(*primary_, Event{EventType::automatic_stop, std::nullopt, std::move(notification), std::move(reason)});

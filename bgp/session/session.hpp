@@ -91,6 +91,8 @@ class Session {
   const fsm::Fsm& fsm() const;
   const PeerStats& stats() const { return stats_; }
   std::size_t queued_bytes() const;
+  // Our address on the current connection (from the socket), when connected.
+  std::optional<IpAddress> local_address() const;
 
  private:
   struct Connection;

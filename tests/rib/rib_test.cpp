@@ -263,3 +263,17 @@ TEST_CASE("RFC 9494: after the restart time, long-lived stale paths lose to any 
   CHECK(changes[0].selected[0].peer == a);
   CHECK(rib.paths(p)[0].flags == 0);
 }
+
+TEST_CASE("explain: the step on which the best path beats the runner-up") {
+  Rib rib;
+  const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
+  const PeerId b = rib.add_peer(peer("192.0.2.2", 65002, 2));
+  const Prefix p = *Prefix::parse("10.43.0.0/24");
+  rib.announce(a, p, 0, rib.attrs().intern(attrs({65001}, "192.0.2.1")));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  CHECK(rib.explain(p) == Step::none);  // alone
+  rib.announce(b, p, 0, rib.attrs().intern(attrs({65002, 65100}, "192.0.2.2")));
+  rib.decide(changes);
+  CHECK(rib.explain(p) == Step::as_path_length);
+}

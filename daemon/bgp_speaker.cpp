@@ -1,0 +1,773 @@
+// daemon/bgp_speaker.cpp — see bgp_speaker.hpp.
+#include "daemon/bgp_speaker.hpp"
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "bgp/session/listener.hpp"
+#include "bgp/session/session.hpp"
+#include "bgp/session/tcp_transport.hpp"
+#include "bgp/wire/route_refresh.hpp"
+#include "daemon/config_diff.hpp"
+#include "rib/adj_rib_in.hpp"
+#include "rib/policy.hpp"
+#include "rib/selection_deferral.hpp"
+
+namespace petrel::daemon {
+
+namespace asio = boost::asio;
+namespace wire = bgp::wire;
+namespace fsm = bgp::fsm;
+namespace session = bgp::session;
+
+namespace {
+
+// Export policy ids of the update groups: none, everything, or 2 + i for the
+// i-th named policy (stable per name across reloads).
+constexpr uint32_t kExportNothing = 0;
+constexpr uint32_t kExportAll = 1;
+
+// The connected subnet that holds `local` (getifaddrs): the peer's next hops
+// inside it are reachable by the peer directly (third-party next hop).
+std::optional<Prefix> connected_subnet(const IpAddress& local) {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return std::nullopt;
+  std::optional<Prefix> found;
+  for (ifaddrs* i = list; i && !found; i = i->ifa_next) {
+    if (!i->ifa_addr || !i->ifa_netmask) continue;
+    if (i->ifa_addr->sa_family == AF_INET && local.is_v4()) {
+      const auto* a = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+      const auto* m = reinterpret_cast<const sockaddr_in*>(i->ifa_netmask);
+      if (IpAddress::v4(ntohl(a->sin_addr.s_addr)) != local) continue;
+      const int len = __builtin_popcount(ntohl(m->sin_addr.s_addr));
+      found = Prefix::make(local, static_cast<uint8_t>(len));
+    } else if (i->ifa_addr->sa_family == AF_INET6 && !local.is_v4()) {
+      const auto* a = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
+      const auto* m = reinterpret_cast<const sockaddr_in6*>(i->ifa_netmask);
+      std::array<uint8_t, 16> bytes;
+      std::copy(std::begin(a->sin6_addr.s6_addr), std::end(a->sin6_addr.s6_addr), bytes.begin());
+      if (IpAddress::v6(bytes) != local) continue;
+      int len = 0;
+      for (uint8_t b : m->sin6_addr.s6_addr) len += __builtin_popcount(b);
+      found = Prefix::make(local, static_cast<uint8_t>(len));
+    }
+  }
+  freeifaddrs(list);
+  return found;
+}
+
+rib::MaxPrefix::Action to_rib(LimitAction a) {
+  switch (a) {
+    case LimitAction::warn: return rib::MaxPrefix::Action::warn;
+    case LimitAction::block: return rib::MaxPrefix::Action::block;
+    case LimitAction::restart: return rib::MaxPrefix::Action::restart;
+  }
+  return rib::MaxPrefix::Action::warn;
+}
+
+rib::NextHopMode to_rib(NextHopConfig n) {
+  switch (n) {
+    case NextHopConfig::automatic: return rib::NextHopMode::automatic;
+    case NextHopConfig::self: return rib::NextHopMode::self;
+    case NextHopConfig::keep: return rib::NextHopMode::keep;
+    case NextHopConfig::address: return rib::NextHopMode::explicit_address;
+  }
+  return rib::NextHopMode::automatic;
+}
+
+fsm::RemoteAs remote_as(const PeerConfig& pc) {
+  switch (pc.remote_as_kind) {
+    case RemoteAsKind::internal: return fsm::RemoteAs::internal();
+    case RemoteAsKind::external: return fsm::RemoteAs::external();
+    case RemoteAsKind::exact: break;
+  }
+  return fsm::RemoteAs::exact_as(pc.remote_as);
+}
+
+}  // namespace
+
+struct BgpSpeaker::Net {
+  explicit Net(asio::io_context& io) : listener(io.get_executor(), table) {}
+  session::PeerTable table;
+  session::Listener listener;
+};
+
+struct BgpSpeaker::Deferral {
+  Deferral(asio::io_context& io, TimePoint deadline) : state(deadline), timer(io) {}
+  rib::SelectionDeferral state;
+  asio::steady_timer timer;
+  std::vector<Peer*> members;  // established while deferring: their tables wait
+};
+
+// One configured peer: its session, and what it is in the RIB while established.
+struct BgpSpeaker::Peer : session::SessionObserver {
+  Peer(BgpSpeaker& s, PeerConfig c) : speaker(s), cfg(std::move(c)), gr_timer(s.io_) {}
+
+  void on_state_change(fsm::State from, fsm::State to, std::string_view reason) override;
+  void on_established(const fsm::Negotiated& n) override;
+  void on_down(std::string_view reason) override;
+  void on_update(const wire::Update& u) override;
+  void on_writable() override { speaker.drain(*this); }
+  void on_route_refresh(const wire::RouteRefreshMessage& m) override;
+  void on_notification(bool sent, const wire::NotificationMessage& n) override {
+    last_notification = n;
+    last_notification_sent = sent;
+  }
+
+  bool keeps_routes_through_restart() const;
+  void sweep(const char* why);
+  void expire_stale(const char* why);
+  void forget_rib();
+
+  BgpSpeaker& speaker;
+  PeerConfig cfg;
+  std::unique_ptr<session::Session> session;
+  bool enabled = true;
+  fsm::State state = fsm::State::idle;
+  std::chrono::system_clock::time_point since = std::chrono::system_clock::now();
+  std::string last_reason;
+  std::optional<rib::PeerId> rib_id;
+  rib::ImportSettings import;
+  rib::ImportState import_state;
+  std::optional<fsm::Negotiated> negotiated;
+  std::optional<IpAddress> local_address;
+  std::unique_ptr<rib::AdjRibIn> received;  // soft reconfiguration
+  // Graceful restart, receiving speaker (RFC 4724 §4.2, RFC 8538, RFC 9494).
+  std::optional<fsm::PeerGracefulRestart> peer_gr;
+  std::optional<wire::NotificationMessage> last_notification;
+  bool last_notification_sent = false;
+  bool awaiting_end_of_rib = false;
+  bool stale = false;
+  asio::steady_timer gr_timer;
+};
+
+// ---------------------------------------------------------------- construction
+
+BgpSpeaker::BgpSpeaker(asio::io_context& io, const Config& config, ChangeSink sink, bool restarting,
+                       bool forwarding_preserved)
+    : io_(io), config_(config), sink_(std::move(sink)), restarting_(restarting),
+      forwarding_preserved_(forwarding_preserved) {
+  rib::BestPathOptions o;
+  o.max_paths = config_.max_paths;
+  o.multipath_relax = config_.multipath_relax;
+  o.always_compare_med = config_.always_compare_med;
+  rib_ = std::make_unique<rib::Rib>(o);
+  const uint32_t cluster = config_.cluster_id.value_or(config_.router_id);
+  groups_ = std::make_unique<rib::UpdateGroups>(*rib_, rib::LocalSpeaker{config_.local_as, config_.router_id, cluster, 100});
+  groups_->set_export_policy([this](uint32_t id, const Prefix& prefix, rib::RouteAttrs& attrs) {
+    if (id < 2 || id - 2 >= export_policy_names_.size()) return id == kExportAll;
+    const rib::Policy* policy = config_.policies.find(export_policy_names_[id - 2]);
+    if (!policy) return false;
+    const rib::PolicyContext ctx{"", {}, config_.local_as, std::nullopt};
+    return rib::evaluate(*policy, prefix, attrs, ctx) == rib::Verdict::accept;
+  });
+  net_ = std::make_unique<Net>(io_);
+  if (restarting_) {
+    const auto seconds = std::chrono::seconds(config_.selection_deferral.value_or(120));
+    deferral_ = std::make_unique<Deferral>(io_, clock_.now() + seconds);
+    deferring_ = true;
+    deferral_->timer.expires_after(seconds);
+    deferral_->timer.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) schedule_decision();
+    });
+  }
+  for (const PeerConfig& pc : config_.peers) add_peer(pc);
+  originate(config_.originate);
+}
+
+BgpSpeaker::~BgpSpeaker() {
+  peers_.clear();
+  groups_.reset();
+}
+
+Result<void, std::string> BgpSpeaker::listen() {
+  for (const ListenAddress& l : config_.listen)
+    if (auto r = net_->listener.listen({session::to_asio(l.address), l.port}); !r)
+      return Result<void, std::string>(boost::system::in_place_error,
+                                       "listen " + l.address.to_string() + " port " + std::to_string(l.port) + ": " +
+                                           r.error().message);
+  for (const auto& p : peers_)
+    if (p->cfg.password && p->cfg.address)
+      if (auto r = net_->listener.set_md5(*p->cfg.address, p->cfg.password->value); !r)
+        return Result<void, std::string>(boost::system::in_place_error,
+                                         "peer " + p->cfg.name + ": TCP-MD5 key: " + r.error().message);
+  return {};
+}
+
+void BgpSpeaker::start() {
+  for (auto& p : peers_)
+    if (p->enabled) p->session->start();
+  schedule_decision();
+}
+
+void BgpSpeaker::stop(std::string_view message) {
+  for (auto& p : peers_) p->session->stop(message);
+}
+
+void BgpSpeaker::add_peer(const PeerConfig& pc) {
+  if (!pc.address) {
+    spdlog::warn("peer {}: dynamic neighbour ranges are not supported yet; not started", pc.name);
+    return;
+  }
+  auto peer = std::make_unique<Peer>(*this, pc);
+  peer->enabled = !pc.disabled;
+  session::SessionConfig sc;
+  sc.name = pc.name;
+  sc.settings.local_as = config_.local_as;
+  sc.settings.router_id = config_.router_id;
+  sc.settings.remote_as = remote_as(pc);
+  sc.settings.hold_time = pc.hold_time;
+  sc.settings.families = pc.families;
+  for (auto f : pc.families) {
+    sc.settings.add_path_send[wire::index(f)] = pc.add_path_send;
+    sc.settings.add_path_receive[wire::index(f)] = pc.add_path_receive;
+  }
+  if (pc.graceful_restart) {
+    fsm::GracefulRestartSettings gr;
+    gr.restart_time = pc.graceful_restart->restart_time;
+    gr.long_lived_stale_time = pc.graceful_restart->long_lived_stale_time;
+    gr.restarting = restarting_ && deferring_;          // R: we are back from a restart
+    gr.forwarding_preserved = forwarding_preserved_;    // F: only if the kernel kept our routes
+    sc.settings.graceful_restart = gr;
+  }
+  sc.passive = pc.passive;
+  sc.timers.connect_retry = std::chrono::seconds(pc.connect_retry);
+  sc.timers.idle_hold_initial = std::chrono::seconds(1);
+  session::TcpPeerOptions popts;
+  popts.address = *pc.address;
+  popts.local_address = pc.local_address;
+  if (pc.password) popts.md5_key = pc.password->value;
+  if (pc.ttl_security_hops) popts.ttl_security_hops = pc.ttl_security_hops;
+  if (pc.multihop) popts.ttl = static_cast<int>(pc.multihop);
+  peer->session = std::make_unique<session::Session>(
+      io_.get_executor(), sc, std::make_unique<session::TcpConnector>(io_.get_executor(), popts), clock_, *peer);
+  set_import(*peer);
+  net_->table.add_peer(*pc.address, peer->session.get(), popts);
+  peers_.push_back(std::move(peer));
+}
+
+void BgpSpeaker::remove_peer(std::string_view name) {
+  auto it = std::find_if(peers_.begin(), peers_.end(), [&](const auto& p) { return p->cfg.name == name; });
+  if (it == peers_.end()) return;
+  Peer& p = **it;
+  p.session->stop("peer removed from the configuration");
+  p.gr_timer.cancel();
+  p.forget_rib();
+  if (p.cfg.address) net_->table.remove_peer(*p.cfg.address);
+  // The session may still be flushing its NOTIFICATION: destroy it on a later turn.
+  std::shared_ptr<Peer> doomed(it->release());
+  peers_.erase(it);
+  asio::post(io_, [doomed] {});
+  schedule_decision();
+}
+
+BgpSpeaker::Peer* BgpSpeaker::find(std::string_view name) const {
+  for (const auto& p : peers_)
+    if (p->cfg.name == name) return p.get();
+  return nullptr;
+}
+
+void BgpSpeaker::set_import(Peer& p) {
+  p.import.local_as = config_.local_as;
+  p.import.router_id = config_.router_id;
+  p.import.cluster_id = config_.cluster_id.value_or(0);
+  p.import.allow_own_as = p.cfg.allow_own_as;
+  p.import.enforce_first_as = true;
+  p.import.max_prefix.reset();
+  if (p.cfg.import_limit) p.import.max_prefix = rib::MaxPrefix{*p.cfg.import_limit, to_rib(p.cfg.import_limit_action)};
+  p.import.policy = nullptr;
+  const bool external = p.negotiated ? p.negotiated->external : p.cfg.remote_as_kind == RemoteAsKind::external ||
+                                                                    (p.cfg.remote_as_kind == RemoteAsKind::exact &&
+                                                                     p.cfg.remote_as != config_.local_as);
+  if (p.cfg.import_policy.empty()) {
+    // RFC 8212: nothing is accepted from an external peer without a policy.
+    if (external) p.import.policy = [](const Prefix&, rib::RouteAttrs&) { return false; };
+    return;
+  }
+  const std::string policy_name = p.cfg.import_policy;
+  const std::string peer_name = p.cfg.name;
+  const IpAddress addr = p.cfg.address.value_or(IpAddress{});
+  p.import.policy = [this, policy_name, peer_name, addr](const Prefix& prefix, rib::RouteAttrs& attrs) {
+    const rib::Policy* policy = config_.policies.find(policy_name);
+    if (!policy) return false;
+    const rib::PolicyContext ctx{peer_name, addr, config_.local_as, std::nullopt};
+    return rib::evaluate(*policy, prefix, attrs, ctx) == rib::Verdict::accept;
+  };
+}
+
+uint32_t BgpSpeaker::export_policy_id(const PeerConfig& pc) {
+  if (pc.export_policy.empty()) {
+    const bool internal = pc.remote_as_kind == RemoteAsKind::internal ||
+                          (pc.remote_as_kind == RemoteAsKind::exact && pc.remote_as == config_.local_as);
+    return internal ? kExportAll : kExportNothing;  // RFC 8212 for external peers
+  }
+  for (std::size_t i = 0; i < export_policy_names_.size(); ++i)
+    if (export_policy_names_[i] == pc.export_policy) return static_cast<uint32_t>(i + 2);
+  export_policy_names_.push_back(pc.export_policy);
+  return static_cast<uint32_t>(export_policy_names_.size() + 1);
+}
+
+rib::MemberConfig BgpSpeaker::member_config(const Peer& p) const {
+  const fsm::Negotiated& n = *p.negotiated;
+  rib::MemberConfig m;
+  const IpAddress local = p.cfg.local_address ? *p.cfg.local_address : p.local_address.value_or(IpAddress{});
+  const uint32_t policy = const_cast<BgpSpeaker*>(this)->export_policy_id(p.cfg);
+  for (auto f : p.cfg.families) {
+    if (!n.families[wire::index(f)]) continue;
+    // Only families whose next hop we can give in our session address's family.
+    if ((f == wire::Family::ipv4_unicast) != local.is_v4()) continue;
+    rib::ExportPeer e;
+    e.external = n.external;
+    e.rr_client = p.cfg.route_reflector_client;
+    e.peer_as = n.peer_as;
+    e.local_address = local;
+    if (n.external && !p.cfg.multihop) e.shared_subnet = connected_subnet(local);
+    e.next_hop = to_rib(p.cfg.next_hop);
+    e.next_hop_address = p.cfg.next_hop_address;
+    e.has_export_policy = policy != kExportNothing || !n.external;
+    m.families[wire::index(f)] = e;
+  }
+  m.codec = n.codec_context();
+  m.export_policy = n.external && policy == kExportNothing ? kExportNothing : policy;
+  m.mrai = std::chrono::milliseconds(p.cfg.mrai_ms);
+  return m;
+}
+
+void BgpSpeaker::originate(const std::vector<Originate>& routes) {
+  for (const Prefix& p : originated_) rib_->withdraw(rib::kLocalPeer, p, 0);
+  originated_.clear();
+  for (const Originate& o : routes) {
+    rib::RouteAttrs ra;
+    ra.attrs.origin = wire::Origin::igp;
+    ra.attrs.as_path = wire::AsPath{};
+    ra.attrs.communities = o.communities;
+    ra.next_hop = o.prefix.is_v4() ? IpAddress::v4(0) : IpAddress::v6({});
+    if (o.prefix.is_v4()) ra.attrs.next_hop = ra.next_hop;
+    rib_->announce(rib::kLocalPeer, o.prefix, 0, rib_->attrs().intern(ra));
+    originated_.push_back(o.prefix);
+  }
+  schedule_decision();
+}
+
+// ---------------------------------------------------------------- decisions
+
+void BgpSpeaker::schedule_decision() {
+  if (decision_pending_) return;
+  decision_pending_ = true;
+  asio::post(io_, [this] { decide(); });
+}
+
+// One decision per event-loop turn, for everything that changed since the last.
+void BgpSpeaker::decide() {
+  decision_pending_ = false;
+  if (deferring_) {
+    if (deferral_->state.deferring(clock_.now())) return;
+    release_deferral();
+  }
+  std::vector<rib::RouteChange> changes;
+  rib_->decide(changes);
+  if (changes.empty()) return;
+  groups_->process(changes, clock_.now());
+  if (sink_) sink_(changes, *rib_);
+  for (auto& p : peers_) drain(*p);
+  if (auto next = groups_->next_deadline()) {
+    // MRAI: come back when the earliest held-back change may go.
+    auto timer = std::make_shared<asio::steady_timer>(io_, *next - clock_.now());
+    timer->async_wait([this, timer](const boost::system::error_code& ec) {
+      if (ec) return;
+      groups_->flush(clock_.now());
+      for (auto& p : peers_) drain(*p);
+    });
+  }
+}
+
+void BgpSpeaker::drain(Peer& p) {
+  if (!p.rib_id || groups_->group_of(*p.rib_id) == 0) return;
+  while (p.session->writable()) {
+    auto buf = groups_->pop(*p.rib_id);
+    if (!buf) break;
+    p.session->send(*buf);
+  }
+}
+
+// RFC 4724 §4.1: selection ran late; members join now, each sent the decided
+// table and End-of-RIB. Later connections are not restarts: the R bit goes.
+void BgpSpeaker::release_deferral() {
+  deferring_ = false;
+  deferral_->timer.cancel();
+  spdlog::info("graceful restart: route selection released ({})",
+            deferral_->state.waited_for_all() ? "End-of-RIB from every peer" : "deferral time ran out");
+  for (auto& p : peers_)
+    if (p->cfg.graceful_restart) {
+      fsm::SessionSettings s = p->session->fsm().settings();
+      s.graceful_restart->restarting = false;
+      p->session->update_settings(s);
+    }
+  asio::post(io_, [this] {
+    for (Peer* p : deferral_->members)
+      if (p->rib_id && p->negotiated) groups_->add_member(*p->rib_id, member_config(*p));
+    deferral_->members.clear();
+    for (auto& p : peers_) drain(*p);
+  });
+}
+
+// ---------------------------------------------------------------- peer events
+
+void BgpSpeaker::Peer::on_state_change(fsm::State from, fsm::State to, std::string_view reason) {
+  state = to;
+  since = std::chrono::system_clock::now();
+  last_reason = std::string(reason);
+  spdlog::info("peer {}: {} -> {}: {}", cfg.name, fsm::to_string(from), fsm::to_string(to), reason);
+}
+
+void BgpSpeaker::Peer::on_established(const fsm::Negotiated& n) {
+  const rib::PeerInfo info{*cfg.address, n.peer_router_id, n.peer_as, n.external, false};
+  negotiated = n;
+  local_address = session->local_address();
+  last_notification.reset();
+  if (rib_id) {
+    // Back within the restart time: stale routes wait for its End-of-RIB, unless
+    // it did not keep forwarding state for IPv4 unicast (RFC 4724 §4.2).
+    gr_timer.cancel();
+    speaker.rib_->update_peer(*rib_id, info);
+    const auto v4 = wire::index(wire::Family::ipv4_unicast);
+    if (n.graceful_restart && n.graceful_restart->announced[v4] && n.graceful_restart->forwarding_preserved[v4])
+      awaiting_end_of_rib = true;
+    else
+      sweep("forwarding state not preserved");
+  } else {
+    rib_id = speaker.rib_->add_peer(info);
+  }
+  peer_gr = n.graceful_restart;
+  speaker.set_import(*this);
+  if (cfg.soft_reconfiguration) received = std::make_unique<rib::AdjRibIn>(speaker.rib_->attrs());
+  speaker.groups_->set_rr_client(*rib_id, cfg.route_reflector_client);
+  if (speaker.deferring_) {
+    for (auto f : cfg.families)
+      if (n.families[wire::index(f)] && n.graceful_restart && n.graceful_restart->announced[wire::index(f)])
+        speaker.deferral_->state.expect(*rib_id, f);
+    speaker.deferral_->members.push_back(this);
+    return;
+  }
+  speaker.groups_->add_member(*rib_id, speaker.member_config(*this));  // the table, then End-of-RIB
+  speaker.drain(*this);
+}
+
+// RFC 4724 §4.2: a session that ends without a NOTIFICATION, with a peer that
+// advertised graceful restart for IPv4 unicast, keeps the peer's routes. RFC 8538
+// (both sides set the N bit): after a NOTIFICATION too, except a Hard Reset or a
+// Cease we sent (we meant the session to end).
+bool BgpSpeaker::Peer::keeps_routes_through_restart() const {
+  const auto v4 = wire::index(wire::Family::ipv4_unicast);
+  if (!peer_gr || peer_gr->restart_time == 0 || !peer_gr->announced[v4]) return false;
+  if (!last_notification) return true;
+  const bool both_n = peer_gr->notification && cfg.graceful_restart.has_value();
+  const bool hard_reset = last_notification->code == wire::err::cease && last_notification->subcode == wire::err::hard_reset;
+  const bool our_cease = last_notification_sent && last_notification->code == wire::err::cease;
+  return both_n && !hard_reset && !our_cease;
+}
+
+void BgpSpeaker::Peer::sweep(const char* why) {
+  awaiting_end_of_rib = false;
+  stale = false;
+  if (!rib_id) return;
+  const std::size_t n = speaker.rib_->sweep_stale(*rib_id);
+  spdlog::info("peer {}: {} stale routes removed ({})", cfg.name, n, why);
+  import_state.prefixes -= std::min<uint64_t>(import_state.prefixes, n);
+  speaker.schedule_decision();
+}
+
+void BgpSpeaker::Peer::forget_rib() {
+  if (speaker.deferral_) speaker.deferral_->state.forget(rib_id.value_or(0));
+  if (speaker.deferral_) {
+    auto& m = speaker.deferral_->members;
+    m.erase(std::remove(m.begin(), m.end(), this), m.end());
+  }
+  if (!rib_id) return;
+  speaker.groups_->remove_member(*rib_id);
+  received.reset();
+  speaker.rib_->remove_peer(*rib_id);
+  rib_id.reset();
+  import_state = {};
+  stale = false;
+  speaker.schedule_decision();
+}
+
+void BgpSpeaker::Peer::expire_stale(const char* why) {
+  const std::size_t gone = speaker.rib_->sweep_stale(*rib_id);
+  spdlog::info("peer {}: {}: {} stale routes removed", cfg.name, why, gone);
+  forget_rib();
+}
+
+void BgpSpeaker::Peer::on_down(std::string_view) {
+  if (speaker.deferral_) {
+    if (rib_id) speaker.deferral_->state.forget(*rib_id);
+    auto& m = speaker.deferral_->members;
+    m.erase(std::remove(m.begin(), m.end(), this), m.end());
+  }
+  negotiated.reset();
+  received.reset();  // kept routes are stale now, re-sent in full after the restart
+  if (!rib_id) return;
+  speaker.groups_->remove_member(*rib_id);
+  awaiting_end_of_rib = false;
+  if (!keeps_routes_through_restart()) return forget_rib();
+  const std::size_t n = speaker.rib_->mark_stale(*rib_id);
+  stale = true;
+  const unsigned seconds = peer_gr->restart_time;
+  spdlog::info("peer {}: graceful restart: keeping {} routes for {} s", cfg.name, n, seconds);
+  gr_timer.expires_after(std::chrono::seconds(seconds));
+  gr_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || !rib_id || session->state() == fsm::State::established) return;
+    // RFC 9494 §4.2: with long-lived graceful restart, the routes stay for the
+    // long-lived stale time, least preferred.
+    const auto llst = peer_gr->long_lived_stale_time[wire::index(wire::Family::ipv4_unicast)];
+    if (!llst || *llst == 0) return expire_stale("graceful restart time ran out");
+    const std::size_t marked = speaker.rib_->mark_llgr_stale(*rib_id);
+    spdlog::info("peer {}: long-lived graceful restart: {} routes LLGR_STALE for {} s", cfg.name, marked, *llst);
+    speaker.schedule_decision();
+    gr_timer.expires_after(std::chrono::seconds(*llst));
+    gr_timer.async_wait([this](const boost::system::error_code& ec2) {
+      if (ec2 || !rib_id || session->state() == fsm::State::established) return;
+      expire_stale("long-lived stale time ran out");
+    });
+  });
+}
+
+void BgpSpeaker::Peer::on_update(const wire::Update& u) {
+  if (!rib_id) return;
+  if (auto f = u.end_of_rib(); f && speaker.deferring_) {
+    speaker.deferral_->state.end_of_rib(*rib_id, *f);
+    speaker.schedule_decision();
+  }
+  // RFC 4724 §4.2: the End-of-RIB of a restarted peer ends its stale routes.
+  if (awaiting_end_of_rib && u.end_of_rib() == wire::Family::ipv4_unicast) return sweep("End-of-RIB");
+  const auto report = rib::import_update(*speaker.rib_, *rib_id, u, import, import_state, received.get());
+  if (report.limit == rib::LimitEvent::warning)
+    spdlog::warn("peer {}: {} prefixes, over the limit of {}", cfg.name, import_state.prefixes, *cfg.import_limit);
+  if (report.limit == rib::LimitEvent::restart) {
+    // RFC 4486: tell the peer why, then start again after the hold-down.
+    session->automatic_stop(rib::max_prefix_notification(wire::Family::ipv4_unicast, *cfg.import_limit),
+                            "maximum number of prefixes reached",
+                            std::chrono::seconds(cfg.import_limit_restart_after));
+  }
+  speaker.schedule_decision();
+}
+
+// RFC 2918 §4 / RFC 7313 §4: a request is answered with the Adj-RIB-Out of the
+// family; the peer's own Beginning/End-of-Route-Refresh bracket a re-send of its
+// routes: what it did not send again in between is gone.
+void BgpSpeaker::Peer::on_route_refresh(const wire::RouteRefreshMessage& m) {
+  if (!rib_id || !negotiated) return;
+  const wire::Family family = m.afi_safi == wire::to_afi_safi(wire::Family::ipv6_unicast) ? wire::Family::ipv6_unicast
+                                                                                          : wire::Family::ipv4_unicast;
+  if (m.afi_safi != wire::to_afi_safi(family)) return;  // not a family we carry (RFC 2918 §4: ignore)
+  switch (m.subtype) {
+    case wire::RefreshSubtype::request:
+      speaker.groups_->resend(*rib_id, family, negotiated->enhanced_route_refresh);
+      speaker.drain(*this);
+      break;
+    case wire::RefreshSubtype::begin:
+      speaker.rib_->mark_stale(*rib_id, family);
+      break;
+    case wire::RefreshSubtype::end: {
+      const std::size_t n = speaker.rib_->sweep_stale(*rib_id, family);
+      import_state.prefixes -= std::min<uint64_t>(import_state.prefixes, n);
+      speaker.schedule_decision();
+      break;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- the operator's actions
+
+namespace {
+Result<void, std::string> no_such_peer(std::string_view name) {
+  return Result<void, std::string>(boost::system::in_place_error, "no such peer: " + std::string(name));
+}
+}  // namespace
+
+Result<void, std::string> BgpSpeaker::enable(std::string_view name) {
+  Peer* p = find(name);
+  if (!p) return no_such_peer(name);
+  if (p->enabled) return Result<void, std::string>(boost::system::in_place_error, std::string(name) + ": already enabled");
+  p->enabled = true;
+  p->session->start();
+  return {};
+}
+
+Result<void, std::string> BgpSpeaker::disable(std::string_view name, std::string_view message) {
+  Peer* p = find(name);
+  if (!p) return no_such_peer(name);
+  if (!p->enabled) return Result<void, std::string>(boost::system::in_place_error, std::string(name) + ": already disabled");
+  p->enabled = false;
+  p->session->stop(message.empty() ? "disabled by the operator" : message);
+  return {};
+}
+
+Result<void, std::string> BgpSpeaker::restart(std::string_view name, std::string_view message) {
+  Peer* p = find(name);
+  if (!p) return no_such_peer(name);
+  p->enabled = true;
+  p->session->restart(message.empty() ? "restarted by the operator" : message);
+  return {};
+}
+
+Result<void, std::string> BgpSpeaker::reload_in(std::string_view name) {
+  Peer* p = find(name);
+  if (!p) return no_such_peer(name);
+  if (!p->rib_id || !p->negotiated) return Result<void, std::string>(boost::system::in_place_error, std::string(name) + ": not established");
+  set_import(*p);
+  if (p->received) {
+    rib::reimport(*rib_, *p->rib_id, *p->received, p->import, p->import_state);
+  } else if (p->negotiated->route_refresh) {
+    for (auto f : p->cfg.families) {
+      if (!p->negotiated->families[wire::index(f)]) continue;
+      std::vector<uint8_t> bytes;
+      wire::encode_route_refresh({wire::to_afi_safi(f), wire::RefreshSubtype::request}, bytes);
+      p->session->send(bytes);
+    }
+  } else {
+    return Result<void, std::string>(boost::system::in_place_error,
+                                     std::string(name) + ": no soft-reconfiguration and no route refresh: restart it");
+  }
+  schedule_decision();
+  return {};
+}
+
+Result<void, std::string> BgpSpeaker::reload_out(std::string_view name) {
+  Peer* p = find(name);
+  if (!p) return no_such_peer(name);
+  if (!p->rib_id || !p->negotiated) return Result<void, std::string>(boost::system::in_place_error, std::string(name) + ": not established");
+  for (auto f : p->cfg.families)
+    if (p->negotiated->families[wire::index(f)]) groups_->resend(*p->rib_id, f, p->negotiated->enhanced_route_refresh);
+  drain(*p);
+  return {};
+}
+
+std::vector<std::string> BgpSpeaker::apply(const Config& next) {
+  const ReloadPlan plan = plan_reload(config_, next);
+  std::vector<std::string> done;
+  reconfigured_ = std::chrono::system_clock::now();
+  if (plan.global_reset) {
+    // Router id, AS or listening addresses: every session starts again.
+    done.push_back("global settings changed: every session restarts");
+    std::vector<std::string> names;
+    for (const auto& p : peers_) names.push_back(p->cfg.name);
+    for (const auto& name : names) remove_peer(name);
+    config_ = next;
+    for (const PeerConfig& pc : config_.peers) {
+      add_peer(pc);
+      peers_.back()->session->start();
+    }
+    originate(config_.originate);
+    return done;
+  }
+  config_ = next;  // policies are looked up by name in config_: new bodies apply now
+  for (const auto& name : plan.peers_removed) {
+    remove_peer(name);
+    done.push_back("peer " + name + " removed");
+  }
+  for (const auto& name : plan.peers_reset) {
+    remove_peer(name);
+    if (const PeerConfig* pc = config_.peer(name)) {
+      add_peer(*pc);
+      if (peers_.back()->enabled) peers_.back()->session->start();
+    }
+    done.push_back("peer " + name + " restarted (session settings changed)");
+  }
+  for (const auto& name : plan.peers_added) {
+    if (const PeerConfig* pc = config_.peer(name)) {
+      add_peer(*pc);
+      if (peers_.back()->enabled) peers_.back()->session->start();
+    }
+    done.push_back("peer " + name + " added");
+  }
+  for (const auto& name : plan.peers_reevaluated) {
+    Peer* p = find(name);
+    const PeerConfig* pc = config_.peer(name);
+    if (!p || !pc) continue;
+    const bool soft_changed = p->cfg.soft_reconfiguration != pc->soft_reconfiguration;
+    p->cfg = *pc;
+    set_import(*p);
+    if (!p->rib_id || !p->negotiated) continue;
+    if (soft_changed) p->received.reset();  // takes effect with the next session
+    groups_->set_rr_client(*p->rib_id, p->cfg.route_reflector_client);
+    if (groups_->group_of(*p->rib_id) != 0) groups_->change_member(*p->rib_id, member_config(*p));
+    if (p->received) {
+      rib::reimport(*rib_, *p->rib_id, *p->received, p->import, p->import_state);
+      done.push_back("peer " + name + ": routes re-evaluated from the stored Adj-RIB-In");
+    } else if (p->negotiated->route_refresh) {
+      (void)reload_in(name);
+      done.push_back("peer " + name + ": ROUTE-REFRESH sent");
+    } else {
+      done.push_back("peer " + name + ": export re-evaluated; import needs a session restart (no route refresh)");
+    }
+  }
+  // Every peer whose policy body changed (same name) is re-evaluated too.
+  for (auto& p : peers_) {
+    const bool uses_changed = std::any_of(plan.policies_changed.begin(), plan.policies_changed.end(), [&](const auto& n) {
+      return n == p->cfg.import_policy;
+    });
+    if (!uses_changed || !p->rib_id || !p->negotiated) continue;
+    if (std::find(plan.peers_reevaluated.begin(), plan.peers_reevaluated.end(), p->cfg.name) !=
+        plan.peers_reevaluated.end())
+      continue;
+    set_import(*p);
+    if (p->received) rib::reimport(*rib_, *p->rib_id, *p->received, p->import, p->import_state);
+    else (void)reload_in(p->cfg.name);
+    done.push_back("peer " + p->cfg.name + ": import policy " + p->cfg.import_policy + " changed: re-evaluated");
+  }
+  if (!plan.policies_changed.empty() || !plan.peers_reevaluated.empty()) groups_->reevaluate();
+  if (plan.originate_changed) {
+    originate(config_.originate);
+    done.push_back("originated routes updated");
+  }
+  schedule_decision();
+  for (auto& p : peers_) drain(*p);
+  if (done.empty()) done.push_back("nothing changed");
+  return done;
+}
+
+// ---------------------------------------------------------------- views
+
+std::vector<PeerView> BgpSpeaker::peers() const {
+  std::vector<PeerView> out;
+  for (const auto& p : peers_) out.push_back(*peer(p->cfg.name));
+  return out;
+}
+
+std::optional<PeerView> BgpSpeaker::peer(std::string_view name) const {
+  const Peer* p = find(name);
+  if (!p) return std::nullopt;
+  PeerView v;
+  v.name = p->cfg.name;
+  v.address = p->cfg.address.value_or(IpAddress{});
+  v.enabled = p->enabled;
+  v.state = p->session->state();
+  v.since = p->since;
+  v.last_reason = p->last_reason;
+  v.negotiated = p->negotiated;
+  v.local_address = p->local_address;
+  v.stats = p->session->stats();
+  v.import = p->import_state;
+  v.rib_id = p->rib_id;
+  v.routes_advertised = p->rib_id ? groups_->advertised_count(*p->rib_id) : 0;
+  v.graceful_restart_stale = p->stale;
+  return v;
+}
+
+std::string BgpSpeaker::name_of(rib::PeerId id) const {
+  if (id == rib::kLocalPeer) return "static";
+  for (const auto& p : peers_)
+    if (p->rib_id == id) return p->cfg.name;
+  return "?";
+}
+
+}  // namespace petrel::daemon

@@ -1,0 +1,135 @@
+// daemon/bgp_speaker.hpp — petreld's BGP side: one Session per configured peer
+// wired to the RIB (import, one decision per event-loop turn, update groups),
+// originated routes, graceful restart in both roles, and the operator's
+// actions (enable, disable, restart, reload in/out, configuration reload).
+//
+// Edges (named here, wired in daemon/main.cpp):
+//   sessions -> import_update -> Rib            (this thread)
+//   Rib::decide -> UpdateGroups -> sessions     (this thread)
+//   Rib::decide -> ChangeSink                   (to the FIB queue; never waits)
+// Everything runs on the io_context's single thread; the control server calls
+// in on the same thread.
+// Must not know netlink, the control protocol's text or Kubernetes.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bgp/fsm/fsm.hpp"
+#include "bgp/session/peer_stats.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "daemon/config.hpp"
+#include "rib/import.hpp"
+#include "rib/rib.hpp"
+#include "rib/update_group.hpp"
+
+namespace petrel::daemon {
+
+// One peer as the shell shows it.
+struct PeerView {
+  std::string name;
+  IpAddress address;
+  bool enabled = true;
+  bgp::fsm::State state = bgp::fsm::State::idle;
+  std::chrono::system_clock::time_point since;  // of the last state change
+  std::string last_reason;                      // why it changed
+  std::optional<bgp::fsm::Negotiated> negotiated;
+  std::optional<IpAddress> local_address;
+  bgp::session::PeerStats stats;
+  rib::ImportState import;
+  std::size_t routes_advertised = 0;
+  bool graceful_restart_stale = false;          // its routes are kept stale now
+  std::optional<rib::PeerId> rib_id;
+};
+
+class BgpSpeaker {
+ public:
+  // The RIB's changes of one decision, for the FIB; called after the update
+  // groups had them. AttrIds are live during the call.
+  using ChangeSink = std::function<void(std::span<const rib::RouteChange>, const rib::Rib&)>;
+
+  // `restarting`: we come back from a restart (graceful restart, restarting
+  // speaker); `forwarding_preserved`: the kernel still holds our routes (the
+  // FIB adopted them), which the OPEN's F bit then says.
+  BgpSpeaker(boost::asio::io_context& io, const Config& config, ChangeSink sink, bool restarting = false,
+             bool forwarding_preserved = false);
+  ~BgpSpeaker();
+  BgpSpeaker(const BgpSpeaker&) = delete;
+  BgpSpeaker& operator=(const BgpSpeaker&) = delete;
+
+  // Opens the listening sockets; fails with a message (port in use, …).
+  Result<void, std::string> listen();
+  void start();                          // every enabled peer
+  void stop(std::string_view message);   // Cease / Administrative Shutdown to all
+
+  // The shell's actions; errors are for the operator ("no such peer").
+  Result<void, std::string> enable(std::string_view peer);
+  Result<void, std::string> disable(std::string_view peer, std::string_view message);
+  Result<void, std::string> restart(std::string_view peer, std::string_view message);
+  // Import again: from the stored Adj-RIB-In, or by ROUTE-REFRESH.
+  Result<void, std::string> reload_in(std::string_view peer);
+  // Export again: the peer's Adj-RIB-Out is sent anew.
+  Result<void, std::string> reload_out(std::string_view peer);
+
+  // A new configuration: applies only the difference (daemon/config_diff.hpp).
+  // Returns one line per thing done, for the log and the shell.
+  std::vector<std::string> apply(const Config& next);
+
+  std::vector<PeerView> peers() const;
+  std::optional<PeerView> peer(std::string_view name) const;
+  std::string name_of(rib::PeerId id) const;  // "static" for our own routes
+  const Config& config() const { return config_; }
+  rib::Rib& rib() { return *rib_; }
+  const rib::Rib& rib() const { return *rib_; }
+  const rib::UpdateGroups& groups() const { return *groups_; }
+  bool deferring() const { return deferring_; }
+  std::chrono::system_clock::time_point started() const { return started_; }
+  std::chrono::system_clock::time_point last_reconfigured() const { return reconfigured_; }
+
+ private:
+  struct Peer;
+  friend struct Peer;
+
+  void add_peer(const PeerConfig& pc);
+  void remove_peer(std::string_view name);
+  Peer* find(std::string_view name) const;
+  void set_import(Peer& p);
+  uint32_t export_policy_id(const PeerConfig& pc);
+  rib::MemberConfig member_config(const Peer& p) const;
+  void originate(const std::vector<Originate>& routes);
+  void schedule_decision();
+  void decide();
+  void drain(Peer& p);
+  void release_deferral();
+
+  boost::asio::io_context& io_;
+  Config config_;
+  ChangeSink sink_;
+  SteadyClock clock_;
+  bool restarting_ = false;
+  bool forwarding_preserved_ = false;
+  std::unique_ptr<rib::Rib> rib_;
+  std::unique_ptr<rib::UpdateGroups> groups_;  // destroyed before the Rib
+  std::vector<std::string> export_policy_names_;  // policy id 2 + i
+  std::vector<std::unique_ptr<Peer>> peers_;     // destroyed before the groups
+  struct Net;                                     // listener and peer table
+  std::unique_ptr<Net> net_;
+  std::vector<Prefix> originated_;
+  bool decision_pending_ = false;
+  bool deferring_ = false;
+  struct Deferral;
+  std::unique_ptr<Deferral> deferral_;
+  std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
+  std::chrono::system_clock::time_point reconfigured_ = started_;
+};
+
+}  // namespace petrel::daemon

@@ -1,0 +1,70 @@
+// daemon/control_command.hpp — the control socket's command language: BIRD's
+// commands (as birdc sends them; keywords may be abbreviated to any unique
+// prefix, as in BIRD) and Petrel's additions, parsed into a Command. Pure.
+//
+//   show status
+//   show protocols [all] [NAME]
+//   show route [for ADDR|PREFIX] [PREFIX] [all] [protocol NAME] [export NAME] [count]
+//              [where bgp_community ~ [(A,B), …] | where (A,B) ~ bgp_community
+//               | the same with bgp_large_community and (A,B,C)]
+//   show interfaces | show memory
+//   show fib [PREFIX]                  (Petrel: desired vs kernel)
+//   show counters                      (Petrel: messages and flaps per peer)
+//   enable | disable | restart NAME ["message"]
+//   reload [in | out] NAME
+//   configure [soft] ["FILE"] | configure check ["FILE"] | configure timeout N
+//   configure confirm | configure undo
+//   down
+//   json COMMAND                       (Petrel: the reply as one JSON document)
+// Errors are for the operator: what was expected where.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ip.hpp"
+#include "core/result.hpp"
+
+namespace petrel::daemon {
+
+// `where` filters on communities: a route matches when it carries any of them.
+struct CommunityFilter {
+  std::vector<uint32_t> communities;                    // (A,B) as A << 16 | B
+  std::vector<std::array<uint32_t, 3>> large_communities;
+  friend bool operator==(const CommunityFilter&, const CommunityFilter&) = default;
+};
+
+struct Command {
+  enum class Verb {
+    show_status, show_protocols, show_route, show_interfaces, show_memory, show_fib, show_counters,
+    enable, disable, restart, reload, configure, down,
+  };
+  enum class Reload { both, in, out };
+  enum class Configure { apply, soft, check, timeout, confirm, undo };
+
+  Verb verb = Verb::show_status;
+  bool json = false;
+  bool all = false;
+  bool count = false;
+  std::string name;                  // protocol / peer
+  std::optional<IpAddress> for_address;
+  std::optional<Prefix> prefix;      // `show route PREFIX`, `for PREFIX`, `show fib PREFIX`
+  std::string protocol;              // show route protocol NAME
+  std::string export_peer;           // show route export NAME
+  std::optional<CommunityFilter> where;
+  std::string message;               // enable/disable/restart "message"
+  Reload reload = Reload::both;
+  Configure configure = Configure::apply;
+  uint32_t timeout_seconds = 0;
+  std::string file;                  // configure ["FILE"]
+
+  // Commands a read-only socket refuses.
+  bool changes_state() const;
+};
+
+Result<Command, std::string> parse_command(std::string_view line);
+
+}  // namespace petrel::daemon

@@ -1,0 +1,276 @@
+// daemon/main.cpp — petreld: wires the modules together and does nothing else.
+//
+//   petreld -c FILE [-s SOCKET] [--check] [--foreground]
+//
+// Edges (typed queues and callbacks), each named:
+//   config file  -> load_config -> Config                      (start, SIGHUP, `configure`)
+//   Config       -> BgpSpeaker                                 (sessions, RIB, update groups)
+//   BgpSpeaker   -> ChangeSink -> FibFeed -> FibWriter queue    (RIB changes to the kernel; never waits)
+//   control socket line -> ControlHandler -> BgpSpeaker / hooks -> Reply
+//   MetricsServer scrape -> snapshot of BgpSpeaker and FibWriter
+// One thread runs the io_context (BGP, RIB, control, metrics); the FIB writer
+// has its own thread behind its queue.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/program_options.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "core/log.hpp"
+#include "daemon/bgp_speaker.hpp"
+#include "daemon/config.hpp"
+#include "daemon/control_handler.hpp"
+#include "daemon/control_server.hpp"
+#include "daemon/daemon_fib.hpp"
+#include "daemon/metrics.hpp"
+
+#ifndef PETREL_VERSION
+#define PETREL_VERSION "0.0.0"
+#endif
+
+namespace asio = boost::asio;
+namespace po = boost::program_options;
+using namespace petrel;
+using namespace petrel::daemon;
+
+namespace {
+
+struct Options {
+  std::string config_file;
+  std::optional<std::string> socket;
+  bool check = false;
+  bool foreground = false;
+};
+
+// Exit codes: 0 ok, 1 bad configuration or start failure, 2 bad command line.
+std::optional<Options> parse_args(int argc, char** argv, int& exit_code) {
+  Options o;
+  po::options_description d("petreld options");
+  d.add_options()("help,h", "this help")("config,c", po::value<std::string>(&o.config_file), "configuration file (YAML)")(
+      "socket,s", po::value<std::string>(), "control socket (overrides control-socket in the file)")(
+      "check", po::bool_switch(&o.check), "check the configuration, print it normalized, exit")(
+      "foreground", po::bool_switch(&o.foreground), "stay in the foreground, log to stderr");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, d), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "petreld: " << e.what() << "\n" << d;
+    exit_code = 2;
+    return std::nullopt;
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: petreld -c FILE [-s SOCKET] [--check] [--foreground]\n" << d;
+    exit_code = 0;
+    return std::nullopt;
+  }
+  if (o.config_file.empty()) {
+    std::cerr << "petreld: -c FILE is required\n";
+    exit_code = 2;
+    return std::nullopt;
+  }
+  if (vm.count("socket")) o.socket = vm["socket"].as<std::string>();
+  return o;
+}
+
+// The running daemon: what the hooks of the control socket act on.
+class Daemon {
+ public:
+  Daemon(asio::io_context& io, Config config, Options options)
+      : io_(io), options_(std::move(options)), config_(std::move(config)), fib_(config_.fib),
+        speaker_(io, config_, [this](std::span<const rib::RouteChange> c, const rib::Rib& r) { fib_.apply(c, r); },
+                 fib_.adopted_routes() > 0, fib_.adopted_routes() > 0),
+        handler_(speaker_, hooks(), PETREL_VERSION),
+        control_(io.get_executor(), [this](std::string_view line, bool ro) { return handler_.handle(line, ro); },
+                 std::string("Petrel ") + PETREL_VERSION + " ready."),
+        undo_timer_(io) {}
+
+  bool start() {
+    const std::string socket = options_.socket.value_or(config_.control_socket);
+    if (auto r = control_.listen(socket, false); !r) return fail(r.error());
+    if (config_.control_socket_readonly)
+      if (auto r = control_.listen(*config_.control_socket_readonly, true); !r) return fail(r.error());
+    if (auto r = speaker_.listen(); !r) return fail(r.error());
+    if (config_.metrics) {
+      metrics_ = std::make_unique<MetricsServer>(io_.get_executor(), [this] { return snapshot(); });
+      if (auto r = metrics_->listen(*config_.metrics); !r) return fail("metrics: " + r.error());
+    }
+    speaker_.start();
+    spdlog::info("petreld {} started: router id {}, AS {}, {} peers, control socket {}", PETREL_VERSION,
+                 IpAddress::v4(config_.router_id).to_string(), config_.local_as, config_.peers.size(), socket);
+    return true;
+  }
+
+  // SIGHUP and `configure`: read the file again, apply only the difference.
+  Reply reconfigure(const Command& c) {
+    switch (c.configure) {
+      case Command::Configure::confirm:
+        if (!undo_) return Reply().end(reply_code::ok, "No configuration to confirm");
+        undo_.reset();
+        undo_timer_.cancel();
+        return Reply().end(reply_code::reconfigured, "Reconfiguration confirmed");
+      case Command::Configure::undo: {
+        if (!previous_) return Reply::error(reply_code::runtime_error, "Nothing to undo");
+        const Config back = *previous_;
+        previous_.reset();
+        undo_.reset();
+        undo_timer_.cancel();
+        for (const auto& line : speaker_.apply(back)) spdlog::info("configure undo: {}", line);
+        config_ = back;
+        return Reply().end(reply_code::undo_requested, "Undo requested");
+      }
+      default: break;
+    }
+    const std::string file = c.file.empty() ? options_.config_file : c.file;
+    Reply r;
+    r.line(reply_code::reading_config, "Reading configuration from " + file);
+    auto next = load_config(file);
+    if (!next) {
+      spdlog::error("configuration {} rejected, running configuration kept: {}", file, next.error().to_string());
+      return r.end(8002, next.error().to_string());
+    }
+    if (c.configure == Command::Configure::check) return r.end(reply_code::config_ok, "Configuration OK");
+    previous_ = config_;
+    for (const auto& line : speaker_.apply(*next)) {
+      spdlog::info("configure: {}", line);
+      r.line(reply_code::reading_config, line);
+    }
+    config_ = *next;
+    if (c.configure == Command::Configure::timeout) {
+      undo_ = previous_;
+      undo_timer_.expires_after(std::chrono::seconds(c.timeout_seconds));
+      undo_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || !undo_) return;
+        spdlog::warn("configure timeout: not confirmed, rolling back");
+        Command u;
+        u.verb = Command::Verb::configure;
+        u.configure = Command::Configure::undo;
+        reconfigure(u);
+      });
+      return r.end(reply_code::reconfigured, "Reconfigured; undo in " + std::to_string(c.timeout_seconds) +
+                                                 " s unless `configure confirm`");
+    }
+    return r.end(reply_code::reconfigured, "Reconfigured");
+  }
+
+  void shutdown(const char* why) {
+    if (stopping_) return;
+    stopping_ = true;
+    spdlog::info("petreld stopping ({}); kernel routes stay in place", why);
+    speaker_.stop("petreld shutting down");
+    // Let the NOTIFICATIONs go out, then stop the loop.
+    auto t = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(300));
+    t->async_wait([this, t](const boost::system::error_code&) { io_.stop(); });
+  }
+
+ private:
+  ControlHandler::Hooks hooks() {
+    ControlHandler::Hooks h;
+    h.configure = [this](const Command& c) { return reconfigure(c); };
+    h.down = [this] { shutdown("down"); };
+    h.show_fib = [this](const Command& c) { return fib_.show(c); };
+    return h;
+  }
+
+  MetricsSnapshot snapshot() const {
+    MetricsSnapshot s;
+    s.version = PETREL_VERSION;
+    s.start_time_seconds =
+        std::chrono::duration<double>(speaker_.started().time_since_epoch()).count();
+    const auto now = std::chrono::system_clock::now();
+    for (const PeerView& p : speaker_.peers()) {
+      PeerMetrics m;
+      m.name = p.name;
+      m.address = p.address.to_string();
+      std::string st(bgp::fsm::to_string(p.state));
+      for (char& ch : st) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      m.state = st;
+      if (p.state == bgp::fsm::State::established) m.uptime_seconds = std::chrono::duration<double>(now - p.since).count();
+      m.flaps = p.stats.flaps;
+      m.messages_in = p.stats.in.total();
+      m.messages_out = p.stats.out.total();
+      m.updates_in = p.stats.in[bgp::wire::MessageType::update];
+      m.updates_out = p.stats.out[bgp::wire::MessageType::update];
+      m.prefixes_accepted = p.import.prefixes;
+      m.prefixes_received = p.import.prefixes + p.import.rejected_by_policy;
+      m.prefixes_advertised = p.routes_advertised;
+      s.peers.push_back(std::move(m));
+    }
+    s.rib_prefixes = speaker_.rib().prefix_count();
+    s.rib_paths = speaker_.rib().path_count();
+    s.rib_attribute_sets = speaker_.rib().attrs().size();
+    s.rib_memory_bytes = speaker_.rib().table_memory_bytes();
+    s.fib = fib_.metrics();
+    return s;
+  }
+
+  bool fail(const std::string& why) {
+    spdlog::error("{}", why);
+    return false;
+  }
+
+  asio::io_context& io_;
+  Options options_;
+  Config config_;
+  FibFeed fib_;          // before the speaker: the speaker's sink feeds it
+  BgpSpeaker speaker_;
+  ControlHandler handler_;
+  ControlServer control_;
+  std::unique_ptr<MetricsServer> metrics_;
+  std::optional<Config> previous_;  // for `configure undo`
+  std::optional<Config> undo_;      // armed by `configure timeout`
+  asio::steady_timer undo_timer_;
+  bool stopping_ = false;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  auto options = parse_args(argc, argv, exit_code);
+  if (!options) return exit_code;
+
+  auto config = load_config(options->config_file);
+  if (!config) {
+    std::cerr << "petreld: " << config.error().to_string() << "\n";
+    return 1;
+  }
+  if (options->check) {
+    std::cout << print_config(*config);
+    return 0;
+  }
+  init_logging(parse_log_level(config->log_level).value_or(LogLevel::info), /*with_timestamps=*/true);
+  if (!options->foreground && ::daemon(/*nochdir=*/1, /*noclose=*/1) != 0) {
+    spdlog::error("cannot go to the background");
+    return 1;
+  }
+
+  asio::io_context io(1);
+  Daemon d(io, std::move(*config), *options);
+  if (!d.start()) return 1;
+  asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+  stop_signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (!ec) d.shutdown(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  });
+  asio::signal_set hangup(io, SIGHUP);
+  std::function<void()> wait_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      Command c;
+      c.verb = Command::Verb::configure;
+      const Reply r = d.reconfigure(c);
+      for (const auto& [code, text] : r.entries()) spdlog::info("SIGHUP: {}", text);
+      wait_hangup();
+    });
+  };
+  wait_hangup();
+  io.run();
+  return 0;
+}
