@@ -117,6 +117,10 @@ struct Config {
   std::vector<Originate> originate;
   std::vector<PeerConfig> peers;
   rib::PolicySet policies;                // prefix-sets + policies, compiled
+  // The same two sections as print_config() prints them (daemon/policy_text.hpp):
+  // normalized source text, because compiling inlines the prefix-sets and so
+  // forgets their names.
+  std::string policy_text;
   FibConfig fib;
   uint32_t max_paths = 1;                 // ECMP width of the RIB (best-path multipath)
   bool multipath_relax = false;
