@@ -14,8 +14,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/ip.hpp"
 #include "core/result.hpp"
 
 namespace petrel::daemon {
@@ -50,6 +52,17 @@ struct MetricsSnapshot {
 
 // The text exposition format: HELP and TYPE lines, then samples.
 std::string render_prometheus(const MetricsSnapshot& s);
+
+// Where the endpoint listens: "A.B.C.D:PORT" or "[IPv6]:PORT" (port 0..65535;
+// 0 lets the kernel choose). No host names: the daemon must not resolve names
+// to decide where it listens.
+struct MetricsAddress {
+  IpAddress address;
+  uint16_t port = 0;
+  friend bool operator==(const MetricsAddress&, const MetricsAddress&) = default;
+};
+// The error names the text and what was wrong with it.
+Result<MetricsAddress, std::string> parse_metrics_address(std::string_view text);
 
 // Serves GET /metrics (text/plain; version=0.0.4) and GET /healthz ("ok") on
 // `address` ("127.0.0.1:9469", "[::1]:9469"); anything else: 404. The snapshot
