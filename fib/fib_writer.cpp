@@ -48,7 +48,8 @@ void FibWriter::stop() {
 
 bool FibWriter::wait_idle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  return idle_.wait_for(lock, timeout, [&] { return queue_.empty() && !busy_ && !resync_requested_; });
+  return idle_.wait_for(lock, timeout,
+                        [&] { return queue_.empty() && !busy_ && !resync_requested_ && scheduled_retries_ == 0; });
 }
 
 FibCounters FibWriter::counters() const {
@@ -131,7 +132,7 @@ void FibWriter::run() {
 Clock::time_point FibWriter::next_wakeup(Clock::time_point now) const {
   Clock::time_point wakeup = now + std::chrono::seconds(1);
   if (options_.resync_interval.count() > 0 || resync_failed_) wakeup = std::min(wakeup, next_resync_);
-  for (const auto& [prefix, retry] : retry_) wakeup = std::min(wakeup, retry.due);
+  for (const auto& [prefix, retry] : retry_) wakeup = std::min(wakeup, retry.due);  // max() when parked
   return std::max(wakeup, now);
 }
 
@@ -154,6 +155,13 @@ void FibWriter::requeue_due_retries(Clock::time_point now) {
     retry_[prefix].due = Clock::time_point::max();
     ++counters_.retries;
   }
+  scheduled_retries_ = count_scheduled_retries();
+}
+
+std::size_t FibWriter::count_scheduled_retries() const {
+  std::size_t n = 0;
+  for (const auto& [prefix, retry] : retry_) n += retry.due != Clock::time_point::max() ? 1 : 0;
+  return n;
 }
 
 void FibWriter::process(std::vector<RouteChange> changes) {
@@ -205,6 +213,7 @@ void FibWriter::apply(std::vector<Operation>& ops) {
   counters_.failures += delta.failures;
   counters_.batches += delta.batches;
   retry_count_ = retry_.size();
+  scheduled_retries_ = count_scheduled_retries();
 }
 
 void FibWriter::resync() {

@@ -60,7 +60,7 @@ class FibWriter {
   void start();
   void stop();  // finishes the operation in flight, leaves queued changes
   // Blocks until the queue is empty, no batch or resync runs and none is requested,
-  // or `timeout` passes (false). For tests, the benchmark and orderly shutdown.
+  // and no failed prefix waits for its retry; or until `timeout` passes (false). For tests, the benchmark and orderly shutdown.
   bool wait_idle(std::chrono::milliseconds timeout = std::chrono::hours(1));
 
   FibCounters counters() const;
@@ -79,6 +79,7 @@ class FibWriter {
   void apply(std::vector<Operation>& ops);
   void requeue_due_retries(std::chrono::steady_clock::time_point now);
   std::chrono::steady_clock::time_point next_wakeup(std::chrono::steady_clock::time_point now) const;
+  std::size_t count_scheduled_retries() const;
 
   RouteSink& sink_;
   const FibWriterOptions options_;
@@ -91,7 +92,8 @@ class FibWriter {
   bool busy_ = false;
   bool stopping_ = false;
   FibCounters counters_;
-  std::size_t retry_count_ = 0;  // mirror of retry_.size() for readers
+  std::size_t retry_count_ = 0;        // mirror of retry_.size() for readers
+  std::size_t scheduled_retries_ = 0;  // retries waiting for their backoff to expire
 
   // Writer thread only.
   RouteTable desired_;

@@ -151,7 +151,16 @@ uint32_t u32_attr(const nlattr* attr, uint32_t fallback) {
 Result<IpAddress, Error> gateway_of(nlattr* const* tb, uint8_t family) {
   if (tb[RTA_GATEWAY] != nullptr) return address_attr(tb[RTA_GATEWAY], family, "RTA_GATEWAY");
   if (tb[RTA_VIA] != nullptr) return via_attr(tb[RTA_VIA]);
-  return IpAddress{};
+  return family == AF_INET ? IpAddress::v4(0) : IpAddress::v6({});  // a direct route
+}
+
+// libnl's parser stops quietly at an attribute that runs past the message; Petrel
+// refuses such a message instead of reading half of it.
+bool attributes_well_formed(nlmsghdr* header, int header_length) {
+  int remaining = nlmsg_attrlen(header, header_length);
+  nlattr* attr = nlmsg_attrdata(header, header_length);
+  while (nla_ok(attr, remaining)) attr = nla_next(attr, &remaining);
+  return remaining == 0;
 }
 
 }  // namespace
@@ -164,7 +173,8 @@ Result<KernelRoute, Error> decode_route(const nlmsghdr* message) {
     return Error{"route of family " + std::to_string(rt->rtm_family)};
   }
   nlattr* tb[RTA_MAX + 1] = {};
-  if (int err = nlmsg_parse(header, sizeof(rtmsg), tb, RTA_MAX, nullptr); err < 0) {
+  if (int err = nlmsg_parse(header, sizeof(rtmsg), tb, RTA_MAX, nullptr);
+      err < 0 || !attributes_well_formed(header, sizeof(rtmsg))) {
     return Error{"route attributes malformed (libnl error " + std::to_string(-err) + ")"};
   }
   const uint8_t max_length = rt->rtm_family == AF_INET ? 32 : 128;
@@ -208,7 +218,13 @@ Result<KernelRoute, Error> decode_route(const nlmsghdr* message) {
       if (inner > 0 && nla_parse(ntb, RTA_MAX, reinterpret_cast<nlattr*>(RTNH_DATA(rtnh)), inner, nullptr) < 0) {
         return Error{"RTA_MULTIPATH: next hop attributes malformed"};
       }
+      int inner_left = inner;
+      for (auto* a = reinterpret_cast<nlattr*>(RTNH_DATA(rtnh)); nla_ok(a, inner_left);) a = nla_next(a, &inner_left);
+      if (inner > 0 && inner_left != 0) {
+        return Error{"RTA_MULTIPATH: next hop attributes malformed"};
+      }
       NextHop nh;
+      nh.gateway = rt->rtm_family == AF_INET ? IpAddress::v4(0) : IpAddress::v6({});
       if (inner > 0) {
         auto gw = gateway_of(ntb, rt->rtm_family);
         if (!gw) return gw.error();
@@ -238,7 +254,9 @@ Result<LinkInfo, Error> decode_link(const nlmsghdr* message) {
   if (header->nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg))) return Error{"link message too short"};
   const auto* ifi = static_cast<const ifinfomsg*>(nlmsg_data(header));
   nlattr* tb[IFLA_MAX + 1] = {};
-  if (nlmsg_parse(header, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0) return Error{"link attributes malformed"};
+  if (nlmsg_parse(header, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0 ||
+      !attributes_well_formed(header, sizeof(ifinfomsg)))
+    return Error{"link attributes malformed"};
   LinkInfo out;
   out.ifindex = static_cast<uint32_t>(ifi->ifi_index);
   out.up = (ifi->ifi_flags & IFF_UP) != 0 && (ifi->ifi_flags & IFF_RUNNING) != 0;
@@ -257,7 +275,9 @@ Result<AddressInfo, Error> decode_address(const nlmsghdr* message) {
     return Error{"address of family " + std::to_string(ifa->ifa_family)};
   }
   nlattr* tb[IFA_MAX + 1] = {};
-  if (nlmsg_parse(header, sizeof(ifaddrmsg), tb, IFA_MAX, nullptr) < 0) return Error{"address attributes malformed"};
+  if (nlmsg_parse(header, sizeof(ifaddrmsg), tb, IFA_MAX, nullptr) < 0 ||
+      !attributes_well_formed(header, sizeof(ifaddrmsg)))
+    return Error{"address attributes malformed"};
   // IFA_ADDRESS is the peer on point-to-point links, which is what the connected
   // route covers; IFA_LOCAL the local address otherwise (equal on broadcast links).
   nlattr* attr = tb[IFA_ADDRESS] != nullptr ? tb[IFA_ADDRESS] : tb[IFA_LOCAL];
