@@ -61,6 +61,7 @@ class NextHopTracker {
   void remove_route(const KernelRoute& route);
 
   NextHopState resolve(const IpAddress& next_hop) const;
+  bool link_is_up(uint32_t ifindex) const { return link_up(ifindex); }
 
   // Watched next hops are compared before and after updates by refresh().
   void watch(const IpAddress& next_hop);

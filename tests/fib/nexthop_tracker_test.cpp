@@ -1,6 +1,8 @@
 // Next-hop resolution: connected prefixes, recursive lookups, link state, changes.
 #include "fib/nexthop_tracker.hpp"
 
+#include "fib/usable_route.hpp"
+
 #include <doctest/doctest.h>
 
 using namespace petrel;
@@ -121,4 +123,30 @@ TEST_CASE("refresh() lists the watched next hops whose state changed") {
   t.unwatch(ip("10.1.0.2"));
   t.remove_address(2, pfx("10.1.0.0/24"));
   CHECK(t.refresh().empty());
+}
+
+TEST_CASE("usable_route keeps the ECMP members that can forward and withdraws a route with none") {
+  NextHopTracker t = two_links();
+  Route r;
+  r.prefix = pfx("10.50.0.0/24");
+  r.nexthops = {{ip("10.1.0.2"), 0, 1}, {ip("10.2.0.2"), 0, 1}};
+  normalize(r);
+  CHECK(usable_route(r, t) == r);
+  t.set_link(2, false);
+  auto one = usable_route(r, t);
+  REQUIRE(one.has_value());
+  REQUIRE(one->nexthops.size() == 1);
+  CHECK(one->nexthops[0].gateway == ip("10.2.0.2"));
+  t.set_link(3, false);
+  CHECK_FALSE(usable_route(r, t).has_value());
+  Route blackhole;
+  blackhole.prefix = pfx("10.244.1.0/24");
+  blackhole.blackhole = true;
+  CHECK(usable_route(blackhole, t) == blackhole);
+  // A next hop pinned to an interface needs that interface up too.
+  t.set_link(2, true);
+  Route pinned;
+  pinned.prefix = pfx("10.60.0.0/24");
+  pinned.nexthops = {{ip("10.1.0.2"), 3, 1}};
+  CHECK_FALSE(usable_route(pinned, t).has_value());
 }
