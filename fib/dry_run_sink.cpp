@@ -10,10 +10,16 @@ void DryRunSink::apply(std::span<const Operation> ops, std::span<int> errors) {
     const Operation& op = ops[i];
     operations_.push_back(op);
     errors[i] = 0;
-    if (op.kind == Operation::Kind::install) {
+    if (op.kind != Operation::Kind::remove) {
       auto f = failing_.find(op.route.prefix);
       if (f != failing_.end()) {
         errors[i] = f->second;
+        continue;
+      }
+      auto it = table_.find(op.route.prefix);
+      if (op.kind == Operation::Kind::install && it != table_.end() &&
+          effective_metric(it->second) == effective_metric(op.route)) {
+        errors[i] = EEXIST;  // NLM_F_EXCL on a key that is taken
         continue;
       }
       table_[op.route.prefix] = op.route;

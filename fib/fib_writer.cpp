@@ -52,6 +52,11 @@ bool FibWriter::wait_idle(std::chrono::milliseconds timeout) {
                         [&] { return queue_.empty() && !busy_ && !resync_requested_ && scheduled_retries_ == 0; });
 }
 
+bool FibWriter::wait_flushed(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return idle_.wait_for(lock, timeout, [&] { return queue_.empty() && !busy_ && !resync_requested_; });
+}
+
 FibCounters FibWriter::counters() const {
   std::lock_guard lock(mutex_);
   FibCounters c = counters_;
@@ -167,20 +172,32 @@ std::size_t FibWriter::count_scheduled_retries() const {
 void FibWriter::process(std::vector<RouteChange> changes) {
   std::vector<Operation> ops;
   ops.reserve(changes.size());
+  std::vector<Operation> removes;  // of old metrics: after the new keys are in
   for (RouteChange& change : changes) {
+    auto ours = installed_.find(change.prefix);
     if (change.route) {
       desired_[change.prefix] = *change.route;
+      const uint32_t metric = effective_metric(*change.route);
+      if (ours != installed_.end() && ours->second == metric) {
+        ops.push_back({Operation::Kind::replace, std::move(*change.route)});
+        continue;
+      }
+      if (ours != installed_.end()) {  // a new metric is a new kernel key
+        Route old;
+        old.prefix = change.prefix;
+        old.metric = ours->second;
+        removes.push_back({Operation::Kind::remove, std::move(old)});
+      }
       ops.push_back({Operation::Kind::install, std::move(*change.route)});
     } else {
+      desired_.erase(change.prefix);
       Route r;
       r.prefix = change.prefix;
-      if (auto it = desired_.find(change.prefix); it != desired_.end()) {
-        r.metric = it->second.metric;
-        desired_.erase(it);
-      }
+      if (ours != installed_.end()) r.metric = ours->second;
       ops.push_back({Operation::Kind::remove, std::move(r)});
     }
   }
+  for (Operation& op : removes) ops.push_back(std::move(op));
   apply(ops);
 }
 
@@ -197,8 +214,17 @@ void FibWriter::apply(std::vector<Operation>& ops) {
     // Removing what is already gone is success: the kernel is where we want it.
     bool ok = errors[i] == 0 || (op.kind == Operation::Kind::remove && errors[i] == ESRCH);
     if (ok) {
-      ++(op.kind == Operation::Kind::install ? delta.installs : delta.removes);
-      retry_.erase(prefix);
+      if (op.kind == Operation::Kind::remove) {
+        ++delta.removes;
+        auto it = installed_.find(prefix);
+        if (it != installed_.end() && (!op.route.metric || *op.route.metric == it->second)) installed_.erase(it);
+        // A remove of an old metric does not end the retry of the prefix's new route.
+        if (!desired_.contains(prefix)) retry_.erase(prefix);
+      } else {
+        ++delta.installs;
+        installed_[prefix] = effective_metric(op.route);
+        retry_.erase(prefix);
+      }
       continue;
     }
     ++delta.failures;
@@ -225,6 +251,14 @@ void FibWriter::resync() {
     return;
   }
   ReconcilePlan plan = reconcile(desired_, *observed);
+  // What the dump shows is ours; apply() then tracks the plan's operations. Of a
+  // prefix with several routes the plan keeps at most one, removing the others.
+  installed_.clear();
+  for (const Route& route : *observed) {
+    auto it = desired_.find(route.prefix);
+    bool kept = it != desired_.end() && effective_metric(it->second) == effective_metric(route);
+    if (kept || !installed_.contains(route.prefix)) installed_[route.prefix] = effective_metric(route);
+  }
   apply(plan.operations);
   std::lock_guard lock(mutex_);
   ++counters_.resyncs;

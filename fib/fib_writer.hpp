@@ -5,7 +5,9 @@
 // change into the coalescing RouteQueue under a mutex: it never waits for the
 // kernel. The writer thread takes up to `batch` changes at a time, turns them into
 // operations and hands them to the sink in one call (the netlink sink sends them
-// many per sendmsg). A failed prefix is retried with exponential backoff and
+// many per sendmsg). A prefix whose kernel key (prefix, metric) is known to hold
+// Petrel's route is replaced in place; any other install is exclusive, so a route of
+// another owner on the same key is never overwritten (EEXIST, counted, retried). A failed prefix is retried with exponential backoff and
 // counted; a newer change for it replaces the retry. At start the thread takes
 // everything queued so far as the desired state, dumps the routes of Petrel's
 // protocol and reconciles (adopt, replace, remove: never a flush), so forwarding
@@ -62,6 +64,9 @@ class FibWriter {
   // Blocks until the queue is empty, no batch or resync runs and none is requested,
   // and no failed prefix waits for its retry; or until `timeout` passes (false). For tests, the benchmark and orderly shutdown.
   bool wait_idle(std::chrono::milliseconds timeout = std::chrono::hours(1));
+  // Like wait_idle(), but does not wait for failed prefixes' retries: "everything
+  // has been tried once" (the driver's ready line, the benchmark).
+  bool wait_flushed(std::chrono::milliseconds timeout = std::chrono::hours(1));
 
   FibCounters counters() const;
   std::size_t queued() const;
@@ -97,6 +102,9 @@ class FibWriter {
 
   // Writer thread only.
   RouteTable desired_;
+  // The kernel key (metric) of Petrel's route for each prefix it holds, as far as the
+  // writer knows: installs use NLM_F_EXCL unless the key is known to be ours.
+  boost::unordered_flat_map<Prefix, uint32_t, std::hash<Prefix>> installed_;
   boost::unordered_flat_map<Prefix, Retry, std::hash<Prefix>> retry_;
   std::chrono::steady_clock::time_point next_resync_;
   bool resync_failed_ = false;  // the last dump failed: try again in a second

@@ -44,14 +44,15 @@ void RouteMessageBuffer::end_nest(std::size_t start) {
 
 void RouteMessageBuffer::add(const Operation& op, const KernelTarget& target, uint32_t seq, bool ack) {
   const Route& route = op.route;
-  const bool install = op.kind == Operation::Kind::install;
+  const bool install = op.kind != Operation::Kind::remove;
   std::size_t start = bytes_.size();
   bytes_.resize(start + NLMSG_LENGTH(sizeof(rtmsg)), 0);
 
   nlmsghdr header{};
   header.nlmsg_type = install ? RTM_NEWROUTE : RTM_DELROUTE;
   uint16_t flags = NLM_F_REQUEST;
-  if (install) flags |= NLM_F_CREATE | NLM_F_REPLACE;
+  if (op.kind == Operation::Kind::install) flags |= NLM_F_CREATE | NLM_F_EXCL;
+  if (op.kind == Operation::Kind::replace) flags |= NLM_F_CREATE | NLM_F_REPLACE;
   if (ack) flags |= NLM_F_ACK;
   header.nlmsg_flags = flags;
   header.nlmsg_seq = seq;

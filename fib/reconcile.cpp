@@ -45,7 +45,7 @@ ReconcilePlan reconcile(const RouteTable& desired, std::span<const Route> observ
                    effective_metric(it->second) == effective_metric(have);
     if (replace) {
       replaced.insert(have.prefix);
-      plan.operations.push_back({Operation::Kind::install, it->second});
+      plan.operations.push_back({Operation::Kind::replace, it->second});
     } else {
       removes.push_back(remove_op(have));
     }

@@ -19,8 +19,14 @@ namespace petrel::fib {
 
 struct Operation {
   enum class Kind : uint8_t {
-    install,  // RTM_NEWROUTE with NLM_F_CREATE | NLM_F_REPLACE
-    remove,   // RTM_DELROUTE of this prefix and metric, Petrel's protocol only
+    // RTM_NEWROUTE with NLM_F_CREATE | NLM_F_EXCL: a new kernel key (prefix, metric).
+    // If another owner holds that key the kernel answers EEXIST and its route stays:
+    // Petrel never overwrites a route of another protocol.
+    install,
+    // RTM_NEWROUTE with NLM_F_CREATE | NLM_F_REPLACE: only for a key known to hold a
+    // route of Petrel's protocol (seen in a dump, or installed by this writer).
+    replace,
+    remove,  // RTM_DELROUTE of this prefix (and metric when known), Petrel's protocol only
   };
   Kind kind = Kind::install;
   Route route;  // for remove: the prefix and metric to delete
@@ -28,7 +34,7 @@ struct Operation {
 };
 
 struct ReconcilePlan {
-  std::vector<Operation> operations;  // installs first, then removes (no forwarding gap)
+  std::vector<Operation> operations;  // installs and replaces first, then removes (no forwarding gap)
   std::size_t adopted = 0;   // kernel routes already right: kept, no operation
   std::size_t replaced = 0;  // kernel routes replaced in place (same prefix and metric)
   std::size_t installed = 0; // desired prefixes the kernel did not have

@@ -15,7 +15,8 @@ class RouteSink {
  public:
   virtual ~RouteSink() = default;
   // Applies `ops` in order; sets errors[i] to 0 or the errno the kernel gave ops[i].
-  // A remove of a route that is not there reports ESRCH.
+  // A remove of a route that is not there reports ESRCH; an install (NLM_F_EXCL) of a
+  // key that is taken reports EEXIST.
   virtual void apply(std::span<const Operation> ops, std::span<int> errors) = 0;
   // The routes of Petrel's protocol in Petrel's table, as they are now. Routes of any
   // other protocol or table are never returned (and so never touched).

@@ -24,7 +24,7 @@ Route route(std::string_view text) {
 std::vector<std::string> ops_text(const DryRunSink& sink) {
   std::vector<std::string> out;
   for (const Operation& op : sink.operations()) {
-    out.push_back((op.kind == Operation::Kind::install ? "install " : "remove ") + to_string(op.route));
+    out.push_back((op.kind == Operation::Kind::install ? "install " : op.kind == Operation::Kind::replace ? "replace " : "remove ") + to_string(op.route));
   }
   return out;
 }
@@ -52,8 +52,8 @@ TEST_CASE("start-up adopts what the kernel already has, replaces and removes the
   REQUIRE(writer.wait_idle(5s));
   auto ops = ops_text(sink);
   std::sort(ops.begin(), ops.end());
-  CHECK(ops == std::vector<std::string>{"install 10.0.2.0/24 via 10.9.0.2", "install 10.0.4.0/24 blackhole",
-                                        "remove 10.0.3.0/24 metric 0"});
+  CHECK(ops == std::vector<std::string>{"install 10.0.4.0/24 blackhole", "remove 10.0.3.0/24 metric 0",
+                                        "replace 10.0.2.0/24 via 10.9.0.2"});
   CHECK(writer.counters().adopted == 1);
   CHECK(writer.counters().resyncs == 1);
   CHECK(sink.table().size() == 3);
@@ -110,9 +110,38 @@ TEST_CASE("a resync repairs drift behind the writer's back") {
   REQUIRE(writer.wait_idle(5s));
   auto ops = ops_text(sink);
   std::sort(ops.begin(), ops.end());
-  CHECK(ops == std::vector<std::string>{"install 10.0.1.0/24 via 10.9.0.1", "install 10.0.2.0/24 via 10.9.0.1",
-                                        "remove 10.0.3.0/24 metric 0"});
+  CHECK(ops == std::vector<std::string>{"install 10.0.1.0/24 via 10.9.0.1", "remove 10.0.3.0/24 metric 0",
+                                        "replace 10.0.2.0/24 via 10.9.0.1"});
   CHECK(writer.counters().repaired - repaired_before == 3);
+}
+
+TEST_CASE("a prefix known to be ours is replaced; a new metric installs the new key before removing the old") {
+  DryRunSink sink;
+  FibWriter writer(sink, quick());
+  writer.start();
+  writer.put(route("10.0.1.0/24 via 10.9.0.1"));
+  REQUIRE(writer.wait_idle(5s));
+  writer.put(route("10.0.1.0/24 via 10.9.0.2"));
+  REQUIRE(writer.wait_idle(5s));
+  writer.put(route("10.0.1.0/24 via 10.9.0.2 metric 9"));
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(ops_text(sink) == std::vector<std::string>{"install 10.0.1.0/24 via 10.9.0.1", "replace 10.0.1.0/24 via 10.9.0.2",
+                                                   "install 10.0.1.0/24 via 10.9.0.2 metric 9",
+                                                   "remove 10.0.1.0/24 metric 0"});
+  CHECK(writer.counters().failures == 0);
+}
+
+TEST_CASE("an install on a key held by another owner fails with EEXIST, is counted and retried, never forced") {
+  DryRunSink sink;
+  FibWriter writer(sink, quick());
+  writer.start();
+  REQUIRE(writer.wait_idle(5s));
+  sink.drift_put(route("10.0.1.0/24 via 10.66.0.1"));  // appears after the start-up dump
+  writer.put(route("10.0.1.0/24 via 10.9.0.1"));
+  CHECK_FALSE(writer.wait_idle(50ms));
+  CHECK(writer.counters().failures >= 1);
+  for (const Operation& op : sink.operations()) CHECK(op.kind == Operation::Kind::install);
+  CHECK(to_string(sink.table().at(*Prefix::parse("10.0.1.0/24"))) == "10.0.1.0/24 via 10.66.0.1");
 }
 
 TEST_CASE("a failing prefix is retried with backoff and counted until it succeeds") {

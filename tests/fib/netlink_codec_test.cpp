@@ -47,7 +47,8 @@ TEST_CASE("installs encode and decode back to the same route") {
            "0.0.0.0/0 via 10.9.0.1 dev eth1",
            "10.1.2.3/32 via fd00::1 dev eth1",  // RFC 8950: IPv6 next hop for IPv4
        }) {
-    CAPTURE(text);
+    const std::string shown = text;
+    CAPTURE(shown);
     Route want = route(text);
     RouteMessageBuffer b;
     b.add({Operation::Kind::install, want}, target, 77, /*ack=*/false);
@@ -55,7 +56,7 @@ TEST_CASE("installs encode and decode back to the same route") {
     REQUIRE(header(b)->nlmsg_len == b.size());
     CHECK(header(b)->nlmsg_type == RTM_NEWROUTE);
     CHECK(header(b)->nlmsg_seq == 77u);
-    CHECK(header(b)->nlmsg_flags == (NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE));
+    CHECK(header(b)->nlmsg_flags == (NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL));  // never over another owner
     CHECK(body(b)->rtm_protocol == 201);
     auto got = decode_route(header(b));
     REQUIRE_MESSAGE(got.has_value(), got.error().message);
@@ -64,6 +65,11 @@ TEST_CASE("installs encode and decode back to the same route") {
     CHECK(got->table == 254u);
     CHECK(got->type == (want.blackhole ? KernelRoute::Type::blackhole : KernelRoute::Type::unicast));
     CHECK(kernel_matches(want, got->route));
+
+    RouteMessageBuffer replace;
+    replace.add({Operation::Kind::replace, want}, target, 78, /*ack=*/false);
+    CHECK(header(replace)->nlmsg_flags == (NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE));
+    CHECK(decode_route(header(replace))->route == want);
   }
 }
 

@@ -39,11 +39,11 @@ std::vector<Route> routes(std::initializer_list<std::string_view> lines) {
   return out;
 }
 
-// "install <route>" / "remove <prefix> metric N", in plan order.
+// "install <route>" / "replace <route>" / "remove <prefix> metric N", in plan order.
 std::vector<std::string> describe(const ReconcilePlan& plan) {
   std::vector<std::string> out;
   for (const Operation& op : plan.operations) {
-    out.push_back((op.kind == Operation::Kind::install ? "install " : "remove ") + to_string(op.route));
+    out.push_back((op.kind == Operation::Kind::install ? "install " : op.kind == Operation::Kind::replace ? "replace " : "remove ") + to_string(op.route));
   }
   return out;
 }
@@ -83,12 +83,12 @@ TEST_CASE("reconcile table") {
       {"other next hop: replace in place",
        table({"10.0.1.0/24 via 10.9.0.2"}),
        routes({"10.0.1.0/24 via 10.9.0.1"}),
-       {"install 10.0.1.0/24 via 10.9.0.2"},
+       {"replace 10.0.1.0/24 via 10.9.0.2"},
        0, 1, 0, 0},
       {"one ECMP member gone: replace with the remaining set",
        table({"10.0.1.0/24 via 10.9.0.1 via 10.8.0.1"}),
        routes({"10.0.1.0/24 via 10.9.0.1 via 10.8.0.1 via 10.7.0.1"}),
-       {"install 10.0.1.0/24 via 10.8.0.1 via 10.9.0.1"},
+       {"replace 10.0.1.0/24 via 10.8.0.1 via 10.9.0.1"},
        0, 1, 0, 0},
       {"ECMP members in another order: adopt",
        table({"10.0.1.0/24 via 10.9.0.1 via 10.8.0.1"}),
@@ -98,22 +98,22 @@ TEST_CASE("reconcile table") {
       {"ECMP weight differs: replace",
        table({"10.0.1.0/24 via 10.9.0.1 weight 2 via 10.8.0.1"}),
        routes({"10.0.1.0/24 via 10.9.0.1 via 10.8.0.1"}),
-       {"install 10.0.1.0/24 via 10.8.0.1 via 10.9.0.1 weight 2"},
+       {"replace 10.0.1.0/24 via 10.8.0.1 via 10.9.0.1 weight 2"},
        0, 1, 0, 0},
       {"desired interface differs from the kernel's: replace",
        table({"10.0.1.0/24 via 10.9.0.1 dev eth2"}),
        routes({"10.0.1.0/24 via 10.9.0.1 dev eth1"}),
-       {"install 10.0.1.0/24 via 10.9.0.1 dev#3"},
+       {"replace 10.0.1.0/24 via 10.9.0.1 dev#3"},
        0, 1, 0, 0},
       {"blackhole became a unicast route: replace",
        table({"10.244.1.0/24 via 10.9.0.1"}),
        routes({"10.244.1.0/24 blackhole"}),
-       {"install 10.244.1.0/24 via 10.9.0.1"},
+       {"replace 10.244.1.0/24 via 10.9.0.1"},
        0, 1, 0, 0},
       {"preferred source added: replace",
        table({"10.0.1.0/24 via 10.9.0.1 src 10.9.0.7"}),
        routes({"10.0.1.0/24 via 10.9.0.1"}),
-       {"install 10.0.1.0/24 via 10.9.0.1 src 10.9.0.7"},
+       {"replace 10.0.1.0/24 via 10.9.0.1 src 10.9.0.7"},
        0, 1, 0, 0},
       {"metric changed: install the new key first, then remove the old one",
        table({"10.0.1.0/24 via 10.9.0.1 metric 20"}),
@@ -128,12 +128,12 @@ TEST_CASE("reconcile table") {
       {"two kernel routes of one prefix, none right: replace the one with our metric",
        table({"10.0.1.0/24 via 10.9.0.1 metric 20"}),
        routes({"10.0.1.0/24 via 10.9.0.5 metric 10", "10.0.1.0/24 via 10.9.0.6 metric 20"}),
-       {"install 10.0.1.0/24 via 10.9.0.1 metric 20", "remove 10.0.1.0/24 metric 10"},
+       {"replace 10.0.1.0/24 via 10.9.0.1 metric 20", "remove 10.0.1.0/24 metric 10"},
        0, 1, 0, 1},
       {"mixed: adopt, replace, install, remove together",
        table({"10.0.1.0/24 via 10.9.0.1", "10.0.2.0/24 via 10.9.0.1", "10.0.3.0/24 blackhole"}),
        routes({"10.0.1.0/24 via 10.9.0.1", "10.0.2.0/24 via 10.9.0.2", "10.0.4.0/24 via 10.9.0.1"}),
-       {"install 10.0.2.0/24 via 10.9.0.1", "install 10.0.3.0/24 blackhole", "remove 10.0.4.0/24 metric 0"},
+       {"install 10.0.3.0/24 blackhole", "replace 10.0.2.0/24 via 10.9.0.1", "remove 10.0.4.0/24 metric 0"},
        1, 1, 1, 1},
   };
   for (const Row& row : rows) {
@@ -146,7 +146,7 @@ TEST_CASE("reconcile table") {
       auto got = describe(plan);
       // Installs come before removes; within each kind the order is free.
       auto first_remove = std::find_if(got.begin(), got.end(), [](const std::string& s) { return s.starts_with("remove"); });
-      CHECK(std::none_of(first_remove, got.end(), [](const std::string& s) { return s.starts_with("install"); }));
+      CHECK(std::none_of(first_remove, got.end(), [](const std::string& s) { return !s.starts_with("remove"); }));
       std::sort(got.begin(), first_remove);
       std::sort(first_remove, got.end());
       CHECK(got == row.expected);
@@ -169,7 +169,7 @@ TEST_CASE("reconciling the result of a plan gives no operations") {
       return r.prefix == op.route.prefix && effective_metric(r) == effective_metric(op.route);
     };
     std::erase_if(kernel, same_key);
-    if (op.kind == Operation::Kind::install) kernel.push_back(op.route);
+    if (op.kind != Operation::Kind::remove) kernel.push_back(op.route);
   }
   ReconcilePlan again = reconcile(desired, kernel);
   CHECK(again.operations.empty());

@@ -244,7 +244,7 @@ int main(int argc, char** argv) {
   const std::size_t wanted_count = wanted->size();
   driver.set_wanted(std::move(*wanted));
   writer.start();
-  writer.wait_idle(std::chrono::seconds(60));
+  writer.wait_flushed(std::chrono::seconds(60));
   {
     FibCounters c = writer.counters();
     std::cout << "ready routes=" << wanted_count << " usable=" << driver.pushed() << " adopted=" << c.adopted
