@@ -94,7 +94,9 @@ void RouteMessageBuffer::add(const Operation& op, const KernelTarget& target, ui
       put_attr(RTA_VIA, via, 2 + gateway.byte_length());
     }
   };
-  if (install && !route.blackhole) {
+  if (install && route.nexthop_id != 0) {
+    put_attr(RTA_NH_ID, &route.nexthop_id, sizeof route.nexthop_id);
+  } else if (install && !route.blackhole) {
     if (route.nexthops.size() == 1) {
       put_gateway(route.nexthops[0].gateway);
       if (route.nexthops[0].ifindex != 0) put_attr(RTA_OIF, &route.nexthops[0].ifindex, 4);
@@ -207,6 +209,7 @@ Result<KernelRoute, Error> decode_route(const nlmsghdr* message) {
     out.route.preferred_source = *a;
   }
 
+  out.route.nexthop_id = u32_attr(tb[RTA_NH_ID], 0);
   if (tb[RTA_MULTIPATH] != nullptr) {
     auto* rtnh = static_cast<rtnexthop*>(nla_data(tb[RTA_MULTIPATH]));
     int remaining = nla_len(tb[RTA_MULTIPATH]);

@@ -12,6 +12,11 @@ void normalize(Route& route) {
 }
 
 bool kernel_matches(const Route& desired, const Route& observed) {
+  if (desired.nexthop_id != observed.nexthop_id) return false;
+  if (desired.nexthop_id != 0) {  // the object's members are the kernel's business
+    return desired.prefix == observed.prefix && desired.preferred_source == observed.preferred_source &&
+           effective_metric(desired) == effective_metric(observed);
+  }
   if (desired.prefix != observed.prefix || desired.blackhole != observed.blackhole ||
       desired.preferred_source != observed.preferred_source ||
       effective_metric(desired) != effective_metric(observed) ||
@@ -43,6 +48,7 @@ std::string to_string(const Route& route) {
   }
   if (route.preferred_source) s += " src " + route.preferred_source->to_string();
   if (route.metric) s += " metric " + std::to_string(*route.metric);
+  if (route.nexthop_id != 0) s += " nhid " + std::to_string(route.nexthop_id);
   return s;
 }
 

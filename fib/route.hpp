@@ -31,6 +31,10 @@ struct Route {
   bool blackhole = false;
   std::optional<IpAddress> preferred_source;
   std::optional<uint32_t> metric;
+  // A kernel nexthop object (`ip nexthop`, RTA_NH_ID) the route refers to instead of
+  // carrying next hops; 0: none. Shared next hops make installs cheaper (the kernel
+  // validates the gateway once, not per route); `nexthops` then only documents them.
+  uint32_t nexthop_id = 0;
   friend bool operator==(const Route&, const Route&) = default;
 };
 

@@ -74,6 +74,10 @@ Result<Route, Error> parse_route(std::string_view line, const InterfaceLookup& l
       auto source = IpAddress::parse(*v);
       if (!source || source->family() != route.prefix.family()) return Error{"src: '" + text + "' is not an address of the prefix's family"};
       route.preferred_source = *source;
+    } else if (key == "nhid") {
+      auto n = number(*v);
+      if (!n || *n == 0 || *n > UINT32_MAX) return Error{"nhid: '" + text + "' is not 1..4294967295"};
+      route.nexthop_id = static_cast<uint32_t>(*n);
     } else if (key == "metric") {
       auto n = number(*v);
       if (!n || *n > UINT32_MAX) return Error{"metric: '" + text + "' is not 0..4294967295"};
@@ -83,7 +87,10 @@ Result<Route, Error> parse_route(std::string_view line, const InterfaceLookup& l
     }
   }
   if (route.blackhole && !route.nexthops.empty()) return Error{"a blackhole has no next hops"};
-  if (!route.blackhole && route.nexthops.empty()) return Error{"no next hop: give 'via', 'dev' or 'blackhole'"};
+  if (route.blackhole && route.nexthop_id != 0) return Error{"a blackhole has no next hops"};
+  if (!route.blackhole && route.nexthops.empty() && route.nexthop_id == 0) {
+    return Error{"no next hop: give 'via', 'dev', 'nhid' or 'blackhole'"};
+  }
   normalize(route);
   return route;
 }

@@ -3,6 +3,7 @@
 //   10.244.1.0/24 blackhole
 //   10.50.0.0/24 via 10.1.0.2 [dev veth1] [weight 2] [via 10.2.0.2 dev veth2 …] [src 10.1.0.1] [metric 20]
 //   10.60.0.0/24 dev veth1
+//   10.70.0.0/24 nhid 7                (a kernel nexthop object, `ip nexthop`)
 //
 // Used by the petrel-fib driver's route file, by tests and by the benchmark. Parsing
 // never throws: a bad line gives an Error saying which word is wrong. Interface names

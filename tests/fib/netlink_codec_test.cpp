@@ -46,6 +46,7 @@ TEST_CASE("installs encode and decode back to the same route") {
            "2001:db8:1::/64 blackhole metric 1024",
            "0.0.0.0/0 via 10.9.0.1 dev eth1",
            "10.1.2.3/32 via fd00::1 dev eth1",  // RFC 8950: IPv6 next hop for IPv4
+           "10.7.0.0/16 nhid 12 metric 5",      // a kernel nexthop object
        }) {
     const std::string shown = text;
     CAPTURE(shown);

@@ -37,7 +37,8 @@ TEST_CASE("bad routes say which word is wrong") {
   };
   for (Row row : std::initializer_list<Row>{
            {"10.0.1.1/24 via 10.9.0.1", "'10.0.1.1/24' is not a canonical prefix"},
-           {"10.0.1.0/24", "no next hop: give 'via', 'dev' or 'blackhole'"},
+           {"10.0.1.0/24", "no next hop: give 'via', 'dev', 'nhid' or 'blackhole'"},
+           {"10.0.1.0/24 nhid 0", "nhid: '0' is not 1..4294967295"},
            {"10.0.1.0/24 via", "'via' needs a value"},
            {"10.0.1.0/24 via nowhere", "via: 'nowhere' is not an address"},
            {"2001:db8::/32 via 10.0.0.1", "via: IPv4 next hop for an IPv6 prefix"},
