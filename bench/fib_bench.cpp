@@ -8,9 +8,13 @@
 // sends batched netlink requests), checks the kernel holds exactly N routes of the
 // protocol, removes them, checks none is left; then does the same with `ip -batch`
 // (one `route add` / `route del` line per route). Prints wall time and routes per
-// second for each, and the ratio. Flags: --sizes=100000,1000000 --window=4096
-// --batch=16384 --ip=PATH --nexthop-object (routes refer to one kernel nexthop object,
-// RTA_NH_ID, instead of carrying their gateway).
+// second for each, and the ratio. Both writers get the routes in the same order:
+// ascending addresses, or (--order=hash) the order a RIB's hash table iterates in,
+// which is how a mass withdrawal reaches the FIB. Flags: --sizes=100000,1000000
+// --window=4096 --batch=16384 --ip=PATH --order=ascending|hash
+// --nexthop-object=ID (routes refer to one kernel nexthop object, RTA_NH_ID, instead
+// of carrying their gateway; fib_bench.sh creates id 1).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +33,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr uint8_t kProtocol = 201;
+
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -50,7 +55,8 @@ struct Timing {
   double push = 0;  // time the producer spent in put() for all routes
 };
 
-Timing run_petrel(std::size_t n, std::size_t window, std::size_t batch, uint32_t nexthop_id) {
+Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::size_t batch, uint32_t nexthop_id) {
+  const std::size_t n = order.size();
   auto sink = NetlinkRouteSink::open(KernelTarget{254, kProtocol}, window);
   if (!sink) {
     std::fprintf(stderr, "fib_bench: %s\n", sink.error().message.c_str());
@@ -66,11 +72,18 @@ Timing run_petrel(std::size_t n, std::size_t window, std::size_t batch, uint32_t
   Route route;
   route.nexthops.push_back({*IpAddress::parse("10.1.0.2"), 0, 1});
   route.nexthop_id = nexthop_id;
+  // The producer hands over changes the way a RIB decision run does: in batches.
+  constexpr std::size_t kProducerBatch = 10'000;
   Timing t;
   auto start = Clock::now();
-  for (std::size_t i = 0; i < n; ++i) {
-    route.prefix = nth_prefix(i);
-    writer.put(route);
+  std::vector<RouteChange> changes;
+  for (std::size_t k = 0; k < n; ++k) {
+    route.prefix = order[k];
+    changes.push_back({route.prefix, route});
+    if (changes.size() == kProducerBatch || k + 1 == n) {
+      writer.submit(std::move(changes));
+      changes.clear();
+    }
   }
   t.push = seconds_since(start);
   writer.wait_flushed();
@@ -83,7 +96,13 @@ Timing run_petrel(std::size_t n, std::size_t window, std::size_t batch, uint32_t
     std::exit(1);
   }
   start = Clock::now();
-  for (std::size_t i = 0; i < n; ++i) writer.remove(nth_prefix(i));
+  for (std::size_t k = 0; k < n; ++k) {
+    changes.push_back({order[k], std::nullopt});
+    if (changes.size() == kProducerBatch || k + 1 == n) {
+      writer.submit(std::move(changes));
+      changes.clear();
+    }
+  }
   writer.wait_flushed();
   t.remove = seconds_since(start);
   if (std::size_t left = count_ours(**sink); left != 0) {
@@ -94,11 +113,11 @@ Timing run_petrel(std::size_t n, std::size_t window, std::size_t batch, uint32_t
   return t;
 }
 
-double run_ip_batch(const std::string& ip, const char* verb, std::size_t n, const std::string& path) {
+double run_ip_batch(const std::string& ip, const char* verb, const std::vector<Prefix>& order, const std::string& path) {
   {
     std::ofstream out(path);
-    for (std::size_t i = 0; i < n; ++i) {
-      out << "route " << verb << ' ' << nth_prefix(i).to_string() << " via 10.1.0.2 proto " << int{kProtocol} << '\n';
+    for (const Prefix& prefix : order) {
+      out << "route " << verb << ' ' << prefix.to_string() << " via 10.1.0.2 proto " << int{kProtocol} << '\n';
     }
   }
   std::string command = ip + " -batch " + path;
@@ -119,6 +138,7 @@ int main(int argc, char** argv) {
   std::size_t window = 4096, batch = 16384;
   std::string ip = "ip";
   uint32_t nexthop_id = 0;
+  bool hash_order = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.starts_with("--sizes=")) {
@@ -134,12 +154,14 @@ int main(int argc, char** argv) {
       window = std::strtoull(a.c_str() + 9, nullptr, 10);
     } else if (a.starts_with("--batch=")) {
       batch = std::strtoull(a.c_str() + 8, nullptr, 10);
+    } else if (a == "--order=ascending" || a == "--order=hash") {
+      hash_order = a == "--order=hash";
     } else if (a.starts_with("--ip=")) {
       ip = a.substr(5);
     } else if (a.starts_with("--nexthop-object=")) {
       nexthop_id = static_cast<uint32_t>(std::strtoul(a.c_str() + 17, nullptr, 10));
     } else {
-      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-object=ID]\n");
+      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-object=ID] [--order=ascending|hash]\n");
       return 2;
     }
   }
@@ -150,12 +172,21 @@ int main(int argc, char** argv) {
     }
   }
   const std::string batch_file = "/tmp/fib_bench." + std::to_string(getpid()) + ".batch";
+  std::printf("# order: %s; window %zu messages per sendmsg; writer batch %zu\n",
+              hash_order ? "hash (as a RIB's hash table iterates)" : "ascending addresses", window, batch);
   std::printf("%-9s %-22s %10s %14s %10s %14s\n", "routes", "writer", "install s", "install rt/s", "remove s",
               "remove rt/s");
   for (std::size_t n : sizes) {
-    Timing p = run_petrel(n, window, batch, nexthop_id);
-    double ip_add = run_ip_batch(ip, "add", n, batch_file);
-    double ip_del = run_ip_batch(ip, "del", n, batch_file);
+    std::vector<Prefix> order;
+    order.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) order.push_back(nth_prefix(i));
+    if (hash_order) {
+      std::sort(order.begin(), order.end(),
+                [](const Prefix& a, const Prefix& b) { return hash_value(a) < hash_value(b); });
+    }
+    Timing p = run_petrel(order, window, batch, nexthop_id);
+    double ip_add = run_ip_batch(ip, "add", order, batch_file);
+    double ip_del = run_ip_batch(ip, "del", order, batch_file);
     std::remove(batch_file.c_str());
     const std::string petrel_name = nexthop_id != 0 ? "petrel (nhid)" : "petrel";
     std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f\n", n, petrel_name.c_str(), p.install, n / p.install,

@@ -23,6 +23,21 @@ void FibWriter::remove(const Prefix& prefix) {
   wake_.notify_one();
 }
 
+void FibWriter::submit(std::vector<RouteChange> changes) {
+  for (RouteChange& change : changes) {
+    if (change.route) normalize(*change.route);
+  }
+  std::lock_guard lock(mutex_);
+  for (RouteChange& change : changes) {
+    if (change.route) {
+      queue_.put(std::move(*change.route));
+    } else {
+      queue_.remove(change.prefix);
+    }
+  }
+  wake_.notify_one();
+}
+
 void FibWriter::request_resync() {
   std::lock_guard lock(mutex_);
   resync_requested_ = true;

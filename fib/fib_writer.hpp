@@ -58,6 +58,8 @@ class FibWriter {
   void put(Route route);
   void remove(const Prefix& prefix);
   void request_resync();
+  // Many changes under one lock (a RIB decision run hands over its changes at once).
+  void submit(std::vector<RouteChange> changes);
 
   void start();
   void stop();  // finishes the operation in flight, leaves queued changes

@@ -46,6 +46,7 @@ void RouteMessageBuffer::add(const Operation& op, const KernelTarget& target, ui
   const Route& route = op.route;
   const bool install = op.kind != Operation::Kind::remove;
   std::size_t start = bytes_.size();
+  last_ = start;
   bytes_.resize(start + NLMSG_LENGTH(sizeof(rtmsg)), 0);
 
   nlmsghdr header{};
@@ -119,6 +120,14 @@ void RouteMessageBuffer::add(const Operation& op, const KernelTarget& target, ui
   header.nlmsg_len = static_cast<uint32_t>(bytes_.size() - start);
   std::memcpy(bytes_.data() + start, &header, sizeof header);
   ++count_;
+}
+
+void RouteMessageBuffer::request_ack_on_last() {
+  if (count_ == 0) return;
+  nlmsghdr header;
+  std::memcpy(&header, bytes_.data() + last_, sizeof header);
+  header.nlmsg_flags |= NLM_F_ACK;
+  std::memcpy(bytes_.data() + last_, &header, sizeof header);
 }
 
 // ---------------------------------------------------------------- decoding

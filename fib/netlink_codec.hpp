@@ -33,7 +33,9 @@ class RouteMessageBuffer {
   // Appends one message for `op`. `ack` sets NLM_F_ACK (the writer asks for it on the
   // last message of each batch only: errors are reported whatever the flag).
   void add(const Operation& op, const KernelTarget& target, uint32_t seq, bool ack);
-  void clear() { bytes_.clear(); count_ = 0; }
+  // Sets NLM_F_ACK on the last message added (the end of a window).
+  void request_ack_on_last();
+  void clear() { bytes_.clear(); count_ = 0; last_ = 0; }
   const uint8_t* data() const { return bytes_.data(); }
   std::size_t size() const { return bytes_.size(); }
   std::size_t count() const { return count_; }
@@ -46,6 +48,7 @@ class RouteMessageBuffer {
 
   std::vector<uint8_t> bytes_;
   std::size_t count_ = 0;
+  std::size_t last_ = 0;  // offset of the last message's header
 };
 
 struct LinkInfo {

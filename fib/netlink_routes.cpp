@@ -120,28 +120,35 @@ Result<std::unique_ptr<NetlinkRouteSink>, Error> NetlinkRouteSink::open(KernelTa
 }
 
 void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> errors) {
-  for (std::size_t start = 0; start < ops.size(); start += window_) {
-    std::size_t n = std::min(window_, ops.size() - start);
-    apply_window(ops.subspan(start, n), errors.subspan(start, n));
+  for (std::size_t start = 0; start < ops.size();) {
+    std::size_t n = apply_window(ops.subspan(start), errors.subspan(start));
+    start += n;
   }
 }
 
-void NetlinkRouteSink::apply_window(std::span<const Operation> ops, std::span<int> errors) {
+std::size_t NetlinkRouteSink::apply_window(std::span<const Operation> all, std::span<int> all_errors) {
+  // The window: at most window_ messages and about kMaxWindowBytes (the socket's send
+  // buffer must hold the whole sendmsg).
+  constexpr std::size_t kMaxWindowBytes = 1 << 20;
   buffer_.clear();
   const uint32_t first_seq = socket_.next_seq();
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    errors[i] = 0;
-    buffer_.add(ops[i], target_, first_seq + static_cast<uint32_t>(i), /*ack=*/i + 1 == ops.size());
+  std::size_t n = 0;
+  while (n < all.size() && n < window_ && buffer_.size() < kMaxWindowBytes) {
+    all_errors[n] = 0;
+    buffer_.add(all[n], target_, first_seq + static_cast<uint32_t>(n), /*ack=*/false);
+    ++n;
   }
-  const uint32_t last_seq = first_seq + static_cast<uint32_t>(ops.size() - 1);
-  for (std::size_t i = 1; i < ops.size(); ++i) socket_.next_seq();
+  buffer_.request_ack_on_last();
+  auto errors = all_errors.first(n);
+  const uint32_t last_seq = first_seq + static_cast<uint32_t>(n - 1);
+  for (std::size_t i = 1; i < n; ++i) socket_.next_seq();
 
   auto fail_all = [&](int error) {
     for (int& e : errors) e = error;
   };
   if (auto sent = socket_.send(buffer_.data(), buffer_.size()); !sent) {
     fail_all(EIO);
-    return;
+    return n;
   }
   // rtnetlink handled the whole buffer inside sendmsg: the replies are queued. Read
   // until the acknowledgement of the window's last message.
@@ -151,17 +158,18 @@ void NetlinkRouteSink::apply_window(std::span<const Operation> ops, std::span<in
       // ENOBUFS: replies were lost, so which operations failed is unknown. Report them
       // all as failed; the writer retries them (installs and removes are idempotent).
       fail_all(ENOBUFS);
-      return;
+      return n;
     }
     auto remaining = static_cast<int>(*got);
     for (auto* h = reinterpret_cast<nlmsghdr*>(receive_buffer_.data()); NLMSG_OK(h, remaining);
          h = NLMSG_NEXT(h, remaining)) {
       if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) continue;
-      uint32_t seq = h->nlmsg_seq;
-      if (seq < first_seq || seq > last_seq) continue;  // a reply to an earlier window
+      // Unsigned offsets from the window's first sequence number survive wrap-around.
+      const uint32_t offset = h->nlmsg_seq - first_seq;
+      if (offset >= n) continue;  // a reply to an earlier window
       const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
-      errors[seq - first_seq] = -err->error;
-      if (seq == last_seq) return;
+      errors[offset] = -err->error;
+      if (h->nlmsg_seq == last_seq) return n;
     }
   }
 }

@@ -56,7 +56,8 @@ class NetlinkRouteSink final : public RouteSink {
  private:
   NetlinkRouteSink(NetlinkSocket socket, KernelTarget target, std::size_t window)
       : socket_(std::move(socket)), target_(target), window_(window) {}
-  void apply_window(std::span<const Operation> ops, std::span<int> errors);
+  // Sends the first window of `ops` and reads its replies; returns how many it took.
+  std::size_t apply_window(std::span<const Operation> ops, std::span<int> errors);
 
   NetlinkSocket socket_;
   KernelTarget target_;

@@ -29,7 +29,7 @@ void NextHopTracker::add_route(const KernelRoute& kr) {
   auto& list = routes_[family_index(kr.route.prefix)][kr.route.prefix.length()][kr.route.prefix];
   uint32_t metric = effective_metric(kr.route);
   std::erase_if(list, [&](const Candidate& c) { return c.metric == metric; });
-  list.push_back({metric, kr.type, kr.route.nexthops});
+  list.push_back({metric, kr.type, {kr.route.nexthops.begin(), kr.route.nexthops.end()}});
   std::sort(list.begin(), list.end(), [](const Candidate& a, const Candidate& b) { return a.metric < b.metric; });
 }
 
@@ -108,6 +108,7 @@ std::vector<IpAddress> NextHopTracker::refresh() {
     }
   }
   std::sort(changed.begin(), changed.end());
+  if (!changed.empty() && on_change_) on_change_(changed);
   return changed;
 }
 

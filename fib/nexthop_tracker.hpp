@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -66,8 +67,10 @@ class NextHopTracker {
   // Watched next hops are compared before and after updates by refresh().
   void watch(const IpAddress& next_hop);
   void unwatch(const IpAddress& next_hop);
-  // The watched next hops whose state changed since the previous refresh().
+  // The watched next hops whose state changed since the previous refresh(); also
+  // passed to the on_change callback when there are any.
   std::vector<IpAddress> refresh();
+  void on_change(std::function<void(const std::vector<IpAddress>&)> callback) { on_change_ = std::move(callback); }
 
  private:
   struct Candidate {
@@ -88,6 +91,7 @@ class NextHopTracker {
   // Routes per family (0: IPv4, 1: IPv6), per prefix length, for longest-prefix match.
   std::array<std::array<RoutesByPrefix, 129>, 2> routes_;
   boost::unordered_flat_map<IpAddress, NextHopState, std::hash<IpAddress>> watched_;
+  std::function<void(const std::vector<IpAddress>&)> on_change_;
 };
 
 }  // namespace petrel::fib

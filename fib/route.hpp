@@ -6,6 +6,7 @@
 // RouteTable is a desired (or observed) state keyed by prefix. Pure values, no I/O.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <cstdint>
@@ -27,7 +28,10 @@ struct NextHop {
 
 struct Route {
   Prefix prefix;
-  std::vector<NextHop> nexthops;  // sorted (normalize()); empty for a blackhole
+  // Sorted (normalize()); empty for a blackhole. Two inline: copying a route (queue,
+  // desired table, operation) allocates nothing in the common case.
+  using NextHops = boost::container::small_vector<NextHop, 2>;
+  NextHops nexthops;
   bool blackhole = false;
   std::optional<IpAddress> preferred_source;
   std::optional<uint32_t> metric;

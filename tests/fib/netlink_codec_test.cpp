@@ -89,10 +89,12 @@ TEST_CASE("removes carry protocol, table and metric; ack only when asked; many m
 
   b.add({Operation::Kind::install, route("10.0.2.0/24 via 10.9.0.1")}, KernelTarget{}, 6, false);
   CHECK(b.count() == 2);
+  b.request_ack_on_last();
   int remaining = static_cast<int>(b.size());
   int seen = 0;
   for (auto* h = reinterpret_cast<const nlmsghdr*>(b.data()); NLMSG_OK(h, remaining); h = NLMSG_NEXT(h, remaining)) {
     CHECK(h->nlmsg_seq == 5u + seen);
+    CHECK((h->nlmsg_flags & NLM_F_ACK) != 0);  // the first asked for it, the last got it
     ++seen;
   }
   CHECK(seen == 2);

@@ -113,9 +113,13 @@ TEST_CASE("refresh() lists the watched next hops whose state changed") {
   t.watch(ip("10.1.0.2"));
   t.watch(ip("10.2.0.2"));
   t.watch(ip("10.5.0.2"));
+  std::vector<IpAddress> reported;
+  t.on_change([&](const std::vector<IpAddress>& changed) { reported = changed; });
   CHECK(t.refresh().empty());
+  CHECK(reported.empty());
   t.set_link(2, false);
   CHECK(t.refresh() == std::vector<IpAddress>{ip("10.1.0.2")});
+  CHECK(reported == std::vector<IpAddress>{ip("10.1.0.2")});
   CHECK(t.refresh().empty());
   t.add_address(2, pfx("10.5.0.0/24"));
   t.set_link(2, true);
