@@ -20,6 +20,21 @@ test_pkgs=(
   iproute2 iptables ipset iputils-ping
 )
 
+# Petrel marks its kernel routes with route protocol 201 (fib/README.md says why);
+# naming it lets `ip route` print "proto petrel". Only a name: no route is changed.
+name_route_protocol() {
+  local conf=/etc/iproute2/rt_protos.d/petrel.conf
+  local want_line="201	petrel"
+  [[ -d /etc/iproute2 ]] || return 0
+  if [[ -f $conf ]] && grep -qx "$want_line" "$conf"; then return 0; fi
+  local sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo mkdir -p /etc/iproute2/rt_protos.d
+  printf '# Petrel (fib/README.md): routes it installs carry this protocol number.\n%s\n' "$want_line" |
+    $sudo tee "$conf" >/dev/null
+  echo "install-deps: named route protocol 201 'petrel' in $conf"
+}
+name_route_protocol
+
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" != "--build-only" ]]; then want+=("${test_pkgs[@]}"); fi
 

@@ -1,0 +1,116 @@
+// fib/fib_writer.hpp — the FIB writer thread: keeps a RouteSink (the kernel, or the
+// dry run) in step with the routes the daemon wants.
+//
+// The producer (the daemon's RIB thread) calls put()/remove(), which only fold the
+// change into the coalescing RouteQueue under a mutex: it never waits for the
+// kernel. The writer thread takes up to `batch` changes at a time, turns them into
+// operations and hands them to the sink in one call (the netlink sink sends them
+// many per sendmsg). A prefix whose kernel key (prefix, metric) is known to hold
+// Petrel's route is replaced in place; any other install is exclusive, so a route of
+// another owner on the same key is never overwritten (EEXIST, counted, retried). A failed prefix is retried with exponential backoff and
+// counted; a newer change for it replaces the retry. At start the thread takes
+// everything queued so far as the desired state, dumps the routes of Petrel's
+// protocol and reconciles (adopt, replace, remove: never a flush), so forwarding
+// survives a restart. Afterwards a resync runs every `resync_interval` and on
+// request_resync() (the observer calls it when one of our routes changes behind our
+// back). Owns the desired table; knows nothing of BGP.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "fib/route_queue.hpp"
+#include "fib/route_sink.hpp"
+
+namespace petrel::fib {
+
+struct FibWriterOptions {
+  std::size_t batch = 16384;  // changes taken from the queue per sink call
+  std::chrono::milliseconds retry_initial{100};
+  std::chrono::milliseconds retry_max{30'000};
+  std::chrono::milliseconds resync_interval{60'000};  // 0: only on request
+};
+
+struct FibCounters {
+  uint64_t installs = 0;        // install operations that succeeded
+  uint64_t removes = 0;         // remove operations that succeeded (or found nothing)
+  uint64_t failures = 0;        // operations the sink reported as failed
+  uint64_t retries = 0;         // prefixes re-queued after a failure
+  uint64_t coalesced = 0;       // changes folded into a queued one
+  uint64_t batches = 0;         // sink calls
+  uint64_t resyncs = 0;         // reconciles run (the start-up one included)
+  uint64_t resync_errors = 0;   // dumps that failed
+  uint64_t adopted = 0;         // last reconcile: routes kept as they were
+  uint64_t repaired = 0;        // all reconciles: operations needed (drift found)
+};
+
+class FibWriter {
+ public:
+  FibWriter(RouteSink& sink, FibWriterOptions options = {});
+  ~FibWriter();
+  FibWriter(const FibWriter&) = delete;
+  FibWriter& operator=(const FibWriter&) = delete;
+
+  // Producer side, any thread; never waits for the kernel. Routes are normalize()d.
+  void put(Route route);
+  void remove(const Prefix& prefix);
+  void request_resync();
+  // Many changes under one lock (a RIB decision run hands over its changes at once).
+  void submit(std::vector<RouteChange> changes);
+
+  void start();
+  void stop();  // finishes the operation in flight, leaves queued changes
+  // Blocks until the queue is empty, no batch or resync runs and none is requested,
+  // and no failed prefix waits for its retry; or until `timeout` passes (false). For tests, the benchmark and orderly shutdown.
+  bool wait_idle(std::chrono::milliseconds timeout = std::chrono::hours(1));
+  // Like wait_idle(), but does not wait for failed prefixes' retries: "everything
+  // has been tried once" (the driver's ready line, the benchmark).
+  bool wait_flushed(std::chrono::milliseconds timeout = std::chrono::hours(1));
+
+  FibCounters counters() const;
+  std::size_t queued() const;
+  std::size_t pending_retries() const;
+
+ private:
+  struct Retry {
+    int attempts = 0;
+    std::chrono::steady_clock::time_point due;
+  };
+
+  void run();
+  void process(std::vector<RouteChange> changes);
+  void resync();
+  void apply(std::vector<Operation>& ops);
+  void requeue_due_retries(std::chrono::steady_clock::time_point now);
+  std::chrono::steady_clock::time_point next_wakeup(std::chrono::steady_clock::time_point now) const;
+  std::size_t count_scheduled_retries() const;
+
+  RouteSink& sink_;
+  const FibWriterOptions options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  RouteQueue queue_;
+  bool resync_requested_ = false;
+  bool busy_ = false;
+  bool stopping_ = false;
+  FibCounters counters_;
+  std::size_t retry_count_ = 0;        // mirror of retry_.size() for readers
+  std::size_t scheduled_retries_ = 0;  // retries waiting for their backoff to expire
+
+  // Writer thread only.
+  RouteTable desired_;
+  // The kernel key (metric) of Petrel's route for each prefix it holds, as far as the
+  // writer knows: installs use NLM_F_EXCL unless the key is known to be ours.
+  boost::unordered_flat_map<Prefix, uint32_t, std::hash<Prefix>> installed_;
+  boost::unordered_flat_map<Prefix, Retry, std::hash<Prefix>> retry_;
+  std::chrono::steady_clock::time_point next_resync_;
+  bool resync_failed_ = false;  // the last dump failed: try again in a second
+  std::thread thread_;
+};
+
+}  // namespace petrel::fib

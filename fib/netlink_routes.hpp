@@ -1,0 +1,69 @@
+// fib/netlink_routes.hpp — the kernel RouteSink: Petrel's route operations sent
+// through a libnl-3 NETLINK_ROUTE socket, many messages per sendmsg.
+//
+// apply() cuts the operations into windows of at most `window` messages, encodes a
+// window back to back (RouteMessageBuffer), sends it, and reads the replies: the
+// kernel reports every failing message by its sequence number (matched back to the
+// operation) and acknowledges the window's last message, which asks for NLM_F_ACK,
+// so one acknowledgement per window, never one wait per route. dump_own() dumps
+// IPv4 and IPv6 routes and keeps those of Petrel's protocol and table.
+// Used by the FibWriter thread only (one socket, no locking).
+#pragma once
+
+#include <memory>
+
+#include "fib/netlink_codec.hpp"
+#include "fib/route_sink.hpp"
+
+struct nl_sock;
+
+namespace petrel::fib {
+
+// Sends `request` (one message) on a fresh libnl socket and calls `on_message` for
+// every reply until NLMSG_DONE; an NLMSG_ERROR reply gives an Error.
+class NetlinkSocket {
+ public:
+  static Result<NetlinkSocket, Error> open(int receive_buffer_bytes = 8 << 20);
+  NetlinkSocket(NetlinkSocket&&) noexcept;
+  NetlinkSocket& operator=(NetlinkSocket&&) noexcept;
+  ~NetlinkSocket();
+
+  nl_sock* get() const { return sock_; }
+  int fd() const;
+  // Sends raw bytes (whole netlink messages) in one sendmsg.
+  Result<void, Error> send(const uint8_t* data, std::size_t size);
+  // Receives one datagram (possibly many messages) into `buffer`; 0 bytes when
+  // nothing is pending on a non-blocking socket.
+  Result<std::size_t, Error> receive(std::vector<uint8_t>& buffer);
+  // A dump request of `type` (RTM_GETROUTE, RTM_GETLINK, RTM_GETADDR) for `family`;
+  // every reply message is passed to on_message.
+  Result<void, Error> dump(uint16_t type, uint8_t family, const std::function<void(const nlmsghdr*)>& on_message);
+  uint32_t next_seq() { return ++seq_; }
+
+ private:
+  explicit NetlinkSocket(nl_sock* sock) : sock_(sock) {}
+  nl_sock* sock_ = nullptr;
+  uint32_t seq_ = 0;
+};
+
+class NetlinkRouteSink final : public RouteSink {
+ public:
+  static Result<std::unique_ptr<NetlinkRouteSink>, Error> open(KernelTarget target, std::size_t window = 4096);
+
+  void apply(std::span<const Operation> ops, std::span<int> errors) override;
+  Result<std::vector<Route>, Error> dump_own() override;
+
+ private:
+  NetlinkRouteSink(NetlinkSocket socket, KernelTarget target, std::size_t window)
+      : socket_(std::move(socket)), target_(target), window_(window) {}
+  // Sends the first window of `ops` and reads its replies; returns how many it took.
+  std::size_t apply_window(std::span<const Operation> ops, std::span<int> errors);
+
+  NetlinkSocket socket_;
+  KernelTarget target_;
+  std::size_t window_;
+  RouteMessageBuffer buffer_;
+  std::vector<uint8_t> receive_buffer_;
+};
+
+}  // namespace petrel::fib

@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# tests/fib/fib_netns.sh PETREL_FIB — the kernel FIB module in network namespaces,
+# driven through petrel-fib (tests/tools/petrel_fib_driver.cpp) standing in for petreld.
+#
+# Topology: NS_H (where petrel-fib runs) has veth1 (10.1.0.1/24, fd00:1::1/64) and
+# veth2 (10.2.0.1/24, fd00:2::1/64); their other ends (p1, p2) sit in NS_P, so that
+# taking p1 down removes veth1's carrier. Scenarios:
+#   install      routes appear with Petrel's protocol, table, next hops, ECMP members,
+#                weights, blackholes, source and metric; in another table too
+#   others       routes of other protocols stay untouched (at start, on reload, on stop);
+#                a stale route of ours is removed at start, not flushed with the rest
+#   drift        a route removed with `ip route del`, or changed, comes back
+#                (event-driven: the periodic resync is set far away)
+#   restart      kill -9 leaves the routes; a restart adopts them: `ip monitor route`
+#                shows no delete and no re-add of our prefixes
+#   link         carrier lost and back, admin down and up: ECMP shrinks to the members
+#                that still forward, single-path routes are withdrawn, all come back
+# Namespaces are named pfib-<pid>-…; everything is removed on exit (lib.sh traps).
+set -u
+PETREL_FIB=${1:?usage: fib_netns.sh PATH-TO-petrel-fib}
+source "$(dirname "$0")/../interop/lib.sh"
+PTR_ID="pfib-$$"   # this suite's namespace prefix
+ptr_init
+
+PROTO=201
+
+# topo: NS_H and NS_P as described above.
+topo() {
+  ns_add h; NS_H=$REPLY
+  ns_add p; NS_P=$REPLY
+  ns_link "$NS_H" veth1 "$NS_P" p1
+  ns_link "$NS_H" veth2 "$NS_P" p2
+  ns_addr "$NS_H" veth1 10.1.0.1/24; ns_addr "$NS_H" veth1 fd00:1::1/64
+  ns_addr "$NS_H" veth2 10.2.0.1/24; ns_addr "$NS_H" veth2 fd00:2::1/64
+  ns_addr "$NS_P" p1 10.1.0.2/24; ns_addr "$NS_P" p1 fd00:1::2/64
+  ns_addr "$NS_P" p2 10.2.0.2/24; ns_addr "$NS_P" p2 fd00:2::2/64
+  # Admin down must not flush IPv6 addresses (the link scenario takes veth1 down).
+  nsx "$NS_H" sysctl -qw net.ipv6.conf.veth1.keep_addr_on_down=1 >/dev/null
+  ROUTES="$PTR_SCOPE/routes.txt"
+  cat >"$ROUTES" <<'ROUTES'
+# desired routes
+10.50.0.0/24 via 10.1.0.2 via 10.2.0.2
+10.51.0.0/24 via 10.1.0.2 metric 20
+10.52.0.0/24 via 10.2.0.2 weight 3 via 10.1.0.2
+10.244.1.0/24 blackhole
+fd00:50::/64 via fd00:1::2 via fd00:2::2
+fd00:51::/64 via fd00:1::2 src fd00:1::1
+fd00:244::/64 blackhole
+ROUTES
+}
+
+# fib_start [ARGS...]: starts petrel-fib in NS_H and waits for its "ready" line.
+fib_start() {
+  FIB_LOG="$PTR_SCOPE/petrel-fib.$((++FIB_RUNS)).log"
+  ptr_spawn "$NS_H" "$FIB_LOG" "$PETREL_FIB" --routes "$ROUTES" --protocol "$PROTO" "$@"
+  FIB_PID=$PTR_LAST_PID
+  require_wait "petrel-fib ready" 10 log_has "$FIB_LOG" '^ready '
+}
+FIB_RUNS=0
+
+# ours [FAMILY] [TABLE]: our routes, one line each (ECMP members joined), numeric.
+ours() {
+  local fam=${1:--4} table=${2:-main}
+  ip -N -o -n "$NS_H" "$fam" route show proto "$PROTO" table "$table" | sed 's/\\\t/| /g; s/  */ /g; s/ $//' | sort
+}
+# line_of PREFIX [FAMILY] [TABLE]
+line_of() { ours "${2:--4}" "${3:-main}" | awk -v p="$1" '$1 == p || ($1 == "6" && $2 == p)'; }
+# has_route PREFIX REGEX [FAMILY] [TABLE]: the route's line matches REGEX.
+has_route() { line_of "$1" "${3:--4}" "${4:-main}" | grep -Eq -- "$2"; }
+no_route() { [[ -z "$(line_of "$1" "${2:--4}" "${3:-main}")" ]]; }
+
+expect_full_set() {
+  check "ECMP 10.50.0.0/24: two members" has_route 10.50.0.0/24 \
+    '^10.50.0.0/24 \| nexthop via 10.1.0.2 dev veth1 weight 1 \| nexthop via 10.2.0.2 dev veth2 weight 1$'
+  check "single path with metric 10.51.0.0/24" has_route 10.51.0.0/24 '^10.51.0.0/24 via 10.1.0.2 dev veth1 metric 20$'
+  check "weighted ECMP 10.52.0.0/24" has_route 10.52.0.0/24 \
+    '^10.52.0.0/24 \| nexthop via 10.1.0.2 dev veth1 weight 1 \| nexthop via 10.2.0.2 dev veth2 weight 3$'
+  check "IPv4 blackhole 10.244.1.0/24 (type 6)" has_route 10.244.1.0/24 '^6 10.244.1.0/24$'
+  check "IPv6 ECMP fd00:50::/64" has_route fd00:50::/64 \
+    'nexthop via fd00:1::2 dev veth1 weight 1 \| nexthop via fd00:2::2 dev veth2 weight 1$' -6
+  check "IPv6 preferred source fd00:51::/64" has_route fd00:51::/64 \
+    '^fd00:51::/64 via fd00:1::2 dev veth1 src fd00:1::1 metric 1024' -6
+  check "IPv6 blackhole fd00:244::/64" has_route fd00:244::/64 '^6 fd00:244::/64 ' -6
+}
+
+scenario_install() {
+  topo
+  fib_start --resync-interval 600
+  check_eq "IPv4 routes with protocol $PROTO" 4 "$(ours -4 | grep -c .)"
+  check_eq "IPv6 routes with protocol $PROTO" 3 "$(ours -6 | grep -c .)"
+  expect_full_set
+  check "all of them in table main" test "$(ip -N -n "$NS_H" route show table main proto $PROTO | grep -c '^[0-9]')" -eq 4
+  ptr_stop "$FIB_PID"
+
+  # Another table: the same routes land in table 100, none in main.
+  nsx "$NS_H" ip route flush proto $PROTO
+  nsx "$NS_H" ip -6 route flush proto $PROTO
+  fib_start --table 100 --resync-interval 600
+  check_eq "table 100: IPv4 routes" 4 "$(ours -4 100 | grep -c .)"
+  check_eq "table 100: IPv6 routes" 3 "$(ours -6 100 | grep -c .)"
+  check_eq "table main: none of ours" 0 "$(ours -4 main | grep -c .)"
+  check "table 100: ECMP members" has_route 10.50.0.0/24 'nexthop via 10.1.0.2 dev veth1 weight 1 \| nexthop via 10.2.0.2' -4 100
+}
+
+# foreign_routes: every route of NS_H (both families, all tables) not of our protocol.
+foreign_routes() {
+  { ip -N -o -n "$NS_H" -4 route show table all; ip -N -o -n "$NS_H" -6 route show table all; } |
+    grep -v " proto $PROTO\b" | sort
+}
+
+scenario_others() {
+  topo
+  nsx "$NS_H" ip route add 10.60.0.0/24 via 10.1.0.2 proto static
+  nsx "$NS_H" ip route add 10.61.0.0/24 via 10.2.0.2 proto bird
+  nsx "$NS_H" ip route add 10.51.0.0/24 via 10.2.0.2 proto bird metric 20   # the same kernel key as ours
+  nsx "$NS_H" ip route add 10.50.0.0/24 via 10.2.0.2 proto static metric 5  # same prefix, other metric
+  nsx "$NS_H" ip -6 route add fd00:60::/64 via fd00:1::2 proto static
+  nsx "$NS_H" ip route add 10.70.0.0/24 via 10.1.0.2 proto $PROTO           # stale, ours
+  local before="$PTR_SCOPE/others.before" after="$PTR_SCOPE/others.after"
+  foreign_routes >"$before"
+  fib_start --resync-interval 600
+  check "stale route of ours removed at start" no_route 10.70.0.0/24
+  check "10.50.0.0/24 installed beside the static route of the same prefix" has_route 10.50.0.0/24 'nexthop via 10.1.0.2'
+  # 10.51.0.0/24 metric 20 is bird's key: Petrel installs with NLM_F_EXCL, gets EEXIST,
+  # counts it and retries with backoff; it never overwrites the other owner's route.
+  check "bird's 10.51.0.0/24 metric 20 kept (not replaced by ours)" \
+    test -n "$(ip -n "$NS_H" route show 10.51.0.0/24 proto bird metric 20)"
+  check "ours for that key not installed" no_route 10.51.0.0/24
+  check "the conflict is counted as a failure" log_has "$FIB_LOG" '^ready .* failures=1$'
+  foreign_routes >"$after"
+  check "other protocols' routes unchanged by the start" diff -u "$before" "$after"
+  check "IPv6 proto static untouched" test -n "$(ip -n "$NS_H" -6 route show fd00:60::/64 proto static)"
+  ptr_stop "$FIB_PID"
+  # The key frees up: the retry installs ours.
+  nsx "$NS_H" ip route del 10.51.0.0/24 proto bird metric 20
+  fib_start --resync-interval 600
+  check "freed key: ours installed" has_route 10.51.0.0/24 'via 10.1.0.2 dev veth1 metric 20$'
+  ptr_stop "$FIB_PID"
+  # An empty desired state removes ours, never theirs.
+  foreign_routes >"$before"
+  : >"$ROUTES"
+  fib_start --resync-interval 600
+  check_eq "empty desired state: no IPv4 route of ours left" 0 "$(ours -4 | grep -c .)"
+  check_eq "empty desired state: no IPv6 route of ours left" 0 "$(ours -6 | grep -c .)"
+  foreign_routes >"$after"
+  check "other protocols' routes unchanged by the removal of ours" diff -u "$before" "$after"
+  check "IPv6 proto static still there" test -n "$(ip -n "$NS_H" -6 route show fd00:60::/64 proto static)"
+}
+
+scenario_drift() {
+  topo
+  fib_start --resync-interval 600
+  nsx "$NS_H" ip route del 10.51.0.0/24 metric 20
+  check_wait "ip route del 10.51.0.0/24: back" 5 has_route 10.51.0.0/24 'via 10.1.0.2 dev veth1 metric 20$'
+  nsx "$NS_H" ip -6 route del fd00:50::/64
+  check_wait "ip -6 route del fd00:50::/64: back with both members" 5 has_route fd00:50::/64 \
+    'nexthop via fd00:1::2 dev veth1 weight 1 \| nexthop via fd00:2::2' -6
+  nsx "$NS_H" ip route del 10.244.1.0/24
+  check_wait "blackhole deleted: back" 5 has_route 10.244.1.0/24 '^6 10.244.1.0/24$'
+  nsx "$NS_H" ip route replace 10.50.0.0/24 via 10.2.0.2 proto $PROTO
+  check_wait "ECMP route changed behind our back: repaired" 5 has_route 10.50.0.0/24 \
+    'nexthop via 10.1.0.2 dev veth1 weight 1 \| nexthop via 10.2.0.2 dev veth2 weight 1$'
+  check "petrel-fib logged the drift" log_has "$FIB_LOG" '^drift 10.51.0.0/24: deleted behind our back'
+  # SIGHUP reload: a new route appears, a dropped one goes.
+  sed -i 's|^10.52.0.0/24.*|10.53.0.0/24 via 10.2.0.2|' "$ROUTES"
+  ptr_signal HUP "$FIB_PID"
+  check_wait "reload: 10.53.0.0/24 installed" 5 has_route 10.53.0.0/24 'via 10.2.0.2 dev veth2$'
+  check_wait "reload: 10.52.0.0/24 removed" 5 no_route 10.52.0.0/24
+}
+
+scenario_restart() {
+  topo
+  fib_start --resync-interval 600
+  expect_full_set
+  local mon="$PTR_SCOPE/monitor.out"
+  ptr_spawn "$NS_H" "$mon" ip monitor route
+  local mon_pid=$PTR_LAST_PID
+  ptr_sleep 0.3
+  require "kill -9 petrel-fib" ptr_signal KILL "$FIB_PID"
+  wait_until 5 ptr_not_alive "$FIB_PID"
+  ptr_sleep 0.5
+  check_eq "after kill -9: IPv4 routes still in the kernel" 4 "$(ours -4 | grep -c .)"
+  check_eq "after kill -9: IPv6 routes still in the kernel" 3 "$(ours -6 | grep -c .)"
+  fib_start --resync-interval 600
+  check "restart adopted all 7 routes with 0 operations" log_has "$FIB_LOG" '^ready routes=7 usable=7 adopted=7 operations=0 '
+  ptr_sleep 1
+  ptr_stop "$mon_pid"
+  check_eq "ip monitor route: no Deleted line for our prefixes" "" \
+    "$(grep -E '^Deleted .*(10\.5[0-2]\.0\.0|10\.244\.1\.0|fd00:5[01]::|fd00:244::)' "$mon")"
+  check_eq "ip monitor route: no re-add of our prefixes either" "" \
+    "$(grep -E '(10\.5[0-2]\.0\.0|10\.244\.1\.0|fd00:5[01]::|fd00:244::)' "$mon")"
+  expect_full_set
+}
+
+scenario_link() {
+  topo
+  fib_start --resync-interval 600
+  expect_full_set
+  # Carrier lost on veth1 (its peer end goes down).
+  nsx "$NS_P" ip link set p1 down
+  check_wait "carrier down: ECMP 10.50.0.0/24 keeps only the veth2 member" 5 has_route 10.50.0.0/24 '^10.50.0.0/24 via 10.2.0.2 dev veth2$'
+  check_wait "carrier down: 10.51.0.0/24 (only via veth1) withdrawn" 5 no_route 10.51.0.0/24
+  check_wait "carrier down: IPv6 ECMP keeps the veth2 member" 5 has_route fd00:50::/64 '^fd00:50::/64 via fd00:2::2 dev veth2 ' -6
+  check_wait "carrier down: fd00:51::/64 withdrawn" 5 no_route fd00:51::/64 -6
+  check "carrier down: blackholes stay" has_route 10.244.1.0/24 '^6 10.244.1.0/24$'
+  nsx "$NS_P" ip link set p1 up
+  check_wait "carrier back: 10.51.0.0/24 reinstalled" 5 has_route 10.51.0.0/24 'via 10.1.0.2 dev veth1 metric 20$'
+  check_wait "carrier back: ECMP 10.50.0.0/24 has both members again" 5 has_route 10.50.0.0/24 \
+    'nexthop via 10.1.0.2 dev veth1 weight 1 \| nexthop via 10.2.0.2 dev veth2 weight 1$'
+  check_wait "carrier back: fd00:51::/64 reinstalled" 5 has_route fd00:51::/64 'via fd00:1::2 dev veth1 src fd00:1::1' -6
+  # Administratively down (the kernel itself drops IPv4 routes through veth1).
+  nsx "$NS_H" ip link set veth1 down
+  check_wait "admin down: 10.52.0.0/24 keeps only the veth2 member" 5 has_route 10.52.0.0/24 '^10.52.0.0/24 via 10.2.0.2 dev veth2$'
+  check_wait "admin down: 10.51.0.0/24 withdrawn" 5 no_route 10.51.0.0/24
+  nsx "$NS_H" ip link set veth1 up
+  check_wait "admin up: full set back" 8 expect_quiet_full_set
+  expect_full_set
+  check "petrel-fib reported the next hops going down and up" log_has "$FIB_LOG" 'nexthops changed: .*10.1.0.2=up'
+}
+expect_quiet_full_set() {
+  has_route 10.50.0.0/24 'nexthop via 10.1.0.2 dev veth1 weight 1 \| nexthop via 10.2.0.2' &&
+    has_route 10.51.0.0/24 'via 10.1.0.2 dev veth1 metric 20$' &&
+    has_route fd00:50::/64 'nexthop via fd00:1::2 dev veth1 weight 1 \| nexthop via fd00:2::2' -6 &&
+    has_route fd00:51::/64 'via fd00:1::2 dev veth1 src fd00:1::1' -6
+}
+
+run_scenario install scenario_install
+run_scenario others scenario_others
+run_scenario drift scenario_drift
+run_scenario restart scenario_restart
+run_scenario link scenario_link
+ptr_summary

@@ -1,0 +1,170 @@
+// The writer thread against the dry-run sink: start-up reconcile (adopt, no
+// flush), coalescing, removes, drift repair on request, retries of failed prefixes.
+#include "fib/fib_writer.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cerrno>
+
+#include "fib/dry_run_sink.hpp"
+#include "fib/route_text.hpp"
+
+using namespace petrel;
+using namespace petrel::fib;
+using namespace std::chrono_literals;
+
+namespace {
+
+Route route(std::string_view text) {
+  auto r = parse_route(text);
+  REQUIRE_MESSAGE(r.has_value(), text);
+  return *r;
+}
+
+std::vector<std::string> ops_text(const DryRunSink& sink) {
+  std::vector<std::string> out;
+  for (const Operation& op : sink.operations()) {
+    out.push_back((op.kind == Operation::Kind::install ? "install " : op.kind == Operation::Kind::replace ? "replace " : "remove ") + to_string(op.route));
+  }
+  return out;
+}
+
+FibWriterOptions quick() {
+  FibWriterOptions o;
+  o.retry_initial = 1ms;
+  o.retry_max = 4ms;
+  o.resync_interval = 0ms;  // resyncs only on request: the test decides
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("start-up adopts what the kernel already has, replaces and removes the rest") {
+  DryRunSink sink;
+  sink.drift_put(route("10.0.1.0/24 via 10.9.0.1"));  // left by the previous run: right
+  sink.drift_put(route("10.0.2.0/24 via 10.9.0.1"));  // wrong next hop now
+  sink.drift_put(route("10.0.3.0/24 blackhole"));     // nobody wants it any more
+  FibWriter writer(sink, quick());
+  writer.put(route("10.0.1.0/24 via 10.9.0.1"));
+  writer.put(route("10.0.2.0/24 via 10.9.0.2"));
+  writer.put(route("10.0.4.0/24 blackhole"));
+  writer.start();
+  REQUIRE(writer.wait_idle(5s));
+  auto ops = ops_text(sink);
+  std::sort(ops.begin(), ops.end());
+  CHECK(ops == std::vector<std::string>{"install 10.0.4.0/24 blackhole", "remove 10.0.3.0/24 metric 0",
+                                        "replace 10.0.2.0/24 via 10.9.0.2"});
+  CHECK(writer.counters().adopted == 1);
+  CHECK(writer.counters().resyncs == 1);
+  CHECK(sink.table().size() == 3);
+}
+
+TEST_CASE("changes before the writer catches up fold into one operation per prefix") {
+  DryRunSink sink;
+  FibWriter writer(sink, quick());
+  writer.start();
+  REQUIRE(writer.wait_idle(5s));
+  writer.stop();  // hold the thread so that the changes pile up in the queue
+  for (int i = 1; i <= 50; ++i) {
+    writer.put(route("10.0.1.0/24 via 10.9.0." + std::to_string(i)));
+  }
+  writer.put(route("10.0.2.0/24 blackhole"));
+  writer.remove(*Prefix::parse("10.0.2.0/24"));
+  CHECK(writer.queued() == 2);
+  CHECK(writer.counters().coalesced == 50);
+  writer.start();  // a restart reconciles: the queue is the desired state
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(ops_text(sink) == std::vector<std::string>{"install 10.0.1.0/24 via 10.9.0.50"});
+  CHECK(sink.table().size() == 1);
+}
+
+TEST_CASE("put and remove after start go to the sink; remove of a missing route is no failure") {
+  DryRunSink sink;
+  FibWriter writer(sink, quick());
+  writer.start();
+  writer.put(route("10.0.1.0/24 via 10.9.0.1 metric 7"));
+  REQUIRE(writer.wait_idle(5s));
+  writer.remove(*Prefix::parse("10.0.1.0/24"));
+  writer.remove(*Prefix::parse("10.0.9.0/24"));
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(ops_text(sink) == std::vector<std::string>{"install 10.0.1.0/24 via 10.9.0.1 metric 7",
+                                                   "remove 10.0.1.0/24 metric 7", "remove 10.0.9.0/24"});
+  CHECK(sink.table().empty());
+  CHECK(writer.counters().failures == 0);
+  CHECK(writer.counters().removes == 2);
+}
+
+TEST_CASE("a resync repairs drift behind the writer's back") {
+  DryRunSink sink;
+  FibWriter writer(sink, quick());
+  writer.put(route("10.0.1.0/24 via 10.9.0.1"));
+  writer.put(route("10.0.2.0/24 via 10.9.0.1"));
+  writer.start();
+  REQUIRE(writer.wait_idle(5s));
+  sink.clear_operations();
+  const uint64_t repaired_before = writer.counters().repaired;
+  sink.drift_remove(*Prefix::parse("10.0.1.0/24"));       // `ip route del`
+  sink.drift_put(route("10.0.2.0/24 via 10.66.0.1"));      // changed
+  sink.drift_put(route("10.0.3.0/24 via 10.66.0.1"));      // added with our protocol
+  writer.request_resync();
+  REQUIRE(writer.wait_idle(5s));
+  auto ops = ops_text(sink);
+  std::sort(ops.begin(), ops.end());
+  CHECK(ops == std::vector<std::string>{"install 10.0.1.0/24 via 10.9.0.1", "remove 10.0.3.0/24 metric 0",
+                                        "replace 10.0.2.0/24 via 10.9.0.1"});
+  CHECK(writer.counters().repaired - repaired_before == 3);
+}
+
+TEST_CASE("a prefix known to be ours is replaced; a new metric installs the new key before removing the old") {
+  DryRunSink sink;
+  FibWriter writer(sink, quick());
+  writer.start();
+  writer.put(route("10.0.1.0/24 via 10.9.0.1"));
+  REQUIRE(writer.wait_idle(5s));
+  writer.put(route("10.0.1.0/24 via 10.9.0.2"));
+  REQUIRE(writer.wait_idle(5s));
+  writer.put(route("10.0.1.0/24 via 10.9.0.2 metric 9"));
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(ops_text(sink) == std::vector<std::string>{"install 10.0.1.0/24 via 10.9.0.1", "replace 10.0.1.0/24 via 10.9.0.2",
+                                                   "install 10.0.1.0/24 via 10.9.0.2 metric 9",
+                                                   "remove 10.0.1.0/24 metric 0"});
+  CHECK(writer.counters().failures == 0);
+}
+
+TEST_CASE("an install on a key held by another owner fails with EEXIST, is counted and retried, never forced") {
+  DryRunSink sink;
+  FibWriter writer(sink, quick());
+  writer.start();
+  REQUIRE(writer.wait_idle(5s));
+  sink.drift_put(route("10.0.1.0/24 via 10.66.0.1"));  // appears after the start-up dump
+  writer.put(route("10.0.1.0/24 via 10.9.0.1"));
+  CHECK_FALSE(writer.wait_idle(50ms));
+  CHECK(writer.counters().failures >= 1);
+  for (const Operation& op : sink.operations()) CHECK(op.kind == Operation::Kind::install);
+  CHECK(to_string(sink.table().at(*Prefix::parse("10.0.1.0/24"))) == "10.0.1.0/24 via 10.66.0.1");
+}
+
+TEST_CASE("a failing prefix is retried with backoff and counted until it succeeds") {
+  DryRunSink sink;
+  FibWriter writer(sink, quick());
+  const Prefix bad = *Prefix::parse("10.0.1.0/24");
+  sink.fail_prefix(bad, ENETUNREACH);
+  writer.start();
+  writer.put(route("10.0.1.0/24 via 10.9.0.1"));
+  writer.put(route("10.0.2.0/24 via 10.9.0.1"));
+  CHECK_FALSE(writer.wait_idle(100ms));  // still retrying
+  CHECK(writer.counters().failures >= 2);
+  CHECK(writer.counters().retries >= 1);
+  CHECK(writer.pending_retries() == 1);
+  CHECK(sink.table().size() == 1);
+  sink.fail_prefix(bad, 0);
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(sink.table().size() == 2);
+  CHECK(writer.pending_retries() == 0);
+  // A newer state replaces the retry: a remove of the failing prefix ends it.
+  sink.fail_prefix(*Prefix::parse("10.0.5.0/24"), EINVAL);
+  writer.put(route("10.0.5.0/24 via 10.9.0.1"));
+  writer.remove(*Prefix::parse("10.0.5.0/24"));
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(writer.pending_retries() == 0);
+}
