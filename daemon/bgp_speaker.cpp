@@ -367,15 +367,20 @@ void BgpSpeaker::schedule_decision() {
 // One decision per event-loop turn, for everything that changed since the last.
 void BgpSpeaker::decide() {
   decision_pending_ = false;
+  bool released = false;
   if (deferring_) {
     if (deferral_->state.deferring(clock_.now())) return;
     release_deferral();
+    released = true;
   }
   std::vector<rib::RouteChange> changes;
   rib_->decide(changes);
+  if (!changes.empty()) {
+    groups_->process(changes, clock_.now());
+    if (sink_) sink_(changes, *rib_);
+  }
+  if (released && on_released_) on_released_();
   if (changes.empty()) return;
-  groups_->process(changes, clock_.now());
-  if (sink_) sink_(changes, *rib_);
   for (auto& p : peers_) drain(*p);
   if (auto next = groups_->next_deadline()) {
     // MRAI: come back when the earliest held-back change may go.

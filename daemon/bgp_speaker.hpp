@@ -92,6 +92,9 @@ class BgpSpeaker {
   const rib::Rib& rib() const { return *rib_; }
   const rib::UpdateGroups& groups() const { return *groups_; }
   bool deferring() const { return deferring_; }
+  // Called once, after the first route selection that follows a restart's
+  // deferral (at once-only semantics; never when not restarting).
+  void on_selection_released(std::function<void()> f) { on_released_ = std::move(f); }
   std::chrono::system_clock::time_point started() const { return started_; }
   std::chrono::system_clock::time_point last_reconfigured() const { return reconfigured_; }
 
@@ -128,6 +131,7 @@ class BgpSpeaker {
   bool deferring_ = false;
   struct Deferral;
   std::unique_ptr<Deferral> deferral_;
+  std::function<void()> on_released_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point reconfigured_ = started_;
 };

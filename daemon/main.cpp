@@ -19,6 +19,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -86,11 +87,15 @@ class Daemon {
   Daemon(asio::io_context& io, Config config, Options options)
       : io_(io), options_(std::move(options)), config_(std::move(config)), fib_(config_.fib),
         speaker_(io, config_, [this](std::span<const rib::RouteChange> c, const rib::Rib& r) { fib_.apply(c, r); },
-                 fib_.adopted_routes() > 0, fib_.adopted_routes() > 0),
+                 restarting(), restarting()),
         handler_(speaker_, hooks(), PETREL_VERSION),
         control_(io.get_executor(), [this](std::string_view line, bool ro) { return handler_.handle(line, ro); },
                  std::string("Petrel ") + PETREL_VERSION + " ready."),
-        undo_timer_(io) {}
+        undo_timer_(io) {
+    // Restart: the kernel keeps our old routes until selection ran (FibFeed).
+    if (!restarting()) fib_.start();
+    else speaker_.on_selection_released([this] { fib_.start(); });
+  }
 
   bool start() {
     const std::string socket = options_.socket.value_or(config_.control_socket);
@@ -103,6 +108,9 @@ class Daemon {
       if (auto r = metrics_->listen(*config_.metrics); !r) return fail("metrics: " + r.error());
     }
     speaker_.start();
+    if (speaker_.deferring())
+      spdlog::info("graceful restart: {} routes kept in the kernel; selection waits for End-of-RIB",
+                   fib_.adopted_routes());
     spdlog::info("petreld {} started: router id {}, AS {}, {} peers, control socket {}", PETREL_VERSION,
                  IpAddress::v4(config_.router_id).to_string(), config_.local_as, config_.peers.size(), socket);
     return true;
@@ -171,6 +179,14 @@ class Daemon {
   }
 
  private:
+  // A restart in the graceful-restart sense: our routes are still in the kernel
+  // and some peer does graceful restart, so selection waits for its End-of-RIB.
+  // Without such a peer there is nothing to wait for: the FIB reconciles at once.
+  bool restarting() const {
+    return fib_.adopted_routes() > 0 &&
+           std::any_of(config_.peers.begin(), config_.peers.end(), [](const PeerConfig& p) { return p.graceful_restart.has_value(); });
+  }
+
   ControlHandler::Hooks hooks() {
     ControlHandler::Hooks h;
     h.configure = [this](const Command& c) { return reconfigure(c); };

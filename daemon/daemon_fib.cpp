@@ -1,0 +1,156 @@
+// daemon/daemon_fib.cpp — see daemon_fib.hpp.
+#include "daemon/daemon_fib.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "daemon/bird_format.hpp"
+#include "fib/dry_run_sink.hpp"
+#include "fib/fib_writer.hpp"
+#include "fib/netlink_routes.hpp"
+#include "fib/route.hpp"
+
+namespace petrel::daemon {
+
+namespace {
+
+// The kernel route for a prefix's selection: the ECMP set's next hops, or a
+// blackhole for a route we originate (its next hop is 0.0.0.0 / ::).
+std::optional<fib::Route> kernel_route(const rib::RouteChange& c, const rib::Rib& rib, const FibConfig& cfg) {
+  fib::Route r;
+  r.prefix = c.prefix;
+  r.metric = cfg.metric;
+  for (const rib::SelectedPath& s : c.selected) {
+    if (r.nexthops.size() >= cfg.ecmp_max_paths) break;
+    const rib::RouteAttrs& ra = rib.attrs().get(s.attrs);
+    if (s.peer == rib::kLocalPeer || ra.next_hop.is_unspecified()) {
+      if (s.peer == rib::kLocalPeer && r.nexthops.empty()) {
+        r.blackhole = true;
+        break;
+      }
+      continue;
+    }
+    fib::NextHop nh;
+    nh.gateway = ra.next_hop;
+    if (std::none_of(r.nexthops.begin(), r.nexthops.end(), [&](const fib::NextHop& x) { return x.gateway == nh.gateway; }))
+      r.nexthops.push_back(nh);
+  }
+  if (!r.blackhole && r.nexthops.empty()) return std::nullopt;
+  fib::normalize(r);
+  return r;
+}
+
+}  // namespace
+
+FibFeed::FibFeed(const FibConfig& config) : config_(config) {
+  if (config_.enabled) {
+    fib::KernelTarget target;
+    target.table = config_.table;
+    target.protocol = config_.protocol;
+    auto sink = fib::NetlinkRouteSink::open(target);
+    auto observer = fib::NetlinkRouteSink::open(target);
+    if (sink && observer) {
+      sink_ = std::move(*sink);
+      observer_ = std::move(*observer);
+    } else {
+      spdlog::error("FIB: cannot open netlink ({}); running without the kernel (dry run)",
+                    sink ? observer.error().message : sink.error().message);
+    }
+  }
+  if (!sink_) sink_ = std::make_unique<fib::DryRunSink>();
+  if (observer_) {
+    if (auto own = observer_->dump_own()) adopted_ = own->size();
+  }
+  writer_ = std::make_unique<fib::FibWriter>(*sink_);
+  if (adopted_ > 0)
+    spdlog::info("FIB: {} routes of protocol {} in table {} kept from before; reconciled once routes are selected",
+                 adopted_, config_.protocol, config_.table);
+}
+
+FibFeed::~FibFeed() {
+  if (started_) writer_->stop();
+}
+
+void FibFeed::start() {
+  if (started_) return;
+  started_ = true;
+  writer_->start();
+}
+
+void FibFeed::apply(std::span<const rib::RouteChange> changes, const rib::Rib& rib) {
+  std::vector<fib::RouteChange> batch;
+  batch.reserve(changes.size());
+  for (const rib::RouteChange& c : changes) {
+    auto route = c.selected.empty() ? std::nullopt : kernel_route(c, rib, config_);
+    if (route) desired_[c.prefix] = fib::to_string(*route);
+    else desired_.erase(c.prefix);
+    batch.push_back({c.prefix, std::move(route)});
+  }
+  writer_->submit(std::move(batch));
+}
+
+Reply FibFeed::show(const Command& c) const {
+  std::map<Prefix, std::string> kernel;
+  std::string note;
+  if (!observer_) {
+    note = config_.enabled ? "kernel not reachable" : "fib disabled (dry run): nothing is installed";
+  } else if (auto own = observer_->dump_own()) {
+    for (const fib::Route& r : *own) kernel[r.prefix] = fib::to_string(r);
+  } else {
+    return Reply::error(reply_code::runtime_error, "FIB: dump failed: " + own.error().message);
+  }
+  std::map<Prefix, std::pair<std::string, std::string>> rows;
+  for (const auto& [p, text] : desired_) rows[p].first = text;
+  for (const auto& [p, text] : kernel) rows[p].second = text;
+  const auto counters = writer_->counters();
+  if (c.json) {
+    boost::json::array a;
+    for (const auto& [p, dk] : rows) {
+      if (c.prefix && p != *c.prefix) continue;
+      a.push_back(boost::json::object{{"prefix", p.to_string()},
+                                      {"desired", dk.first},
+                                      {"kernel", dk.second},
+                                      {"in_sync", !observer_ || dk.first == dk.second}});
+    }
+    return json_reply(boost::json::object{{"routes", std::move(a)},
+                                          {"note", note},
+                                          {"queued", writer_->queued()},
+                                          {"installs", counters.installs},
+                                          {"failures", counters.failures}});
+  }
+  Reply r;
+  char line[512];
+  std::snprintf(line, sizeof line, "%-3s %-44s %s", "", "Desired (Petrel)", "Kernel (table, protocol)");
+  r.line(reply_code::protocol_heading, line);
+  std::size_t differ = 0;
+  for (const auto& [p, dk] : rows) {
+    if (c.prefix && p != *c.prefix) continue;
+    const bool same = !observer_ || dk.first == dk.second;
+    if (!same) ++differ;
+    std::snprintf(line, sizeof line, "%-3s %-44s %s", same ? "" : "!", dk.first.empty() ? "-" : dk.first.c_str(),
+                  !observer_ ? "" : dk.second.empty() ? "-" : same ? "=" : dk.second.c_str());
+    r.line(reply_code::route_list, line);
+  }
+  if (!note.empty()) r.line(reply_code::route_list, note);
+  r.end(reply_code::ok, std::to_string(desired_.size()) + " desired, " + std::to_string(differ) +
+                            " differ from the kernel, " + std::to_string(writer_->queued()) + " queued");
+  return r;
+}
+
+FibMetrics FibFeed::metrics() const {
+  FibMetrics m;
+  const auto c = writer_->counters();
+  m.enabled = config_.enabled && observer_ != nullptr;
+  m.installs = c.installs;
+  m.removes = c.removes;
+  m.failures = c.failures;
+  m.retries = c.retries;
+  m.queue_depth = writer_->queued();
+  m.routes = desired_.size();
+  return m;
+}
+
+}  // namespace petrel::daemon

@@ -1,0 +1,61 @@
+// daemon/daemon_fib.hpp — the edge from the RIB to the kernel: each decision's
+// changes become fib::Routes (the ECMP set's next hops; a blackhole for an
+// originated prefix) on the FibWriter's queue, which never makes BGP wait.
+//
+// Restart without a forwarding gap: at start the kernel is asked which routes of
+// Petrel's protocol it still holds. When there are some, the writer (whose first
+// act is to reconcile the kernel to its queue) starts only once route selection
+// ran after the restart (BgpSpeaker releases it at End-of-RIB or the deferral
+// time), so the kernel keeps the old routes until the new ones are known.
+// `fib: {enabled: false}` uses the dry-run sink: nothing reaches the kernel.
+// `show fib` compares what Petrel wants with what the kernel holds.
+// Runs on the daemon's thread; the FibWriter has its own.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "daemon/config.hpp"
+#include "daemon/control_command.hpp"
+#include "daemon/control_reply.hpp"
+#include "daemon/metrics.hpp"
+#include "rib/rib.hpp"
+
+namespace petrel::fib {
+class RouteSink;
+class FibWriter;
+struct Route;
+}  // namespace petrel::fib
+
+namespace petrel::daemon {
+
+class FibFeed {
+ public:
+  explicit FibFeed(const FibConfig& config);
+  ~FibFeed();
+  FibFeed(const FibFeed&) = delete;
+  FibFeed& operator=(const FibFeed&) = delete;
+
+  // Our routes the kernel held at start (a restart: keep them until selection ran).
+  std::size_t adopted_routes() const { return adopted_; }
+  // Starts the writer thread now (cold start) or when selection ran (restart).
+  void start();
+  bool started() const { return started_; }
+
+  void apply(std::span<const rib::RouteChange> changes, const rib::Rib& rib);
+  Reply show(const Command& c) const;
+  FibMetrics metrics() const;
+
+ private:
+  FibConfig config_;
+  std::unique_ptr<fib::RouteSink> sink_;       // the writer's: kernel or dry run
+  std::unique_ptr<fib::RouteSink> observer_;   // a second kernel socket, for `show fib`
+  std::unique_ptr<fib::FibWriter> writer_;
+  std::map<Prefix, std::string> desired_;      // what we asked for, as text (show fib)
+  std::size_t adopted_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace petrel::daemon
