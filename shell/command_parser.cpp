@@ -287,7 +287,8 @@ boost::system::result<std::vector<HelpRow>, ParseError> help_rows(const CommandT
       const Node& n = t.node(id);
       if (n.is_keyword()) {
         if (n.word.starts_with(s.partial.text)) rows.push_back({n.word, n.help});
-      } else if (s.partial.text.empty() || arg_accepts(n.arg, s.partial.text)) {
+      } else {
+        // A partial value ("10.1") cannot be validated yet: the placeholder is listed.
         rows.push_back({std::string(arg_placeholder(n.arg)), n.help});
       }
     }
@@ -327,15 +328,18 @@ struct SummaryLine {
 
 // Options (a continue_at container) are listed under the node that owns them, once;
 // the options' own continue_at (back to the container) is not followed again.
+// A line is described by its last keyword ("configure timeout N": the help of timeout),
+// or by the value itself when no keyword precedes it in its segment.
 void summarize(const CommandTable& t, NodeId id, const std::string& prefix, std::vector<SummaryLine>& out,
-               bool list_options = true) {
+               const std::string& keyword_help, bool list_options = true) {
   const Node& n = t.node(id);
   std::string here = prefix.empty() ? label(n) : prefix + " " + label(n);
-  if (n.terminal) out.push_back({here, n.help});
-  for (NodeId c : n.children) summarize(t, c, here, out, list_options);
+  std::string described = n.is_keyword() ? n.help : keyword_help;
+  if (n.terminal) out.push_back({here, described.empty() ? n.help : described});
+  for (NodeId c : n.children) summarize(t, c, here, out, described, list_options);
   if (list_options && n.continue_at != no_node) {
     // Options that may follow in any order, each listed once.
-    for (NodeId c : t.node(n.continue_at).children) summarize(t, c, here + " ...", out, false);
+    for (NodeId c : t.node(n.continue_at).children) summarize(t, c, here + " ...", out, "", false);
   }
 }
 
@@ -343,7 +347,7 @@ void summarize(const CommandTable& t, NodeId id, const std::string& prefix, std:
 
 std::string command_summary(const CommandTable& t) {
   std::vector<SummaryLine> lines;
-  for (NodeId c : t.node(t.root()).children) summarize(t, c, "", lines);
+  for (NodeId c : t.node(t.root()).children) summarize(t, c, "", lines, "");
   std::size_t width = 0;
   for (const auto& l : lines) width = std::max(width, l.syntax.size() + 2);
   std::string out;

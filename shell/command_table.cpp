@@ -124,6 +124,8 @@ CommandTable build() {
   NodeId route_where = t.keyword(opts, "where", "only routes matching a filter expression", false);
   t.argument(route_where, ArgType::filter, "e.g. bgp_community ~ [(64512, 100)]", true);
   option_end(t.keyword(opts, "count", "only the number of routes", true));
+  NodeId route_table = t.keyword(opts, "table", "routes of this routing table (default: the main tables)", false);
+  option_end(t.argument(route_table, ArgType::name, "the table name", true));
   NodeId route_export = t.keyword(opts, "export", "the routes exported to a protocol (peer)", false);
   option_end(t.argument(route_export, ArgType::name, "the protocol name", true));
 
