@@ -55,7 +55,10 @@ LineEditor::~LineEditor() {
 
 std::optional<std::string> LineEditor::read_line() {
   int count = 0;
+  cancelled_ = false;
   const char* line = el_gets(el_, &count);
+  // A cancelled line comes back empty (no newline): it is a blank line, not the end.
+  if (cancelled_) return std::string();
   if (line == nullptr || count <= 0) return std::nullopt;
   std::string s(line, static_cast<std::size_t>(count));
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
@@ -114,6 +117,7 @@ unsigned char LineEditor::on_cancel() {
   el_deletestr(el_, static_cast<int>(li->cursor - li->buffer));
   std::fputs("^C", stdout);
   std::fflush(stdout);
+  cancelled_ = true;
   return CC_NEWLINE;
 }
 

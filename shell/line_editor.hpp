@@ -48,6 +48,7 @@ class LineEditor {
   history* history_ = nullptr;
   Hooks hooks_;
   std::string history_path_;
+  bool cancelled_ = false;
 };
 
 }  // namespace petrel::shell

@@ -115,14 +115,15 @@ bird_commands_since() { tail -n "+$1" "${BIRD_LOG[bird1]}" | sed -n 's/.*CLI: \(
 
 scenario_interactive() {
   start_bird
-  local before out cmds
+  local before out cmds rc
   before=$(( $(wc -l <"${BIRD_LOG[bird1]}") + 1 ))
   # Keystrokes: "s p ?" (help, nothing sent), Ctrl-U (kill the line), "sh<Tab>st<Tab>"
   # Enter (show status), "s p all st<Tab>" (completes to "static", the common part of the
-  # names the server lists) "1" Enter, quit.
+  # names the server lists) "1" Enter, "show memory" Ctrl-C (cancelled, not sent), quit.
   out=$( { ptr_sleep 0.5; printf 's p ?'; ptr_sleep 0.5; printf '\025'; ptr_sleep 0.2
            printf 'sh\t'; ptr_sleep 0.2; printf 'st\t'; ptr_sleep 0.2; printf '\r'; ptr_sleep 0.5
-           printf 's p all st\t'; ptr_sleep 0.5; printf '1\r'; ptr_sleep 0.5; printf 'quit\r'; ptr_sleep 0.5; } |
+           printf 's p all st\t'; ptr_sleep 0.5; printf '1\r'; ptr_sleep 0.5
+           printf 'show memory'; ptr_sleep 0.2; printf '\003'; ptr_sleep 0.3; printf 'quit\r'; ptr_sleep 0.5; } |
          HOME=$PTR_SCOPE TERM=dumb timeout 15 script -qfec "$PETRELC -s $SOCK" /dev/null 2>&1 )
   printf '%s\n' "$out" >"$PTR_SCOPE/pty.out"
   cmds=$(bird_commands_since "$before")
@@ -135,6 +136,13 @@ scenario_interactive() {
   check_eq "interactive: what BIRD received (? sent nothing; Tab fetched names)" \
     "$(printf 'show status\nshow protocols\nshow protocols all static1')" "$cmds"
   check "interactive: history file written" grep -q 'show status\|sh.*st' "$PTR_SCOPE/.petrelc_history"
+  check "interactive: Ctrl-C showed ^C and petrelc stayed" grep -q '\^C' "$PTR_SCOPE/pty.out"
+  check "interactive: quit after Ctrl-C was read" grep -q 'petrel> quit' "$PTR_SCOPE/pty.out"
+
+  # Ctrl-D on an empty line leaves with status 0.
+  out=$( { ptr_sleep 0.5; printf '\004'; ptr_sleep 0.5; } |
+         HOME=$PTR_SCOPE TERM=dumb timeout 10 script -qfec "$PETRELC -s $SOCK" /dev/null 2>&1 ); rc=$?
+  check_eq "interactive: Ctrl-D leaves with status 0" 0 "$rc"
 }
 
 run_scenario same_output scenario_same_output
