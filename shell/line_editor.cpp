@@ -115,7 +115,7 @@ unsigned char LineEditor::on_cancel() {
   el_cursor(el_, static_cast<int>(li->lastchar - li->cursor));
   li = el_line(el_);
   el_deletestr(el_, static_cast<int>(li->cursor - li->buffer));
-  std::fputs("^C", stdout);
+  std::fputs("^C\n", stdout);
   std::fflush(stdout);
   cancelled_ = true;
   return CC_NEWLINE;
