@@ -40,9 +40,10 @@ LineEditor::LineEditor(const char* program, Hooks hooks, std::string history_pat
   el_set(el_, EL_HIST, ::history, history_);
   // Ctrl-C reaches the editor as a key (not SIGINT) while a line is being edited.
   el_set(el_, EL_SETTY, "-d", "-isig", nullptr);
-  el_set(el_, EL_ADDFN, "petrel-help", "Show the words that may come next", &help_key);
-  el_set(el_, EL_ADDFN, "petrel-complete", "Complete the word", &complete_key);
-  el_set(el_, EL_ADDFN, "petrel-cancel", "Cancel the line", &cancel_key);
+  // The wide form: the narrow el_set(EL_ADDFN) copies the names and never frees them.
+  el_wset(el_, EL_ADDFN, L"petrel-help", L"Show the words that may come next", &help_key);
+  el_wset(el_, EL_ADDFN, L"petrel-complete", L"Complete the word", &complete_key);
+  el_wset(el_, EL_ADDFN, L"petrel-cancel", L"Cancel the line", &cancel_key);
   el_set(el_, EL_BIND, "?", "petrel-help", nullptr);
   el_set(el_, EL_BIND, "^I", "petrel-complete", nullptr);
   el_set(el_, EL_BIND, "^C", "petrel-cancel", nullptr);
