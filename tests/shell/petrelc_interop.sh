@@ -102,6 +102,10 @@ scenario_errors() {
   check "script mode: both commands ran, none after quit" \
     bash -c '[[ $(grep -c "^Router ID is 192.0.2.1" <<<"$1") == 1 && $1 == *"static1    Static"* && $1 != *"Memory usage"* ]]' _ "$out"
 
+  out=$(printf 'show status\nshow protocols nosuch\nshow memory\n' | "$PETRELC" -s "$SOCK" 2>&1); rc=$?
+  check_eq "script mode: a failed command makes the exit status 1" 1 "$rc"
+  check "script mode: commands after the failed one still ran" grep -q 'Total:' <<<"$out"
+
   # A socket file nobody listens on: BIRD killed without a chance to remove it.
   ptr_signal KILL "${BIRD_PID[bird1]}"
   { wait "${BIRD_PID[bird1]}"; } 2>/dev/null   # reaped here, so bash reports no "Killed"
@@ -121,11 +125,14 @@ scenario_interactive() {
   before=$(( $(wc -l <"${BIRD_LOG[bird1]}") + 1 ))
   # Keystrokes: "s p ?" (help, nothing sent), Ctrl-U (kill the line), "sh<Tab>st<Tab>"
   # Enter (show status), "s p all st<Tab>" (completes to "static", the common part of the
-  # names the server lists) "1" Enter, "show memory" Ctrl-C (cancelled, not sent), quit.
+  # names the server lists) "1" Enter, "show memory" Ctrl-C (cancelled, not sent),
+  # 'disable static1 "why?' (a ? inside quotes is a character) Ctrl-C, quit.
   out=$( { ptr_sleep 0.5; printf 's p ?'; ptr_sleep 0.5; printf '\025'; ptr_sleep 0.2
            printf 'sh\t'; ptr_sleep 0.2; printf 'st\t'; ptr_sleep 0.2; printf '\r'; ptr_sleep 0.5
            printf 's p all st\t'; ptr_sleep 0.5; printf '1\r'; ptr_sleep 0.5
-           printf 'show memory'; ptr_sleep 0.2; printf '\003'; ptr_sleep 0.3; printf 'quit\r'; ptr_sleep 0.5; } |
+           printf 'show memory'; ptr_sleep 0.2; printf '\003'; ptr_sleep 0.3
+           printf 'disable static1 "why?'; ptr_sleep 0.2; printf '\003'; ptr_sleep 0.3
+           printf 'quit\r'; ptr_sleep 0.5; } |
          HOME=$PTR_SCOPE TERM=dumb timeout 15 script -qfec "$PETRELC -s $SOCK" /dev/null 2>&1 )
   printf '%s\n' "$out" >"$PTR_SCOPE/pty.out"
   cmds=$(bird_commands_since "$before")
@@ -140,6 +147,7 @@ scenario_interactive() {
   check "interactive: history file written" grep -q 'show status\|sh.*st' "$PTR_SCOPE/.petrelc_history"
   check "interactive: Ctrl-C showed ^C and petrelc stayed" grep -q '\^C' "$PTR_SCOPE/pty.out"
   check "interactive: quit after Ctrl-C was read" grep -q 'petrel> quit' "$PTR_SCOPE/pty.out"
+  check "interactive: ? inside a quoted message is typed, not help" grep -q 'disable static1 "why?^C' "$PTR_SCOPE/pty.out"
 
   # Ctrl-D on an empty line leaves with status 0.
   out=$( { ptr_sleep 0.5; printf '\004'; ptr_sleep 0.5; } |
