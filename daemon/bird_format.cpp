@@ -40,7 +40,7 @@ std::string format_route_time(SystemTime t) {
 
 Reply show_status(const StatusInfo& s) {
   Reply r;
-  r.line(reply_code::version, "BIRD " + s.version);  // parsers look for "BIRD <version>"
+  r.line(reply_code::version, "Petrel " + s.version);
   r.line(reply_code::router_id, "Router ID is " + IpAddress::v4(s.router_id).to_string());
   r.line(reply_code::router_id, "Hostname is " + s.hostname);
   r.line(reply_code::router_id, "Current server time is " + format_since(s.now));

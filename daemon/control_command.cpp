@@ -48,8 +48,10 @@ Result<Tokens, Error> tokenize(std::string_view line) {
 
 // The keyword among `options` that `word` abbreviates: an exact match, or the
 // only one it is a prefix of (BIRD accepts unique prefixes too).
+// With `first_wins`, an ambiguous prefix means the first of its matches (the
+// options are listed by priority: `s p` is `show protocols`, not `show peers`).
 std::optional<std::string> keyword(const std::string& word, std::initializer_list<const char*> options,
-                                   std::string* ambiguity = nullptr) {
+                                   std::string* ambiguity = nullptr, bool first_wins = false) {
   std::optional<std::string> found;
   int matches = 0;
   for (const char* o : options) {
@@ -61,7 +63,7 @@ std::optional<std::string> keyword(const std::string& word, std::initializer_lis
       else if (ambiguity) *ambiguity = *found + ", " + std::string(opt);
     }
   }
-  return matches == 1 ? found : std::nullopt;
+  return matches == 1 || (matches > 1 && first_wins) ? found : std::nullopt;
 }
 
 std::string expected(std::initializer_list<const char*> options) {
@@ -217,7 +219,8 @@ Result<Command, std::string> parse_command(std::string_view line) {
   if (*verb == "show") {
     if (t.done()) return fail("show: expected " + expected({"status", "protocols", "route", "interfaces", "memory", "fib", "counters"}));
     const std::string what_word = t.words[t.at++];
-    const auto what = keyword(what_word, {"status", "protocols", "route", "interfaces", "memory", "fib", "counters"}, &amb);
+    const auto what =
+        keyword(what_word, {"status", "protocols", "route", "interfaces", "memory", "fib", "counters", "peers"}, &amb, true);
     if (!what) return fail("show: " + (amb.empty() ? "unknown '" + what_word + "'" : "'" + what_word + "' is ambiguous: " + amb) +
                            " (expected " + expected({"status", "protocols", "route", "interfaces", "memory", "fib", "counters"}) + ")");
     if (*what == "route") return parse_show_route(t, c, rest);
@@ -237,6 +240,10 @@ Result<Command, std::string> parse_command(std::string_view line) {
         ++t.at;
       }
     } else if (*what == "counters") {
+      c.verb = Command::Verb::show_counters;
+    } else if (*what == "peers") {  // petrelc's spelling: show peers counters
+      if (t.done() || !keyword(t.peek(), {"counters"})) return fail("show peers: expected counters");
+      ++t.at;
       c.verb = Command::Verb::show_counters;
     } else {
       c.verb = *what == "status" ? Command::Verb::show_status

@@ -9,7 +9,7 @@
 //               | the same with bgp_large_community and (A,B,C)]
 //   show interfaces | show memory
 //   show fib [PREFIX]                  (Petrel: desired vs kernel)
-//   show counters                      (Petrel: messages and flaps per peer)
+//   show counters | show peers counters (Petrel: messages and flaps per peer)
 //   enable | disable | restart NAME ["message"]
 //   reload [in | out] NAME
 //   configure [soft] ["FILE"] | configure check ["FILE"] | configure timeout N

@@ -119,7 +119,7 @@ Reply ControlHandler::handle(std::string_view line, bool read_only) {
 
 Reply ControlHandler::show_status(const Command& c) {
   StatusInfo s;
-  s.version = "Petrel " + version_;
+  s.version = version_;
   s.router_id = speaker_.config().router_id;
   s.hostname = hostname();
   s.now = std::chrono::system_clock::now();

@@ -81,11 +81,12 @@ void FibFeed::start() {
 }
 
 void FibFeed::apply(std::span<const rib::RouteChange> changes, const rib::Rib& rib) {
+  if (frozen_) return;
   std::vector<fib::RouteChange> batch;
   batch.reserve(changes.size());
   for (const rib::RouteChange& c : changes) {
     auto route = c.selected.empty() ? std::nullopt : kernel_route(c, rib, config_);
-    if (route) desired_[c.prefix] = fib::to_string(*route);
+    if (route) desired_[c.prefix] = *route;
     else desired_.erase(c.prefix);
     batch.push_back({c.prefix, std::move(route)});
   }
@@ -93,27 +94,36 @@ void FibFeed::apply(std::span<const rib::RouteChange> changes, const rib::Rib& r
 }
 
 Reply FibFeed::show(const Command& c) const {
-  std::map<Prefix, std::string> kernel;
+  std::map<Prefix, fib::Route> kernel;
   std::string note;
   if (!observer_) {
     note = config_.enabled ? "kernel not reachable" : "fib disabled (dry run): nothing is installed";
   } else if (auto own = observer_->dump_own()) {
-    for (const fib::Route& r : *own) kernel[r.prefix] = fib::to_string(r);
+    for (const fib::Route& r : *own) kernel[r.prefix] = r;
   } else {
     return Reply::error(reply_code::runtime_error, "FIB: dump failed: " + own.error().message);
   }
-  std::map<Prefix, std::pair<std::string, std::string>> rows;
-  for (const auto& [p, text] : desired_) rows[p].first = text;
-  for (const auto& [p, text] : kernel) rows[p].second = text;
+  struct Row {
+    std::string desired, kernel;
+    bool same = true;
+  };
+  std::map<Prefix, Row> rows;
+  for (const auto& [p, route] : desired_) rows[p].desired = fib::to_string(route);
+  for (const auto& [p, route] : kernel) rows[p].kernel = fib::to_string(route);
+  for (auto& [p, row] : rows) {
+    auto d = desired_.find(p);
+    auto k = kernel.find(p);
+    row.same = !observer_ || (d != desired_.end() && k != kernel.end() && fib::kernel_matches(d->second, k->second));
+  }
   const auto counters = writer_->counters();
   if (c.json) {
     boost::json::array a;
-    for (const auto& [p, dk] : rows) {
+    for (const auto& [p, row] : rows) {
       if (c.prefix && p != *c.prefix) continue;
       a.push_back(boost::json::object{{"prefix", p.to_string()},
-                                      {"desired", dk.first},
-                                      {"kernel", dk.second},
-                                      {"in_sync", !observer_ || dk.first == dk.second}});
+                                      {"desired", row.desired},
+                                      {"kernel", row.kernel},
+                                      {"in_sync", row.same}});
     }
     return json_reply(boost::json::object{{"routes", std::move(a)},
                                           {"note", note},
@@ -126,17 +136,16 @@ Reply FibFeed::show(const Command& c) const {
   std::snprintf(line, sizeof line, "%-3s %-44s %s", "", "Desired (Petrel)", "Kernel (table, protocol)");
   r.line(reply_code::protocol_heading, line);
   std::size_t differ = 0;
-  for (const auto& [p, dk] : rows) {
+  for (const auto& [p, row] : rows) {
     if (c.prefix && p != *c.prefix) continue;
-    const bool same = !observer_ || dk.first == dk.second;
-    if (!same) ++differ;
-    std::snprintf(line, sizeof line, "%-3s %-44s %s", same ? "" : "!", dk.first.empty() ? "-" : dk.first.c_str(),
-                  !observer_ ? "" : dk.second.empty() ? "-" : same ? "=" : dk.second.c_str());
+    if (!row.same) ++differ;
+    std::snprintf(line, sizeof line, "%-3s %-44s %s", row.same ? "" : "!", row.desired.empty() ? "-" : row.desired.c_str(),
+                  !observer_ ? "" : row.kernel.empty() ? "-" : row.same ? "=" : row.kernel.c_str());
     r.line(reply_code::route_list, line);
   }
   if (!note.empty()) r.line(reply_code::route_list, note);
-  r.end(reply_code::ok, std::to_string(desired_.size()) + " desired, " + std::to_string(differ) +
-                            " differ from the kernel, " + std::to_string(writer_->queued()) + " queued");
+  r.line(reply_code::route_list, std::to_string(desired_.size()) + " desired, " + std::to_string(differ) +
+                                     " differ from the kernel, " + std::to_string(writer_->queued()) + " queued");
   return r;
 }
 

@@ -23,10 +23,11 @@
 #include "daemon/metrics.hpp"
 #include "rib/rib.hpp"
 
+#include "fib/route.hpp"
+
 namespace petrel::fib {
 class RouteSink;
 class FibWriter;
-struct Route;
 }  // namespace petrel::fib
 
 namespace petrel::daemon {
@@ -45,6 +46,9 @@ class FibFeed {
   bool started() const { return started_; }
 
   void apply(std::span<const rib::RouteChange> changes, const rib::Rib& rib);
+  // Shutting down: what the RIB withdraws from now on (sessions closing) stays
+  // in the kernel, so forwarding survives until the next petreld reconciles.
+  void freeze() { frozen_ = true; }
   Reply show(const Command& c) const;
   FibMetrics metrics() const;
 
@@ -53,7 +57,8 @@ class FibFeed {
   std::unique_ptr<fib::RouteSink> sink_;       // the writer's: kernel or dry run
   std::unique_ptr<fib::RouteSink> observer_;   // a second kernel socket, for `show fib`
   std::unique_ptr<fib::FibWriter> writer_;
-  std::map<Prefix, std::string> desired_;      // what we asked for, as text (show fib)
+  std::map<Prefix, fib::Route> desired_;       // what we asked for (show fib)
+  bool frozen_ = false;
   std::size_t adopted_ = 0;
   bool started_ = false;
 };

@@ -172,6 +172,7 @@ class Daemon {
     if (stopping_) return;
     stopping_ = true;
     spdlog::info("petreld stopping ({}); kernel routes stay in place", why);
+    fib_.freeze();
     speaker_.stop("petreld shutting down");
     // Let the NOTIFICATIONs go out, then stop the loop.
     auto t = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(300));

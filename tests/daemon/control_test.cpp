@@ -88,6 +88,9 @@ TEST_CASE("commands: BIRD's forms and unique abbreviations") {
   c = parse_command("show counters");
   REQUIRE(c.has_value());
   CHECK(c->verb == Command::Verb::show_counters);
+  c = parse_command("s pe c");
+  REQUIRE(c.has_value());
+  CHECK(c->verb == Command::Verb::show_counters);
   c = parse_command("down");
   REQUIRE(c.has_value());
   CHECK(c->verb == Command::Verb::down);

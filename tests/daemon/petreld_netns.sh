@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# tests/daemon/petreld_netns.sh — petreld as operators run it, against real BIRD 2 peers in
+# network namespaces, checked through Debian's own birdc (as the control-socket client),
+# petrelc, and the namespace's kernel routing table.
+#
+#   bash tests/daemon/petreld_netns.sh BUILD_DIR     (BUILD_DIR/daemon/petreld, BUILD_DIR/shell/petrelc)
+#
+# Topology (tests/interop/lib.sh topo_star): petreld in the hub namespace (10.11.0.1 on a
+# bridge), each BIRD in a leaf namespace (10.11.0.2, .3, ...). Scenarios:
+#   birdc     birdc -s petreld's socket: show status, show protocols [all], show route [all],
+#             show route for/count/where; enable/disable; the BIRD peer sees the export
+#             policy's community; the kernel holds the routes (proto petrel, blackhole);
+#             petrelc --json and Petrel's own commands (show fib, show peers counters)
+#   reload    `configure` (birdc) with a changed export policy and a new peer: the new
+#             session comes up, the others keep their uptime, the peer sees the new
+#             community; a broken file is refused and the running configuration kept;
+#             `configure timeout` rolls back by itself unless confirmed
+#   restart   kill -9 petreld: its routes stay in the kernel; the next petreld adopts
+#             them with no delete or re-add in `ip monitor route`; SIGTERM leaves them too
+# Ends with "N passed, N failed".
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/interop/lib.sh
+source "$HERE/../interop/lib.sh"
+# The BIRD-side helpers (leaf_bird, bird_route_attr, ...) of the RIB interop test.
+# shellcheck source=tests/interop/rib_interop.sh
+source "$HERE/../interop/rib_interop.sh"
+
+PETREL_AS=64512
+
+# pd_start NS NAME [keep]: petreld with the YAML config on stdin (kept as NAME.yaml.log;
+# with `keep`, the file written before is used again); its control socket is
+# $PTR_SCOPE/NAME.ctl.
+declare -gA PD_PID=() PD_CONF=() PD_SOCK=() PD_LOG=()
+pd_start() {
+  local ns=$1 name=$2
+  PD_CONF[$name]="$PTR_SCOPE/$name.yaml.log"
+  PD_SOCK[$name]="$PTR_SCOPE/$name.ctl"
+  PD_LOG[$name]="$PTR_SCOPE/$name.petreld.log"
+  [[ ${3:-} == keep ]] || cat >"${PD_CONF[$name]}"
+  ptr_spawn "$ns" "${PD_LOG[$name]}" "$PETRELD" -c "${PD_CONF[$name]}" -s "${PD_SOCK[$name]}" --foreground
+  PD_PID[$name]=$PTR_LAST_PID
+  wait_until 10 test -S "${PD_SOCK[$name]}" || { fail "petreld $name: no control socket" "$(cat "${PD_LOG[$name]}")"; exit 1; }
+}
+
+# pd_birdc NAME ARGS...: Debian's birdc against petreld's socket (greeting line removed).
+pd_birdc() {
+  local name=$1; shift
+  timeout 5 birdc -s "${PD_SOCK[$name]}" "$@" 2>&1 | sed '1{/^Petrel .* ready\.$/d}'
+}
+pd_petrelc() { local name=$1; shift; timeout 5 "$PETRELC" -s "${PD_SOCK[$name]}" "$@"; }
+pd_state() { pd_birdc "$1" show protocols "$2" | awk -v p="$2" '$1 == p { print $NF; exit }'; }
+pd_established() { [[ "$(pd_state "$1" "$2")" == Established ]]; }
+pd_since() { pd_birdc "$1" show protocols "$2" | awk -v p="$2" '$1 == p { print $5 " " $6; exit }'; }
+pd_has() { pd_birdc "$1" "${@:3}" | grep -Eq -- "$2"; }
+kernel_has() { ip -n "$1" route show "${@:3}" | grep -Eq -- "$2"; }
+
+node_conf() {   # COMMUNITY [EXTRA PEER LINES] [T1 EXTRA KEYS]
+  cat <<EOF
+router-id: $R4
+local-as: $PETREL_AS
+listen: [{address: $R4, port: 179}]
+originate:
+  - {prefix: 10.244.1.0/24, blackhole: true, communities: ["64512:100"]}
+prefix-sets: {pods: ["10.244.0.0/16 le 26"]}
+policies:
+  from-tor:
+    - {action: accept}
+  to-tor:
+    - {match: {prefix-set: pods}, set: {communities-add: ["$1"]}, action: accept}
+    - {action: reject}
+peers:
+  - {name: t1, address: ${LEAF4[1]}, remote-as: 65001, local-address: $R4, hold-time: 9, connect-retry: 2, import: {policy: from-tor}, export: {policy: to-tor}${3:-}}
+${2:-}
+EOF
+}
+
+# ---------------------------------------------------------------- birdc as the client
+
+scenario_birdc() {
+  topo_star 1
+  leaf_bird t1 1 10.200.0.1 65001 $PETREL_AS "10.60.0.0/24 10.61.0.0/24"
+  node_conf 64512:200 | pd_start "$NS_R" node
+  check_wait "birdc show protocols: t1 Established" 20 pd_established node t1
+  pd_birdc node show protocols | sed 's/^/# birdc: /' >&2
+  check "birdc show protocols: BIRD's heading" pd_has node '^Name +Proto +Table +State +Since +Info$' show protocols
+  check "birdc show protocols: 't1 BGP --- up'" pd_has node '^t1 +BGP +--- +up +[0-9-]+ [0-9:]+ +Established' show protocols
+  check "birdc show status: router id and 'Daemon is up and running'" \
+    bash -c "timeout 5 birdc -s '${PD_SOCK[node]}' show status | grep -q 'Router ID is $R4' &&
+             timeout 5 birdc -s '${PD_SOCK[node]}' show status | grep -q 'Daemon is up and running'"
+  check_wait "birdc show protocols all t1: 'Routes: 2 imported, 1 exported'" 10 \
+    pd_has node 'Routes: +2 imported, 1 exported' show protocols all t1
+  check "birdc show protocols all t1: Neighbor AS 65001" pd_has node 'Neighbor AS: +65001' show protocols all t1
+  pd_birdc node show route all | sed 's/^/# birdc: /' >&2
+  check "birdc show route: 10.60.0.0/24 unicast [t1 ...] * (100) [AS65001i]" \
+    pd_has node '^10\.60\.0\.0/24 +unicast \[t1 [0-9:.]+\] \* \(100\) \[AS65001i\]' show route
+  check "birdc show route: via ${LEAF4[1]} on br0" pd_has node "via ${LEAF4[1]//./\\.} on br0" show route
+  check "birdc show route: 10.244.1.0/24 blackhole [static ...]" \
+    pd_has node '^10\.244\.1\.0/24 +blackhole \[static ' show route
+  check "birdc show route all: BGP.as_path: 65001" pd_has node 'BGP\.as_path: 65001' show route all
+  check "birdc show route for 10.61.0.77: 10.61.0.0/24" pd_has node '^10\.61\.0\.0/24' show route for 10.61.0.77
+  check "birdc show route for 10.62.0.1: Network not found" pd_has node 'Network not found' show route for 10.62.0.1
+  check "birdc show route count: 3 of 3 routes" pd_has node 'Total: 3 of 3 routes for 3 networks' show route count
+  check "birdc show route where bgp_community ~ [(64512,100)]: only the originated prefix" \
+    test "$(pd_birdc node show route where 'bgp_community ~ [(64512,100)]' | grep -c '/24')" = 1
+  check_wait "t1 (BIRD) receives 10.244.1.0/24 with (64512,100) (64512,200)" 10 \
+    test_eq_cmd "(64512,100) (64512,200)" bird_route_attr t1 10.244.1.0/24 BGP.community
+  check_never "t1 never receives t1's own routes back or anything the policy rejects" 2 bird_has_route t1 10.60.0.0/24
+  check "kernel: 10.60.0.0/24 via ${LEAF4[1]} proto petrel" kernel_has "$NS_R" "via ${LEAF4[1]//./\\.} dev br0 proto petrel" 10.60.0.0/24
+  check "kernel: blackhole 10.244.1.0/24 proto petrel" kernel_has "$NS_R" '^blackhole 10\.244\.1\.0/24 proto petrel' 10.244.1.0/24
+  ip -n "$NS_R" route | sed 's/^/# kernel: /' >&2
+
+  # Petrel's own commands, through petrelc (birdc refuses commands it does not know).
+  check "petrelc show fib: in sync, nothing marked" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show fib | tee /dev/stderr | grep -q '3 desired, 0 differ from the kernel'"
+  check "petrelc --json show protocols: t1 Established" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' --json show protocols | grep -q '\"bgp_state\": *\"Established\"'"
+  check "petrelc s pe c: counters row for t1" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' s pe c | grep -Eq '^t1 +[0-9]+ +[0-9]+'"
+
+  # Actions.
+  check "birdc disable t1: 't1: disabled'" pd_has node '^t1: disabled$' disable t1
+  check_wait "t1 down (BIRD sees the Cease)" 10 test_eq_cmd down pd_state_col node t1
+  check "birdc disable t1 again: 'already disabled'" pd_has node 'already disabled' disable t1
+  check "birdc enable t1: 't1: enabled'" pd_has node '^t1: enabled$' enable t1
+  check_wait "t1 Established again" 20 pd_established node t1
+  check "birdc show protocols nosuch: 'No protocols match'" pd_has node 'No protocols match' show protocols nosuch
+  check "petreld still running" ptr_alive "${PD_PID[node]}"
+}
+pd_state_col() { pd_birdc "$1" show protocols "$2" | awk -v p="$2" '$1 == p { print $4; exit }'; }
+
+# ---------------------------------------------------------------- reload
+
+scenario_reload() {
+  topo_star 3
+  leaf_bird t1 1 10.200.0.1 65001 $PETREL_AS "10.60.0.0/24"
+  leaf_bird t2 2 10.200.0.2 65002 $PETREL_AS "10.70.0.0/24"
+  leaf_bird t3 3 10.200.0.3 65003 $PETREL_AS "10.80.0.0/24"
+  local t2line="  - {name: t2, address: ${LEAF4[2]}, remote-as: 65002, local-address: $R4, hold-time: 9, connect-retry: 2, import: {policy: from-tor}, export: {policy: to-tor}}"
+  local t3line="  - {name: t3, address: ${LEAF4[3]}, remote-as: 65003, local-address: $R4, hold-time: 9, connect-retry: 2, import: {policy: from-tor}, export: {policy: to-tor}}"
+  node_conf 64512:200 "$t2line" | pd_start "$NS_R" node
+  check_wait "t1 Established" 20 pd_established node t1
+  check_wait "t2 Established" 20 pd_established node t2
+  check_wait "t1 sees (64512,200)" 10 test_eq_cmd "(64512,100) (64512,200)" bird_route_attr t1 10.244.1.0/24 BGP.community
+  local s1 s2 b1 b2
+  s1=$(pd_since node t1); s2=$(pd_since node t2)
+  b1=$(bird_proto_since t1 petrel); b2=$(bird_proto_since t2 petrel)
+  ptr_sleep 1.5   # 'since' is printed to the second
+
+  node_conf 64512:300 "$t2line"$'\n'"$t3line" >"${PD_CONF[node]}"
+  local out; out=$(pd_birdc node configure)
+  printf '%s\n' "$out" | sed 's/^/# birdc configure: /' >&2
+  check "birdc configure: 'Reconfigured'" grep -q '^Reconfigured$' <<<"$out"
+  check "birdc configure: says t3 was added" grep -q 'peer t3 added' <<<"$out"
+  check_wait "t3 Established (new peer)" 20 pd_established node t3
+  check_wait "t1 sees the new community (64512,300)" 10 \
+    test_eq_cmd "(64512,100) (64512,300)" bird_route_attr t1 10.244.1.0/24 BGP.community
+  check_eq "t1: petreld's 'since' unchanged" "$s1" "$(pd_since node t1)"
+  check_eq "t2: petreld's 'since' unchanged" "$s2" "$(pd_since node t2)"
+  check_eq "t1: BIRD's 'since' unchanged (no reset)" "$b1" "$(bird_proto_since t1 petrel)"
+  check_eq "t2: BIRD's 'since' unchanged (no reset)" "$b2" "$(bird_proto_since t2 petrel)"
+  check_wait "the kernel learned t3's 10.80.0.0/24" 10 kernel_has "$NS_R" 'proto petrel' 10.80.0.0/24
+
+  # A broken file: refused, with the place and the key; the running configuration stays.
+  cp "${PD_CONF[node]}" "$PTR_SCOPE/good.yaml.log"
+  sed -i 's/hold-time: 9, connect-retry: 2, import: {policy: from-tor}, export: {policy: to-tor}}$/hold-time: 2, connect-retry: 2, import: {policy: from-tor}, export: {policy: to-tor}}/' "${PD_CONF[node]}"
+  out=$(pd_birdc node configure check)
+  printf '%s\n' "$out" | sed 's/^/# birdc configure check: /' >&2
+  check "configure check: the error names the file, line and key" grep -Eq 'yaml\.log:[0-9]+:[0-9]+: peers\[[0-9]\]\.hold-time' <<<"$out"
+  out=$(pd_birdc node configure)
+  check "configure (broken file): refused" ptr_not grep -q '^Reconfigured' <<<"$out"
+  check "t1 still Established after the refused file" pd_established node t1
+  check_eq "t1: 'since' still unchanged" "$s1" "$(pd_since node t1)"
+
+  # configure timeout: applied, then rolled back by itself without `configure confirm`.
+  node_conf 64512:400 "$t2line"$'\n'"$t3line" >"${PD_CONF[node]}"
+  out=$(pd_birdc node configure timeout 3)
+  printf '%s\n' "$out" | sed 's/^/# birdc configure timeout: /' >&2
+  check_wait "configure timeout: t1 sees (64512,400)" 10 \
+    test_eq_cmd "(64512,100) (64512,400)" bird_route_attr t1 10.244.1.0/24 BGP.community
+  check_wait "not confirmed: rolled back to (64512,300)" 10 \
+    test_eq_cmd "(64512,100) (64512,300)" bird_route_attr t1 10.244.1.0/24 BGP.community
+  check "petreld log: the rollback" log_has "${PD_LOG[node]}" 'configure timeout: not confirmed, rolling back'
+  check "petreld still running" ptr_alive "${PD_PID[node]}"
+}
+
+# ---------------------------------------------------------------- restart keeps forwarding
+
+scenario_restart() {
+  topo_star 1
+  # Graceful restart on both sides (as for any hitless restart): BIRD keeps petreld's
+  # routes while it is gone, and petreld's selection waits for BIRD's End-of-RIB.
+  leaf_bird_conf 1 10.200.0.1 65001 "$PETREL_AS" "10.60.0.0/24 10.61.0.0/24" "" "" \
+    "graceful restart on; graceful restart time 60;" | bird_start "${NS_LEAF[1]}" t1
+  node_conf 64512:200 "" ", graceful-restart: {restart-time: 60}" | pd_start "$NS_R" node
+  check_wait "t1 Established" 20 pd_established node t1
+  check_wait "kernel: 3 petrel routes" 10 test_eq_cmd 3 kernel_count "$NS_R"
+  local mon="$PTR_SCOPE/monitor.log"
+  ptr_spawn "$NS_R" "$mon" ip monitor route
+  local monpid=$PTR_LAST_PID
+  ptr_sleep 0.5
+  require "kill -9 petreld" ptr_signal KILL "${PD_PID[node]}"
+  wait "${PD_PID[node]}" 2>/dev/null
+  ptr_sleep 1
+  check_eq "kernel: the 3 routes stay while petreld is gone" 3 "$(kernel_count "$NS_R")"
+  pd_start "$NS_R" node keep
+  check_wait "restarted: t1 Established" 20 pd_established node t1
+  check_wait "restarted: show fib in sync" 10 bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show fib | grep -q '3 desired, 0 differ'"
+  check "petreld log: adopted 3 routes" log_has "${PD_LOG[node]}" 'FIB: 3 routes of protocol 201 .* kept from before'
+  check "petreld log: selection waited for End-of-RIB" \
+    log_has "${PD_LOG[node]}" 'route selection released \(End-of-RIB from every peer\)'
+  check "t1 (BIRD) saw petreld's Restart State and Forwarding State bits" \
+    bash -c "timeout 5 birdc -s '${BIRD_SOCK[t1]:-t1}' show protocols all petrel | sed -n '/Neighbor capabilities/,/Session:/p' | tee /dev/stderr | grep -q 'Restart recovery' &&
+             timeout 5 birdc -s '${BIRD_SOCK[t1]:-t1}' show protocols all petrel | sed -n '/Neighbor capabilities/,/Session:/p' | grep -Eq 'AF preserved: +ipv4'"
+  ptr_sleep 1
+  ptr_stop "$monpid"
+  sed 's/^/# ip monitor: /' "$mon" >&2
+  check "ip monitor: no route deleted across the restart" ptr_not grep -q '^Deleted' "$mon"
+  check "ip monitor: no route re-added across the restart" ptr_not grep -Eq '(10\.60|10\.61|10\.244)' "$mon"
+  # SIGTERM: a planned stop leaves forwarding in place too.
+  require "SIGTERM petreld" ptr_signal TERM "${PD_PID[node]}"
+  wait "${PD_PID[node]}" 2>/dev/null
+  check_eq "kernel: the 3 routes stay after SIGTERM" 3 "$(kernel_count "$NS_R")"
+}
+kernel_count() { ip -n "$1" route show proto petrel | wc -l | tr -d ' '; }
+
+# ---------------------------------------------------------------- run
+
+petreld_main() {
+  local build=${1:-build}
+  PETRELD=$(realpath -- "$build/daemon/petreld" 2>/dev/null)
+  PETRELC=$(realpath -- "$build/shell/petrelc" 2>/dev/null)
+  ptr_init bird birdc
+  if [[ ! -x $PETRELD || ! -x $PETRELC ]]; then
+    fail "petreld/petrelc not built under $build"
+    ptr_summary; exit 1
+  fi
+  run_scenario birdc scenario_birdc
+  run_scenario reload scenario_reload
+  run_scenario restart scenario_restart
+  ptr_summary
+}
+
+petreld_main "$@"
