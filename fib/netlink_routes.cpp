@@ -181,7 +181,12 @@ void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> erro
     const Prefix& prefix = translated[i].route.prefix;
     bool ok = errors[i] == 0 || (translated[i].kind == Operation::Kind::remove && errors[i] == ESRCH);
     if (!ok) {
-      if (used[i] != 0) objects_.release(used[i]);
+      if (used[i] != 0) {
+        objects_.release(used[i]);
+        // Not a key clash: perhaps the kernel dropped the object (its device went
+        // away). Forget it, so that the retry creates a fresh one.
+        if (errors[i] != EEXIST) objects_.forget(used[i]);
+      }
       continue;
     }
     uint32_t previous = 0;
