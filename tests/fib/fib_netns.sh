@@ -21,6 +21,7 @@
 set -u
 PETREL_FIB=${1:?usage: fib_netns.sh PATH-TO-petrel-fib}
 source "$(dirname "$0")/../interop/lib.sh"
+# shellcheck disable=SC2034  # read by lib.sh
 PTR_ID="pfib-$$"   # this suite's namespace prefix
 ptr_init
 
