@@ -12,8 +12,8 @@
 // ascending addresses, or (--order=hash) the order a RIB's hash table iterates in,
 // which is how a mass withdrawal reaches the FIB. Flags: --sizes=100000,1000000
 // --window=4096 --batch=16384 --ip=PATH --order=ascending|hash
-// --nexthop-object=ID (routes refer to one kernel nexthop object, RTA_NH_ID, instead
-// of carrying their gateway; fib_bench.sh creates id 1).
+// --nexthop-objects (the writer's routes refer to kernel nexthop objects it creates,
+// RTA_NH_ID, instead of carrying their gateway; ip -batch is unchanged).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -55,9 +55,9 @@ struct Timing {
   double push = 0;  // time the producer spent in put() for all routes
 };
 
-Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::size_t batch, uint32_t nexthop_id) {
+Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::size_t batch, bool nexthop_objects) {
   const std::size_t n = order.size();
-  auto sink = NetlinkRouteSink::open(KernelTarget{254, kProtocol}, window);
+  auto sink = NetlinkRouteSink::open(KernelTarget{254, kProtocol, nexthop_objects}, window);
   if (!sink) {
     std::fprintf(stderr, "fib_bench: %s\n", sink.error().message.c_str());
     std::exit(1);
@@ -71,7 +71,6 @@ Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::siz
 
   Route route;
   route.nexthops.push_back({*IpAddress::parse("10.1.0.2"), 0, 1});
-  route.nexthop_id = nexthop_id;
   // The producer hands over changes the way a RIB decision run does: in batches.
   constexpr std::size_t kProducerBatch = 10'000;
   Timing t;
@@ -137,7 +136,7 @@ int main(int argc, char** argv) {
   std::vector<std::size_t> sizes = {100'000, 1'000'000};
   std::size_t window = 4096, batch = 16384;
   std::string ip = "ip";
-  uint32_t nexthop_id = 0;
+  bool nexthop_objects = false;
   bool hash_order = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -158,10 +157,10 @@ int main(int argc, char** argv) {
       hash_order = a == "--order=hash";
     } else if (a.starts_with("--ip=")) {
       ip = a.substr(5);
-    } else if (a.starts_with("--nexthop-object=")) {
-      nexthop_id = static_cast<uint32_t>(std::strtoul(a.c_str() + 17, nullptr, 10));
+    } else if (a == "--nexthop-objects") {
+      nexthop_objects = true;
     } else {
-      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-object=ID] [--order=ascending|hash]\n");
+      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-objects] [--order=ascending|hash]\n");
       return 2;
     }
   }
@@ -184,11 +183,11 @@ int main(int argc, char** argv) {
       std::sort(order.begin(), order.end(),
                 [](const Prefix& a, const Prefix& b) { return hash_value(a) < hash_value(b); });
     }
-    Timing p = run_petrel(order, window, batch, nexthop_id);
+    Timing p = run_petrel(order, window, batch, nexthop_objects);
     double ip_add = run_ip_batch(ip, "add", order, batch_file);
     double ip_del = run_ip_batch(ip, "del", order, batch_file);
     std::remove(batch_file.c_str());
-    const std::string petrel_name = nexthop_id != 0 ? "petrel (nhid)" : "petrel";
+    const std::string petrel_name = nexthop_objects ? "petrel (nexthop objects)" : "petrel";
     std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f\n", n, petrel_name.c_str(), p.install, n / p.install,
                 p.remove, n / p.remove);
     std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f\n", n, "ip -batch", ip_add, n / ip_add, ip_del, n / ip_del);

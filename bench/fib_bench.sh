@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # bench/fib_bench.sh PATH-TO-fib_bench [fib_bench ARGS...] — runs the FIB benchmark in
 # a network namespace of its own: pfib-bench-<pid> with veth1 (10.1.0.1/24) whose far
-# end (in a second namespace) is 10.1.0.2, the next hop of every route, and a kernel
-# nexthop object (id 1, via 10.1.0.2) for --nexthop-object=1. Both namespaces are
+# end (in a second namespace) is 10.1.0.2, the next hop of every route. Both namespaces are
 # removed on exit, also after a failure or a signal. Root only. Nothing is changed in
 # the host's own namespace.
 set -euo pipefail
@@ -25,5 +24,4 @@ ip -n "$NS" link set veth1 up
 ip -n "$PEER" link set p1 up
 ip -n "$NS" addr add 10.1.0.1/24 dev veth1
 ip -n "$PEER" addr add 10.1.0.2/24 dev p1
-ip -n "$NS" nexthop add id 1 via 10.1.0.2 dev veth1
 ip netns exec "$NS" "$BENCH" "$@"

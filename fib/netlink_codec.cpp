@@ -2,6 +2,7 @@
 
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -116,6 +117,53 @@ void RouteMessageBuffer::add(const Operation& op, const KernelTarget& target, ui
       end_nest(nest);
     }
   }
+  align();
+  header.nlmsg_len = static_cast<uint32_t>(bytes_.size() - start);
+  std::memcpy(bytes_.data() + start, &header, sizeof header);
+  ++count_;
+}
+
+void RouteMessageBuffer::add_nexthop(const NexthopObject& object, uint8_t protocol, uint32_t seq, bool ack) {
+  std::size_t start = bytes_.size();
+  last_ = start;
+  bytes_.resize(start + NLMSG_LENGTH(sizeof(nhmsg)), 0);
+  nlmsghdr header{};
+  header.nlmsg_type = RTM_NEWNEXTHOP;
+  header.nlmsg_flags = static_cast<uint16_t>(NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | (ack ? NLM_F_ACK : 0));
+  header.nlmsg_seq = seq;
+  nhmsg nh{};
+  nh.nh_protocol = protocol;
+  nh.nh_family = object.is_group() ? AF_UNSPEC : family_of(object.gateway);
+  std::memcpy(bytes_.data() + start + NLMSG_HDRLEN, &nh, sizeof nh);
+  put_attr(NHA_ID, &object.id, sizeof object.id);
+  if (object.is_group()) {
+    std::vector<nexthop_grp> members;
+    for (const auto& [id, weight] : object.group) {
+      nexthop_grp g{};
+      g.id = id;
+      g.weight = static_cast<uint8_t>(std::clamp<int>(weight, 1, 256) - 1);
+      members.push_back(g);
+    }
+    put_attr(NHA_GROUP, members.data(), members.size() * sizeof(nexthop_grp));
+  } else {
+    if (!object.gateway.is_unspecified()) put_attr(NHA_GATEWAY, object.gateway.data(), object.gateway.byte_length());
+    if (object.ifindex != 0) put_attr(NHA_OIF, &object.ifindex, sizeof object.ifindex);
+  }
+  align();
+  header.nlmsg_len = static_cast<uint32_t>(bytes_.size() - start);
+  std::memcpy(bytes_.data() + start, &header, sizeof header);
+  ++count_;
+}
+
+void RouteMessageBuffer::add_nexthop_delete(uint32_t id, uint32_t seq, bool ack) {
+  std::size_t start = bytes_.size();
+  last_ = start;
+  bytes_.resize(start + NLMSG_LENGTH(sizeof(nhmsg)), 0);
+  nlmsghdr header{};
+  header.nlmsg_type = RTM_DELNEXTHOP;
+  header.nlmsg_flags = static_cast<uint16_t>(NLM_F_REQUEST | (ack ? NLM_F_ACK : 0));
+  header.nlmsg_seq = seq;
+  put_attr(NHA_ID, &id, sizeof id);
   align();
   header.nlmsg_len = static_cast<uint32_t>(bytes_.size() - start);
   std::memcpy(bytes_.data() + start, &header, sizeof header);
@@ -260,6 +308,37 @@ Result<KernelRoute, Error> decode_route(const nlmsghdr* message) {
   }
   normalize(out.route);
   return out;
+}
+
+Result<std::pair<NexthopObject, uint8_t>, Error> decode_nexthop(const nlmsghdr* message) {
+  auto* header = const_cast<nlmsghdr*>(message);
+  if (header->nlmsg_len < NLMSG_LENGTH(sizeof(nhmsg))) return Error{"nexthop message too short"};
+  const auto* nh = static_cast<const nhmsg*>(nlmsg_data(header));
+  nlattr* tb[NHA_MAX + 1] = {};
+  if (nlmsg_parse(header, sizeof(nhmsg), tb, NHA_MAX, nullptr) < 0 || !attributes_well_formed(header, sizeof(nhmsg))) {
+    return Error{"nexthop attributes malformed"};
+  }
+  NexthopObject object;
+  object.id = u32_attr(tb[NHA_ID], 0);
+  if (object.id == 0) return Error{"nexthop without NHA_ID"};
+  if (tb[NHA_GROUP] != nullptr) {
+    int length = nla_len(tb[NHA_GROUP]);
+    if (length <= 0 || length % static_cast<int>(sizeof(nexthop_grp)) != 0) return Error{"NHA_GROUP length"};
+    const auto* members = static_cast<const nexthop_grp*>(nla_data(tb[NHA_GROUP]));
+    for (int i = 0; i < length / static_cast<int>(sizeof(nexthop_grp)); ++i) {
+      object.group.emplace_back(members[i].id, static_cast<uint16_t>(members[i].weight + 1));
+    }
+  } else {
+    if (nh->nh_family != AF_INET && nh->nh_family != AF_INET6) return Error{"nexthop of family " + std::to_string(nh->nh_family)};
+    object.gateway = nh->nh_family == AF_INET ? IpAddress::v4(0) : IpAddress::v6({});
+    if (tb[NHA_GATEWAY] != nullptr) {
+      auto a = address_attr(tb[NHA_GATEWAY], nh->nh_family, "NHA_GATEWAY");
+      if (!a) return a.error();
+      object.gateway = *a;
+    }
+    object.ifindex = u32_attr(tb[NHA_OIF], 0);
+  }
+  return std::pair{object, nh->nh_protocol};
 }
 
 Result<LinkInfo, Error> decode_link(const nlmsghdr* message) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "fib/nexthop_objects.hpp"
 #include "fib/nexthop_tracker.hpp"
 #include "fib/reconcile.hpp"
 
@@ -26,6 +27,9 @@ namespace petrel::fib {
 struct KernelTarget {
   uint32_t table = 254;   // RT_TABLE_MAIN; any number (> 255 goes in RTA_TABLE)
   uint8_t protocol = 201; // see fib/README.md for why 201
+  // Routes with gateways refer to shared kernel nexthop objects (RTA_NH_ID) that the
+  // netlink sink creates and deletes; faster bulk installs (bench/README.md).
+  bool nexthop_objects = false;
 };
 
 class RouteMessageBuffer {
@@ -33,6 +37,10 @@ class RouteMessageBuffer {
   // Appends one message for `op`. `ack` sets NLM_F_ACK (the writer asks for it on the
   // last message of each batch only: errors are reported whatever the flag).
   void add(const Operation& op, const KernelTarget& target, uint32_t seq, bool ack);
+  // RTM_NEWNEXTHOP (NLM_F_CREATE | NLM_F_EXCL) for `object`, marked with `protocol`;
+  // RTM_DELNEXTHOP of `id`.
+  void add_nexthop(const NexthopObject& object, uint8_t protocol, uint32_t seq, bool ack);
+  void add_nexthop_delete(uint32_t id, uint32_t seq, bool ack);
   // Sets NLM_F_ACK on the last message added (the end of a window).
   void request_ack_on_last();
   void clear() { bytes_.clear(); count_ = 0; last_ = 0; }
@@ -65,6 +73,8 @@ struct AddressInfo {
 // RTM_NEWROUTE / RTM_DELROUTE. Multipath routes (RTA_MULTIPATH) give one NextHop per
 // member with weight rtnh_hops + 1.
 Result<KernelRoute, Error> decode_route(const nlmsghdr* message);
+// RTM_NEWNEXTHOP (a dump entry): the object and its protocol.
+Result<std::pair<NexthopObject, uint8_t>, Error> decode_nexthop(const nlmsghdr* message);
 // RTM_NEWLINK / RTM_DELLINK.
 Result<LinkInfo, Error> decode_link(const nlmsghdr* message);
 // RTM_NEWADDR / RTM_DELADDR.

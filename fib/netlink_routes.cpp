@@ -1,5 +1,7 @@
 #include "fib/netlink_routes.hpp"
 
+#include <linux/if_addr.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <netlink/errno.h>
 #include <netlink/msg.h>
@@ -83,16 +85,22 @@ Result<std::size_t, Error> NetlinkSocket::receive(std::vector<uint8_t>& buffer) 
 
 Result<void, Error> NetlinkSocket::dump(uint16_t type, uint8_t family,
                                         const std::function<void(const nlmsghdr*)>& on_message) {
+  // The family header of the request type, zeroed but for the family (its first byte):
+  // the kernel's strict dump checks want the whole header.
+  std::size_t header_size = type == RTM_GETROUTE    ? sizeof(rtmsg)
+                            : type == RTM_GETLINK   ? sizeof(ifinfomsg)
+                            : type == RTM_GETADDR   ? sizeof(ifaddrmsg)
+                            : type == RTM_GETNEXTHOP ? sizeof(nhmsg)
+                                                     : sizeof(rtgenmsg);
   struct {
     nlmsghdr header;
-    rtgenmsg body;
-    uint8_t pad[3];
+    uint8_t body[32];
   } request{};
-  request.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtgenmsg));
+  request.header.nlmsg_len = static_cast<uint32_t>(NLMSG_LENGTH(header_size));
   request.header.nlmsg_type = type;
   request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   request.header.nlmsg_seq = next_seq();
-  request.body.rtgen_family = family;
+  request.body[0] = family;
   if (auto r = send(reinterpret_cast<const uint8_t*>(&request), request.header.nlmsg_len); !r) return r.error();
   std::vector<uint8_t> buffer;
   for (;;) {
@@ -119,27 +127,138 @@ Result<std::unique_ptr<NetlinkRouteSink>, Error> NetlinkRouteSink::open(KernelTa
   return std::unique_ptr<NetlinkRouteSink>(new NetlinkRouteSink(std::move(*socket), target, std::max<std::size_t>(window, 1)));
 }
 
-void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> errors) {
-  for (std::size_t start = 0; start < ops.size();) {
-    std::size_t n = apply_window(ops.subspan(start), errors.subspan(start));
-    start += n;
+void NetlinkRouteSink::send_all(std::size_t count, const Encoder& encode, std::span<int> errors) {
+  for (std::size_t start = 0; start < count;) {
+    start += send_window(start, count, encode, errors);
   }
 }
 
-std::size_t NetlinkRouteSink::apply_window(std::span<const Operation> all, std::span<int> all_errors) {
+void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> errors) {
+  if (!target_.nexthop_objects) {
+    send_all(ops.size(), [&](std::size_t i, uint32_t seq) { buffer_.add(ops[i], target_, seq, false); }, errors);
+    return;
+  }
+  // Routes with gateways refer to shared nexthop objects: create the new objects first
+  // (members before groups), then send the routes with RTA_NH_ID.
+  std::vector<Operation> translated(ops.begin(), ops.end());
+  std::vector<uint32_t> used(ops.size(), 0);
+  std::vector<NexthopObject> created;
+  for (std::size_t i = 0; i < translated.size(); ++i) {
+    Route& r = translated[i].route;
+    if (translated[i].kind == Operation::Kind::remove || r.blackhole || r.nexthops.empty() || r.nexthop_id != 0) continue;
+    used[i] = r.nexthop_id = objects_.acquire(r.nexthops, created);
+  }
+  if (!created.empty()) {
+    // The kernel wants a device for a gateway nexthop: the one its route lookup picks.
+    for (NexthopObject& object : created) {
+      if (!object.is_group() && object.ifindex == 0 && !object.gateway.is_unspecified()) {
+        object.ifindex = lookup_interface(object.gateway);
+      }
+    }
+    std::vector<int> create_errors(created.size(), 0);
+    send_all(created.size(), [&](std::size_t i, uint32_t seq) { buffer_.add_nexthop(created[i], target_.protocol, seq, false); },
+             create_errors);
+    std::vector<uint32_t> failed;
+    for (std::size_t i = 0; i < created.size(); ++i) {
+      if (create_errors[i] != 0) failed.push_back(created[i].id);
+    }
+    if (!failed.empty()) {
+      // Fall back to plain routes for these (an id taken by another owner, or a gateway
+      // the kernel cannot resolve yet: the route itself then fails and is retried).
+      for (uint32_t id : failed) objects_.forget(id);
+      for (std::size_t i = 0; i < translated.size(); ++i) {
+        if (used[i] != 0 && !objects_.owns(used[i])) {
+          translated[i].route.nexthop_id = 0;
+          used[i] = 0;
+        }
+      }
+    }
+  }
+  send_all(translated.size(), [&](std::size_t i, uint32_t seq) { buffer_.add(translated[i], target_, seq, false); },
+           errors);
+  // Reference counts follow what the kernel now holds.
+  for (std::size_t i = 0; i < translated.size(); ++i) {
+    const Prefix& prefix = translated[i].route.prefix;
+    bool ok = errors[i] == 0 || (translated[i].kind == Operation::Kind::remove && errors[i] == ESRCH);
+    if (!ok) {
+      if (used[i] != 0) {
+        objects_.release(used[i]);
+        // Not a key clash: perhaps the kernel dropped the object (its device went
+        // away). Forget it, so that the retry creates a fresh one.
+        if (errors[i] != EEXIST) objects_.forget(used[i]);
+      }
+      continue;
+    }
+    uint32_t previous = 0;
+    if (auto it = prefix_objects_.find(prefix); it != prefix_objects_.end()) previous = it->second;
+    if (translated[i].kind == Operation::Kind::remove) {
+      prefix_objects_.erase(prefix);
+    } else if (used[i] != 0) {
+      prefix_objects_[prefix] = used[i];
+    } else {
+      prefix_objects_.erase(prefix);
+    }
+    if (previous != 0) objects_.release(previous);
+  }
+  collect_unused_objects();
+}
+
+uint32_t NetlinkRouteSink::lookup_interface(const IpAddress& gateway) {
+  // RTM_GETROUTE for one address (what `ip route get` does); 0 when unreachable.
+  struct {
+    nlmsghdr header;
+    rtmsg body;
+    uint8_t attrs[64];
+  } request{};
+  request.header.nlmsg_type = RTM_GETROUTE;
+  request.header.nlmsg_flags = NLM_F_REQUEST;
+  request.header.nlmsg_seq = socket_.next_seq();
+  request.body.rtm_family = gateway.is_v4() ? AF_INET : AF_INET6;
+  request.body.rtm_dst_len = gateway.max_prefix_length();
+  auto* attr = reinterpret_cast<rtattr*>(request.attrs);
+  attr->rta_type = RTA_DST;
+  attr->rta_len = static_cast<unsigned short>(RTA_LENGTH(gateway.byte_length()));
+  std::memcpy(RTA_DATA(attr), gateway.data(), gateway.byte_length());
+  request.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg)) + RTA_SPACE(gateway.byte_length());
+  if (!socket_.send(reinterpret_cast<const uint8_t*>(&request), request.header.nlmsg_len)) return 0;
+  for (;;) {
+    auto got = socket_.receive(receive_buffer_);
+    if (!got) return 0;
+    auto remaining = static_cast<int>(*got);
+    for (auto* h = reinterpret_cast<nlmsghdr*>(receive_buffer_.data()); NLMSG_OK(h, remaining);
+         h = NLMSG_NEXT(h, remaining)) {
+      if (h->nlmsg_seq != request.header.nlmsg_seq) continue;
+      if (h->nlmsg_type == NLMSG_ERROR) return 0;
+      if (h->nlmsg_type != RTM_NEWROUTE) continue;
+      auto route = decode_route(h);
+      if (!route || route->route.nexthops.empty()) return 0;
+      return route->route.nexthops.front().ifindex;
+    }
+  }
+}
+
+void NetlinkRouteSink::collect_unused_objects() {
+  std::vector<uint32_t> unused = objects_.collect_unused();
+  if (unused.empty()) return;
+  std::vector<int> ignored(unused.size(), 0);  // an object already gone is fine
+  send_all(unused.size(), [&](std::size_t i, uint32_t seq) { buffer_.add_nexthop_delete(unused[i], seq, false); }, ignored);
+}
+
+std::size_t NetlinkRouteSink::send_window(std::size_t start, std::size_t count, const Encoder& encode,
+                                          std::span<int> all_errors) {
   // The window: at most window_ messages and about kMaxWindowBytes (the socket's send
   // buffer must hold the whole sendmsg).
   constexpr std::size_t kMaxWindowBytes = 1 << 20;
   buffer_.clear();
   const uint32_t first_seq = socket_.next_seq();
   std::size_t n = 0;
-  while (n < all.size() && n < window_ && buffer_.size() < kMaxWindowBytes) {
-    all_errors[n] = 0;
-    buffer_.add(all[n], target_, first_seq + static_cast<uint32_t>(n), /*ack=*/false);
+  while (start + n < count && n < window_ && buffer_.size() < kMaxWindowBytes) {
+    all_errors[start + n] = 0;
+    encode(start + n, first_seq + static_cast<uint32_t>(n));
     ++n;
   }
   buffer_.request_ack_on_last();
-  auto errors = all_errors.first(n);
+  auto errors = all_errors.subspan(start, n);
   const uint32_t last_seq = first_seq + static_cast<uint32_t>(n - 1);
   for (std::size_t i = 1; i < n; ++i) socket_.next_seq();
 
@@ -176,6 +295,18 @@ std::size_t NetlinkRouteSink::apply_window(std::span<const Operation> all, std::
 
 Result<std::vector<Route>, Error> NetlinkRouteSink::dump_own() {
   std::vector<Route> out;
+  if (target_.nexthop_objects) {
+    // Our nexthop objects first, so that our routes using them are recognised.
+    objects_.clear();
+    prefix_objects_.clear();
+    auto r = socket_.dump(RTM_GETNEXTHOP, AF_UNSPEC, [&](const nlmsghdr* h) {
+      if (h->nlmsg_type != RTM_NEWNEXTHOP) return;
+      auto object = decode_nexthop(h);
+      if (object && object->second == target_.protocol) objects_.adopt(object->first);
+    });
+    if (!r) return r.error();
+    objects_.adopt_done();
+  }
   for (uint8_t family : {uint8_t{AF_INET}, uint8_t{AF_INET6}}) {
     auto r = socket_.dump(RTM_GETROUTE, family, [&](const nlmsghdr* h) {
       if (h->nlmsg_type != RTM_NEWROUTE) return;
@@ -183,6 +314,13 @@ Result<std::vector<Route>, Error> NetlinkRouteSink::dump_own() {
       if (!route) return;  // not a route Petrel could have written
       if (route->protocol != target_.protocol || route->table != target_.table) return;
       if (route->type != KernelRoute::Type::unicast && route->type != KernelRoute::Type::blackhole) return;
+      // A route using one of our nexthop objects is compared by its next hops (the
+      // kernel reports them beside RTA_NH_ID); the object is an implementation detail.
+      if (uint32_t id = route->route.nexthop_id; id != 0 && target_.nexthop_objects && objects_.owns(id)) {
+        objects_.retain(id);
+        prefix_objects_[route->route.prefix] = id;
+        route->route.nexthop_id = 0;
+      }
       out.push_back(std::move(route->route));
     });
     if (!r) return r.error();

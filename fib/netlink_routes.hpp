@@ -10,6 +10,7 @@
 // Used by the FibWriter thread only (one socket, no locking).
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "fib/netlink_codec.hpp"
@@ -56,14 +57,21 @@ class NetlinkRouteSink final : public RouteSink {
  private:
   NetlinkRouteSink(NetlinkSocket socket, KernelTarget target, std::size_t window)
       : socket_(std::move(socket)), target_(target), window_(window) {}
-  // Sends the first window of `ops` and reads its replies; returns how many it took.
-  std::size_t apply_window(std::span<const Operation> ops, std::span<int> errors);
+  using Encoder = std::function<void(std::size_t index, uint32_t seq)>;
+  // Sends `count` messages (encode(i, seq) appends message i) in windows; errors[i]
+  // gets 0 or the errno the kernel replied to message i.
+  void send_all(std::size_t count, const Encoder& encode, std::span<int> errors);
+  std::size_t send_window(std::size_t start, std::size_t count, const Encoder& encode, std::span<int> errors);
+  void collect_unused_objects();
+  uint32_t lookup_interface(const IpAddress& gateway);
 
   NetlinkSocket socket_;
   KernelTarget target_;
   std::size_t window_;
   RouteMessageBuffer buffer_;
   std::vector<uint8_t> receive_buffer_;
+  NexthopObjects objects_;  // used only with target_.nexthop_objects
+  boost::unordered_flat_map<Prefix, uint32_t, std::hash<Prefix>> prefix_objects_;
 };
 
 }  // namespace petrel::fib

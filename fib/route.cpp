@@ -12,8 +12,10 @@ void normalize(Route& route) {
 }
 
 bool kernel_matches(const Route& desired, const Route& observed) {
-  if (desired.nexthop_id != observed.nexthop_id) return false;
+  // A desired route without a nexthop object matches a kernel route with one when the
+  // next hops (which the kernel reports beside RTA_NH_ID) are the same.
   if (desired.nexthop_id != 0) {  // the object's members are the kernel's business
+    if (desired.nexthop_id != observed.nexthop_id) return false;
     return desired.prefix == observed.prefix && desired.preferred_source == observed.preferred_source &&
            effective_metric(desired) == effective_metric(observed);
   }

@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
       ("protocol", po::value<unsigned>()->default_value(201), "route protocol number marking Petrel's routes")
       ("resync-interval", po::value<unsigned>()->default_value(60), "seconds between periodic resyncs (0: none)")
       ("window", po::value<std::size_t>()->default_value(4096), "netlink messages per sendmsg")
+      ("nexthop-objects", "routes refer to kernel nexthop objects (RTA_NH_ID) Petrel creates")
       ("dry-run", "write nothing to the kernel (record only)");
   po::variables_map vm;
   try {
@@ -169,7 +170,7 @@ int main(int argc, char** argv) {
     std::cerr << "petrel-fib: --protocol must be 1..255\n";
     return 2;
   }
-  KernelTarget target{vm["table"].as<uint32_t>(), static_cast<uint8_t>(protocol)};
+  KernelTarget target{vm["table"].as<uint32_t>(), static_cast<uint8_t>(protocol), vm.count("nexthop-objects") > 0};
   const std::string routes_path = vm["routes"].as<std::string>();
 
   // Signals arrive through a signalfd, read in the same poll loop as netlink.
