@@ -60,6 +60,7 @@ node_conf() {   # COMMUNITY [EXTRA PEER LINES] [T1 EXTRA KEYS]
 router-id: $R4
 local-as: $PETREL_AS
 listen: [{address: $R4, port: 179}]
+metrics: 127.0.0.1:9469
 originate:
   - {prefix: 10.244.1.0/24, blackhole: true, communities: ["64512:100"]}
 prefix-sets: {pods: ["10.244.0.0/16 le 26"]}
@@ -118,6 +119,14 @@ scenario_birdc() {
   check "petrelc s pe c: counters row for t1" bash -c \
     "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' s pe c | grep -Eq '^t1 +[0-9]+ +[0-9]+'"
 
+  # Prometheus metrics on the configured address (inside the node's namespace).
+  local m; m=$(http_get "$NS_R" 9469 /metrics)
+  grep -E '^petrel_bgp_peer_(up|prefixes_accepted)' <<<"$m" | sed 's/^/# metrics: /' >&2
+  check "metrics: petrel_bgp_peer_up{peer=\"t1\"} 1" grep -Eq '^petrel_bgp_peer_up\{[^}]*peer="t1"[^}]*\} 1$' <<<"$m"
+  check "metrics: 2 prefixes accepted from t1" grep -Eq '^petrel_bgp_peer_prefixes_accepted\{[^}]*peer="t1"[^}]*\} 2$' <<<"$m"
+  check "metrics: RIB prefixes 3" grep -Eq '^petrel_rib_prefixes 3$' <<<"$m"
+  check "metrics: /healthz ok" grep -q '^ok' <<<"$(http_get "$NS_R" 9469 /healthz)"
+
   # Actions.
   check "birdc disable t1: 't1: disabled'" pd_has node '^t1: disabled$' disable t1
   check_wait "t1 down (BIRD sees the Cease)" 10 test_eq_cmd down pd_state_col node t1
@@ -126,6 +135,11 @@ scenario_birdc() {
   check_wait "t1 Established again" 20 pd_established node t1
   check "birdc show protocols nosuch: 'No protocols match'" pd_has node 'No protocols match' show protocols nosuch
   check "petreld still running" ptr_alive "${PD_PID[node]}"
+}
+# http_get NS PORT PATH: the body of a plain HTTP/1.0 GET to 127.0.0.1:PORT inside NS.
+http_get() {
+  ip netns exec "$1" timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$2"'; printf "GET %s HTTP/1.0\r\nHost: x\r\n\r\n" "'"$3"'" >&3; cat <&3' |
+    tr -d '\r' | sed '1,/^$/d'
 }
 pd_state_col() { pd_birdc "$1" show protocols "$2" | awk -v p="$2" '$1 == p { print $4; exit }'; }
 
