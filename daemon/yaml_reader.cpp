@@ -78,7 +78,10 @@ std::optional<std::string_view> nearest_key(std::string_view key, const std::vec
   std::optional<std::string_view> best;
   std::size_t best_distance = 0;
   for (std::string_view candidate : known) {
-    const std::size_t d = edit_distance(k, folded(candidate));
+    const std::string c = folded(candidate);
+    // A shortening ("addr" for "address") counts as one edit.
+    const bool abbreviation = k.size() >= 3 && c.size() > k.size() && c.compare(0, k.size(), k) == 0;
+    const std::size_t d = abbreviation ? 1 : edit_distance(k, c);
     // One edit for short keys, two for longer ones: "as" must not suggest "bfd".
     const std::size_t allowed = std::min(k.size(), candidate.size()) < 5 ? 1 : 2;
     if (d <= allowed && (!best || d < best_distance)) {

@@ -36,7 +36,8 @@ struct YamlFailure {
 std::string describe(const YAML::Node& n);
 std::string in_quotes(std::string_view s);
 
-// The known key nearest to `key` (case, '_' for '-', up to two edits), if any.
+// The known key nearest to `key` (case, '_' for '-', up to two edits, or an
+// abbreviation of three letters or more), if any.
 std::optional<std::string_view> nearest_key(std::string_view key, const std::vector<std::string_view>& known);
 
 // Replaces ${NAME} (and ${NAME:-default}, which gives `default` when NAME is
