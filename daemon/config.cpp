@@ -510,7 +510,8 @@ Config read_config(YAML::Node root, std::string_view file) {
       mark.line = e.line - 1;
       mark.column = e.column - 1;
     }
-    throw YamlFailure{mark, e.message};
+    const std::string path = path_at(root, mark);
+    throw YamlFailure{mark, path.empty() ? e.message : path + ": " + e.message};
   }
   c.policies = std::move(*policies);
   c.policy_text = normalized_policy_text(root);

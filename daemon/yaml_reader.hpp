@@ -49,6 +49,11 @@ std::optional<std::string_view> nearest_key(std::string_view key, const std::vec
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 void substitute_environment(YAML::Node& root, const EnvLookup& lookup);
 
+// The key path ("policies.to-tor[0].match.prefix-set") of the node or map key
+// that starts at `mark` in the tree (the deepest such node), or "" when none
+// does. For errors found by code that only knows marks (rib::compile_policies).
+std::string path_at(const YAML::Node& root, const YAML::Mark& mark);
+
 // A map read key by key. Construction checks that `node` is a map with scalar,
 // unique keys that all appear in `known`. A key whose value is null (`key:` or
 // `key: null`) counts as absent: that is how print_config() writes "not set".

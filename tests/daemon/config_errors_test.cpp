@@ -158,7 +158,13 @@ TEST_CASE("every configuration mistake names its line, column and key") {
       {kHead + "peers:\n  - {name: a, range: 10.0.0.0/24, remote-as: internal}\n",
        "4:22: peers[0].range: dynamic neighbours connect to us, but listen is empty (add listen: [0.0.0.0])"},
       // Policies (compiled by rib/policy_config.cpp) and the rest.
-      {kHead + "policies:\n  p: [{match: {prefix-set: pods}}]\n", "4:28: unknown prefix-set \"pods\""},
+      {kHead + "policies:\n  p: [{match: {prefix-set: pods}}]\n", "4:28: policies.p[0].match.prefix-set: unknown prefix-set \"pods\""},
+      {kHead + "policies:\n  p: [{match: {prefix_set: pods}}]\n",
+       "4:16: policies.p[0].match.prefix_set: unknown match key \"prefix_set\" (expected one of: prefix-set, prefix, community, "
+       "large-community, as-path-contains, originates-from, as-path-length, peer, family)"},
+      {kHead + "prefix-sets:\n  pods: [\"10.244.0.1/16\"]\n",
+       "4:10: prefix-sets.pods[0]: prefix \"10.244.0.1/16\" has host bits set (did you mean 10.244.0.0/16?)"},
+      {kHead + "policies:\n  p:\n    - action: maybe\n", "5:15: policies.p[0].action: unknown action \"maybe\" (expected accept, reject, next)"},
       {kHead + "kubernetes: [enabled]\n", "3:13: kubernetes: must be a map, got a list"},
       {kHead + "log-level: ${PETREL_ERRORS_TEST_UNSET}\n", "3:12: log-level: environment variable PETREL_ERRORS_TEST_UNSET is not set"},
   };
