@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -142,6 +143,14 @@ TEST_CASE("a changed password resets the session") {
   const Config second = changed("hold-time: 9\n", std::string("hold-time: 9\n    password-file: ") + b_path + "\n");
   check_only(plan_reload(first, second), {"tor1"}, {});
   check_only(plan_reload(parse(kBase), first), {"tor1"}, {});
+  // The same file, rewritten with a new password: a reload reads it again.
+  const int again = open(a_path, O_WRONLY | O_TRUNC);
+  REQUIRE(again >= 0);
+  REQUIRE(write(again, "three\n", 6) == 6);
+  close(again);
+  const Config rewritten = changed("hold-time: 9\n", std::string("hold-time: 9\n    password-file: ") + a_path + "\n");
+  check_only(plan_reload(first, rewritten), {"tor1"}, {});
+  CHECK(plan_reload(rewritten, rewritten).nothing());
   unlink(a_path);
   unlink(b_path);
 }
