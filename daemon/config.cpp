@@ -450,6 +450,18 @@ void check_peers(const YAML::Node& list, const std::vector<PeerConfig>& peers) {
   }
 }
 
+// Without a listening socket petreld only connects out: a peer that waits
+// for the neighbour would never come up.
+void check_peers_connect_out(const YAML::Node& list, const std::vector<PeerConfig>& peers) {
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    const YAML::Node at = list[i];
+    if (peers[i].range)
+      fail_at(at["range"], index_path("peers", i) + ".range", "dynamic neighbours connect to us, but listen is empty (add listen: [0.0.0.0])");
+    if (peers[i].passive && !peers[i].disabled)
+      fail_at(at["passive"], index_path("peers", i) + ".passive", "a passive peer waits to be connected to, but listen is empty (add listen: [0.0.0.0])");
+  }
+}
+
 std::string kubernetes_text(const YAML::Node& n) {
   if (!n.IsMap()) fail_at(n, "kubernetes", "must be a map, got " + describe(n));
   YAML::Emitter e;
@@ -498,7 +510,8 @@ Config read_config(YAML::Node root, std::string_view file) {
       mark.line = e.line - 1;
       mark.column = e.column - 1;
     }
-    throw YamlFailure{mark, e.message};
+    const std::string path = path_at(root, mark);
+    throw YamlFailure{mark, path.empty() ? e.message : path + ": " + e.message};
   }
   c.policies = std::move(*policies);
   c.policy_text = normalized_policy_text(root);
@@ -512,6 +525,7 @@ Config read_config(YAML::Node root, std::string_view file) {
       ++i;
     }
     check_peers(v, peers);
+    if (c.listen.empty()) check_peers_connect_out(v, peers);
     c.peers = std::move(peers);
   }
   if (YAML::Node v = top.get("kubernetes")) c.kubernetes_yaml = kubernetes_text(v);

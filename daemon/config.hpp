@@ -2,6 +2,9 @@
 // documents every key) parsed into typed values, checked, and printed back in
 // normalized form (`petreld --check`).
 //
+// Never throws and never crashes on any input: YAML syntax errors, values out
+// of range, unknown keys, deep nesting and alias bombs all become a ConfigError.
+//
 // Parsing is pure apart from reading the file and the password files it names.
 // Every error names file:line:column and the key ("peers[2].hold-time: must be 0
 // or 3..65535"). Unknown keys are errors (a typo must not pass silently).
@@ -138,11 +141,14 @@ struct Config {
 // config file's directory when not absolute). ${NAME} in string values is
 // replaced with the environment variable NAME (an unset one is an error).
 Result<Config, ConfigError> load_config(const std::string& file);
-// The same from text (tests); `file` only names it in errors.
+// The same from text (tests); `file` names it in errors, and a relative
+// password-file is read from `file`'s directory.
 Result<Config, ConfigError> parse_config(std::string_view yaml, std::string_view file);
 
 // The normalized configuration as YAML: every key with its value (defaults
-// made explicit), in a fixed order, secrets shown as "<from FILE>".
+// made explicit; an unset optional value as null), in a fixed order, secrets
+// shown as `password: "<from FILE>"`. The output is itself a valid
+// configuration: parse_config(print_config(c)) is equivalent(c) (config_diff.hpp).
 std::string print_config(const Config& c);
 
 }  // namespace petrel::daemon

@@ -24,7 +24,8 @@ const std::vector<std::string_view> kInnerOrder = {"min", "max", "asn", "count"}
 // Entries of a map sorted by name.
 std::map<std::string, YAML::Node> by_name(const YAML::Node& map) {
   std::map<std::string, YAML::Node> out;
-  if (!map.IsMap()) return out;
+  // A missing key of a const node is a "zombie" that throws on IsMap(): test it first.
+  if (!map || !map.IsMap()) return out;
   for (auto it = map.begin(); it != map.end(); ++it) out.emplace(it->first.Scalar(), it->second);
   return out;
 }

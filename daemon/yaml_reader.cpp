@@ -78,7 +78,10 @@ std::optional<std::string_view> nearest_key(std::string_view key, const std::vec
   std::optional<std::string_view> best;
   std::size_t best_distance = 0;
   for (std::string_view candidate : known) {
-    const std::size_t d = edit_distance(k, folded(candidate));
+    const std::string c = folded(candidate);
+    // A shortening ("addr" for "address") counts as one edit.
+    const bool abbreviation = k.size() >= 3 && c.size() > k.size() && c.compare(0, k.size(), k) == 0;
+    const std::size_t d = abbreviation ? 1 : edit_distance(k, c);
     // One edit for short keys, two for longer ones: "as" must not suggest "bfd".
     const std::size_t allowed = std::min(k.size(), candidate.size()) < 5 ? 1 : 2;
     if (d <= allowed && (!best || d < best_distance)) {
@@ -158,6 +161,49 @@ struct Substituter {
 void substitute_environment(YAML::Node& root, const EnvLookup& lookup) {
   Substituter s{lookup, 0, {}};
   s.walk(root, "", 0);
+}
+
+// ---- finding a node by its mark ----------------------------------------------
+
+namespace {
+
+bool same_place(const YAML::Mark& a, const YAML::Mark& b) { return a.line == b.line && a.column == b.column; }
+
+// Depth-first, a node before its children: a block map starts where its first
+// key does, and an error marked there (a missing key, min > max) is about the
+// map. The visit budget bounds the walk on trees shared through aliases.
+bool find_path(const YAML::Node& n, const YAML::Mark& mark, const std::string& path, std::string& found, std::size_t& budget,
+               int depth) {
+  if (budget == 0 || depth > 64) return false;
+  --budget;
+  if (!path.empty() && same_place(n.Mark(), mark)) {
+    found = path;
+    return true;
+  }
+  if (n.IsSequence()) {
+    std::size_t i = 0;
+    for (const YAML::Node& e : n)
+      if (find_path(e, mark, index_path(path, i++), found, budget, depth + 1)) return true;
+  } else if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";
+      if (same_place(it->first.Mark(), mark)) {
+        found = join_path(path, key);
+        return true;
+      }
+      if (find_path(it->second, mark, join_path(path, key), found, budget, depth + 1)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string path_at(const YAML::Node& root, const YAML::Mark& mark) {
+  std::string found;
+  std::size_t budget = 200'000;
+  if (!mark.is_null()) find_path(root, mark, "", found, budget, 0);
+  return found;
 }
 
 // ---- maps ------------------------------------------------------------------

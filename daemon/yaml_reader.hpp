@@ -36,7 +36,8 @@ struct YamlFailure {
 std::string describe(const YAML::Node& n);
 std::string in_quotes(std::string_view s);
 
-// The known key nearest to `key` (case, '_' for '-', up to two edits), if any.
+// The known key nearest to `key` (case, '_' for '-', up to two edits, or an
+// abbreviation of three letters or more), if any.
 std::optional<std::string_view> nearest_key(std::string_view key, const std::vector<std::string_view>& known);
 
 // Replaces ${NAME} (and ${NAME:-default}, which gives `default` when NAME is
@@ -47,6 +48,11 @@ std::optional<std::string_view> nearest_key(std::string_view key, const std::vec
 // 200,000 nodes once aliases are followed (an alias bomb must not hang petreld).
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 void substitute_environment(YAML::Node& root, const EnvLookup& lookup);
+
+// The key path ("policies.to-tor[0].match.prefix-set") of the node or map key
+// that starts at `mark` in the tree (the deepest such node), or "" when none
+// does. For errors found by code that only knows marks (rib::compile_policies).
+std::string path_at(const YAML::Node& root, const YAML::Mark& mark);
 
 // A map read key by key. Construction checks that `node` is a map with scalar,
 // unique keys that all appear in `known`. A key whose value is null (`key:` or
