@@ -8,7 +8,6 @@
 #pragma once
 
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -17,12 +16,55 @@
 
 namespace petrel::daemon::test {
 
+namespace exposition_detail {
+// (std::regex is avoided: GCC 12 reports maybe-uninitialized inside it under ASan.)
+inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// [a-zA-Z_:][a-zA-Z0-9_:]* (metric) or [a-zA-Z_][a-zA-Z0-9_]* (label)
+inline bool is_name(std::string_view s, bool colon) {
+  if (s.empty() || is_digit(s[0])) return false;
+  for (char c : s)
+    if (!is_alpha(c) && !is_digit(c) && !(colon && c == ':')) return false;
+  return true;
+}
+
+// Digits from `i`; returns how many.
+inline std::size_t digits(std::string_view s, std::size_t& i) {
+  const std::size_t start = i;
+  while (i < s.size() && is_digit(s[i])) ++i;
+  return i - start;
+}
+
+// [+-]?(D+(.D*)?|.D+)([eE][+-]?D+)? | NaN | [+-]Inf
+inline bool is_float(std::string_view s) {
+  if (s == "NaN" || s == "+Inf" || s == "-Inf") return true;
+  std::size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  std::size_t mantissa = digits(s, i);
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    mantissa += digits(s, i);
+  }
+  if (mantissa == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits(s, i) == 0) return false;
+  }
+  return i == s.size();
+}
+
+// -?D+ (milliseconds since the epoch)
+inline bool is_timestamp(std::string_view s) {
+  std::size_t i = 0;
+  if (i < s.size() && s[i] == '-') ++i;
+  return digits(s, i) > 0 && i == s.size();
+}
+}  // namespace exposition_detail
+
 inline std::string check_exposition(std::string_view text) {
-  static const std::regex metric_name("[a-zA-Z_:][a-zA-Z0-9_:]*");
-  static const std::regex label_name("[a-zA-Z_][a-zA-Z0-9_]*");
-  static const std::regex float_value(
-      R"([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|[+-]Inf)");
-  static const std::regex timestamp("-?[0-9]+");
+  using namespace exposition_detail;
   static const std::set<std::string> types{"counter", "gauge", "histogram", "summary", "untyped"};
 
   if (!text.empty() && text.back() != '\n') return "the text does not end with a line feed";
@@ -55,7 +97,7 @@ inline std::string check_exposition(std::string_view text) {
       in >> keyword >> name;
       if (keyword != "HELP" && keyword != "TYPE") continue;  // a plain comment
       if (line.rfind("# " + keyword + " " + name, 0) != 0) return err("malformed " + keyword + " line");
-      if (!std::regex_match(name, metric_name)) return err("bad metric name '" + name + "'");
+      if (!is_name(name, /*colon=*/true)) return err("bad metric name '" + name + "'");
       if (!enter(name)) return err("family " + name + " appears again after another family");
       const std::string rest = line.size() > 3 + keyword.size() + name.size()
                                    ? line.substr(3 + keyword.size() + name.size())
@@ -83,7 +125,7 @@ inline std::string check_exposition(std::string_view text) {
     std::size_t i = 0;
     while (i < line.size() && line[i] != '{' && line[i] != ' ') ++i;
     const std::string name = line.substr(0, i);
-    if (!std::regex_match(name, metric_name)) return err("bad metric name '" + name + "'");
+    if (!is_name(name, /*colon=*/true)) return err("bad metric name '" + name + "'");
     if (!type_of.count(name)) return err("sample of " + name + " before its TYPE line");
     if (!enter(name)) return err("family " + name + " appears again after another family");
 
@@ -98,7 +140,7 @@ inline std::string check_exposition(std::string_view text) {
         std::size_t eq = line.find('=', i);
         if (eq == std::string::npos) return err("label without '='");
         const std::string label = line.substr(i, eq - i);
-        if (!std::regex_match(label, label_name) || label.starts_with("__")) return err("bad label name '" + label + "'");
+        if (!is_name(label, /*colon=*/false) || label.starts_with("__")) return err("bad label name '" + label + "'");
         i = eq + 1;
         if (i >= line.size() || line[i] != '"') return err("label value not quoted");
         ++i;
@@ -127,8 +169,8 @@ inline std::string check_exposition(std::string_view text) {
     std::istringstream in(line.substr(i + 1));
     std::string value, ts, extra;
     in >> value >> ts >> extra;
-    if (!std::regex_match(value, float_value)) return err("bad value '" + value + "'");
-    if (!ts.empty() && !std::regex_match(ts, timestamp)) return err("bad timestamp '" + ts + "'");
+    if (!is_float(value)) return err("bad value '" + value + "'");
+    if (!ts.empty() && !is_timestamp(ts)) return err("bad timestamp '" + ts + "'");
     if (!extra.empty()) return err("trailing text '" + extra + "'");
 
     std::string key = name;

@@ -103,9 +103,13 @@ TEST_CASE("the checker itself rejects what the format forbids") {
       "# TYPE a gauge\na{x=\"1\",x=\"2\"} 1\n",               // label twice
       "# TYPE 1a gauge\n",                                    // bad metric name
       "# TYPE a gauge\na 1 2 3\n",                            // trailing text
+      "# TYPE a gauge\na 1e\n",                               // exponent without digits
+      "# TYPE a gauge\na .\n",                                // no digits
+      "# TYPE a gauge\na 1 12.5\n",                           // timestamp not an integer
   };
   for (const char* text : bad) CHECK_MESSAGE(test::check_exposition(text) != "", text);
   CHECK(test::check_exposition("# HELP a x\\\\y\\n\n# TYPE a gauge\na{x=\"q\\\"\\\\\\n\"} -Inf 123\n") == "");
+  CHECK(test::check_exposition("# TYPE a_total counter\na_total{x=\"1\",} 1.5e+3 -5\na_total .5\n") == "");
 }
 
 TEST_CASE("HELP and TYPE appear once per family, before its samples") {
