@@ -20,6 +20,8 @@
 #include <sys/time.h>
 
 #include <atomic>
+#include <iterator>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -277,6 +279,34 @@ TEST_CASE("a client that disconnects mid-request or mid-response does not hurt t
   auto res = c.get("/metrics");
   CHECK(res.result() == http::status::ok);
   CHECK(res.body() == render_prometheus(small_snapshot(s.peers)));
+}
+
+TEST_CASE("seeded random bytes, alone or after a valid start, never hurt the server") {
+  Server s;
+  std::mt19937 rng(20261121);
+  const std::string starts[] = {"", "GET ", "GET /metrics HTTP/1.1\r\n", "GET /metrics HTTP/1.1\r\nHost: x\r\n",
+                                "POST /metrics HTTP/1.1\r\nContent-Length: 5\r\n\r\n"};
+  for (int round = 0; round < 300; ++round) {
+    std::string bytes = starts[round % std::size(starts)];
+    const std::size_t n = std::uniform_int_distribution<std::size_t>(0, 600)(rng);
+    std::uniform_int_distribution<int> byte(0, 255), printable(32, 126);
+    for (std::size_t i = 0; i < n; ++i) {
+      // Mostly header-like text, with CR LF and raw bytes mixed in.
+      const int kind = byte(rng) % 16;
+      bytes += kind == 0 ? '\r' : kind == 1 ? '\n' : kind == 2 ? static_cast<char>(byte(rng)) : static_cast<char>(printable(rng));
+    }
+    Client c(s.port);
+    c.send_raw(bytes);
+    c.socket.shutdown(tcp::socket::shutdown_send);
+    // Whatever the server answers, it then closes: read to the end.
+    std::string reply;
+    error_code ec;
+    asio::read(c.socket, asio::dynamic_buffer(reply), ec);
+    REQUIRE_MESSAGE((ec == asio::error::eof || ec == asio::error::connection_reset), ec.message());
+    if (!reply.empty()) CHECK_MESSAGE(reply.starts_with("HTTP/1."), reply.substr(0, 40));
+  }
+  Client c(s.port);
+  CHECK(c.get("/metrics").result() == http::status::ok);
 }
 
 TEST_CASE("two clients at once: one stalled mid-request does not block the other") {
