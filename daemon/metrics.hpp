@@ -65,8 +65,11 @@ struct MetricsAddress {
 Result<MetricsAddress, std::string> parse_metrics_address(std::string_view text);
 
 // Serves GET /metrics (text/plain; version=0.0.4) and GET /healthz ("ok") on
-// `address` ("127.0.0.1:9469", "[::1]:9469"); anything else: 404. The snapshot
-// function runs on the executor's thread for every scrape.
+// `address` ("127.0.0.1:9469", "[::1]:9469"); HEAD too; other methods: 405,
+// other paths: 404. Requests are bounded (8 KiB of headers); a client that
+// sends garbage, stalls or goes away ends only its own connection. The snapshot
+// function runs on the executor's thread for every scrape; if it throws, that
+// scrape gets 500. Construct, use and destroy on the executor's thread.
 class MetricsServer {
  public:
   using SnapshotFn = std::function<MetricsSnapshot()>;

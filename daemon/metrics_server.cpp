@@ -114,6 +114,11 @@ Response answer_bad_request(const error_code& ec) {
   return res;
 }
 
+// Beast's parser rejected the bytes (as opposed to a socket error or timeout).
+bool is_parse_error(const error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category();
+}
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, std::shared_ptr<State> state)
@@ -126,7 +131,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void start() { read_request(); }
 
-  // The server is going away: cancel everything; handlers then see `stopped`.
+  // Ends the connection: pending operations complete with operation_aborted
+  // (and, when the server is going away, their handlers see `stopped`).
   void close() {
     error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -150,8 +156,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return write_response();
     }
     // The client closed between requests, went away, or stalled: just close.
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
-        ec.category() != http::make_error_code(http::error::bad_target).category())
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message || !is_parse_error(ec))
       return close();
     // Not HTTP, or over a limit: say so, then close.
     response_ = answer_bad_request(ec);

@@ -16,6 +16,7 @@ test_pkgs=(
   clang-14 libclang-rt-14-dev   # libFuzzer and sanitizers
   libbenchmark-dev              # bench/
   tshark                        # independent decoder for codec tests
+  python3-prometheus-client     # independent parser of the metrics text format
   bird2 gobgpd                  # interop peers
   iproute2 iptables ipset iputils-ping
 )
