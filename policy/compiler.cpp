@@ -179,7 +179,7 @@ std::optional<std::string> peer_set(const NetworkPolicy& np, const Peer& peer, S
 }
 
 // The port side of a rule, as iptables matches.
-std::string port_match(const PortSpec& port, Direction dir, SetRegistry& sets) {
+std::string port_match(const PortSpec& port, SetRegistry& sets) {
   std::string out = std::string("-p ") + protocol_name(port.protocol);
   if (port.number) {
     out += " --dport " + std::to_string(*port.number);
@@ -188,7 +188,6 @@ std::string port_match(const PortSpec& port, Direction dir, SetRegistry& sets) {
     // A named port is the destination pod's container port of that name: the set
     // holds (pod IP, protocol:number) for every pod that has it. For ingress the
     // destination is the selected pod; for egress the peer.
-    (void)dir;
     out += " -m set --match-set " + sets.named_port(port.name, port.protocol) + " dst,dst";
   }
   return out;
@@ -219,7 +218,7 @@ void compile_direction(const NetworkPolicy& np, Direction dir, const CompileOpti
     for (const auto& p : rule.peers) peer_matches.push_back(peer_set(np, p, sets));
     std::vector<std::optional<std::string>> port_matches;
     if (rule.ports.empty()) port_matches.push_back(std::nullopt);
-    for (const auto& p : rule.ports) port_matches.push_back(port_match(p, dir, sets));
+    for (const auto& p : rule.ports) port_matches.push_back(port_match(p, sets));
     for (std::size_t i = 0; i < peer_matches.size(); ++i) {
       for (std::size_t j = 0; j < port_matches.size(); ++j) {
         std::string spec;
@@ -327,11 +326,6 @@ struct Index {
   }
 };
 
-const Labels& no_labels() {
-  static const Labels empty;
-  return empty;
-}
-
 bool term_matches(const PodTerm& t, const Pod& pod, const Labels& ns_labels) {
   if (t.ns) {
     if (pod.ns != *t.ns) return false;
@@ -404,7 +398,6 @@ std::vector<std::pair<std::string, std::string>> pod_membership(const std::vecto
     }
     for (auto& m : members) out.emplace_back(s.name, m);
   }
-  (void)no_labels;
   return out;
 }
 
