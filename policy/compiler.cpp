@@ -17,6 +17,11 @@ const char* SetSpec::ipset_type() const {
   return "hash:ip";
 }
 
+std::string isolated_set(Direction direction, AddressFamily family) {
+  std::string name = direction == Direction::ingress ? kIsolatedIngressSet : kIsolatedEgressSet;
+  return family == AddressFamily::ipv4 ? name : name + "6";
+}
+
 std::string Hook::spec() const { return "-m comment --comment petrel:hook -j " + target; }
 
 bool operator==(const RuleSet& a, const RuleSet& b) {
@@ -59,6 +64,7 @@ std::string hex_mark(uint32_t v) {
 // Collects the sets the rules refer to, one per distinct definition.
 class SetRegistry {
  public:
+  explicit SetRegistry(AddressFamily family) : family_(family) {}
   std::string pods(const std::vector<PodTerm>& terms, const std::string& description) {
     std::string key = "pods";
     for (const auto& t : terms) key += "|" + term_key(t);
@@ -78,6 +84,7 @@ class SetRegistry {
       s.name = name;
       s.kind = SetKind::pods;
       s.description = description;
+      s.family = family_;
       it = by_name_.emplace(name, std::move(s)).first;
     }
     std::string k = term_key(term);
@@ -91,6 +98,7 @@ class SetRegistry {
     s.name = name;
     s.kind = SetKind::pods;
     s.description = description;
+    s.family = family_;
     by_name_.emplace(name, std::move(s));
   }
   std::string nets(const IpBlock& block) {
@@ -132,14 +140,19 @@ class SetRegistry {
   std::string add(const std::string& key, const char* prefix, Make make) {
     auto it = name_by_key_.find(key);
     if (it != name_by_key_.end()) return it->second;
-    std::string name = prefix + short_hash(key, 16);
+    // IPv6 sets are named apart: "petrel-s-" becomes "petrel-s6-".
+    std::string p = prefix;
+    if (family_ == AddressFamily::ipv6) p.insert(p.size() - 1, "6");
+    std::string name = p + short_hash(key, 16);
     SetSpec s = make();
     s.name = name;
+    s.family = family_;
     by_name_.emplace(name, std::move(s));
     name_by_key_.emplace(key, name);
     return name;
   }
 
+  AddressFamily family_;
   std::map<std::string, SetSpec> by_name_;
   std::unordered_map<std::string, std::string> name_by_key_;
 };
@@ -201,7 +214,7 @@ void compile_direction(const NetworkPolicy& np, Direction dir, const CompileOpti
   PodTerm target{np.ns, std::nullopt, np.pod_selector};
   std::string target_set =
       sets.pods({target}, "pods in " + np.ns + " matching " + describe(np.pod_selector));
-  sets.add_fixed_term(ingress ? kIsolatedIngressSet : kIsolatedEgressSet, target,
+  sets.add_fixed_term(isolated_set(dir, opt.family), target,
                       std::string("pods isolated for ") + direction_name(dir));
   const auto& rules = np.rules(dir);
   if (rules.empty()) return;  // isolates, allows nothing
@@ -263,7 +276,7 @@ RuleSet compile_rules(const std::vector<NetworkPolicy>& policies_in, const Compi
   std::sort(policies.begin(), policies.end(),
             [](const NetworkPolicy* a, const NetworkPolicy* b) { return a->key() < b->key(); });
 
-  SetRegistry sets;
+  SetRegistry sets(opt.family);
   std::vector<Chain> policy_chains;
   ChainBuilder ingress(kIngressChain);
   ChainBuilder egress(kEgressChain);
@@ -273,18 +286,20 @@ RuleSet compile_rules(const std::vector<NetworkPolicy>& policies_in, const Compi
   }
   finish_direction(ingress, Direction::ingress, opt);
   finish_direction(egress, Direction::egress, opt);
-  sets.ensure_fixed(kIsolatedIngressSet, "pods isolated for ingress");
-  sets.ensure_fixed(kIsolatedEgressSet, "pods isolated for egress");
+  const std::string iso_in = isolated_set(Direction::ingress, opt.family);
+  const std::string iso_out = isolated_set(Direction::egress, opt.family);
+  sets.ensure_fixed(iso_in, "pods isolated for ingress");
+  sets.ensure_fixed(iso_out, "pods isolated for egress");
 
   std::string bit = hex_mark(opt.mark_bit);
   std::string clear = "-j MARK --set-xmark 0x0/" + bit;
   ChainBuilder top(kTopChain);
   top.add("-m conntrack --ctstate RELATED,ESTABLISHED -j RETURN", "replies of allowed connections");
   top.add(clear, "clear mark");
-  top.add(std::string("-m set --match-set ") + kIsolatedEgressSet + " src -j " + kEgressChain,
+  top.add("-m set --match-set " + iso_out + " src -j " + kEgressChain,
           "egress of isolated pods");
   top.add(clear, "clear mark");
-  top.add(std::string("-m set --match-set ") + kIsolatedIngressSet + " dst -j " + kIngressChain,
+  top.add("-m set --match-set " + iso_in + " dst -j " + kIngressChain,
           "ingress of isolated pods");
   top.add(clear, "clear mark");
 
@@ -298,15 +313,15 @@ RuleSet compile_rules(const std::vector<NetworkPolicy>& policies_in, const Compi
   return out;
 }
 
-std::set<std::string> ip_block_members(const IpBlock& block) {
+std::set<std::string> ip_block_members(const IpBlock& block, AddressFamily family) {
   std::set<std::string> out;
-  if (!block.cidr.is_v4()) return out;  // IPv4 rules only (see README)
+  if (block.cidr.family() != family) return out;
   auto text = [](const Prefix& p) {
     return p.is_host() ? p.address().to_string() : p.to_string();
   };
   if (block.cidr.length() == 0) {
-    out.insert("0.0.0.0/1");
-    out.insert("128.0.0.0/1");
+    out.insert(family == AddressFamily::ipv4 ? "0.0.0.0/1" : "::/1");
+    out.insert(family == AddressFamily::ipv4 ? "128.0.0.0/1" : "8000::/1");
   } else {
     out.insert(text(block.cidr));
   }
@@ -335,16 +350,16 @@ bool term_matches(const PodTerm& t, const Pod& pod, const Labels& ns_labels) {
   return matches(t.pod_selector, pod.labels);
 }
 
-void add_pod_ips(const Pod& pod, std::set<std::string>& out) {
+void add_pod_ips(const Pod& pod, AddressFamily family, std::set<std::string>& out) {
   for (const auto& ip : pod.ips)
-    if (ip.is_v4()) out.insert(ip.to_string());
+    if (ip.family() == family) out.insert(ip.to_string());
 }
 
 void add_named_ports(const SetSpec& s, const Pod& pod, std::set<std::string>& out) {
   for (const auto& cp : pod.ports) {
     if (cp.name != s.port_name || cp.protocol != s.protocol) continue;
     for (const auto& ip : pod.ips)
-      if (ip.is_v4())
+      if (ip.family() == s.family)
         out.insert(ip.to_string() + "," + protocol_name(cp.protocol) + ":" + std::to_string(cp.port));
   }
 }
@@ -357,7 +372,7 @@ SetMembers compute_members(const std::vector<SetSpec>& sets, const Snapshot& sna
   for (const auto& s : sets) {
     auto& members = out[s.name];
     switch (s.kind) {
-      case SetKind::nets: members = ip_block_members(s.block); break;
+      case SetKind::nets: members = ip_block_members(s.block, s.family); break;
       case SetKind::named_port:
         for (const auto& pod : snapshot.pods) add_named_ports(s, pod, members);
         break;
@@ -367,7 +382,7 @@ SetMembers compute_members(const std::vector<SetSpec>& sets, const Snapshot& sna
             auto it = index.pods_by_ns.find(ns);
             if (it == index.pods_by_ns.end()) return;
             for (const Pod* p : it->second)
-              if (matches(t.pod_selector, p->labels)) add_pod_ips(*p, members);
+              if (matches(t.pod_selector, p->labels)) add_pod_ips(*p, s.family, members);
           };
           if (t.ns) {
             add_ns(*t.ns);
@@ -392,7 +407,7 @@ std::vector<std::pair<std::string, std::string>> pod_membership(const std::vecto
     } else if (s.kind == SetKind::pods) {
       for (const auto& t : s.terms)
         if (term_matches(t, pod, namespace_labels)) {
-          add_pod_ips(pod, members);
+          add_pod_ips(pod, s.family, members);
           break;
         }
     }

@@ -18,6 +18,9 @@
 // Rules never name a pod: every selector result is an ipset (see SetSpec), so a pod
 // coming, going or being relabelled changes set members only (compute_members,
 // pod_membership), never the rules. Rule text depends on the policies alone.
+// One compilation covers one address family (iptables or ip6tables); the two share
+// chain names (separate tables) but not set names (one ipset namespace): IPv6 sets
+// carry a 6 (petrel-s6-..., petrel-iso-ingress6).
 #pragma once
 
 #include "policy/model.hpp"
@@ -36,11 +39,14 @@ inline constexpr const char* kIngressChain = "petrel-ingress";
 inline constexpr const char* kEgressChain = "petrel-egress";
 inline constexpr const char* kIsolatedIngressSet = "petrel-iso-ingress";
 inline constexpr const char* kIsolatedEgressSet = "petrel-iso-egress";
+// The isolation set of a direction in a family (IPv4: the two names above).
+std::string isolated_set(Direction direction, AddressFamily family);
 inline constexpr const char* kNamePrefix = "petrel-";
 inline constexpr std::size_t kMaxChainName = 28;  // iptables XT_EXTENSION_MAXNAMELEN - 1
 inline constexpr std::size_t kMaxSetName = 31;    // IPSET_MAXNAMELEN - 1
 
 struct CompileOptions {
+  AddressFamily family = AddressFamily::ipv4;
   uint32_t mark_bit = 0x10000;  // one packet-mark bit: "allowed by some policy"
   bool drop_log = false;        // log denied packets (rate-limited) before dropping
   std::string log_rate = "5/second";
@@ -71,7 +77,9 @@ struct SetSpec {
   std::string port_name;       // named_port
   Protocol protocol = Protocol::tcp;
   std::string description;     // for dry-run output and explain
+  AddressFamily family = AddressFamily::ipv4;
   const char* ipset_type() const;
+  const char* ipset_family() const { return family == AddressFamily::ipv4 ? "inet" : "inet6"; }
 };
 
 // One rule: `-A <chain> -m comment --comment "petrel:<id> <note>" <spec>`.
@@ -115,8 +123,9 @@ SetMembers compute_members(const std::vector<SetSpec>& sets, const Snapshot& sna
 std::vector<std::pair<std::string, std::string>> pod_membership(const std::vector<SetSpec>& sets, const Pod& pod,
                                                                  const Labels& namespace_labels);
 
-// The ipset members of an ipBlock (hash:net refuses /0: 0.0.0.0/0 becomes two /1).
-std::set<std::string> ip_block_members(const IpBlock& block);
+// The ipset members of an ipBlock in `family` (none if the block is of the other
+// family; hash:net refuses /0, so 0.0.0.0/0 and ::/0 become two /1s).
+std::set<std::string> ip_block_members(const IpBlock& block, AddressFamily family = AddressFamily::ipv4);
 
 // Short stable hash text (FNV-1a 64, hex) used to name chains, sets and rule ids.
 std::string short_hash(const std::string& text, std::size_t hex_digits);

@@ -39,7 +39,8 @@ Result<PolicyConfig, Error> parse_config(const std::string& text, const std::str
   std::string dir;
   if (auto slash = file.rfind('/'); slash != std::string::npos) dir = file.substr(0, slash);
   static const std::set<std::string> known = {"policies", "inventory", "resync-period", "resync-after-write",
-                                              "iptables-backend", "mark-bit", "drop-log", "log-level"};
+                                              "iptables-backend", "mark-bit", "drop-log", "log-level",
+                                              "families"};
   try {
     for (const auto& kv : root) {
       std::string key = kv.first.as<std::string>();
@@ -66,6 +67,16 @@ Result<PolicyConfig, Error> parse_config(const std::string& text, const std::str
       cfg.backend = b.as<std::string>();
       if (cfg.backend != "auto" && cfg.backend != "nft" && cfg.backend != "legacy")
         return Error{file + ": iptables-backend: expected auto, nft or legacy"};
+    }
+    if (auto f = root["families"]) {
+      if (!f.IsSequence() || f.size() == 0) return Error{file + ": families: expected a list of ipv4, ipv6"};
+      cfg.families.clear();
+      for (const auto& item : f) {
+        std::string name = item.as<std::string>();
+        if (name == "ipv4") cfg.families.push_back(AddressFamily::ipv4);
+        else if (name == "ipv6") cfg.families.push_back(AddressFamily::ipv6);
+        else return Error{file + ": families: unknown family '" + name + "' (ipv4, ipv6)"};
+      }
     }
     if (auto m = root["mark-bit"]) {
       uint32_t v = m.as<uint32_t>();

@@ -4,6 +4,7 @@
 //   inventory: inventory.yaml      # namespaces and pods (standalone mode)
 //   resync-period: 10              # seconds between drift checks
 //   resync-after-write: 1          # seconds after each write, one more check
+//   families: [ipv4, ipv6]         # iptables and/or ip6tables
 //   iptables-backend: auto         # auto | nft | legacy
 //   mark-bit: 0x10000              # the packet-mark bit meaning "allowed"
 //   drop-log: {enabled: false, rate: 5/second, burst: 10, target: LOG, nflog-group: 0}
@@ -28,6 +29,7 @@ struct PolicyConfig {
   double resync_period_s = 10;
   double resync_after_write_s = 1;
   std::string backend = "auto";
+  std::vector<AddressFamily> families = {AddressFamily::ipv4, AddressFamily::ipv6};
   CompileOptions compile;
   std::string log_level = "info";
 };

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 namespace po = boost::program_options;
@@ -28,6 +29,21 @@ using namespace petrel::policy;
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
+
+const char* family_name(AddressFamily f) { return f == AddressFamily::ipv4 ? "ipv4" : "ipv6"; }
+
+// The kernel side of one address family.
+struct Stack {
+  Stack(CompileOptions options, Backend backend, AddressFamily family)
+      : name(family_name(family)), writer(backend, family), controller(with_family(options, family), writer) {}
+  static CompileOptions with_family(CompileOptions o, AddressFamily f) {
+    o.family = f;
+    return o;
+  }
+  std::string name;
+  KernelWriter writer;
+  Controller controller;
+};
 void on_signal(int) { g_stop = 1; }
 
 void log_plan(const char* what, const Plan& p) {
@@ -87,39 +103,54 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
       std::cerr << snap.error().message << "\n";
       return 1;
     }
-    RuleSet rules = compile_rules(snap->policies, cfg.compile);
-    std::cout << "# ipset restore\n" << render_ipset(rules, compute_members(rules.sets, *snap));
-    std::cout << "# iptables-restore --noflush\n" << render_iptables(rules);
+    for (AddressFamily family : cfg.families) {
+      CompileOptions opt = cfg.compile;
+      opt.family = family;
+      RuleSet rules = compile_rules(snap->policies, opt);
+      const char* tool = family == AddressFamily::ipv4 ? "iptables" : "ip6tables";
+      std::cout << "# " << family_name(family) << ": ipset restore\n"
+                << render_ipset(rules, compute_members(rules.sets, *snap));
+      std::cout << "# " << family_name(family) << ": " << tool << "-restore --noflush\n" << render_iptables(rules);
+    }
     return 0;
   }
   Backend backend = cfg.backend == "nft"      ? Backend::nft
                     : cfg.backend == "legacy" ? Backend::legacy
                                               : detect_backend();
   spdlog::info("iptables backend: {}{}", backend_name(backend), cfg.backend == "auto" ? " (detected)" : "");
-  KernelWriter writer(backend);
+  // One writer and one controller per address family (iptables, ip6tables).
+  std::vector<std::unique_ptr<Stack>> stacks;
+  for (AddressFamily family : cfg.families) stacks.push_back(std::make_unique<Stack>(cfg.compile, backend, family));
   if (vm.count("cleanup")) {
-    auto plan = writer.cleanup();
-    if (!plan) {
-      spdlog::error("cleanup: {}", plan.error().message);
-      return 1;
+    int rc = 0;
+    for (auto& st : stacks) {
+      auto plan = st->writer.cleanup();
+      if (!plan) {
+        spdlog::error("{} cleanup: {}", st->name, plan.error().message);
+        rc = 1;
+        continue;
+      }
+      log_plan((st->name + " cleanup").c_str(), *plan);
     }
-    log_plan("cleanup", *plan);
-    return 0;
+    return rc;
   }
 
+  // The input source. The Kubernetes watch (k8s/ informers) plugs in here as
+  // another InputSource (policy/README.md, "Where the Kubernetes watch plugs in").
   FileSource source(cfg.policy_files, cfg.inventory_file);
-  Controller controller(cfg.compile, writer);
   auto first = source.poll();
   if (!first) {
     spdlog::error("{}", first.error().message);
     return 1;
   }
-  auto report = controller.replace(std::move(**first));
-  if (!report) {
-    spdlog::error("sync: {}", report.error().message);
-    return 1;
+  for (auto& st : stacks) {
+    auto report = st->controller.replace(**first);
+    if (!report) {
+      spdlog::error("{} sync: {}", st->name, report.error().message);
+      return 1;
+    }
+    log_report((st->name + " sync").c_str(), *report);
   }
-  log_report("sync", *report);
   if (vm.count("once")) return 0;
 
   std::signal(SIGTERM, on_signal);
@@ -133,19 +164,23 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
     if (!changed) {
       spdlog::error("inputs not applied, keeping the previous state: {}", changed.error().message);
     } else if (*changed) {
-      auto r = controller.replace(std::move(**changed));
-      if (!r) {
-        spdlog::error("sync: {}", r.error().message);
-      } else {
-        log_report("update", *r);
-        if (r->kind != SyncReport::Kind::none)
-          next_resync = std::min(next_resync, Clock::now() + secs(cfg.resync_after_write_s));
+      for (auto& st : stacks) {
+        auto r = st->controller.replace(**changed);
+        if (!r) {
+          spdlog::error("{} sync: {}", st->name, r.error().message);
+        } else {
+          log_report((st->name + " update").c_str(), *r);
+          if (r->kind != SyncReport::Kind::none)
+            next_resync = std::min(next_resync, Clock::now() + secs(cfg.resync_after_write_s));
+        }
       }
     }
     if (Clock::now() >= next_resync) {
-      auto r = controller.resync();
-      if (!r) spdlog::error("resync: {}", r.error().message);
-      else if (r->kind != SyncReport::Kind::none) log_report("resync repaired drift", *r);
+      for (auto& st : stacks) {
+        auto r = st->controller.resync();
+        if (!r) spdlog::error("{} resync: {}", st->name, r.error().message);
+        else if (r->kind != SyncReport::Kind::none) log_report((st->name + " resync repaired drift").c_str(), *r);
+      }
       next_resync = Clock::now() + secs(cfg.resync_period_s);
     }
   }

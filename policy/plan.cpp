@@ -49,7 +49,7 @@ std::string quoted_rule(const std::string& chain, const RuleLine& r) {
 }
 
 std::string create_line(const SetSpec& s) {
-  return "create " + s.name + " " + s.ipset_type() + " family inet hashsize 1024 maxelem 1048576\n";
+  return "create " + s.name + " " + s.ipset_type() + " family " + s.ipset_family() + " hashsize 1024 maxelem 1048576\n";
 }
 
 }  // namespace
@@ -79,19 +79,23 @@ void parse_iptables_save(std::string_view text, ObservedState& into) {
   }
 }
 
-void parse_ipset_save(std::string_view text, ObservedState& into) {
+void parse_ipset_save(std::string_view text, ObservedState& into, AddressFamily family) {
+  const std::string_view want = family == AddressFamily::ipv4 ? "inet" : "inet6";
   for (std::string_view line : lines_of(text)) {
     if (line.substr(0, 7) == "create ") {
       std::string_view rest = line.substr(7);
       std::string_view name = first_word(rest);
       if (!is_ours(name)) continue;
+      std::size_t fam = rest.find(" family ");
+      std::string_view set_family = fam == std::string_view::npos ? "inet" : first_word(rest.substr(fam + 8));
+      if (set_family != want) continue;
       std::string_view type = rest.size() > name.size() ? first_word(rest.substr(name.size() + 1)) : "";
       into.set_types[std::string(name)] = std::string(type);
       into.set_members[std::string(name)];
     } else if (line.substr(0, 4) == "add ") {
       std::string_view rest = line.substr(4);
       std::string_view name = first_word(rest);
-      if (!is_ours(name) || rest.size() <= name.size()) continue;
+      if (!is_ours(name) || rest.size() <= name.size() || !into.set_types.count(std::string(name))) continue;
       into.set_members[std::string(name)].insert(std::string(rest.substr(name.size() + 1)));
     }
   }

@@ -33,7 +33,8 @@ struct ObservedState {
 };
 
 void parse_iptables_save(std::string_view text, ObservedState& into);
-void parse_ipset_save(std::string_view text, ObservedState& into);
+// Only sets of `family` (the "family inet|inet6" of their create line) are read.
+void parse_ipset_save(std::string_view text, ObservedState& into, AddressFamily family = AddressFamily::ipv4);
 
 struct Plan {
   std::string ipset_prepare;  // creates and member changes (before the rules use them)

@@ -44,9 +44,12 @@ Backend detect_backend() {
   return choose_backend(count_rules("iptables-legacy-save"), count_rules("iptables-nft-save"));
 }
 
-KernelWriter::KernelWriter(Backend backend)
-    : save_(backend == Backend::nft ? "iptables-nft-save" : "iptables-legacy-save"),
-      restore_(backend == Backend::nft ? "iptables-nft-restore" : "iptables-legacy-restore") {}
+KernelWriter::KernelWriter(Backend backend, AddressFamily family) : family_(family) {
+  std::string tool = family == AddressFamily::ipv4 ? "iptables" : "ip6tables";
+  std::string kind = backend == Backend::nft ? "-nft" : "-legacy";
+  save_ = tool + kind + "-save";
+  restore_ = tool + kind + "-restore";
+}
 
 Result<ObservedState, Error> KernelWriter::observe() {
   ObservedState o;
@@ -55,7 +58,7 @@ Result<ObservedState, Error> KernelWriter::observe() {
   parse_iptables_save(*rules, o);
   auto sets = run_ok({"ipset", "save"});
   if (!sets) return sets.error();
-  parse_ipset_save(*sets, o);
+  parse_ipset_save(*sets, o, family_);
   return o;
 }
 

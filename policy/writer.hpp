@@ -34,9 +34,11 @@ class Writer {
   virtual Result<void, Error> apply_members(const std::vector<MemberChange>& changes) = 0;
 };
 
+// One address family: iptables-* for IPv4, ip6tables-* for IPv6; ipset for both
+// (only the family's own sets are read and planned).
 class KernelWriter : public Writer {
  public:
-  explicit KernelWriter(Backend backend);
+  explicit KernelWriter(Backend backend, AddressFamily family = AddressFamily::ipv4);
   Result<ObservedState, Error> observe();
   Result<Plan, Error> sync(const DesiredState& desired) override;
   Result<void, Error> apply_members(const std::vector<MemberChange>& changes) override;
@@ -45,6 +47,7 @@ class KernelWriter : public Writer {
 
  private:
   Result<void, Error> apply(const Plan& plan);
+  AddressFamily family_;
   std::string save_;
   std::string restore_;
 };

@@ -206,3 +206,37 @@ TEST_CASE("pod_membership agrees with compute_members, pod by pod") {
       CHECK(rebuilt[set.name] == all[set.name]);
     }
 }
+
+TEST_CASE("IPv6: its own set names and members of its own family only") {
+  auto pols = policies(np("web", "prod", R"(  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from:
+    - podSelector: {matchLabels: {app: client}}
+    - ipBlock: {cidr: "fd00::/16", except: ["fd00:1::/32"]}
+    - ipBlock: {cidr: 10.0.0.0/8})"));
+  CompileOptions opt;
+  opt.family = AddressFamily::ipv6;
+  auto rs6 = compile_rules(pols, opt);
+  auto rs4 = compile_rules(pols, {});
+  for (const auto& s : rs6.sets) {
+    CHECK(s.family == AddressFamily::ipv6);
+    CHECK(std::string(s.ipset_family()) == "inet6");
+    CHECK(s.name.size() <= kMaxSetName);
+    for (const auto& s4 : rs4.sets) CHECK(s.name != s4.name);  // one ipset namespace
+  }
+  CHECK(isolated_set(Direction::ingress, AddressFamily::ipv6) == "petrel-iso-ingress6");
+  CHECK(chain(rs6, kTopChain)->rules[4].spec == "-m set --match-set petrel-iso-ingress6 dst -j petrel-ingress");
+  Snapshot s = world();
+  s.pods[2].ips.push_back(*IpAddress::parse("fd00::4"));  // prod/client gets an IPv6 address
+  auto m6 = compute_members(rs6.sets, s);
+  const Chain* pi = chain_with_prefix(rs6, "petrel-pi-");
+  REQUIRE(pi);
+  REQUIRE(pi->rules.size() == 3);
+  CHECK(m6[set_in(pi->rules[0].spec)] == std::set<std::string>{"fd00::4"});
+  CHECK(m6[set_in(pi->rules[1].spec)] == std::set<std::string>{"fd00::/16", "fd00:1::/32 nomatch"});
+  CHECK(m6[set_in(pi->rules[2].spec)].empty());  // an IPv4 block matches no IPv6 address
+  auto m4 = compute_members(rs4.sets, s);
+  CHECK(m4[set_in(chain_with_prefix(rs4, "petrel-pi-")->rules[0].spec)] == std::set<std::string>{"10.0.1.4"});
+  CHECK(ip_block_members(IpBlock{*Prefix::parse("::/0"), {}}, AddressFamily::ipv6) ==
+        std::set<std::string>{"::/1", "8000::/1"});
+}

@@ -26,6 +26,10 @@ drop-log: {enabled: true, rate: 3/second, burst: 4, target: NFLOG, nflog-group: 
   CHECK(c->compile.nflog);
   CHECK(c->compile.nflog_group == 7);
   CHECK(c->compile.log_rate == "3/second");
+  CHECK(c->families == std::vector<petrel::AddressFamily>{petrel::AddressFamily::ipv4, petrel::AddressFamily::ipv6});
+  auto v4 = parse_config("families: [ipv4]\n", "c.yaml");
+  REQUIRE(v4.has_value());
+  CHECK(v4->families == std::vector<petrel::AddressFamily>{petrel::AddressFamily::ipv4});
 }
 
 TEST_CASE("config: errors") {
@@ -41,6 +45,7 @@ TEST_CASE("config: errors") {
       {"drop-log: {target: SYSLOG}\n", "c.yaml: drop-log.target: expected LOG or NFLOG"},
       {"policies: {a: 1}\n", "c.yaml: policies: expected a file name"},
       {"[\n", "c.yaml: line "},
+      {"families: [ipv5]\n", "c.yaml: families: unknown family 'ipv5'"},
   };
   for (const auto& r : rows) {
     auto c = parse_config(r.yaml, "c.yaml");

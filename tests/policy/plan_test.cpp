@@ -151,3 +151,19 @@ TEST_CASE("member changes render as ipset restore lines") {
   CHECK(render_member_changes({{"petrel-s-1", "10.0.0.1", true}, {"petrel-n-2", "10.0.0.1,tcp:80", false}}) ==
         "add petrel-s-1 10.0.0.1\ndel petrel-n-2 10.0.0.1,tcp:80\n");
 }
+
+TEST_CASE("ipset save is read per family") {
+  const char* text =
+      "create petrel-s-1 hash:ip family inet hashsize 1024 maxelem 1048576\nadd petrel-s-1 10.0.0.1\n"
+      "create petrel-s6-1 hash:ip family inet6 hashsize 1024 maxelem 1048576\nadd petrel-s6-1 fd00::1\n";
+  ObservedState v4, v6;
+  parse_ipset_save(text, v4, AddressFamily::ipv4);
+  parse_ipset_save(text, v6, AddressFamily::ipv6);
+  CHECK(v4.set_types.size() == 1);
+  CHECK(v4.set_members.at("petrel-s-1") == std::set<std::string>{"10.0.0.1"});
+  CHECK(!v4.set_members.count("petrel-s6-1"));
+  CHECK(v6.set_types.size() == 1);
+  CHECK(v6.set_members.at("petrel-s6-1") == std::set<std::string>{"fd00::1"});
+  // So the IPv4 plan never destroys the IPv6 sets, and the other way round.
+  CHECK(plan_sync(DesiredState{}, v4).ipset_finish == "destroy petrel-s-1\n");
+}

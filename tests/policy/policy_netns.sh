@@ -15,25 +15,25 @@ PTR_ID="ppol-$$"   # this test's namespace prefix
 
 POLICY_BIN=$(realpath "$1")
 PROBE_BIN=$(realpath "$2")
-ptr_init iptables-nft ipset
+ptr_init iptables-nft ip6tables-nft ipset
 
 # ---------------------------------------------------------------- topology
 
-# name namespace ip labels(flow yaml) ports(yaml)
+# name|namespace|IPv4|IPv6|labels (flow YAML)|container ports (YAML)
 PODS=(
-  "web|prod|10.10.1.2|{app: web}|[{name: http, containerPort: 8080}]"
-  "db|prod|10.10.1.3|{app: db}|[]"
-  "pclient|prod|10.10.1.4|{app: client}|[]"
-  "dclient|dev|10.10.2.2|{app: client}|[]"
-  "dother|dev|10.10.2.3|{app: other}|[]"
-  "dns|kube-system|10.10.3.2|{app: dns}|[{name: dns, containerPort: 53, protocol: UDP}]"
+  "web|prod|10.10.1.2|fd00:10:1::2|{app: web}|[{name: http, containerPort: 8080}]"
+  "db|prod|10.10.1.3|fd00:10:1::3|{app: db}|[]"
+  "pclient|prod|10.10.1.4|fd00:10:1::4|{app: client}|[]"
+  "dclient|dev|10.10.2.2|fd00:10:2::2|{app: client}|[]"
+  "dother|dev|10.10.2.3|fd00:10:2::3|{app: other}|[]"
+  "dns|kube-system|10.10.3.2|fd00:10:3::2|{app: dns}|[{name: dns, containerPort: 53, protocol: UDP}]"
 )
-EXT_IP=10.10.9.2   # a host that is not a pod (for ipBlock)
-declare -gA POD_NS=() POD_IP=()
+EXT_IP=10.10.9.2 EXT_IP6=fd00:10:9::2   # a host that is not a pod (for ipBlock)
+declare -gA POD_NS=() POD_IP=() POD_IP6=()
 
 # write_inventory FILE [OVERRIDE_NAME OVERRIDE_LABELS]
 write_inventory() {
-  local file=$1 over=${2:-} over_labels=${3:-} p name ns ip labels ports
+  local file=$1 over=${2:-} over_labels=${3:-} p name ns ip ip6 labels ports
   {
     echo "namespaces:"
     echo "  - {name: prod, labels: {team: prod}}"
@@ -41,29 +41,37 @@ write_inventory() {
     echo "  - {name: kube-system}"
     echo "pods:"
     for p in "${PODS[@]}"; do
-      IFS='|' read -r name ns ip labels ports <<<"$p"
+      IFS='|' read -r name ns ip ip6 labels ports <<<"$p"
       [[ $name == "$over" ]] && labels=$over_labels
-      echo "  - {name: $name, namespace: $ns, labels: $labels, ips: [$ip], ports: $ports}"
+      echo "  - {name: $name, namespace: $ns, labels: $labels, ips: [$ip, \"$ip6\"], ports: $ports}"
     done
   } >"$file.tmp"
   mv "$file.tmp" "$file"
 }
 
-# topo_cluster: NODE namespace plus one namespace per pod and the external host.
+# topo_cluster: NODE namespace plus one namespace per pod and the external host. Each
+# pod has a /32 and a /128 on eth0 and routes everything through the node (gateways
+# 169.254.1.1 and fd00:ff::1 on every node-side veth); the node routes each pod
+# address to its veth.
 topo_cluster() {
   ns_add node; NODE=$REPLY
-  nsx "$NODE" sysctl -qw net.ipv4.ip_forward=1
-  local i=0 p name ns ip labels ports
-  for p in "${PODS[@]}" "ext|-|$EXT_IP||"; do
-    IFS='|' read -r name ns ip labels ports <<<"$p"
+  nsx "$NODE" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+  local i=0 p name ns ip ip6 labels ports
+  for p in "${PODS[@]}" "ext|-|$EXT_IP|$EXT_IP6||"; do
+    IFS='|' read -r name ns ip ip6 labels ports <<<"$p"
     i=$((i + 1))
-    ns_add "$name"; POD_NS[$name]=$REPLY; POD_IP[$name]=$ip
+    ns_add "$name"; POD_NS[$name]=$REPLY; POD_IP[$name]=$ip; POD_IP6[$name]=$ip6
     ns_link "$NODE" "p$i" "$REPLY" eth0
     ip -n "$NODE" addr add 169.254.1.1/32 dev "p$i"
     ip -n "$NODE" route add "$ip/32" dev "p$i"
+    ns_addr "$NODE" "p$i" fd00:ff::1/128
+    ip -n "$NODE" -6 route add "$ip6/128" dev "p$i"
     ip -n "$REPLY" addr add "$ip/32" dev eth0
     ip -n "$REPLY" route add 169.254.1.1 dev eth0 scope link
     ip -n "$REPLY" route add default via 169.254.1.1 dev eth0
+    ns_addr "$REPLY" eth0 "$ip6/128"
+    ip -n "$REPLY" -6 route add fd00:ff::1 dev eth0
+    ip -n "$REPLY" -6 route add default via fd00:ff::1 dev eth0
     ptr_spawn "$REPLY" "$PTR_SCOPE/probe-$name.log" "$PROBE_BIN" serve \
       --tcp 53,5050,6000,7000,8080,8081 --udp 53,5050,8080
   done
@@ -102,16 +110,21 @@ flow() {
 }
 
 # expect allow|deny PROTO FROM TO PORT: the kernel and the evaluator must both agree.
+# PROTO tcp or udp over IPv4; tcp6 or udp6 over IPv6.
 expect() {
-  local want=$1 proto=$2 from=$3 to=$4 port=$5 got ev
-  local ip=${POD_IP[$to]:-$to}
-  if flow "$proto" "$from" "$to" "$port"; then got=allow; else got=deny; fi
-  if explain --from "${POD_IP[$from]}" --to "$ip" --port "$port" --proto "$proto" >/dev/null; then ev=allow
+  local want=$1 proto=$2 from=$3 to=$4 port=$5 got ev src dst
+  if [[ $proto == *6 ]]; then
+    proto=${proto%6}; src=${POD_IP6[$from]}; dst=${POD_IP6[$to]}
+  else
+    src=${POD_IP[$from]}; dst=${POD_IP[$to]}
+  fi
+  if nsx "${POD_NS[$from]}" "$PROBE_BIN" "$proto" "$dst" "$port" 400; then got=allow; else got=deny; fi
+  if explain --from "$src" --to "$dst" --port "$port" --proto "$proto" >/dev/null; then ev=allow
   else ev=deny; fi
-  local what="$CASE: $proto $from -> $to:$port"
+  local what="$CASE: $proto $from -> $to:$port ($src -> $dst)"
   if [[ $got == "$want" && $ev == "$want" ]]; then pass "$what $want (kernel and explain)"
   else fail "$what: expected $want, kernel says $got, explain says $ev" \
-    "$(explain --from "${POD_IP[$from]}" --to "$ip" --port "$port" --proto "$proto")"; fi
+    "$(explain --from "$src" --to "$dst" --port "$port" --proto "$proto")"; fi
 }
 
 # set_case NAME: the policies (YAML on stdin) become the only ones, applied with --once.
@@ -138,6 +151,8 @@ matrix() {
   expect allow tcp pclient web 8080
   expect allow udp dclient dns 53
   expect allow tcp web dother 7000
+  expect allow tcp6 dclient web 8080
+  expect allow udp6 dclient dns 53
 
   set_case "default deny ingress" <<EOF
 $(np_header default-deny prod)
@@ -149,6 +164,8 @@ EOF
   expect deny udp dclient web 8080
   expect allow tcp web dother 7000     # egress open; the reply passes
   expect allow tcp dclient dother 7000
+  expect deny tcp6 dclient web 8080
+  expect allow tcp6 web dother 7000
 
   set_case "default deny egress" <<EOF
 $(np_header default-deny-egress dev)
@@ -172,6 +189,8 @@ EOF
   expect deny tcp pclient web 8080
   expect deny tcp ext web 8080
   expect allow tcp pclient db 5050     # db is not selected
+  expect allow tcp6 dclient web 8080
+  expect deny tcp6 pclient web 8080
 
   set_case "namespace and pod selector combined" <<EOF
 $(np_header web-from-dev-clients prod)
@@ -192,11 +211,15 @@ $(np_header web-from-block prod)
   ingress:
   - from:
     - ipBlock: {cidr: 10.10.0.0/16, except: [10.10.2.0/24]}
+    - ipBlock: {cidr: "fd00:10::/32", except: ["fd00:10:1::/48"]}
 EOF
   expect allow tcp pclient web 8080
   expect allow tcp ext web 8080
   expect deny tcp dclient web 8080
   expect deny tcp dother web 8081
+  expect allow tcp6 dclient web 8080   # the IPv6 block excepts another /48
+  expect allow tcp6 ext web 8080
+  expect deny tcp6 pclient web 8080
 
   set_case "named port" <<EOF
 $(np_header web-http prod)
@@ -207,6 +230,8 @@ EOF
   expect allow tcp dclient web 8080
   expect deny tcp dclient web 8081
   expect deny udp dclient web 8080
+  expect allow tcp6 dclient web 8080
+  expect deny tcp6 dclient web 8081
 
   set_case "endPort range" <<EOF
 $(np_header db-range prod)
@@ -217,6 +242,8 @@ EOF
   expect allow tcp pclient db 5050
   expect deny tcp pclient db 6000
   expect deny udp pclient db 5050
+  expect allow tcp6 pclient db 5050
+  expect deny tcp6 pclient db 6000
 
   set_case "egress to DNS only" <<EOF
 $(np_header dns-only dev)
@@ -231,6 +258,8 @@ EOF
   expect deny tcp dclient dns 53
   expect deny tcp dclient web 8080
   expect allow tcp pclient web 8080
+  expect allow udp6 dclient dns 53
+  expect deny tcp6 dclient web 8080
 
   set_case "several policies on one pod" <<EOF
 $(np_header web-from-prod-clients prod)
@@ -257,14 +286,20 @@ EOF
   expect allow tcp dclient web 8081
   expect deny tcp dclient web 8080
   expect allow tcp dother web 8081
+  expect deny tcp6 pclient web 8081
+  expect allow tcp6 dclient web 8081
 
   # Only the selected backend holds rules.
   local other=legacy; [[ $backend == legacy ]] && other=nft
   check "$backend: no petrel rule in the $other backend" \
     bash -c "! ip netns exec '$NODE' iptables-$other-save 2>/dev/null | grep -q petrel"
+  check "$backend: no petrel rule in the $other backend for IPv6" \
+    bash -c "! ip netns exec '$NODE' ip6tables-$other-save 2>/dev/null | grep -q petrel"
   require "$backend: cleanup" nsx "$NODE" "$POLICY_BIN" -c "$WORK/config.yaml" --cleanup
   check_eq "$backend: no petrel chain after cleanup" 0 \
     "$(nsx "$NODE" "iptables-$backend-save" | grep -c petrel)"
+  check_eq "$backend: no petrel IPv6 chain after cleanup" 0 \
+    "$(nsx "$NODE" "ip6tables-$backend-save" | grep -c petrel)"
   check_eq "$backend: no petrel set after cleanup" 0 "$(nsx "$NODE" ipset list -n | grep -c petrel)"
 }
 
@@ -276,6 +311,7 @@ petrel_rules() { nsx "$NODE" iptables-nft-save -t filter | grep -E '^(-A|:)' | g
 foreign_rules() { nsx "$NODE" iptables-nft-save -t filter | grep -E '^(-A|:)' | grep -v petrel | rules_digest; }
 chain_len() { nsx "$NODE" iptables-nft -S "$1" | grep -c '^-A'; }
 chain_len_is() { [[ "$(chain_len "$1")" == "$2" ]]; }
+chain6_len_is() { [[ "$(nsx "$NODE" ip6tables-nft -S "$1" | grep -c '^-A')" == "$2" ]]; }
 set_has() { nsx "$NODE" ipset test "$1" "$2" >/dev/null 2>&1; }
 denied() { ! flow "$@"; }
 log_counter() {
@@ -326,6 +362,10 @@ EOF
   check_wait "drift: flushed petrel-ingress restored" 3 chain_len_is petrel-ingress "$len"
   nsx "$NODE" ipset del petrel-iso-ingress 10.10.1.2
   check_wait "drift: deleted ipset member restored" 3 set_has petrel-iso-ingress 10.10.1.2
+  nsx "$NODE" ip6tables-nft -F petrel-ingress
+  nsx "$NODE" ipset del petrel-iso-ingress6 fd00:10:1::2
+  check_wait "drift: flushed IPv6 petrel-ingress restored" 3 chain6_len_is petrel-ingress "$len"
+  check_wait "drift: deleted IPv6 ipset member restored" 3 set_has petrel-iso-ingress6 fd00:10:1::2
   nsx "$NODE" iptables-nft -D FORWARD -m comment --comment petrel:hook -j petrel-fwd
   check_wait "drift: removed hook restored" 3 \
     bash -c "ip netns exec '$NODE' iptables-nft -S FORWARD | grep -q 'petrel-fwd'"
@@ -342,6 +382,7 @@ EOF
   ptr_stop "$daemon"
   require "cleanup" nsx "$NODE" "$POLICY_BIN" -c "$WORK/config.yaml" --cleanup
   check_eq "cleanup: nothing of ours left" 0 "$(nsx "$NODE" iptables-nft-save | grep -c petrel)"
+  check_eq "cleanup: nothing of ours left in ip6tables" 0 "$(nsx "$NODE" ip6tables-nft-save | grep -c petrel)"
   check_eq "cleanup: foreign chain and rules untouched" "$foreign_before" "$(foreign_rules)"
   check_eq "cleanup: only the foreign set left" "foreign-set" "$(nsx "$NODE" ipset list -n)"
 }

@@ -2,7 +2,7 @@
 // end-to-end tests (tests/policy). Exit code is the result, so shell scripts can
 // assert "this connection succeeds / fails" without external packages.
 //
-//   petrel-probe serve --tcp 8080,8081 --udp 53     echo on every listed port (IPv4)
+//   petrel-probe serve --tcp 8080,8081 --udp 53     echo on every listed port (IPv4 and IPv6)
 //   petrel-probe tcp IP PORT [TIMEOUT_MS]            0: connected and echoed, 1: not
 //   petrel-probe udp IP PORT [TIMEOUT_MS]            0: a reply came back, 1: none
 #include <arpa/inet.h>
@@ -35,20 +35,32 @@ std::vector<int> parse_ports(const char* list) {
   return out;
 }
 
-bool make_addr(const char* ip, int port, sockaddr_in& sa) {
-  std::memset(&sa, 0, sizeof sa);
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(port));
-  return inet_pton(AF_INET, ip, &sa.sin_addr) == 1;
+// An IPv4 or IPv6 socket address from text.
+bool make_addr(const char* ip, int port, sockaddr_in6& sa6, socklen_t& len) {
+  std::memset(&sa6, 0, sizeof sa6);
+  if (std::strchr(ip, ':')) {
+    sa6.sin6_family = AF_INET6;
+    sa6.sin6_port = htons(static_cast<uint16_t>(port));
+    len = sizeof(sockaddr_in6);
+    return inet_pton(AF_INET6, ip, &sa6.sin6_addr) == 1;
+  }
+  auto* sa = reinterpret_cast<sockaddr_in*>(&sa6);
+  sa->sin_family = AF_INET;
+  sa->sin_port = htons(static_cast<uint16_t>(port));
+  len = sizeof(sockaddr_in);
+  return inet_pton(AF_INET, ip, &sa->sin_addr) == 1;
 }
 
+// A dual-stack listener on [::]:port (IPv4 arrives as v4-mapped addresses).
 int listener(int type, int port) {
-  int fd = socket(AF_INET, type, 0);
-  int one = 1;
+  int fd = socket(AF_INET6, type, 0);
+  int one = 1, zero = 0;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in sa;
-  make_addr("0.0.0.0", port, sa);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+  setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+  sockaddr_in6 sa;
+  socklen_t len = 0;
+  make_addr("::", port, sa, len);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0) {
     std::fprintf(stderr, "bind %d: %s\n", port, std::strerror(errno));
     std::exit(2);
   }
@@ -84,7 +96,7 @@ int serve(int argc, char** argv) {
         }
         close(c);
       } else {
-        sockaddr_in from;
+        sockaddr_in6 from;
         socklen_t len = sizeof from;
         ssize_t n = recvfrom(fds[i].fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
         if (n > 0) sendto(fds[i].fd, buf, static_cast<std::size_t>(n), 0, reinterpret_cast<sockaddr*>(&from), len);
@@ -99,22 +111,23 @@ bool wait_readable(int fd, int timeout_ms) {
 }
 
 int probe(bool tcp, const char* ip, int port, int timeout_ms) {
-  sockaddr_in sa;
-  if (!make_addr(ip, port, sa)) return 2;
-  int fd = socket(AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+  sockaddr_in6 sa;
+  socklen_t len = 0;
+  if (!make_addr(ip, port, sa, len)) return 2;
+  int fd = socket(sa.sin6_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
   const char msg[] = "petrel-probe";
   if (tcp) {
     fcntl(fd, F_SETFL, O_NONBLOCK);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) return 1;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0 && errno != EINPROGRESS) return 1;
     pollfd p{fd, POLLOUT, 0};
     if (poll(&p, 1, timeout_ms) <= 0) return 1;
     int err = 0;
-    socklen_t len = sizeof err;
-    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    socklen_t err_len = sizeof err;
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len);
     if (err != 0) return 1;
     if (write(fd, msg, sizeof msg) != static_cast<ssize_t>(sizeof msg)) return 1;
   } else {
-    if (sendto(fd, msg, sizeof msg, 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) return 1;
+    if (sendto(fd, msg, sizeof msg, 0, reinterpret_cast<sockaddr*>(&sa), len) < 0) return 1;
   }
   if (!wait_readable(fd, timeout_ms)) return 1;
   char buf[64];
