@@ -40,7 +40,7 @@ Result<PolicyConfig, Error> parse_config(const std::string& text, const std::str
   if (auto slash = file.rfind('/'); slash != std::string::npos) dir = file.substr(0, slash);
   static const std::set<std::string> known = {"policies", "inventory", "resync-period", "resync-after-write",
                                               "iptables-backend", "mark-bit", "drop-log", "log-level",
-                                              "families"};
+                                              "families", "metrics"};
   try {
     for (const auto& kv : root) {
       std::string key = kv.first.as<std::string>();
@@ -96,6 +96,11 @@ Result<PolicyConfig, Error> parse_config(const std::string& text, const std::str
       cfg.compile.nflog_group = d["nflog-group"].as<unsigned>(0);
     }
     if (auto l = root["log-level"]) cfg.log_level = l.as<std::string>();
+    if (auto m = root["metrics"]) {
+      cfg.metrics_address = m.IsNull() ? "" : m.as<std::string>();
+      if (!cfg.metrics_address.empty() && cfg.metrics_address.find(':') == std::string::npos)
+        return Error{file + ": metrics: expected HOST:PORT, e.g. 127.0.0.1:9470"};
+    }
   } catch (const YAML::Exception& e) {
     return Error{file + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
   }

@@ -9,6 +9,7 @@
 //   mark-bit: 0x10000              # the packet-mark bit meaning "allowed"
 //   drop-log: {enabled: false, rate: 5/second, burst: 10, target: LOG, nflog-group: 0}
 //   log-level: info
+//   metrics: 127.0.0.1:9470        # Prometheus text on http://ADDRESS/metrics; empty: off
 //
 // Relative paths are relative to the config file's folder. Errors name the file and
 // the field (and line, for YAML syntax). Never throws.
@@ -32,6 +33,7 @@ struct PolicyConfig {
   std::vector<AddressFamily> families = {AddressFamily::ipv4, AddressFamily::ipv6};
   CompileOptions compile;
   std::string log_level = "info";
+  std::string metrics_address;  // empty: no metrics endpoint
 };
 
 Result<PolicyConfig, Error> parse_config(const std::string& yaml_text, const std::string& file);

@@ -10,6 +10,7 @@
 #include "policy/controller.hpp"
 #include "policy/evaluator.hpp"
 #include "policy/manifest.hpp"
+#include "policy/metrics.hpp"
 #include "policy/source.hpp"
 #include "policy/writer.hpp"
 
@@ -51,6 +52,55 @@ void log_plan(const char* what, const Plan& p) {
                what, p.chains_written, p.chains_removed, p.hooks_added, p.sets_created, p.sets_destroyed,
                p.members_added, p.members_removed);
   for (const auto& problem : p.problems) spdlog::warn("{}", problem);
+}
+
+Metrics g_metrics;
+
+void describe_metrics() {
+  g_metrics.describe("petrel_policy_syncs_total", "counter", "Writes to the kernel, by kind (full: rules and sets; members: ipset members only).");
+  g_metrics.describe("petrel_policy_sync_errors_total", "counter", "Failed syncs and resyncs.");
+  g_metrics.describe("petrel_policy_drift_repairs_total", "counter", "Resyncs that found and repaired drift.");
+  g_metrics.describe("petrel_policy_member_changes_total", "counter", "ipset member adds and deletes from pod and namespace changes.");
+  g_metrics.describe("petrel_policy_input_errors_total", "counter", "Input files that could not be applied.");
+  g_metrics.describe("petrel_policy_chains", "gauge", "Chains petrel-policy owns.");
+  g_metrics.describe("petrel_policy_rules", "gauge", "Rules in the chains petrel-policy owns.");
+  g_metrics.describe("petrel_policy_sets", "gauge", "ipsets petrel-policy owns.");
+  g_metrics.describe("petrel_policy_set_members", "gauge", "Members of the ipsets petrel-policy owns.");
+  g_metrics.describe("petrel_policy_objects", "gauge", "Inputs in force, by kind.");
+  g_metrics.describe("petrel_policy_last_sync_seconds", "gauge", "Duration of the last write or resync.");
+}
+
+void record(const std::string& family, const Controller& c, const Result<SyncReport, Error>& r, double seconds,
+            bool resync) {
+  std::string fam = "family=\"" + family + "\"";
+  if (!r) {
+    g_metrics.add("petrel_policy_sync_errors_total", fam, 1);
+    return;
+  }
+  g_metrics.set("petrel_policy_last_sync_seconds", fam, seconds);
+  if (r->kind == SyncReport::Kind::full) {
+    g_metrics.add("petrel_policy_syncs_total", fam + ",kind=\"full\"", 1);
+    if (resync) g_metrics.add("petrel_policy_drift_repairs_total", fam, 1);
+  } else if (r->kind == SyncReport::Kind::members) {
+    g_metrics.add("petrel_policy_syncs_total", fam + ",kind=\"members\"", 1);
+    g_metrics.add("petrel_policy_member_changes_total", fam, static_cast<double>(r->member_changes));
+  }
+  const DesiredState& d = c.desired();
+  std::size_t rules = 0, members = 0;
+  for (const auto& ch : d.rules.chains) rules += ch.rules.size();
+  for (const auto& [_, m] : d.members) members += m.size();
+  g_metrics.set("petrel_policy_chains", fam, static_cast<double>(d.rules.chains.size()));
+  g_metrics.set("petrel_policy_rules", fam, static_cast<double>(rules));
+  g_metrics.set("petrel_policy_sets", fam, static_cast<double>(d.rules.sets.size()));
+  g_metrics.set("petrel_policy_set_members", fam, static_cast<double>(members));
+  const Snapshot& s = c.snapshot();
+  g_metrics.set("petrel_policy_objects", "kind=\"networkpolicy\"", static_cast<double>(s.policies.size()));
+  g_metrics.set("petrel_policy_objects", "kind=\"pod\"", static_cast<double>(s.pods.size()));
+  g_metrics.set("petrel_policy_objects", "kind=\"namespace\"", static_cast<double>(s.namespaces.size()));
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 void log_report(const char* what, const SyncReport& r) {
@@ -144,7 +194,9 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
     return 1;
   }
   for (auto& st : stacks) {
+    auto t0 = std::chrono::steady_clock::now();
     auto report = st->controller.replace(**first);
+    record(st->name, st->controller, report, seconds_since(t0), false);
     if (!report) {
       spdlog::error("{} sync: {}", st->name, report.error().message);
       return 1;
@@ -152,6 +204,17 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
     log_report((st->name + " sync").c_str(), *report);
   }
   if (vm.count("once")) return 0;
+
+  describe_metrics();
+  MetricsServer metrics_server(g_metrics);
+  if (!cfg.metrics_address.empty()) {
+    auto started = metrics_server.start(cfg.metrics_address);
+    if (!started) {
+      spdlog::error("{}", started.error().message);
+      return 1;
+    }
+    spdlog::info("metrics on http://{}/metrics", cfg.metrics_address);
+  }
 
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
@@ -163,9 +226,12 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
     auto changed = source.poll();
     if (!changed) {
       spdlog::error("inputs not applied, keeping the previous state: {}", changed.error().message);
+      g_metrics.add("petrel_policy_input_errors_total", "", 1);
     } else if (*changed) {
       for (auto& st : stacks) {
+        auto t0 = Clock::now();
         auto r = st->controller.replace(**changed);
+        record(st->name, st->controller, r, seconds_since(t0), false);
         if (!r) {
           spdlog::error("{} sync: {}", st->name, r.error().message);
         } else {
@@ -177,7 +243,9 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
     }
     if (Clock::now() >= next_resync) {
       for (auto& st : stacks) {
+        auto t0 = Clock::now();
         auto r = st->controller.resync();
+        record(st->name, st->controller, r, seconds_since(t0), true);
         if (!r) spdlog::error("{} resync: {}", st->name, r.error().message);
         else if (r->kind != SyncReport::Kind::none) log_report((st->name + " resync repaired drift").c_str(), *r);
       }

@@ -54,3 +54,12 @@ TEST_CASE("config: errors") {
     CHECK(c.error().message.find(r.want) == 0);
   }
 }
+
+TEST_CASE("config: metrics address") {
+  auto c = parse_config("metrics: 127.0.0.1:9470\n", "c.yaml");
+  REQUIRE(c.has_value());
+  CHECK(c->metrics_address == "127.0.0.1:9470");
+  auto bad = parse_config("metrics: localhost\n", "c.yaml");
+  REQUIRE(bad.has_error());
+  CHECK(bad.error().message == "c.yaml: metrics: expected HOST:PORT, e.g. 127.0.0.1:9470");
+}

@@ -318,10 +318,15 @@ log_counter() {
   nsx "$NODE" iptables-nft -L petrel-ingress -v -x -n | awk '/LOG/ { print $1; exit }'
 }
 log_counted() { (( $(log_counter) > 0 )); }
+# scrape: GET /metrics from petrel-policy inside the node namespace (bash's /dev/tcp).
+scrape() {
+  nsx "$NODE" timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/9470 && printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && cat <&3' |
+    tr -d '\r'
+}
 
 drift() {
   topo_cluster
-  write_config nft "drop-log: {enabled: true, rate: 10/second, burst: 5}"
+  write_config nft "drop-log: {enabled: true, rate: 10/second, burst: 5}" "metrics: 127.0.0.1:9470"
   np_header web-from-dev-clients prod >"$WORK/policies.yaml"
   cat >>"$WORK/policies.yaml" <<EOF
   podSelector: {matchLabels: {app: web}}
@@ -378,6 +383,15 @@ EOF
   echo "spec: [" >>"$WORK/policies.yaml"
   check_wait "broken file: error logged" 3 grep -q 'inputs not applied' "$WORK/petrel-policy.log"
   check "broken file: rules kept, dev/other still denied" denied tcp dother web 8080
+
+  # The metrics endpoint (inside the node namespace) counts what happened.
+  local metrics; metrics=$(scrape)
+  check "metrics: drift repairs counted" \
+    awk '/^petrel_policy_drift_repairs_total\{family="ipv4"\}/ { found = ($2 >= 3) } END { exit !found }' <<<"$metrics"
+  check "metrics: members-only syncs counted" \
+    grep -q '^petrel_policy_syncs_total{family="ipv4",kind="members"} [1-9]' <<<"$metrics"
+  check "metrics: input error counted" grep -q '^petrel_policy_input_errors_total [1-9]' <<<"$metrics"
+  check "metrics: pods in force" grep -q '^petrel_policy_objects{kind="pod"} 6$' <<<"$metrics"
 
   ptr_stop "$daemon"
   require "cleanup" nsx "$NODE" "$POLICY_BIN" -c "$WORK/config.yaml" --cleanup
