@@ -62,12 +62,23 @@ Result<SyncReport, Error> Controller::pod_changed(const std::optional<Pod>& befo
 
 Result<SyncReport, Error> Controller::replace(Snapshot next) {
   if (synced_ && next.policies == snapshot_.policies && next.namespaces == snapshot_.namespaces) {
-    // Pods only: membership changes, pod by pod.
-    std::map<std::string, const Pod*> old_pods, new_pods;
-    for (const auto& p : snapshot_.pods) old_pods[p.key()] = &p;
-    for (const auto& p : next.pods) new_pods[p.key()] = &p;
+    // Pods only: membership changes, pod by pod. Sources usually keep the order, so
+    // the common prefix is compared in place and only the rest goes through maps.
     std::vector<MemberChange> changes;
     auto opt = [](const Pod* p) { return p ? std::optional<Pod>(*p) : std::nullopt; };
+    std::size_t same = 0;
+    const auto& before = snapshot_.pods;
+    while (same < before.size() && same < next.pods.size() && before[same].ns == next.pods[same].ns &&
+           before[same].name == next.pods[same].name) {
+      if (!(before[same] == next.pods[same])) {
+        auto c = member_changes(before[same], next.pods[same]);
+        changes.insert(changes.end(), c.begin(), c.end());
+      }
+      ++same;
+    }
+    std::map<std::string, const Pod*> old_pods, new_pods;
+    for (std::size_t i = same; i < before.size(); ++i) old_pods[before[i].key()] = &before[i];
+    for (std::size_t i = same; i < next.pods.size(); ++i) new_pods[next.pods[i].key()] = &next.pods[i];
     for (const auto& [key, p] : old_pods) {
       auto it = new_pods.find(key);
       const Pod* n = it == new_pods.end() ? nullptr : it->second;

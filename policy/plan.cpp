@@ -48,8 +48,13 @@ std::string quoted_rule(const std::string& chain, const RuleLine& r) {
   return "-A " + chain + " -m comment --comment \"" + r.comment() + "\" " + r.spec + "\n";
 }
 
-std::string create_line(const SetSpec& s) {
-  return "create " + s.name + " " + s.ipset_type() + " family " + s.ipset_family() + " hashsize 1024 maxelem 1048576\n";
+// hashsize sized for the members at creation, so that a large set is not rehashed
+// again and again while it is filled (the kernel grows it, never shrinks it).
+std::string create_line(const SetSpec& s, std::size_t members) {
+  std::size_t hashsize = 1024;
+  while (hashsize < members && hashsize < (1u << 20)) hashsize *= 2;
+  return "create " + s.name + " " + s.ipset_type() + " family " + s.ipset_family() + " hashsize " +
+         std::to_string(hashsize) + " maxelem 1048576\n";
 }
 
 }  // namespace
@@ -113,7 +118,7 @@ Plan plan_sync(const DesiredState& desired, const ObservedState& observed) {
     const auto& want = dm == desired.members.end() ? no_members : dm->second;
     auto type = observed.set_types.find(s.name);
     if (type == observed.set_types.end()) {
-      plan.ipset_prepare += create_line(s);
+      plan.ipset_prepare += create_line(s, want.size());
       ++plan.sets_created;
       for (const auto& m : want) plan.ipset_prepare += "add " + s.name + " " + m + "\n";
       plan.members_added += want.size();
@@ -213,8 +218,8 @@ std::string render_iptables(const RuleSet& rules) {
 std::string render_ipset(const RuleSet& rules, const SetMembers& members) {
   std::string out;
   for (const auto& s : rules.sets) {
-    out += "# " + s.description + "\n" + create_line(s);
     auto it = members.find(s.name);
+    out += "# " + s.description + "\n" + create_line(s, it == members.end() ? 0 : it->second.size());
     if (it == members.end()) continue;
     for (const auto& m : it->second) out += "add " + s.name + " " + m + "\n";
   }

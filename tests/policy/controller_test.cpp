@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 using namespace petrel;
 using namespace petrel::policy;
 
@@ -126,4 +128,30 @@ TEST_CASE("a namespace relabel changes members; a policy change syncs") {
   REQUIRE(ctl.resync().has_value());
   CHECK(w.syncs == 3);
   CHECK(w.last.rules == ctl.desired().rules);
+}
+
+TEST_CASE("pods in another order are no change; a relabel in place is") {
+  RecordingWriter w;
+  Controller ctl({}, w);
+  const char* three = R"(
+namespaces: [{name: prod}, {name: dev, labels: {team: dev}}]
+pods:
+- {name: web, namespace: prod, labels: {app: web}, ips: [10.0.1.2], ports: [{name: http, containerPort: 8080}]}
+- {name: c, namespace: dev, ips: [10.0.2.2]}
+- {name: web2, namespace: prod, labels: {app: web}, ips: [10.0.1.3]}
+)";
+  REQUIRE(ctl.replace(snapshot(three)).has_value());
+  Snapshot reordered = snapshot(three);
+  std::reverse(reordered.pods.begin(), reordered.pods.end());
+  auto r = ctl.replace(reordered);
+  REQUIRE(r.has_value());
+  CHECK(r->kind == SyncReport::Kind::none);
+  CHECK(w.changes.empty());
+  Snapshot relabelled = reordered;
+  relabelled.pods[0].labels = {{"app", "db"}};  // web2, now first
+  r = ctl.replace(relabelled);
+  REQUIRE(r.has_value());
+  CHECK(r->kind == SyncReport::Kind::members);
+  CHECK(has(w.changes, "10.0.1.3", false));
+  CHECK(w.syncs == 1);
 }
