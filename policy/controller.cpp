@@ -35,20 +35,20 @@ Result<SyncReport, Error> Controller::apply_member_changes(std::vector<MemberCha
   report.kind = changes.empty() ? SyncReport::Kind::none : SyncReport::Kind::members;
   report.member_changes = changes.size();
   if (changes.empty()) return report;
-  auto r = writer_.apply_members(changes);
-  if (!r) return r.error();
+  // The desired state moves on even if the kernel refused: the next resync retries.
   for (const auto& c : changes) {
     auto& set = desired_.members[c.set];
     if (c.add) set.insert(c.member);
     else set.erase(c.member);
   }
+  auto r = writer_.apply_members(changes);
+  if (!r) return r.error();
   return report;
 }
 
 Result<SyncReport, Error> Controller::pod_changed(const std::optional<Pod>& before, const std::optional<Pod>& after) {
   auto changes = member_changes(before, after);
   auto r = apply_member_changes(std::move(changes));
-  if (!r) return r;
   const std::string key = after ? after->key() : before ? before->key() : "";
   auto it = std::find_if(snapshot_.pods.begin(), snapshot_.pods.end(), [&](const Pod& p) { return p.key() == key; });
   if (after) {
@@ -101,7 +101,7 @@ Result<SyncReport, Error> Controller::replace(Snapshot next) {
       if (v < 0 && present) changes.push_back({k.first, k.second, false});
     }
     auto r = apply_member_changes(std::move(changes));
-    if (r) snapshot_ = std::move(next);
+    snapshot_ = std::move(next);
     return r;
   }
 
@@ -120,14 +120,15 @@ Result<SyncReport, Error> Controller::replace(Snapshot next) {
         if (!have.count(m)) changes.push_back({set, m, true});
     }
     auto r = apply_member_changes(std::move(changes));
-    if (r) snapshot_ = std::move(next);
+    snapshot_ = std::move(next);
     return r;
   }
-  auto plan = writer_.sync(next_desired);
-  if (!plan) return plan.error();
+  // As above: what we want is kept even if this write fails; resync() retries it.
   desired_ = std::move(next_desired);
   snapshot_ = std::move(next);
   synced_ = true;
+  auto plan = writer_.sync(desired_);
+  if (!plan) return plan.error();
   SyncReport report;
   report.kind = SyncReport::Kind::full;
   report.plan = std::move(*plan);

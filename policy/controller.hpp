@@ -6,7 +6,8 @@
 // Anything else recompiles; if the rules come out the same, only members change;
 // otherwise the writer syncs everything (which still rewrites only chains that
 // differ). resync() re-reads the kernel and repairs drift against the same desired
-// state. Single-threaded; the writer does the I/O.
+// state. A failed write keeps the new desired state (and returns the error), so the
+// next resync() retries it. Single-threaded; the writer does the I/O.
 #pragma once
 
 #include "core/result.hpp"

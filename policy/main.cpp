@@ -233,7 +233,8 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
         auto r = st->controller.replace(**changed);
         record(st->name, st->controller, r, seconds_since(t0), false);
         if (!r) {
-          spdlog::error("{} sync: {}", st->name, r.error().message);
+          spdlog::error("{} sync: {} (retried at the next resync)", st->name, r.error().message);
+          next_resync = std::min(next_resync, Clock::now() + secs(cfg.resync_after_write_s));
         } else {
           log_report((st->name + " update").c_str(), *r);
           if (r->kind != SyncReport::Kind::none)

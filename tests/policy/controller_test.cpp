@@ -155,3 +155,48 @@ pods:
   CHECK(has(w.changes, "10.0.1.3", false));
   CHECK(w.syncs == 1);
 }
+
+namespace {
+// A writer whose kernel refuses the first N writes.
+class FailingWriter : public RecordingWriter {
+ public:
+  int failures_left = 0;
+  Result<Plan, Error> sync(const DesiredState& d) override {
+    if (failures_left > 0) {
+      --failures_left;
+      return Error{"iptables-restore failed"};
+    }
+    return RecordingWriter::sync(d);
+  }
+  Result<void, Error> apply_members(const std::vector<MemberChange>& c) override {
+    if (failures_left > 0) {
+      --failures_left;
+      return Error{"ipset restore failed"};
+    }
+    return RecordingWriter::apply_members(c);
+  }
+};
+}  // namespace
+
+TEST_CASE("a failed write keeps the new desired state; resync applies it") {
+  FailingWriter w;
+  Controller ctl({}, w);
+  REQUIRE(ctl.replace(snapshot(kBase)).has_value());
+  w.failures_left = 1;
+  std::string more = std::string(kBase) + "- {name: d, namespace: dev, ips: [10.0.2.3]}\n";
+  auto r = ctl.replace(snapshot(more));
+  CHECK(r.has_error());
+  CHECK(ctl.snapshot().pods.size() == 3);
+  bool wanted = false;
+  for (const auto& [set, members] : ctl.desired().members) wanted = wanted || members.count("10.0.2.3");
+  CHECK(wanted);
+  REQUIRE(ctl.resync().has_value());
+  CHECK(w.syncs == 2);
+  bool synced = false;
+  for (const auto& [set, members] : w.last.members) synced = synced || members.count("10.0.2.3");
+  CHECK(synced);
+  // The same file again is no change: nothing is lost between the failure and the resync.
+  auto again = ctl.replace(snapshot(more));
+  REQUIRE(again.has_value());
+  CHECK(again->kind == SyncReport::Kind::none);
+}
