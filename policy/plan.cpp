@@ -78,8 +78,14 @@ void parse_iptables_save(std::string_view text, ObservedState& into) {
     if (is_ours(chain)) {
       into.chains[std::string(chain)].push_back(rule_id(line));
     } else {
+      // Our hooks carry the petrel:hook comment; a foreign rule that jumps into one
+      // of our chains is not ours to count or delete.
       std::string_view target = jump_target(line);
-      if (is_ours(target)) into.hooks[std::string(chain)].emplace_back(target);
+      // (iptables-nft-save quotes the comment, iptables-legacy-save does not).
+      bool hook = line.find("--comment petrel:hook ") != std::string_view::npos ||
+                  line.find("--comment \"petrel:hook\" ") != std::string_view::npos;
+      if (is_ours(target) && hook)
+        into.hooks[std::string(chain)].emplace_back(target);
     }
   }
 }

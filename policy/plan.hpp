@@ -26,7 +26,7 @@ struct DesiredState {
 struct ObservedState {
   // Our chains in table filter: the rule ids in order ("" for a rule without one).
   std::map<std::string, std::vector<std::string>> chains;
-  // Built-in chain -> targets of its rules that jump to one of our chains.
+  // Built-in chain -> targets of our hook rules in it (comment petrel:hook).
   std::map<std::string, std::vector<std::string>> hooks;
   std::map<std::string, std::string> set_types;  // our sets: name -> "hash:ip" ...
   SetMembers set_members;

@@ -167,3 +167,14 @@ TEST_CASE("ipset save is read per family") {
   // So the IPv4 plan never destroys the IPv6 sets, and the other way round.
   CHECK(plan_sync(DesiredState{}, v4).ipset_finish == "destroy petrel-s-1\n");
 }
+
+TEST_CASE("a foreign rule jumping into our chain is not taken for a hook") {
+  ObservedState o;
+  parse_iptables_save("*filter\n:FORWARD ACCEPT [0:0]\n:petrel-fwd - [0:0]\n"
+                      "-A FORWARD -s 10.9.0.0/16 -j petrel-fwd\n"
+                      "-A FORWARD -m comment --comment petrel:hook -j petrel-fwd\n"
+                      "-A FORWARD -m comment --comment \"petrel:hook\" -j petrel-fwd\nCOMMIT\n",
+                      o);
+  // Both spellings (legacy prints the comment bare, nft quotes it); not the foreign rule.
+  CHECK(o.hooks["FORWARD"] == std::vector<std::string>{"petrel-fwd", "petrel-fwd"});
+}
