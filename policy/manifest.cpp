@@ -24,6 +24,7 @@ std::string index(const std::string& path, std::size_t i) { return path + "[" + 
 
 // The scalar at `node` as text; fails if it is a map or list.
 Result<std::string, FieldError> scalar(const Node& node, const std::string& path) {
+  if (!node) return FieldError{path, "missing"};
   if (!node.IsScalar()) return FieldError{path, "expected a scalar"};
   return Result<std::string, FieldError>(boost::system::in_place_value, node.Scalar());
 }
@@ -140,8 +141,14 @@ Result<PortSpec, FieldError> port_of(const Node& node, const std::string& path) 
       if (!n) return n.error();
       p.number = static_cast<uint16_t>(*n);
     } else {
-      // IANA_SVC_NAME: at most 15 characters, lowercase letters, digits and '-'.
-      if (text->size() > 15 || text->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+      // IANA_SVC_NAME (RFC 6335 §5.1): 1-15 characters of lowercase letters,
+      // digits and '-', at least one letter, no '-' at either end, no "--".
+      const std::string& t = *text;
+      bool valid = !t.empty() && t.size() <= 15 &&
+                   t.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos &&
+                   t.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos && t.front() != '-' &&
+                   t.back() != '-' && t.find("--") == std::string::npos;
+      if (!valid)
         return FieldError{join(path, "port"), "'" + *text + "' is neither a port number nor a valid port name"};
       p.name = *text;
     }

@@ -161,6 +161,10 @@ TEST_CASE("errors name file, document and field") {
       {"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a}\nspec: {podSelector: {}, ingres: []}\n",
        "spec.ingres: unknown field"},
       {"a: [1, 2\n", "p.yaml: line "},
+      {"spec: 5\n", "p.yaml: document 1: kind: missing"},
+      {"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a}\nspec:\n  podSelector: {}\n"
+       "  ingress: [{ports: [{port: -1}]}]\n",
+       "spec.ingress[0].ports[0].port: '-1' is neither a port number nor a valid port name"},
   };
   for (const auto& r : rows) {
     CAPTURE(r.yaml);
