@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -119,6 +120,8 @@ struct BgpSpeaker::Peer : session::SessionObserver {
   void on_notification(bool sent, const wire::NotificationMessage& n) override {
     last_notification = n;
     last_notification_sent = sent;
+    speaker.note(fmt::format("peer {} {} {}/{} {}", cfg.name, sent ? "notification-sent" : "notification-received",
+                             int(n.code), int(n.subcode), wire::describe_code(n.code, n.subcode)));
   }
 
   bool keeps_routes_through_restart() const;
@@ -213,7 +216,7 @@ void BgpSpeaker::stop(std::string_view message) {
 
 void BgpSpeaker::add_peer(const PeerConfig& pc) {
   if (!pc.address) {
-    spdlog::warn("peer {}: dynamic neighbour ranges are not supported yet; not started", pc.name);
+    note(fmt::format("peer {} not started: dynamic neighbour ranges are not supported yet", pc.name));
     return;
   }
   auto peer = std::make_unique<Peer>(*this, pc);
@@ -407,8 +410,8 @@ void BgpSpeaker::drain(Peer& p) {
 void BgpSpeaker::release_deferral() {
   deferring_ = false;
   deferral_->timer.cancel();
-  spdlog::info("graceful restart: route selection released ({})",
-            deferral_->state.waited_for_all() ? "End-of-RIB from every peer" : "deferral time ran out");
+  note(fmt::format("graceful-restart: selection released ({})",
+                   deferral_->state.waited_for_all() ? "all End-of-RIB" : "deadline"));
   for (auto& p : peers_)
     if (p->cfg.graceful_restart) {
       fsm::SessionSettings s = p->session->fsm().settings();
@@ -429,10 +432,11 @@ void BgpSpeaker::Peer::on_state_change(fsm::State from, fsm::State to, std::stri
   state = to;
   since = std::chrono::system_clock::now();
   last_reason = std::string(reason);
-  spdlog::info("peer {}: {} -> {}: {}", cfg.name, fsm::to_string(from), fsm::to_string(to), reason);
+  speaker.note(fmt::format("peer {} state {} -> {}: {}", cfg.name, fsm::to_string(from), fsm::to_string(to), reason));
 }
 
 void BgpSpeaker::Peer::on_established(const fsm::Negotiated& n) {
+  speaker.note(fmt::format("peer {} established peer-as={} hold={}", cfg.name, n.peer_as, n.hold_time));
   const rib::PeerInfo info{*cfg.address, n.peer_router_id, n.peer_as, n.external, false};
   negotiated = n;
   local_address = session->local_address();
@@ -458,6 +462,8 @@ void BgpSpeaker::Peer::on_established(const fsm::Negotiated& n) {
     for (auto f : cfg.families)
       if (n.families[wire::index(f)] && n.graceful_restart && n.graceful_restart->announced[wire::index(f)])
         speaker.deferral_->state.expect(*rib_id, f);
+    speaker.note(fmt::format("graceful-restart: selection deferred until End-of-RIB from {} peer families",
+                             speaker.deferral_->state.outstanding()));
     speaker.deferral_->members.push_back(this);
     return;
   }
@@ -484,7 +490,7 @@ void BgpSpeaker::Peer::sweep(const char* why) {
   stale = false;
   if (!rib_id) return;
   const std::size_t n = speaker.rib_->sweep_stale(*rib_id);
-  spdlog::info("peer {}: {} stale routes removed ({})", cfg.name, n, why);
+  speaker.note(fmt::format("peer {} stale routes swept: {} ({})", cfg.name, n, why));
   import_state.prefixes -= std::min<uint64_t>(import_state.prefixes, n);
   speaker.schedule_decision();
 }
@@ -507,7 +513,7 @@ void BgpSpeaker::Peer::forget_rib() {
 
 void BgpSpeaker::Peer::expire_stale(const char* why) {
   const std::size_t gone = speaker.rib_->sweep_stale(*rib_id);
-  spdlog::info("peer {}: {}: {} stale routes removed", cfg.name, why, gone);
+  speaker.note(fmt::format("peer {} {}: {} stale routes removed", cfg.name, why, gone));
   forget_rib();
 }
 
@@ -526,21 +532,22 @@ void BgpSpeaker::Peer::on_down(std::string_view) {
   const std::size_t n = speaker.rib_->mark_stale(*rib_id);
   stale = true;
   const unsigned seconds = peer_gr->restart_time;
-  spdlog::info("peer {}: graceful restart: keeping {} routes for {} s", cfg.name, n, seconds);
+  speaker.note(fmt::format("peer {} graceful-restart keeping {} routes for {} seconds", cfg.name, n, seconds));
   gr_timer.expires_after(std::chrono::seconds(seconds));
   gr_timer.async_wait([this](const boost::system::error_code& ec) {
     if (ec || !rib_id || session->state() == fsm::State::established) return;
     // RFC 9494 §4.2: with long-lived graceful restart, the routes stay for the
     // long-lived stale time, least preferred.
     const auto llst = peer_gr->long_lived_stale_time[wire::index(wire::Family::ipv4_unicast)];
-    if (!llst || *llst == 0) return expire_stale("graceful restart time ran out");
+    if (!llst || *llst == 0) return expire_stale("graceful-restart timer expired");
     const std::size_t marked = speaker.rib_->mark_llgr_stale(*rib_id);
-    spdlog::info("peer {}: long-lived graceful restart: {} routes LLGR_STALE for {} s", cfg.name, marked, *llst);
+    speaker.note(fmt::format("peer {} long-lived graceful restart: {} routes LLGR_STALE for {} seconds", cfg.name,
+                             marked, *llst));
     speaker.schedule_decision();
     gr_timer.expires_after(std::chrono::seconds(*llst));
     gr_timer.async_wait([this](const boost::system::error_code& ec2) {
       if (ec2 || !rib_id || session->state() == fsm::State::established) return;
-      expire_stale("long-lived stale time ran out");
+      expire_stale("long-lived stale timer expired");
     });
   });
 }
@@ -555,7 +562,8 @@ void BgpSpeaker::Peer::on_update(const wire::Update& u) {
   if (awaiting_end_of_rib && u.end_of_rib() == wire::Family::ipv4_unicast) return sweep("End-of-RIB");
   const auto report = rib::import_update(*speaker.rib_, *rib_id, u, import, import_state, received.get());
   if (report.limit == rib::LimitEvent::warning)
-    spdlog::warn("peer {}: {} prefixes, over the limit of {}", cfg.name, import_state.prefixes, *cfg.import_limit);
+    speaker.note(fmt::format("peer {} max-prefix warning: {} prefixes, over the limit of {}", cfg.name,
+                             import_state.prefixes, *cfg.import_limit));
   if (report.limit == rib::LimitEvent::restart) {
     // RFC 4486: tell the peer why, then start again after the hold-down.
     session->automatic_stop(rib::max_prefix_notification(wire::Family::ipv4_unicast, *cfg.import_limit),
@@ -575,6 +583,7 @@ void BgpSpeaker::Peer::on_route_refresh(const wire::RouteRefreshMessage& m) {
   if (m.afi_safi != wire::to_afi_safi(family)) return;  // not a family we carry (RFC 2918 §4: ignore)
   switch (m.subtype) {
     case wire::RefreshSubtype::request:
+      speaker.note(fmt::format("peer {} route-refresh received {}", cfg.name, wire::to_string(family)));
       speaker.groups_->resend(*rib_id, family, negotiated->enhanced_route_refresh);
       speaker.drain(*this);
       break;
@@ -584,6 +593,7 @@ void BgpSpeaker::Peer::on_route_refresh(const wire::RouteRefreshMessage& m) {
     case wire::RefreshSubtype::end: {
       const std::size_t n = speaker.rib_->sweep_stale(*rib_id, family);
       import_state.prefixes -= std::min<uint64_t>(import_state.prefixes, n);
+      speaker.note(fmt::format("peer {} enhanced route refresh done: {} routes swept", cfg.name, n));
       speaker.schedule_decision();
       break;
     }
@@ -706,13 +716,14 @@ std::vector<std::string> BgpSpeaker::apply(const Config& next) {
     groups_->set_rr_client(*p->rib_id, p->cfg.route_reflector_client);
     if (groups_->group_of(*p->rib_id) != 0) groups_->change_member(*p->rib_id, member_config(*p));
     if (p->received) {
-      rib::reimport(*rib_, *p->rib_id, *p->received, p->import, p->import_state);
-      done.push_back("peer " + name + ": routes re-evaluated from the stored Adj-RIB-In");
+      const auto r = rib::reimport(*rib_, *p->rib_id, *p->received, p->import, p->import_state);
+      done.push_back(fmt::format("peer {} soft-reconfiguration: {} routes re-evaluated ({} accepted, {} rejected)", name,
+                                 p->received->size(), r.announced, r.rejected));
     } else if (p->negotiated->route_refresh) {
       (void)reload_in(name);
-      done.push_back("peer " + name + ": ROUTE-REFRESH sent");
+      done.push_back("peer " + name + " route-refresh sent");
     } else {
-      done.push_back("peer " + name + ": export re-evaluated; import needs a session restart (no route refresh)");
+      done.push_back("peer " + name + " import policy not re-evaluated: no soft-reconfiguration and no route refresh");
     }
   }
   // Every peer whose policy body changed (same name) is re-evaluated too.
@@ -725,9 +736,14 @@ std::vector<std::string> BgpSpeaker::apply(const Config& next) {
         plan.peers_reevaluated.end())
       continue;
     set_import(*p);
-    if (p->received) rib::reimport(*rib_, *p->rib_id, *p->received, p->import, p->import_state);
-    else (void)reload_in(p->cfg.name);
-    done.push_back("peer " + p->cfg.name + ": import policy " + p->cfg.import_policy + " changed: re-evaluated");
+    if (p->received) {
+      const auto r = rib::reimport(*rib_, *p->rib_id, *p->received, p->import, p->import_state);
+      done.push_back(fmt::format("peer {} soft-reconfiguration: {} routes re-evaluated ({} accepted, {} rejected)",
+                                 p->cfg.name, p->received->size(), r.announced, r.rejected));
+    } else if (p->negotiated->route_refresh) {
+      (void)reload_in(p->cfg.name);
+      done.push_back("peer " + p->cfg.name + " route-refresh sent");
+    }
   }
   if (!plan.policies_changed.empty() || !plan.peers_reevaluated.empty()) groups_->reevaluate();
   if (plan.originate_changed) {
@@ -766,6 +782,11 @@ std::optional<PeerView> BgpSpeaker::peer(std::string_view name) const {
   v.routes_advertised = p->rib_id ? groups_->advertised_count(*p->rib_id) : 0;
   v.graceful_restart_stale = p->stale;
   return v;
+}
+
+void BgpSpeaker::note(const std::string& line) const {
+  if (events_) events_(line);
+  else spdlog::info("{}", line);
 }
 
 std::string BgpSpeaker::name_of(rib::PeerId id) const {

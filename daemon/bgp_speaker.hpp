@@ -91,6 +91,11 @@ class BgpSpeaker {
   rib::Rib& rib() { return *rib_; }
   const rib::Rib& rib() const { return *rib_; }
   const rib::UpdateGroups& groups() const { return *groups_; }
+  // One line per session state change, graceful-restart step, route refresh and
+  // limit event ("peer tor1 state Established -> Idle: hold timer expired", …);
+  // petreld logs them, test programs print them. Default: spdlog at info level.
+  // Never one line per route.
+  void on_event(std::function<void(const std::string&)> f) { events_ = std::move(f); }
   bool deferring() const { return deferring_; }
   // Called once, after the first route selection that follows a restart's
   // deferral (at once-only semantics; never when not restarting).
@@ -113,6 +118,7 @@ class BgpSpeaker {
   void decide();
   void drain(Peer& p);
   void release_deferral();
+  void note(const std::string& line) const;
 
   boost::asio::io_context& io_;
   Config config_;
@@ -132,6 +138,7 @@ class BgpSpeaker {
   struct Deferral;
   std::unique_ptr<Deferral> deferral_;
   std::function<void()> on_released_;
+  std::function<void(const std::string&)> events_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point reconfigured_ = started_;
 };

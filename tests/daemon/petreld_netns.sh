@@ -223,7 +223,7 @@ scenario_restart() {
     "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show fib | grep -q '3 desired, 0 differ'"
   check "petreld log: adopted 3 routes" log_has "${PD_LOG[node]}" 'FIB: 3 routes of protocol 201 .* kept from before'
   check "petreld log: selection waited for End-of-RIB" \
-    log_has "${PD_LOG[node]}" 'route selection released \(End-of-RIB from every peer\)'
+    log_has "${PD_LOG[node]}" 'graceful-restart: selection released \(all End-of-RIB\)'
   check "t1 (BIRD) saw petreld's Restart State and Forwarding State bits" \
     bash -c "timeout 5 birdc -s '${BIRD_SOCK[t1]:-t1}' show protocols all petrel | sed -n '/Neighbor capabilities/,/Session:/p' | tee /dev/stderr | grep -q 'Restart recovery' &&
              timeout 5 birdc -s '${BIRD_SOCK[t1]:-t1}' show protocols all petrel | sed -n '/Neighbor capabilities/,/Session:/p' | grep -Eq 'AF preserved: +ipv4'"

@@ -226,9 +226,8 @@ local-as: $PETREL_AS
 router-id: $R4
 cluster-id: $RR_CLUSTER
 listen: [$R4]
-hold-time: 9
 peers:
-$(for i in 1 2 3; do printf '  - {name: c%s, address: %s, remote-as: %s, local-address: %s, rr-client: true}\n' \
+$(for i in 1 2 3; do printf '  - {name: c%s, address: %s, remote-as: %s, local-address: %s, route-reflector-client: true, hold-time: 9, connect-retry: 2}\n' \
     "$i" "${LEAF4[$i]}" $PETREL_AS "$R4"; done)
 EOF
   local i
@@ -253,11 +252,11 @@ scenario_ecmp() {
 local-as: $PETREL_AS
 router-id: $R4
 listen: [$R4]
-hold-time: 9
 max-paths: 2
+policies: {all: [{action: accept}]}
 peers:
-  - {name: e1, address: ${LEAF4[1]}, remote-as: 65001, local-address: $R4}
-  - {name: e2, address: ${LEAF4[2]}, remote-as: 65001, local-address: $R4}
+  - {name: e1, address: ${LEAF4[1]}, remote-as: 65001, local-address: $R4, import: {policy: all}, hold-time: 9, connect-retry: 2}
+  - {name: e2, address: ${LEAF4[2]}, remote-as: 65001, local-address: $R4, import: {policy: all}, hold-time: 9, connect-retry: 2}
 EOF
   check_wait "Petrel: e1 established" 20 rtr_established petrel e1
   check_wait "Petrel: e2 established" 20 rtr_established petrel e2
@@ -294,18 +293,22 @@ scenario_max_prefix() {
 local-as: $PETREL_AS
 router-id: $R4
 listen: [$R4]
-hold-time: 9
+policies: {all: [{action: accept}]}
 peers:
   - name: mr
     address: ${LEAF4[1]}
     remote-as: 65003
     local-address: $R4
-    max-prefix: {limit: 10, action: restart, restart-after: 6}
+    hold-time: 9
+    connect-retry: 2
+    import: {policy: all, limit: {max: 10, action: restart, restart-after: 6}}
   - name: mb
     address: ${LEAF4[2]}
     remote-as: 65004
     local-address: $R4
-    max-prefix: {limit: 10, action: block}
+    hold-time: 9
+    connect-retry: 2
+    import: {policy: all, limit: {max: 10, action: block}}
 EOF
   # restart: 20 prefixes > 10 -> Cease, "Maximum Number of Prefixes Reached" (RFC 4486).
   check_wait "Petrel: mr established" 20 rtr_established petrel mr
@@ -359,11 +362,11 @@ scenario_ebgp_export() {
 local-as: $PETREL_AS
 router-id: $R4
 listen: [$R4]
-hold-time: 9
 originate: [10.99.0.0/24]
+policies: {all: [{action: accept}]}
 peers:
-  - {name: x1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, export: all}
-  - {name: x2, address: ${LEAF4[2]}, remote-as: 65020, local-address: $R4}
+  - {name: x1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, export: {policy: all}, import: {policy: all}, hold-time: 9, connect-retry: 2}
+  - {name: x2, address: ${LEAF4[2]}, remote-as: 65020, local-address: $R4, import: {policy: all}, hold-time: 9, connect-retry: 2}
 EOF
   check_wait "Petrel: x1 established" 20 rtr_established petrel x1
   check_wait "Petrel: x2 established" 20 rtr_established petrel x2
@@ -383,16 +386,16 @@ scenario_policy() {
 local-as: $PETREL_AS
 router-id: $R4
 listen: [$R4]
-hold-time: 9
 prefix-sets:
   only1: ["10.31.1.0/24"]
 policies:
+  all: [{action: accept}]
   to-y2:
     - {match: {prefix-set: only1}, set: {communities-add: ["64512:200"]}, action: accept}
     - {action: reject}
 peers:
-  - {name: y1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4}
-  - {name: y2, address: ${LEAF4[2]}, remote-as: 65020, local-address: $R4, export: {policy: to-y2}}
+  - {name: y1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, import: {policy: all}, hold-time: 9, connect-retry: 2}
+  - {name: y2, address: ${LEAF4[2]}, remote-as: 65020, local-address: $R4, export: {policy: to-y2}, import: {policy: all}, hold-time: 9, connect-retry: 2}
 EOF
   check_wait "Petrel: y1 established" 20 rtr_established petrel y1
   check_wait "Petrel: y2 established" 20 rtr_established petrel y2
@@ -443,9 +446,9 @@ scenario_graceful_restart() {
 local-as: $PETREL_AS
 router-id: $R4
 listen: [$R4]
-hold-time: 9
+policies: {all: [{action: accept}]}
 peers:
-  - {name: g1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, graceful-restart: 30}
+  - {name: g1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, graceful-restart: {restart-time: 30}, import: {policy: all}, hold-time: 9, connect-retry: 2}
 EOF
   require_wait "Petrel: g1 established" 20 rtr_established petrel g1
   check_wait "g1: BIRD Established" 5 bird_established g1 petrel
@@ -537,13 +540,13 @@ EOF
 local-as: $PETREL_AS
 router-id: $R4
 listen: [$R4]
-hold-time: 9
 max-paths: 2
+policies: {all: [{action: accept}]}
 peers:
-  - {name: e1, address: ${LEAF4[1]}, remote-as: 65001, local-address: $R4}
-  - {name: e2, address: ${LEAF4[2]}, remote-as: 65001, local-address: $R4}
-  - {name: b3, address: ${LEAF4[3]}, remote-as: $PETREL_AS, local-address: $R4, rr-client: true}
-  - {name: g4, address: ${LEAF4[4]}, remote-as: $PETREL_AS, local-address: $R4, rr-client: true, add-path: send}
+  - {name: e1, address: ${LEAF4[1]}, remote-as: 65001, local-address: $R4, import: {policy: all}, hold-time: 9, connect-retry: 2}
+  - {name: e2, address: ${LEAF4[2]}, remote-as: 65001, local-address: $R4, import: {policy: all}, hold-time: 9, connect-retry: 2}
+  - {name: b3, address: ${LEAF4[3]}, remote-as: $PETREL_AS, local-address: $R4, route-reflector-client: true, hold-time: 9, connect-retry: 2}
+  - {name: g4, address: ${LEAF4[4]}, remote-as: $PETREL_AS, local-address: $R4, route-reflector-client: true, add-path: send, hold-time: 9, connect-retry: 2}
 EOF
   local p
   for p in e1 e2 b3 g4; do check_wait "Petrel: $p established" 20 rtr_established petrel "$p"; done
@@ -586,11 +589,11 @@ reload_conf() {   # IMPORT_Y1_REJECT_2 (yes|no) Y3_ACCEPT (yes|no) COMMUNITY Y2_
 local-as: $PETREL_AS
 router-id: $R4
 listen: [$R4]
-hold-time: 9
 prefix-sets:
   two: ["10.31.2.0/24"]
   to-y2: [$4]
 policies:
+  all: [{action: accept}]
   from-y1:
 $( [[ $1 == yes ]] && echo '    - {match: {prefix-set: two}, action: reject}' )
     - {action: accept}
@@ -600,9 +603,9 @@ $( [[ $1 == yes ]] && echo '    - {match: {prefix-set: two}, action: reject}' )
     - {match: {prefix-set: to-y2}, set: {communities-add: ["$3"]}, action: accept}
     - {action: reject}
 peers:
-  - {name: y1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, soft-reconfiguration: true, import: {policy: from-y1}}
-  - {name: y2, address: ${LEAF4[2]}, remote-as: 65020, local-address: $R4, export: {policy: to-y2}}
-  - {name: y3, address: ${LEAF4[3]}, remote-as: 65030, local-address: $R4, import: {policy: from-y3}}
+  - {name: y1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, soft-reconfiguration: true, import: {policy: from-y1}, hold-time: 9, connect-retry: 2}
+  - {name: y2, address: ${LEAF4[2]}, remote-as: 65020, local-address: $R4, export: {policy: to-y2}, import: {policy: all}, hold-time: 9, connect-retry: 2}
+  - {name: y3, address: ${LEAF4[3]}, remote-as: 65030, local-address: $R4, import: {policy: from-y3}, hold-time: 9, connect-retry: 2}
 EOF
 }
 
@@ -667,11 +670,11 @@ gr_rtr_conf() {
 local-as: $PETREL_AS
 router-id: $R4
 listen: [$R4]
-hold-time: 9
 selection-deferral: 20
 originate: [10.46.0.0/24]
+policies: {all: [{action: accept}]}
 peers:
-  - {name: r1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, export: all, graceful-restart: 30}
+  - {name: r1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, export: {policy: all}, graceful-restart: {restart-time: 30}, import: {policy: all}, hold-time: 9, connect-retry: 2}
 EOF
 }
 
@@ -731,10 +734,10 @@ scenario_llgr() {
 local-as: $PETREL_AS
 router-id: $R4
 listen: [$R4]
-hold-time: 9
+policies: {all: [{action: accept}]}
 peers:
-  - {name: l1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, graceful-restart: 30}
-  - {name: l2, address: ${LEAF4[2]}, remote-as: 65020, local-address: $R4}
+  - {name: l1, address: ${LEAF4[1]}, remote-as: 65010, local-address: $R4, graceful-restart: {restart-time: 30}, import: {policy: all}, hold-time: 9, connect-retry: 2}
+  - {name: l2, address: ${LEAF4[2]}, remote-as: 65020, local-address: $R4, import: {policy: all}, hold-time: 9, connect-retry: 2}
 EOF
   check_wait "Petrel: l1 established" 20 rtr_established petrel l1
   check_wait "Petrel: l2 established" 20 rtr_established petrel l2
