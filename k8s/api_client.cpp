@@ -90,7 +90,7 @@ Result<std::shared_ptr<ApiClient>, Error> ApiClient::create(asio::any_io_executo
     c->tls_.use_certificate_chain(asio::buffer(c->access_.client_cert_pem), ec);
     if (ec) return Error{src + ": the client certificate is not a PEM certificate: " + ec.message()};
     c->tls_.use_private_key(asio::buffer(c->access_.client_key_pem), ssl::context::pem, ec);
-    if (ec) return Error{src + ": the client key is not a PEM private key: " + ec.message()};
+    if (ec) return Error{src + ": the client key cannot be used with the certificate: " + ec.message()};
     if (SSL_CTX_check_private_key(c->tls_.native_handle()) != 1)
       return Error{src + ": the client key does not match the client certificate"};
   }

@@ -77,7 +77,7 @@ std::string pem_key(EVP_PKEY* key) {
 
 }  // namespace
 
-TestPki make_test_pki(const std::string& ca_name) {
+TestPki make_test_pki(const std::string& ca_name, const std::string& server_names) {
   TestPki pki;
   static long serial = 1;
   KeyPtr ca_key = new_key();
@@ -92,7 +92,7 @@ TestPki make_test_pki(const std::string& ca_name) {
   add_ext(server.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
   add_ext(server.get(), ca.get(), NID_key_usage, "critical,digitalSignature,keyEncipherment");
   add_ext(server.get(), ca.get(), NID_ext_key_usage, "serverAuth");
-  add_ext(server.get(), ca.get(), NID_subject_alt_name, "IP:127.0.0.1,IP:::1,DNS:localhost,DNS:kubernetes.default.svc");
+  add_ext(server.get(), ca.get(), NID_subject_alt_name, server_names.c_str());
   add_ext(server.get(), ca.get(), NID_authority_key_identifier, "keyid:always");
   check(X509_sign(server.get(), ca_key.get(), EVP_sha256()) > 0, "X509_sign server");
 

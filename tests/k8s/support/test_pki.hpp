@@ -22,7 +22,10 @@ struct TestPki {
   CertAndKey client;
 };
 
+inline constexpr const char* loopback_names = "IP:127.0.0.1,IP:::1,DNS:localhost,DNS:kubernetes.default.svc";
+
 // `ca_name` becomes the CA's common name; two calls give two unrelated CAs.
-TestPki make_test_pki(const std::string& ca_name = "petrel-test-ca");
+// `server_names` is the server certificate's subjectAltName.
+TestPki make_test_pki(const std::string& ca_name = "petrel-test-ca", const std::string& server_names = loopback_names);
 
 }  // namespace petrel::k8s::test
