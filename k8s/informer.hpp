@@ -152,7 +152,12 @@ inline constexpr const char* endpoint_slices_path = "/apis/discovery.k8s.io/v1/e
 inline constexpr const char* pods_path = "/api/v1/pods";
 inline constexpr const char* namespaces_path = "/api/v1/namespaces";
 inline constexpr const char* network_policies_path = "/apis/networking.k8s.io/v1/networkpolicies";
-// Secrets only in one namespace (RBAC grants no more).
 inline std::string secrets_path(const std::string& ns) { return "/api/v1/namespaces/" + ns + "/secrets"; }
+// One named Secret: RBAC with resourceNames (etc/k8s/rbac.yaml) allows list and
+// watch only with this field selector (Kubernetes "Using RBAC Authorization":
+// referring to resources).
+inline std::string named_secret_path(const std::string& ns, const std::string& name) {
+  return secrets_path(ns) + "?fieldSelector=metadata.name%3D" + name;
+}
 
 }  // namespace petrel::k8s

@@ -24,6 +24,9 @@ uint64_t seed_or_random(uint64_t seed) {
   return (uint64_t{rd()} << 32) | rd();
 }
 
+// "?" for a bare path, "&" when the path already has a query (a fieldSelector).
+const char* query_start(const std::string& path) { return path.find('?') == std::string::npos ? "?" : "&"; }
+
 std::string snippet(std::string_view s) {
   std::string out(s.substr(0, 80));
   if (s.size() > 80) out += "...";
@@ -124,7 +127,7 @@ asio::awaitable<bool> ListWatch::list() {
   std::string rv;
   int restarts = 0;
   for (;;) {
-    std::string target = path_ + "?limit=" + std::to_string(options_.page_size);
+    std::string target = path_ + query_start(path_) + "limit=" + std::to_string(options_.page_size);
     if (!token.empty()) target += "&continue=" + url_encode(token);
     auto reply = co_await client_->get(list_conn_, target);
     if (stopped_) co_return false;
@@ -239,7 +242,7 @@ asio::awaitable<ListWatch::WatchEnd> ListWatch::watch() {
   std::uniform_int_distribution<long> pick(options_.watch_timeout.count(), 2 * options_.watch_timeout.count() - 1);
   std::mt19937_64 rng(timeout_rng_++);
   const long timeout = std::max<long>(1, pick(rng));
-  const std::string target = path_ + "?watch=1&resourceVersion=" + url_encode(rv_) +
+  const std::string target = path_ + query_start(path_) + "watch=1&resourceVersion=" + url_encode(rv_) +
                              "&allowWatchBookmarks=true&timeoutSeconds=" + std::to_string(timeout);
   ++stats_.watches;
   stats_.watch_rvs.push_back(rv_);

@@ -14,6 +14,8 @@
 //  4. connection refused, dropped mid-stream or other errors: wait a jittered
 //     exponential backoff, then watch again from the last RV (or list again if
 //     the list itself failed). A watch the server ends normally is resumed at once.
+// `path` may carry a query of its own (?fieldSelector=...); limit, continue and
+// the watch parameters are appended to it.
 // Bad lines (not JSON, no type) are reported to the sink and skipped.
 // Nothing here ever clears the sink's state: when the API server is unreachable
 // the last known objects stay. Single-threaded on the client's executor; stop()

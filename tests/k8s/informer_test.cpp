@@ -426,6 +426,26 @@ TEST_CASE("when the API server goes away the informer keeps everything it knew")
   CHECK(contains(nodes.last_error(), "Connection refused"));
 }
 
+TEST_CASE("one named Secret through a field selector, as RBAC resourceNames requires") {
+  Harness h;
+  h.server->upsert(secrets_path("petrel"), fixture("secret-bgp.json"));
+  json::value other = fixture("secret-bgp.json");
+  other.at("metadata").as_object()["name"] = "unrelated";
+  h.server->upsert(secrets_path("petrel"), other);
+  Informer<Secret> secrets(h.client(), named_secret_path("petrel", "bgp-passwords"), decode_secret, {}, fast_options());
+  secrets.start();
+  REQUIRE(h.run_until([&] { return secrets.synced() && h.server->active_watches(secrets_path("petrel")) == 1; }));
+  CHECK(secrets.cache().size() == 1);
+  CHECK(h.server->counters().targets[0] ==
+        "/api/v1/namespaces/petrel/secrets?fieldSelector=metadata.name%3Dbgp-passwords&limit=2");
+  json::value rotated = fixture("secret-bgp.json");
+  rotated.at("data").as_object()["tor1"] = "bmV3LXBhc3N3b3Jk";  // "new-password"
+  h.server->upsert(secrets_path("petrel"), other);
+  h.server->upsert(secrets_path("petrel"), rotated);
+  REQUIRE(h.run_until([&] { return secrets.find("petrel/bgp-passwords")->data.at("tor1") == "new-password"; }));
+  CHECK(secrets.cache().size() == 1);
+}
+
 TEST_CASE("informers for every kind Petrel reads, fed with the fixtures") {
   Harness h;
   h.add_nodes(1);

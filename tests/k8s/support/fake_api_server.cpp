@@ -93,6 +93,14 @@ std::string status_json(int code, std::string_view reason, std::string_view mess
   return json::serialize(o);
 }
 
+// The X of fieldSelector=metadata.name=X (the only field selector served here).
+std::string name_selector(const std::map<std::string, std::string>& query) {
+  auto it = query.find("fieldSelector");
+  const std::string prefix = "metadata.name=";
+  if (it == query.end() || it->second.rfind(prefix, 0) != 0) return {};
+  return it->second.substr(prefix.size());
+}
+
 std::string key_of(const json::object& o) {
   const auto& meta = o.at("metadata").as_object();
   std::string name(meta.at("name").as_string());
@@ -107,7 +115,12 @@ struct Collection {
   std::string list_kind;
   std::string api_version;
   std::map<std::string, json::object> objects;
-  std::vector<std::pair<uint64_t, std::string>> log;  // (resourceVersion, event line)
+  struct Logged {
+    uint64_t rv;
+    std::string name;
+    std::string line;
+  };
+  std::vector<Logged> log;
 };
 
 struct Snapshot {
@@ -119,6 +132,7 @@ struct WatchState {
   enum class Action { none, drop, drop_mid_line, end };
   explicit WatchState(asio::io_context& ioc) : wake(ioc) {}
   std::string path;
+  std::string only_name;  // fieldSelector=metadata.name=X
   bool bookmarks = false;
   std::deque<std::string> outbox;
   Action action = Action::none;
@@ -146,10 +160,10 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
     c.list_kind = list_kind;
     c.api_version = api_version;
   }
-  void publish(const std::string& path, std::string line) {
-    collections[path].log.emplace_back(rv, line);
+  void publish(const std::string& path, const std::string& name, std::string line) {
+    collections[path].log.push_back({rv, name, line});
     for (const auto& w : watches) {
-      if (w->path != path) continue;
+      if (w->path != path || (!w->only_name.empty() && w->only_name != name)) continue;
       w->outbox.push_back(line);
       w->wake.cancel();
     }
@@ -162,7 +176,7 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
     const bool exists = c.objects.contains(key);
     c.objects[key] = o;
     json::object event{{"type", exists ? "MODIFIED" : "ADDED"}, {"object", o}};
-    publish(path, json::serialize(event));
+    publish(path, std::string(o["metadata"].as_object()["name"].as_string()), json::serialize(event));
   }
   void remove(const std::string& path, const std::string& key) override {
     Collection& c = collections.at(path);
@@ -172,7 +186,7 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
     c.objects.erase(it);
     o["metadata"].as_object()["resourceVersion"] = std::to_string(++rv);
     json::object event{{"type", "DELETED"}, {"object", o}};
-    publish(path, json::serialize(event));
+    publish(path, std::string(o["metadata"].as_object()["name"].as_string()), json::serialize(event));
   }
   void set_token(std::string t) override { token = std::move(t); }
   void set_gone_as_event(bool on) override { gone_as_event = on; }
@@ -326,7 +340,9 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
     } else {
       snap = std::make_shared<Snapshot>();
       snap->rv = rv;
-      for (const auto& [_, o] : c.objects) snap->items.push_back(o);
+      const std::string only = name_selector(query);
+      for (const auto& [_, o] : c.objects)
+        if (only.empty() || o.at("metadata").at("name").as_string() == only) snap->items.push_back(o);
     }
     const std::size_t end = limit == 0 ? snap->items.size() : std::min(snap->items.size(), offset + limit);
     json::array items;
@@ -363,14 +379,15 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
     auto w = std::make_shared<WatchState>(ioc);
     w->path = path;
     w->bookmarks = query.contains("allowWatchBookmarks") && query.at("allowWatchBookmarks") == "true";
+    w->only_name = name_selector(query);
     if (too_old) {
       w->outbox.push_back(json::serialize(json::object{
           {"type", "ERROR"},
           {"object", json::parse(status_json(410, "Expired", "too old resource version: " + std::to_string(from)))}}));
       w->action = WatchState::Action::end;
     } else {
-      for (const auto& [erv, line] : collections[path].log)
-        if (erv > from) w->outbox.push_back(line);
+      for (const auto& e : collections[path].log)
+        if (e.rv > from && (w->only_name.empty() || w->only_name == e.name)) w->outbox.push_back(e.line);
     }
     watches.insert(w);
     for (;;) {

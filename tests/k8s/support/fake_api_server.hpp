@@ -13,6 +13,8 @@
 //    chunked, one JSON event per line (ADDED/MODIFIED/DELETED/BOOKMARK/ERROR), each
 //    line in its own chunk; an RV older than the compaction point: HTTP 410 with a
 //    Status body, or (gone_as_event) 200 and an ERROR event with a Status of code 410;
+//  - fieldSelector=metadata.name=X on lists and watches (what RBAC resourceNames
+//    needs);
 //  - one global resourceVersion counter, as etcd has.
 // The test thread drives it: every method below runs on the server's own thread
 // and returns when done; with(fn) runs several changes as one atomic step, so that
