@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 #include <boost/json/parse.hpp>
 
@@ -91,13 +92,20 @@ bool in_ranges(const IpAddress& ip, const std::vector<Prefix>& ranges) {
 
 Prefix host_route(const IpAddress& ip) { return Prefix::make(ip, ip.max_prefix_length()); }
 
-bool has_ready_local_endpoint(const Service& svc, const std::string& node_name, const ClusterState& s) {
+// "namespace/service" of every service with a ready endpoint on this node: one
+// pass over the slices, so that derive() stays linear in the cluster's size.
+std::set<std::string> services_served_here(const std::string& node_name, const ClusterState& s) {
+  std::set<std::string> out;
   for (const auto& [_, slice] : *s.endpoint_slices) {
-    if (slice.meta.namespace_ != svc.meta.namespace_ || slice.service_name != svc.meta.name) continue;
-    for (const auto& ep : slice.endpoints)
-      if (ep.ready && ep.node_name == node_name) return true;
+    if (slice.service_name.empty()) continue;
+    for (const auto& ep : slice.endpoints) {
+      if (ep.ready && ep.node_name == node_name) {
+        out.insert(slice.meta.namespace_ + "/" + slice.service_name);
+        break;
+      }
+    }
   }
-  return false;
+  return out;
 }
 
 void derive_services(const Node& self, const KubernetesConfig& c, const ClusterState& s, Builder& b) {
@@ -107,11 +115,12 @@ void derive_services(const Node& self, const KubernetesConfig& c, const ClusterS
     return;
   }
   for (const Prefix& range : c.cluster_ip_ranges) b.announce(range, false, "config kubernetes.advertise.cluster-ips");
+  const std::set<std::string> served_here = services_served_here(self.meta.name, s);
 
   for (const auto& [key, svc] : *s.services) {
     if (svc.type == "ExternalName") continue;
     const bool local = svc.external_traffic_policy == TrafficPolicy::local;
-    const bool serving_here = !local || has_ready_local_endpoint(svc, self.meta.name, s);
+    const bool serving_here = !local || served_here.contains(key);
     const std::string who = "service " + key;
     const std::string suffix = local ? " (externalTrafficPolicy Local, ready endpoint on this node)" : "";
     auto consider = [&](const IpAddress& ip, const std::vector<Prefix>& ranges, std::string_view what,
