@@ -154,6 +154,26 @@ TEST_CASE("a paginated list, then watch events reach the informer's handlers") {
   CHECK(nodes.resource_version() == std::to_string(h.server->resource_version()));
 }
 
+TEST_CASE("an expired continue token restarts the list from the beginning") {
+  Harness h;
+  h.add_nodes(5);
+  h.server->expire_next_continue();
+  Recorder rec;
+  Informer<Node> nodes(h.client(), nodes_path, decode_node, rec.node_handlers(), fast_options());
+  nodes.start();
+  REQUIRE(h.run_until([&] { return nodes.synced(); }));
+  CHECK(nodes.stats().gone == 1);
+  CHECK(nodes.stats().lists == 1);
+  CHECK(nodes.stats().failures == 0);
+  CHECK(nodes.cache().size() == 5);
+  CHECK(rec.log.size() == 5);  // one add each: the abandoned first page was not delivered
+  const auto targets = h.server->counters().targets;
+  REQUIRE(targets.size() >= 5);
+  CHECK(targets[0] == "/api/v1/nodes?limit=2");
+  CHECK(contains(targets[1], "continue="));  // answered 410
+  CHECK(targets[2] == "/api/v1/nodes?limit=2");
+}
+
 TEST_CASE("a bookmark advances the resourceVersion and the next watch resumes from it") {
   Harness h;
   h.add_nodes(2);
@@ -355,26 +375,33 @@ TEST_CASE("the server certificate's names must include the address or name diall
   }
 }
 
-TEST_CASE("bearer tokens: 401 when wrong, and a rotated token file is picked up") {
+TEST_CASE("in-cluster access: 401 when the token is wrong, and a rotated token file is picked up") {
   Harness h;
   h.add_nodes(1);
   h.server->set_token("new-token");
   std::string dir_template = (std::filesystem::temp_directory_path() / "petrel-tok-XXXXXX").string();
   const std::string dir = ::mkdtemp(dir_template.data());
-  const std::string file = dir + "/token";
-  std::ofstream(file) << "old-token\n";
-  ClusterAccess a = h.access();
-  a.token.clear();
-  a.token_file = file;
+  InClusterPaths paths{dir + "/token", dir + "/ca.crt", dir + "/namespace"};
+  std::ofstream(paths.token) << "old-token\n";
+  std::ofstream(paths.ca) << pki().ca.cert_pem;
+  std::ofstream(paths.namespace_file) << "petrel\n";
+  const std::string port = std::to_string(h.server->port());
+  auto env = [&](const std::string& name) -> std::optional<std::string> {
+    if (name == "KUBERNETES_SERVICE_HOST") return std::string("127.0.0.1");
+    if (name == "KUBERNETES_SERVICE_PORT") return port;
+    return std::nullopt;
+  };
+  auto a = load_in_cluster(env, paths);
+  REQUIRE(a.has_value());
   Recorder rec;
-  Informer<Node> nodes(h.client(a), nodes_path, decode_node, rec.node_handlers(), fast_options());
+  Informer<Node> nodes(h.client(*a), nodes_path, decode_node, rec.node_handlers(), fast_options());
   nodes.start();
   REQUIRE(h.run_until([&] { return nodes.stats().failures >= 1; }));
   CHECK_FALSE(nodes.synced());
   CHECK(nodes.last_error() == "list /api/v1/nodes: HTTP 401: Unauthorized");
   CHECK(h.server->counters().unauthorized >= 2);  // the first attempt and its retry after re-reading the file
 
-  std::ofstream(file, std::ios::trunc) << "new-token-is-longer\n";
+  std::ofstream(paths.token, std::ios::trunc) << "new-token-is-longer\n";  // the kubelet rotated it
   h.server->set_token("new-token-is-longer");
   REQUIRE(h.run_until([&] { return nodes.synced(); }));
   CHECK(nodes.cache().size() == 1);
@@ -387,10 +414,21 @@ TEST_CASE("a client certificate authenticates without a token") {
   h.server->set_token("");  // no token is accepted
   ClusterAccess a = h.access();
   a.token.clear();
-  SUBCASE("with the certificate") {
-    a.client_cert_pem = pki().client.cert_pem;
-    a.client_key_pem = pki().client.key_pem;
-    Informer<Node> nodes(h.client(a), nodes_path, decode_node, {}, fast_options());
+  SUBCASE("with the certificate, from a kubeconfig") {
+    std::string dir_template = (std::filesystem::temp_directory_path() / "petrel-kc-XXXXXX").string();
+    const std::string dir = ::mkdtemp(dir_template.data());
+    std::ofstream(dir + "/config")
+        << "apiVersion: v1\nkind: Config\ncurrent-context: lab\n"
+        << "clusters:\n- name: lab\n  cluster:\n    server: https://127.0.0.1:" << h.server->port() << "\n"
+        << "    certificate-authority-data: " << base64_encode(pki().ca.cert_pem) << "\n"
+        << "contexts:\n- name: lab\n  context: {cluster: lab, user: node}\n"
+        << "users:\n- name: node\n  user:\n"
+        << "    client-certificate-data: " << base64_encode(pki().client.cert_pem) << "\n"
+        << "    client-key-data: " << base64_encode(pki().client.key_pem) << "\n";
+    auto from_file = load_kubeconfig(dir + "/config");
+    std::filesystem::remove_all(dir);
+    REQUIRE(from_file.has_value());
+    Informer<Node> nodes(h.client(*from_file), nodes_path, decode_node, {}, fast_options());
     nodes.start();
     REQUIRE(h.run_until([&] { return nodes.synced(); }));
     CHECK(nodes.cache().size() == 2);

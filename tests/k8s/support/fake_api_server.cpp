@@ -145,6 +145,7 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
   tcp::acceptor acceptor{ioc};
   std::string token;
   bool gone_as_event = false;
+  bool expire_continue = false;
   bool stopping = false;
   uint64_t rv = 1000;
   uint64_t compacted = 0;
@@ -240,6 +241,7 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
     compacted = rv;
     for (auto& [_, c] : collections) c.log.clear();
   }
+  void expire_next_continue() override { expire_continue = true; }
   void advance_rv(int n) override { rv += static_cast<uint64_t>(n); }
   int active_watches(const std::string& path) const override {
     int n = 0;
@@ -354,6 +356,11 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
       continues[token_text] = {snap, end};
       meta["continue"] = token_text;
       meta["remainingItemCount"] = snap->items.size() - end;
+      if (expire_continue) {
+        expire_continue = false;
+        ++rv;
+        compact();
+      }
     }
     json::object doc{{"kind", c.list_kind}, {"apiVersion", c.api_version}, {"metadata", meta}, {"items", items}};
     co_return co_await reply(s, http::status::ok, json::serialize(doc), true);
@@ -490,6 +497,9 @@ void FakeApiServer::raw_line(const std::string& path, const std::string& line) {
 }
 void FakeApiServer::compact() {
   with([&](State& s) { s.compact(); });
+}
+void FakeApiServer::expire_next_continue() {
+  with([&](State& s) { s.expire_next_continue(); });
 }
 void FakeApiServer::advance_rv(int n) {
   with([&](State& s) { s.advance_rv(n); });

@@ -69,6 +69,7 @@ class FakeApiServer {
   void end_watches(const std::string& path);
   void raw_line(const std::string& path, const std::string& line);
   void compact();
+  void expire_next_continue();
   void advance_rv(int n);
   int active_watches(const std::string& path);
   uint64_t resource_version();
@@ -95,6 +96,9 @@ class FakeApiServer::State {
   virtual void end_watches(const std::string& path) = 0;
   virtual void raw_line(const std::string& path, const std::string& line) = 0;
   virtual void compact() = 0;
+  // The next list page that hands out a continue token is followed by a
+  // compaction, so that the token has expired when the client uses it (once).
+  virtual void expire_next_continue() = 0;
   virtual void advance_rv(int n) = 0;
   virtual int active_watches(const std::string& path) const = 0;
   virtual uint64_t resource_version() const = 0;

@@ -1,6 +1,7 @@
 // tests/k8s/support/fixtures.cpp — loading and varying the JSON fixtures.
 #include "tests/k8s/support/fixtures.hpp"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -11,6 +12,24 @@
 namespace petrel::k8s::test {
 
 namespace json = boost::json;
+
+std::string base64_encode(std::string_view in) {
+  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    out += {t[n >> 18], t[(n >> 12) & 63], t[(n >> 6) & 63], t[n & 63]};
+  }
+  if (in.size() - i == 1) {
+    const uint32_t n = uint8_t(in[i]) << 16;
+    out += {t[n >> 18], t[(n >> 12) & 63], '=', '='};
+  } else if (in.size() - i == 2) {
+    const uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += {t[n >> 18], t[(n >> 12) & 63], t[(n >> 6) & 63], '='};
+  }
+  return out;
+}
 
 std::string fixture_path(const std::string& name) { return std::string(PETREL_K8S_FIXTURES) + "/" + name; }
 

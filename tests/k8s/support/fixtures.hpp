@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/value.hpp>
@@ -27,5 +28,8 @@ boost::json::value service_json(const std::string& ns, const std::string& name, 
 // endpointslice-web.json for service ns/service with one ready (or not) endpoint per node.
 boost::json::value slice_json(const std::string& ns, const std::string& service, const std::string& name,
                               const std::vector<std::pair<std::string, bool>>& node_ready);
+
+// RFC 4648 base64, for kubeconfig -data fields and Secret data.
+std::string base64_encode(std::string_view bytes);
 
 }  // namespace petrel::k8s::test
