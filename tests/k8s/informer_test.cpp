@@ -11,6 +11,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
+#include "k8s/derive.hpp"
+
 #include "tests/k8s/support/fake_api_server.hpp"
 #include "tests/k8s/support/fixtures.hpp"
 #include "tests/k8s/support/test_pki.hpp"
@@ -520,4 +522,64 @@ TEST_CASE("informers for every kind Petrel reads, fed with the fixtures") {
   CHECK(namespaces.find("shop")->meta.labels.at("team") == "storefront");
   CHECK(policies.find("shop/web-allow-frontend") != nullptr);
   CHECK(services.errors() + slices.errors() + secrets.errors() + pods.errors() + namespaces.errors() + policies.errors() == 0);
+}
+
+TEST_CASE("informers feeding derive(): a node leaving and an endpoint moving between nodes") {
+  Harness h;
+  h.add_nodes(3);  // node-a, node-b, node-c
+  h.server->upsert(services_path, service_json("shop", "web", "Local", "10.96.12.34", {}, {"198.51.100.7"}));
+  h.server->upsert(endpoint_slices_path, slice_json("shop", "web", "web-abcde", {{"node-a", true}}));
+  auto client = h.client();
+  int changes = 0;
+  InformerHandlers<Node> nh;
+  nh.on_add = [&](const Node&) { ++changes; };
+  nh.on_delete = [&](const Node&) { ++changes; };
+  InformerHandlers<EndpointSlice> sh;
+  sh.on_update = [&](const EndpointSlice&, const EndpointSlice&) { ++changes; };
+  Informer<Node> nodes(client, nodes_path, decode_node, nh, fast_options());
+  Informer<Service> services(client, services_path, decode_service, {}, fast_options());
+  Informer<EndpointSlice> slices(client, endpoint_slices_path, decode_endpoint_slice, sh, fast_options());
+  nodes.start();
+  services.start();
+  slices.start();
+  REQUIRE(h.run_until([&] {
+    return nodes.synced() && services.synced() && slices.synced() && h.server->active_watches(nodes_path) == 1 &&
+           h.server->active_watches(endpoint_slices_path) == 1;
+  }));
+  KubernetesConfig cfg;
+  cfg.cluster_ip_ranges = {*Prefix::parse("10.96.0.0/12")};
+  cfg.load_balancer_ip_ranges = {*Prefix::parse("198.51.100.0/24")};
+  auto announces_lb = [&](const std::string& node) {
+    const Derived d = derive(node, 64512, cfg, ClusterState{&nodes.cache(), &services.cache(), &slices.cache()});
+    return std::any_of(d.announcements.begin(), d.announcements.end(),
+                       [](const Announcement& a) { return a.prefix == *Prefix::parse("198.51.100.7/32"); });
+  };
+  auto peers_of = [&](const std::string& node) {
+    std::vector<std::string> out;
+    for (const auto& p : derive(node, 64512, cfg, ClusterState{&nodes.cache(), &services.cache(), &slices.cache()}).peers)
+      out.push_back(p.name);
+    return out;
+  };
+  CHECK(announces_lb("node-a"));
+  CHECK_FALSE(announces_lb("node-b"));
+  CHECK(peers_of("node-a") == std::vector<std::string>{"node-node-b", "node-node-c"});
+
+  changes = 0;
+  h.server->upsert(endpoint_slices_path, slice_json("shop", "web", "web-abcde", {{"node-a", false}, {"node-b", true}}));
+  REQUIRE(h.run_until([&] { return changes == 1; }));
+  CHECK_FALSE(announces_lb("node-a"));
+  CHECK(announces_lb("node-b"));
+
+  h.server->remove(nodes_path, "node-c");
+  REQUIRE(h.run_until([&] { return changes == 2; }));
+  CHECK(peers_of("node-a") == std::vector<std::string>{"node-node-b"});
+  h.server->upsert(nodes_path, node_json("node-d", "10.0.0.14", "10.244.4.0/24"));
+  REQUIRE(h.run_until([&] { return changes == 3; }));
+  CHECK(peers_of("node-a") == std::vector<std::string>{"node-node-b", "node-node-d"});
+
+  // The API server goes away: what petreld would announce does not change.
+  h.server.reset();
+  REQUIRE(h.run_until([&] { return nodes.stats().failures >= 2 && slices.stats().failures >= 2; }));
+  CHECK(announces_lb("node-b"));
+  CHECK(peers_of("node-a") == std::vector<std::string>{"node-node-b", "node-node-d"});
 }
