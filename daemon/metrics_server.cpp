@@ -11,7 +11,7 @@
 //   - after the last response, what the client still sends is read and
 //     discarded for up to 5 s until it closes (lingering close);
 //   - at most 64 clients at once; the next ones are closed at once.
-// Routing: /metrics and /healthz answer GET and HEAD (405 for other methods);
+// Routing: /metrics, /healthz and /readyz answer GET and HEAD (405 for other methods);
 // any other path is 404. A query string is ignored.
 // State shared with pending handlers lives in a shared_ptr, so destroying the
 // server with handlers still queued is safe: they see `stopped` and return.
@@ -72,7 +72,10 @@ Response make_response(http::status status, unsigned version, std::string_view c
 Response answer(const http::request<http::string_body>& req, State& state) {
   std::string_view path = req.target();
   if (const auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
-  const bool known = path == "/metrics" || path == "/healthz";
+  // /readyz (the DaemonSet's readiness probe, etc/k8s/daemonset.yaml) answers as
+  // /healthz: the server listens only once the configuration is loaded, and
+  // readiness must not follow BGP sessions (graceful restart keeps forwarding).
+  const bool known = path == "/metrics" || path == "/healthz" || path == "/readyz";
   const bool get_or_head = req.method() == http::verb::get || req.method() == http::verb::head;
 
   Response res;
@@ -82,7 +85,7 @@ Response answer(const http::request<http::string_body>& req, State& state) {
     res = make_response(http::status::method_not_allowed, req.version(), "text/plain; charset=utf-8",
                         "method not allowed\n");
     res.set(http::field::allow, "GET, HEAD");
-  } else if (path == "/healthz") {
+  } else if (path == "/healthz" || path == "/readyz") {
     res = make_response(http::status::ok, req.version(), "text/plain; charset=utf-8", "ok");
   } else {
     // The snapshot is the daemon's code: whatever it throws must not take the

@@ -126,6 +126,7 @@ scenario_birdc() {
   check "metrics: 2 prefixes accepted from t1" grep -Eq '^petrel_bgp_peer_prefixes_accepted\{[^}]*peer="t1"[^}]*\} 2$' <<<"$m"
   check "metrics: RIB prefixes 3" grep -Eq '^petrel_rib_prefixes 3$' <<<"$m"
   check "metrics: /healthz ok" grep -q '^ok' <<<"$(http_get "$NS_R" 9469 /healthz)"
+  check "metrics: /readyz ok (the DaemonSet's readiness probe)" grep -q '^ok' <<<"$(http_get "$NS_R" 9469 /readyz)"
 
   # Actions.
   check "birdc disable t1: 't1: disabled'" pd_has node '^t1: disabled$' disable t1

@@ -1,0 +1,31 @@
+// tests/k8s/support/test_pki.hpp — a throwaway CA and certificates made at test time.
+//
+// make_test_pki() creates, with the OpenSSL API (no openssl CLI, no key files in
+// the repository): a CA, a server certificate for 127.0.0.1, ::1 and localhost
+// signed by it, and a client certificate (CN=system:node:petrel, O=petrel) signed
+// by it. Keys are P-256. Everything is returned as PEM text. Aborts the test
+// program if OpenSSL fails (test support only).
+#pragma once
+
+#include <string>
+
+namespace petrel::k8s::test {
+
+struct CertAndKey {
+  std::string cert_pem;
+  std::string key_pem;
+};
+
+struct TestPki {
+  CertAndKey ca;
+  CertAndKey server;
+  CertAndKey client;
+};
+
+inline constexpr const char* loopback_names = "IP:127.0.0.1,IP:::1,DNS:localhost,DNS:kubernetes.default.svc";
+
+// `ca_name` becomes the CA's common name; two calls give two unrelated CAs.
+// `server_names` is the server certificate's subjectAltName.
+TestPki make_test_pki(const std::string& ca_name = "petrel-test-ca", const std::string& server_names = loopback_names);
+
+}  // namespace petrel::k8s::test
