@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's main command until the live demo exists: installs what the build
-# needs and builds everything into build/.
+# Build only: installs what the build needs and builds everything into build/.
+# (The README's main command is the live demo, scripts/demo.sh, which calls this.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache hits across clones of the same tree (CI builds a fresh clone).
