@@ -131,6 +131,8 @@ struct BgpSpeaker::Peer : session::SessionObserver {
 
   BgpSpeaker& speaker;
   PeerConfig cfg;
+  std::string range_of;  // a dynamic neighbour: the name of its range's configuration
+  session::TcpPeerOptions options;
   std::unique_ptr<session::Session> session;
   bool enabled = true;
   fsm::State state = fsm::State::idle;
@@ -196,11 +198,6 @@ Result<void, std::string> BgpSpeaker::listen() {
       return Result<void, std::string>(boost::system::in_place_error,
                                        "listen " + l.address.to_string() + " port " + std::to_string(l.port) + ": " +
                                            r.error().message);
-  for (const auto& p : peers_)
-    if (p->cfg.password && p->cfg.address)
-      if (auto r = net_->listener.set_md5(*p->cfg.address, p->cfg.password->value); !r)
-        return Result<void, std::string>(boost::system::in_place_error,
-                                         "peer " + p->cfg.name + ": TCP-MD5 key: " + r.error().message);
   return {};
 }
 
@@ -214,11 +211,70 @@ void BgpSpeaker::stop(std::string_view message) {
   for (auto& p : peers_) p->session->stop(message);
 }
 
-void BgpSpeaker::add_peer(const PeerConfig& pc) {
-  if (!pc.address) {
-    note(fmt::format("peer {} not started: dynamic neighbour ranges are not supported yet", pc.name));
-    return;
+namespace {
+// "clients" and 10.0.0.5 -> "clients_10_0_0_5": a protocol name as BIRD would allow.
+std::string dynamic_name(const std::string& range_name, const IpAddress& a) {
+  std::string n = a.to_string();
+  for (char& c : n)
+    if (c == '.' || c == ':') c = '_';
+  return range_name + "_" + n;
+}
+constexpr std::size_t kDynamicLimit = 4096;  // neighbours per range
+}  // namespace
+
+BgpSpeaker::Peer* BgpSpeaker::add_peer(const PeerConfig& pc) {
+  if (pc.range) {
+    add_range(pc);
+    return nullptr;
   }
+  Peer* p = make_peer(pc);
+  net_->table.add_peer(*pc.address, p->session.get(), p->options);
+  // RFC 2385: the key must be on the listening sockets before the peer's SYN
+  // arrives (the listener keeps it for sockets opened later too).
+  if (pc.password)
+    if (auto r = net_->listener.set_md5(*pc.address, pc.password->value); !r)
+      note(fmt::format("peer {}: TCP-MD5 key on the listening socket: {}", pc.name, r.error().message));
+  return p;
+}
+
+// Dynamic neighbours (BIRD's `neighbor range`, FRR's `bgp listen range`): a
+// connection from an address in the range creates a passive session named
+// RANGE_ADDRESS with the range's settings; it goes away with its session.
+void BgpSpeaker::add_range(const PeerConfig& pc) {
+  const std::string name = pc.name;
+  ranges_.emplace_back(name, *pc.range);
+  net_->table.add_range(*pc.range, kDynamicLimit, [this, name](const IpAddress& a) -> session::Session* {
+    const PeerConfig* rc = config_.peer(name);
+    if (!rc || !rc->range || rc->disabled) return nullptr;
+    PeerConfig c = *rc;
+    c.name = dynamic_name(name, a);
+    c.range.reset();
+    c.address = a;
+    c.passive = true;
+    Peer* p = make_peer(c);
+    p->range_of = name;
+    note(fmt::format("peer {} dynamic neighbour {} from range {}", c.name, a.to_string(), rc->range->to_string()));
+    p->session->start();
+    return p->session.get();
+  });
+  if (pc.password)
+    if (auto r = net_->listener.set_md5(*pc.range, pc.password->value); !r)
+      note(fmt::format("peer {}: TCP-MD5 key on the listening socket: {}", pc.name, r.error().message));
+}
+
+// A dynamic neighbour whose session ended (and whose routes are gone) leaves.
+void BgpSpeaker::retire_dynamic(Peer& p) {
+  net_->table.release_dynamic(*p.cfg.address);
+  auto it = std::find_if(peers_.begin(), peers_.end(), [&](const auto& x) { return x.get() == &p; });
+  if (it == peers_.end()) return;
+  note(fmt::format("peer {} dynamic neighbour gone", p.cfg.name));
+  // Called from inside the session's own callback: destroyed on a later turn.
+  std::shared_ptr<Peer> doomed(it->release());
+  peers_.erase(it);
+  asio::post(io_, [doomed] {});
+}
+
+BgpSpeaker::Peer* BgpSpeaker::make_peer(const PeerConfig& pc) {
   auto peer = std::make_unique<Peer>(*this, pc);
   peer->enabled = !pc.disabled;
   session::SessionConfig sc;
@@ -251,19 +307,36 @@ void BgpSpeaker::add_peer(const PeerConfig& pc) {
   if (pc.multihop) popts.ttl = static_cast<int>(pc.multihop);
   peer->session = std::make_unique<session::Session>(
       io_.get_executor(), sc, std::make_unique<session::TcpConnector>(io_.get_executor(), popts), clock_, *peer);
+  peer->options = popts;
   set_import(*peer);
-  net_->table.add_peer(*pc.address, peer->session.get(), popts);
   peers_.push_back(std::move(peer));
+  return peers_.back().get();
 }
 
 void BgpSpeaker::remove_peer(std::string_view name) {
+  // A range: no new neighbours, and the live ones go too.
+  for (auto r = ranges_.begin(); r != ranges_.end();) {
+    if (r->first == name) {
+      net_->table.remove_range(r->second);
+      r = ranges_.erase(r);
+    } else {
+      ++r;
+    }
+  }
+  std::vector<std::string> children;
+  for (const auto& p : peers_)
+    if (p->range_of == name) children.push_back(p->cfg.name);
+  for (const auto& child : children) remove_peer(child);
   auto it = std::find_if(peers_.begin(), peers_.end(), [&](const auto& p) { return p->cfg.name == name; });
   if (it == peers_.end()) return;
   Peer& p = **it;
   p.session->stop("peer removed from the configuration");
   p.gr_timer.cancel();
   p.forget_rib();
-  if (p.cfg.address) net_->table.remove_peer(*p.cfg.address);
+  if (p.cfg.address) {
+    if (p.range_of.empty()) net_->table.remove_peer(*p.cfg.address);
+    else net_->table.release_dynamic(*p.cfg.address);
+  }
   // The session may still be flushing its NOTIFICATION: destroy it on a later turn.
   std::shared_ptr<Peer> doomed(it->release());
   peers_.erase(it);
@@ -515,6 +588,7 @@ void BgpSpeaker::Peer::expire_stale(const char* why) {
   const std::size_t gone = speaker.rib_->sweep_stale(*rib_id);
   speaker.note(fmt::format("peer {} {}: {} stale routes removed", cfg.name, why, gone));
   forget_rib();
+  if (!range_of.empty()) speaker.retire_dynamic(*this);
 }
 
 void BgpSpeaker::Peer::on_down(std::string_view) {
@@ -525,10 +599,17 @@ void BgpSpeaker::Peer::on_down(std::string_view) {
   }
   negotiated.reset();
   received.reset();  // kept routes are stale now, re-sent in full after the restart
-  if (!rib_id) return;
+  if (!rib_id) {
+    if (!range_of.empty()) speaker.retire_dynamic(*this);
+    return;
+  }
   speaker.groups_->remove_member(*rib_id);
   awaiting_end_of_rib = false;
-  if (!keeps_routes_through_restart()) return forget_rib();
+  if (!keeps_routes_through_restart()) {
+    forget_rib();
+    if (!range_of.empty()) speaker.retire_dynamic(*this);
+    return;
+  }
   const std::size_t n = speaker.rib_->mark_stale(*rib_id);
   stale = true;
   const unsigned seconds = peer_gr->restart_time;
@@ -674,13 +755,12 @@ std::vector<std::string> BgpSpeaker::apply(const Config& next) {
     // Router id, AS or listening addresses: every session starts again.
     done.push_back("global settings changed: every session restarts");
     std::vector<std::string> names;
+    for (const auto& r : ranges_) names.push_back(r.first);  // with their neighbours
     for (const auto& p : peers_) names.push_back(p->cfg.name);
     for (const auto& name : names) remove_peer(name);
     config_ = next;
-    for (const PeerConfig& pc : config_.peers) {
-      add_peer(pc);
-      peers_.back()->session->start();
-    }
+    for (const PeerConfig& pc : config_.peers)
+      if (Peer* p = add_peer(pc); p && p->enabled) p->session->start();
     originate(config_.originate);
     return done;
   }
@@ -691,39 +771,49 @@ std::vector<std::string> BgpSpeaker::apply(const Config& next) {
   }
   for (const auto& name : plan.peers_reset) {
     remove_peer(name);
-    if (const PeerConfig* pc = config_.peer(name)) {
-      add_peer(*pc);
-      if (peers_.back()->enabled) peers_.back()->session->start();
-    }
+    if (const PeerConfig* pc = config_.peer(name))
+      if (Peer* p = add_peer(*pc); p && p->enabled) p->session->start();
     done.push_back("peer " + name + " restarted (session settings changed)");
   }
   for (const auto& name : plan.peers_added) {
-    if (const PeerConfig* pc = config_.peer(name)) {
-      add_peer(*pc);
-      if (peers_.back()->enabled) peers_.back()->session->start();
-    }
+    if (const PeerConfig* pc = config_.peer(name))
+      if (Peer* p = add_peer(*pc); p && p->enabled) p->session->start();
     done.push_back("peer " + name + " added");
   }
   for (const auto& name : plan.peers_reevaluated) {
-    Peer* p = find(name);
     const PeerConfig* pc = config_.peer(name);
-    if (!p || !pc) continue;
-    const bool soft_changed = p->cfg.soft_reconfiguration != pc->soft_reconfiguration;
-    p->cfg = *pc;
-    set_import(*p);
-    if (!p->rib_id || !p->negotiated) continue;
-    if (soft_changed) p->received.reset();  // takes effect with the next session
-    groups_->set_rr_client(*p->rib_id, p->cfg.route_reflector_client);
-    if (groups_->group_of(*p->rib_id) != 0) groups_->change_member(*p->rib_id, member_config(*p));
-    if (p->received) {
-      const auto r = rib::reimport(*rib_, *p->rib_id, *p->received, p->import, p->import_state);
-      done.push_back(fmt::format("peer {} soft-reconfiguration: {} routes re-evaluated ({} accepted, {} rejected)", name,
-                                 p->received->size(), r.announced, r.rejected));
-    } else if (p->negotiated->route_refresh) {
-      (void)reload_in(name);
-      done.push_back("peer " + name + " route-refresh sent");
-    } else {
-      done.push_back("peer " + name + " import policy not re-evaluated: no soft-reconfiguration and no route refresh");
+    if (!pc) continue;
+    // The configured peer, or a range's live neighbours (each with its own address).
+    std::vector<std::pair<Peer*, PeerConfig>> targets;
+    if (Peer* p = find(name)) targets.emplace_back(p, *pc);
+    for (const auto& child : peers_)
+      if (child->range_of == name) {
+        PeerConfig c = *pc;
+        c.name = child->cfg.name;
+        c.range.reset();
+        c.address = child->cfg.address;
+        c.passive = true;
+        targets.emplace_back(child.get(), std::move(c));
+      }
+    for (auto& [p, next_cfg] : targets) {
+      const bool soft_changed = p->cfg.soft_reconfiguration != next_cfg.soft_reconfiguration;
+      p->cfg = std::move(next_cfg);
+      set_import(*p);
+      if (!p->rib_id || !p->negotiated) continue;
+      if (soft_changed) p->received.reset();  // takes effect with the next session
+      groups_->set_rr_client(*p->rib_id, p->cfg.route_reflector_client);
+      if (groups_->group_of(*p->rib_id) != 0) groups_->change_member(*p->rib_id, member_config(*p));
+      const std::string& pname = p->cfg.name;
+      if (p->received) {
+        const auto r = rib::reimport(*rib_, *p->rib_id, *p->received, p->import, p->import_state);
+        done.push_back(fmt::format("peer {} soft-reconfiguration: {} routes re-evaluated ({} accepted, {} rejected)",
+                                   pname, p->received->size(), r.announced, r.rejected));
+      } else if (p->negotiated->route_refresh) {
+        (void)reload_in(pname);
+        done.push_back("peer " + pname + " route-refresh sent");
+      } else {
+        done.push_back("peer " + pname + " import policy not re-evaluated: no soft-reconfiguration and no route refresh");
+      }
     }
   }
   // Every peer whose policy body changed (same name) is re-evaluated too.
@@ -769,6 +859,7 @@ std::optional<PeerView> BgpSpeaker::peer(std::string_view name) const {
   if (!p) return std::nullopt;
   PeerView v;
   v.name = p->cfg.name;
+  v.config_name = p->range_of.empty() ? p->cfg.name : p->range_of;
   v.address = p->cfg.address.value_or(IpAddress{});
   v.enabled = p->enabled;
   v.state = p->session->state();

@@ -37,6 +37,7 @@ namespace petrel::daemon {
 // One peer as the shell shows it.
 struct PeerView {
   std::string name;
+  std::string config_name;  // its entry in `peers:` (a range's, for a dynamic neighbour)
   IpAddress address;
   bool enabled = true;
   bgp::fsm::State state = bgp::fsm::State::idle;
@@ -107,7 +108,10 @@ class BgpSpeaker {
   struct Peer;
   friend struct Peer;
 
-  void add_peer(const PeerConfig& pc);
+  Peer* add_peer(const PeerConfig& pc);   // null for a range (its neighbours come later)
+  Peer* make_peer(const PeerConfig& pc);  // the Peer and its Session, not yet reachable
+  void add_range(const PeerConfig& pc);
+  void retire_dynamic(Peer& p);
   void remove_peer(std::string_view name);
   Peer* find(std::string_view name) const;
   void set_import(Peer& p);
@@ -133,6 +137,7 @@ class BgpSpeaker {
   struct Net;                                     // listener and peer table
   std::unique_ptr<Net> net_;
   std::vector<Prefix> originated_;
+  std::vector<std::pair<std::string, Prefix>> ranges_;  // dynamic-neighbour ranges by config name
   bool decision_pending_ = false;
   bool deferring_ = false;
   struct Deferral;

@@ -155,7 +155,7 @@ Reply ControlHandler::show_protocols(const Command& c) {
     const std::string state_name(fsm::to_string(p.state));
     std::string error = p.stats.last_error.value_or("");
     r.info = p.state == fsm::State::established ? pad(state_name, 14) : pad(state_name, 14) + error;
-    const PeerConfig* pc = speaker_.config().peer(p.name);
+    const PeerConfig* pc = speaker_.config().peer(p.config_name);
     const std::string in_filter = pc && !pc->import_policy.empty() ? pc->import_policy : "ACCEPT";
     const std::string out_filter = pc && !pc->export_policy.empty() ? pc->export_policy : "ACCEPT";
     auto& d = r.details;

@@ -29,6 +29,17 @@ void PeerTable::add_range(const Prefix& range, std::size_t limit, Factory factor
   ranges_.push_back(std::make_unique<Range>(Range{range, limit, std::move(factory), 0}));
 }
 
+void PeerTable::remove_range(const Prefix& range) {
+  for (auto it = ranges_.begin(); it != ranges_.end();) {
+    if ((*it)->prefix == range) {
+      retired_.push_back(std::move(*it));
+      it = ranges_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 void PeerTable::release_dynamic(const IpAddress& address) {
   auto it = dynamic_.find(address);
   if (it == dynamic_.end()) return;

@@ -37,6 +37,9 @@ class PeerTable {
   void add_peer(const IpAddress& address, Session* session, std::optional<TcpPeerOptions> options = std::nullopt);
   void remove_peer(const IpAddress& address);
   void add_range(const Prefix& range, std::size_t limit, Factory factory);
+  // The range goes: no new neighbours from it. Its live dynamic neighbours stay
+  // until their owner removes them (release_dynamic still works for them).
+  void remove_range(const Prefix& range);
   // A dynamic neighbour went away: its place in the range is free again.
   void release_dynamic(const IpAddress& address);
 
@@ -57,6 +60,7 @@ class PeerTable {
   std::map<IpAddress, TcpPeerOptions> options_;
   std::map<IpAddress, Range*> dynamic_;  // which range each dynamic peer counts in
   std::vector<std::unique_ptr<Range>> ranges_;
+  std::vector<std::unique_ptr<Range>> retired_;  // removed ranges that still count live neighbours
 };
 
 class Listener {

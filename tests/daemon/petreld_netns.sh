@@ -15,6 +15,9 @@
 #             session comes up, the others keep their uptime, the peer sees the new
 #             community; a broken file is refused and the running configuration kept;
 #             `configure timeout` rolls back by itself unless confirmed
+#   dynamic   a route reflector with a dynamic-neighbour range: BIRD clients that connect
+#             become sessions named RANGE_ADDRESS, routes are reflected between them,
+#             and a client that goes away leaves `show protocols`
 #   restart   kill -9 petreld: its routes stay in the kernel; the next petreld adopts
 #             them with no delete or re-add in `ip monitor route`; SIGTERM leaves them too
 # Ends with "N passed, N failed".
@@ -199,6 +202,36 @@ scenario_reload() {
   check "petreld still running" ptr_alive "${PD_PID[node]}"
 }
 
+# ---------------------------------------------------------------- dynamic neighbours
+
+scenario_dynamic() {
+  topo_star 2
+  leaf_bird c1 1 10.200.0.1 $PETREL_AS $PETREL_AS "10.21.0.0/24"
+  leaf_bird c2 2 10.200.0.2 $PETREL_AS $PETREL_AS
+  pd_start "$NS_R" rr <<EOF
+router-id: $R4
+local-as: $PETREL_AS
+listen: [{address: $R4, port: 179}]
+fib: {enabled: false}
+peers:
+  - {name: clients, range: 10.11.0.0/24, remote-as: internal, route-reflector-client: true, hold-time: 9}
+EOF
+  check_wait "clients_10_11_0_2 (c1) Established" 20 pd_established rr clients_10_11_0_2
+  check_wait "clients_10_11_0_3 (c2) Established" 20 pd_established rr clients_10_11_0_3
+  pd_birdc rr show protocols | sed 's/^/# birdc: /' >&2
+  check_wait "c2 receives c1's 10.21.0.0/24, reflected (ORIGINATOR_ID c1)" 15 \
+    test_eq_cmd 10.200.0.1 bird_route_attr c2 10.21.0.0/24 BGP.originator_id
+  check "petreld: show protocols all names the range's settings (internal route-reflector)" \
+    pd_has rr 'Session: +internal route-reflector' show protocols all clients_10_11_0_3
+  require "c1: disable its session" birdc_q c1 disable petrel
+  check_wait "the dynamic neighbour c1 leaves show protocols" 15 \
+    ptr_not pd_has rr '^clients_10_11_0_2 ' show protocols
+  check_wait "c2 loses 10.21.0.0/24" 10 ptr_not bird_has_route c2 10.21.0.0/24
+  require "c1: enable its session again" birdc_q c1 enable petrel
+  check_wait "c1 comes back as a new dynamic neighbour" 20 pd_established rr clients_10_11_0_2
+  check "petreld still running" ptr_alive "${PD_PID[rr]}"
+}
+
 # ---------------------------------------------------------------- restart keeps forwarding
 
 scenario_restart() {
@@ -253,6 +286,7 @@ petreld_main() {
   fi
   run_scenario birdc scenario_birdc
   run_scenario reload scenario_reload
+  run_scenario dynamic scenario_dynamic
   run_scenario restart scenario_restart
   ptr_summary
 }

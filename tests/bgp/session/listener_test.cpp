@@ -83,6 +83,12 @@ TEST_CASE("configured peers, dynamic ranges with a limit, and strangers") {
   table.release_dynamic(*IpAddress::parse("127.0.1.1"));
   CHECK(kept(io, server, "127.0.1.3"));
   CHECK(listener.refused() == 2);
+  // A removed range takes no new neighbours; its live ones can still be released.
+  table.remove_range(range);
+  CHECK_FALSE(kept(io, server, "127.0.1.4"));
+  table.release_dynamic(*IpAddress::parse("127.0.1.2"));
+  CHECK(table.dynamic_count(range) == 0);
+  CHECK(listener.refused() == 3);
 }
 
 TEST_CASE("a listener on a port already taken says so") {
