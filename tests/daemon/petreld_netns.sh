@@ -63,6 +63,7 @@ node_conf() {   # COMMUNITY [EXTRA PEER LINES] [T1 EXTRA KEYS]
 router-id: $R4
 local-as: $PETREL_AS
 listen: [{address: $R4, port: 179}]
+control-socket-readonly: $PTR_SCOPE/readonly.ctl
 metrics: 127.0.0.1:9469
 originate:
   - {prefix: 10.244.1.0/24, blackhole: true, communities: ["64512:100"]}
@@ -130,6 +131,14 @@ scenario_birdc() {
   check "metrics: RIB prefixes 3" grep -Eq '^petrel_rib_prefixes 3$' <<<"$m"
   check "metrics: /healthz ok" grep -q '^ok' <<<"$(http_get "$NS_R" 9469 /healthz)"
   check "metrics: /readyz ok (the DaemonSet's readiness probe)" grep -q '^ok' <<<"$(http_get "$NS_R" 9469 /readyz)"
+
+  # The read-only socket: shows, but refuses changes.
+  check "read-only socket: show protocols works" bash -c \
+    "timeout 5 birdc -s '$PTR_SCOPE/readonly.ctl' show protocols | grep -q '^t1 '"
+  check "read-only socket: disable refused with 'Access restricted'" bash -c \
+    "timeout 5 birdc -s '$PTR_SCOPE/readonly.ctl' disable t1 | grep -q 'Access restricted'"
+  check "read-only socket: t1 still up" pd_established node t1
+  check "control sockets are mode 0660" test "$(stat -c %a "${PD_SOCK[node]}")/$(stat -c %a "$PTR_SCOPE/readonly.ctl")" = 660/660
 
   # Actions.
   check "birdc disable t1: 't1: disabled'" pd_has node '^t1: disabled$' disable t1
