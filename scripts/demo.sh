@@ -137,7 +137,7 @@ say "node1: petrelc show protocols"
 "$PETRELC" -s "$WORK/node1.ctl" show protocols
 say "node1: petrelc show route"
 "$PETRELC" -s "$WORK/node1.ctl" show route
-say "node1: petrelc show route for 10.244.3.10 all   (why this path won, too)"
+say "node1: petrelc show route for 10.244.3.10 all   (attributes; with several paths, the step that chose the best)"
 "$PETRELC" -s "$WORK/node1.ctl" show route for 10.244.3.10 all
 say "node1: the kernel's routes (proto petrel = installed by petreld)"
 ip -n "$(ns node1)" route
