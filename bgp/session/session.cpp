@@ -146,7 +146,8 @@ std::optional<IpAddress> Session::local_address() const {
   if (!primary_ || !primary_->wire || !primary_->wire->transport) return std::nullopt;
   // "ADDR:PORT" or "[ADDR]:PORT" (see Transport::local_endpoint); a scope
   // ("%eth0") after a link-local address is dropped.
-  std::string_view ep = primary_->wire->transport->local_endpoint();
+  const std::string endpoint = primary_->wire->transport->local_endpoint();  // a copy: the view below reads it
+  std::string_view ep = endpoint;
   const auto colon = ep.rfind(':');
   if (colon == std::string_view::npos) return std::nullopt;
   ep = ep.substr(0, colon);
