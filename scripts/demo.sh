@@ -38,6 +38,10 @@ cleanup() {
   local pid ns
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Anything still running inside our namespaces (there should be nothing) goes too.
+  for ns in "${NSES[@]}"; do
+    pid=$(ip netns pids "$ns" 2>/dev/null) && [[ -n $pid ]] && kill $pid 2>/dev/null || true
+  done
   for ns in "${NSES[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
   rm -rf "$WORK"
   echo "demo: cleaned up (namespaces and processes removed)"
@@ -92,7 +96,9 @@ protocol bgp node$n {
 EON
 done)
 EOF
-inns tor bird -f -c "$WORK/tor.conf" -s "$WORK/tor.ctl" >"$WORK/tor.log" 2>&1 &
+# `ip netns exec` execs the program, so $! is the daemon's own PID (a shell
+# function in the background would be a subshell, and killing it would not stop it).
+ip netns exec "$(ns tor)" bird -f -c "$WORK/tor.conf" -s "$WORK/tor.ctl" >"$WORK/tor.log" 2>&1 &
 PIDS+=($!)
 
 for n in 1 2 3; do
@@ -118,7 +124,7 @@ EOF
       echo "  - {name: node$m, address: 10.100.0.1$m, remote-as: 64512, local-address: 10.100.0.1$n, hold-time: 9, connect-retry: 2}"
     done
   } >"$WORK/node$n.yaml"
-  inns "node$n" "$PETRELD" -c "$WORK/node$n.yaml" --foreground >"$WORK/node$n.log" 2>&1 &
+  ip netns exec "$(ns "node$n")" "$PETRELD" -c "$WORK/node$n.yaml" --foreground >"$WORK/node$n.log" 2>&1 &
   PIDS+=($!)
 done
 
