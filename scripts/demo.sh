@@ -18,8 +18,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
+# Network namespaces need root: through sudo when we are not.
 if (( EUID != 0 )); then
-  echo "demo: needs root (it creates network namespaces); try: sudo bash scripts/demo.sh" >&2
+  if command -v sudo >/dev/null 2>&1; then exec sudo DEMO_KEEP="${DEMO_KEEP:-}" bash "$0" "$@"; fi
+  echo "demo: needs root (it creates network namespaces), and sudo is not installed" >&2
   exit 1
 fi
 
