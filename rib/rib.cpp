@@ -189,14 +189,23 @@ void Rib::decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteCh
   bool changed = e.selection_touched();
   e.set_selection_touched(false);
 
-  Selection sel;
   if (e.size() == 1) {
     // One path (the common case): it is the selection if its next hop resolves.
-    if (candidate(e.at(0)).reachable) {
-      sel.best = 0;
-      sel.multipath = {0};
-    }
-  } else {
+    // Decided here without a Selection (no allocation) and, with no resolver,
+    // without touching its attributes.
+    const std::size_t now = !resolver_ || candidate(e.at(0)).reachable ? 1 : 0;
+    if (now != before) changed = true;
+    e.set_selected(static_cast<uint8_t>(now));
+    if (!changed) return;
+    RouteChange c;
+    c.prefix = prefix;
+    if (now) c.selected.push_back({e.at(0).peer, e.at(0).path_id, e.at(0).attrs});
+    changes.push_back(std::move(c));
+    return;
+  }
+
+  Selection sel;
+  {
     scratch_.clear();
     for (std::size_t i = 0; i < e.size(); ++i) scratch_.push_back(candidate(e.at(i)));
     sel = select(scratch_, options_);
@@ -233,6 +242,7 @@ template <class Table>
 std::size_t Rib::decide_in(Table& t, std::vector<RouteChange>& changes) {
   auto& dirty = t.dirty();
   const std::size_t n = dirty.size();
+  changes.reserve(changes.size() + n);  // at most one change per dirty prefix: no regrowth
   for (const auto& key : dirty) {
     PrefixEntry* e = t.find(key);
     if (!e) continue;
