@@ -378,7 +378,7 @@ void BgpSpeaker::set_import(Peer& p) {
   };
 }
 
-uint32_t BgpSpeaker::export_policy_id(const PeerConfig& pc) {
+uint32_t BgpSpeaker::export_policy_id(const PeerConfig& pc) const {
   if (pc.export_policy.empty()) {
     const bool internal = pc.remote_as_kind == RemoteAsKind::internal ||
                           (pc.remote_as_kind == RemoteAsKind::exact && pc.remote_as == config_.local_as);
@@ -394,7 +394,7 @@ rib::MemberConfig BgpSpeaker::member_config(const Peer& p) const {
   const fsm::Negotiated& n = *p.negotiated;
   rib::MemberConfig m;
   const IpAddress local = p.cfg.local_address ? *p.cfg.local_address : p.local_address.value_or(IpAddress{});
-  const uint32_t policy = const_cast<BgpSpeaker*>(this)->export_policy_id(p.cfg);
+  const uint32_t policy = export_policy_id(p.cfg);
   for (auto f : p.cfg.families) {
     if (!n.families[wire::index(f)]) continue;
     // Only families whose next hop we can give in our session address's family.

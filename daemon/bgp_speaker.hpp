@@ -115,7 +115,7 @@ class BgpSpeaker {
   void remove_peer(std::string_view name);
   Peer* find(std::string_view name) const;
   void set_import(Peer& p);
-  uint32_t export_policy_id(const PeerConfig& pc);
+  uint32_t export_policy_id(const PeerConfig& pc) const;  // assigns an id on first use
   rib::MemberConfig member_config(const Peer& p) const;
   void originate(const std::vector<Originate>& routes);
   void schedule_decision();
@@ -132,7 +132,7 @@ class BgpSpeaker {
   bool forwarding_preserved_ = false;
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<rib::UpdateGroups> groups_;  // destroyed before the Rib
-  std::vector<std::string> export_policy_names_;  // policy id 2 + i
+  mutable std::vector<std::string> export_policy_names_;  // policy id 2 + i, grown by export_policy_id()
   std::vector<std::unique_ptr<Peer>> peers_;     // destroyed before the groups
   struct Net;                                     // listener and peer table
   std::unique_ptr<Net> net_;

@@ -29,6 +29,20 @@ std::string host_header(const ClusterAccess& a) {
   return (v6 ? "[" + a.host + "]" : a.host) + ":" + std::to_string(a.port);
 }
 
+// A GET of `target` with the host, user agent, JSON accept and bearer token.
+Result<Request, ApiError> make_get(const std::string& target, bool keep_alive, const ClusterAccess& access,
+                                   const ClientOptions& options, TokenSource& tokens) {
+  Request req{http::verb::get, target, 11};
+  req.set(http::field::host, host_header(access));
+  req.set(http::field::user_agent, options.user_agent);
+  req.set(http::field::accept, "application/json");
+  if (keep_alive) req.keep_alive(true);
+  auto token = tokens.get();
+  if (!token) return ApiError{ApiError::Kind::auth, 0, token.error().message};
+  if (!token->empty()) req.set(http::field::authorization, "Bearer " + *token);
+  return req;
+}
+
 bool is_ip_literal(const std::string& host) {
   boost::system::error_code ec;
   asio::ip::make_address(host, ec);
@@ -151,14 +165,9 @@ asio::awaitable<Result<HttpReply, ApiError>> ApiClient::get(std::unique_ptr<Conn
         co_return c.error();
       }
     }
-    Request req{http::verb::get, target, 11};
-    req.set(http::field::host, host_header(access_));
-    req.set(http::field::user_agent, options_.user_agent);
-    req.set(http::field::accept, "application/json");
-    req.keep_alive(true);
-    auto token = tokens_.get();
-    if (!token) co_return ApiError{ApiError::Kind::auth, 0, token.error().message};
-    if (!token->empty()) req.set(http::field::authorization, "Bearer " + *token);
+    auto made = make_get(target, /*keep_alive=*/true, access_, options_, tokens_);
+    if (!made) co_return made.error();
+    Request& req = *made;
 
     auto& tcp_layer = beast::get_lowest_layer(conn->stream);
     tcp_layer.expires_after(options_.request_timeout);
@@ -200,13 +209,9 @@ asio::awaitable<Result<bool, ApiError>> ApiClient::stream_lines(std::unique_ptr<
       conn.reset();
       co_return c.error();
     }
-    Request req{http::verb::get, target, 11};
-    req.set(http::field::host, host_header(access_));
-    req.set(http::field::user_agent, options_.user_agent);
-    req.set(http::field::accept, "application/json");
-    auto token = tokens_.get();
-    if (!token) co_return ApiError{ApiError::Kind::auth, 0, token.error().message};
-    if (!token->empty()) req.set(http::field::authorization, "Bearer " + *token);
+    auto made = make_get(target, /*keep_alive=*/false, access_, options_, tokens_);
+    if (!made) co_return made.error();
+    Request& req = *made;
 
     auto& tcp_layer = beast::get_lowest_layer(conn->stream);
     tcp_layer.expires_after(options_.request_timeout);

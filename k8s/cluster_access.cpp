@@ -184,15 +184,7 @@ ClusterAccess parse_kubeconfig(const YAML::Node& root, const std::string& path, 
 }
 
 ConfigError error_at(const std::string& file, const YAML::Mark& mark, std::string key, std::string message) {
-  ConfigError e;
-  e.file = file;
-  if (!mark.is_null()) {
-    e.line = mark.line + 1;
-    e.column = mark.column + 1;
-  }
-  e.key = std::move(key);
-  e.message = std::move(message);
-  return e;
+  return ConfigError::at(file, mark, std::move(key), std::move(message));
 }
 
 }  // namespace

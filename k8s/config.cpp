@@ -11,6 +11,18 @@
 
 namespace petrel::k8s {
 
+ConfigError ConfigError::at(std::string_view file, const YAML::Mark& mark, std::string key, std::string message) {
+  ConfigError e;
+  e.file = std::string(file);
+  if (!mark.is_null()) {
+    e.line = mark.line + 1;
+    e.column = mark.column + 1;
+  }
+  e.key = std::move(key);
+  e.message = std::move(message);
+  return e;
+}
+
 std::string ConfigError::to_string() const {
   std::string out = file;
   if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
@@ -172,15 +184,7 @@ KubernetesConfig parse(const YAML::Node& n, const EnvLookup& env) {
 }
 
 ConfigError to_error(std::string_view file, const YAML::Mark& mark, std::string key, std::string message) {
-  ConfigError e;
-  e.file = std::string(file);
-  if (!mark.is_null()) {
-    e.line = mark.line + 1;
-    e.column = mark.column + 1;
-  }
-  e.key = std::move(key);
-  e.message = std::move(message);
-  return e;
+  return ConfigError::at(file, mark, std::move(key), std::move(message));
 }
 
 }  // namespace

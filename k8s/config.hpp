@@ -51,6 +51,9 @@ struct ConfigError {
   std::string message;
   std::string to_string() const;  // "file:line:col: key: message"
   friend bool operator==(const ConfigError&, const ConfigError&) = default;
+  // The error at a YAML node's mark (yaml-cpp's 0-based line and column; a null
+  // mark leaves them 0).
+  static ConfigError at(std::string_view file, const YAML::Mark& mark, std::string key, std::string message);
 };
 
 // A Secret key holding a TCP-MD5 password (RFC 2385).
