@@ -52,16 +52,26 @@ std::optional<Prefix> interface_prefix(const ifaddrs& i) {
   return std::nullopt;
 }
 
-// The interface whose connected subnet holds `a` (for "via A on IFACE").
-std::string interface_for(const IpAddress& a) {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return "";
-  std::string name;
-  for (ifaddrs* i = list; i && name.empty(); i = i->ifa_next)
-    if (auto p = interface_prefix(*i); p && p->contains(a)) name = i->ifa_name;
-  freeifaddrs(list);
-  return name;
-}
+// The connected subnets and their interfaces, read once per command (for "via A
+// on IFACE"): one getifaddrs() per `show route`, not one per route.
+class ConnectedSubnets {
+ public:
+  ConnectedSubnets() {
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0) return;
+    for (ifaddrs* i = list; i; i = i->ifa_next)
+      if (auto p = interface_prefix(*i)) subnets_.emplace_back(*p, i->ifa_name);
+    freeifaddrs(list);
+  }
+  std::string interface_for(const IpAddress& a) const {
+    for (const auto& [prefix, name] : subnets_)
+      if (prefix.contains(a)) return name;
+    return "";
+  }
+
+ private:
+  std::vector<std::pair<Prefix, std::string>> subnets_;
+};
 
 std::string community_text(uint32_t c) { return "(" + std::to_string(c >> 16) + "," + std::to_string(c & 0xFFFF) + ")"; }
 
@@ -255,6 +265,7 @@ Reply ControlHandler::show_route(const Command& c) {
   for (const Originate& o : speaker_.config().originate)
     if (o.blackhole) blackholes.push_back(o.prefix);
 
+  const ConnectedSubnets connected;
   RouteTable v4{"master4", {}, 0}, v6{"master6", {}, 0};
   for (const Prefix& prefix : prefixes) {
     RouteTable& table = prefix.is_v4() ? v4 : v6;
@@ -273,7 +284,7 @@ Reply ControlHandler::show_route(const Command& c) {
       row.type = blackhole ? "blackhole" : "unicast";
       if (!local) row.info = bgp_info(a);
       if (!blackhole && !ra.next_hop.is_unspecified()) {
-        const std::string iface = interface_for(ra.next_hop);
+        const std::string iface = connected.interface_for(ra.next_hop);
         row.vias.push_back("via " + ra.next_hop.to_string() + (iface.empty() ? "" : " on " + iface));
       }
       row.type_detail = local ? "static univ" : "BGP univ";
