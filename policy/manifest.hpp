@@ -2,8 +2,9 @@
 //
 // Reads real Kubernetes YAML (networking.k8s.io/v1 NetworkPolicy; multi-document
 // files and `kind: List` allowed) and the standalone inventory of namespaces and pods
-// (policy/README.md shows its shape). Validates as the API server would and applies
-// the API defaults (policyTypes, protocol TCP). Every error names the file, the
+// (policy/README.md shows its shape). The YAML becomes a DocNode tree and each
+// policy's spec goes through policy/policy_reader.hpp, the same validation and API
+// defaults (policyTypes, protocol TCP) as objects from the API server. Every error names the file, the
 // document (1-based) and the field path. Never throws; no I/O besides the helpers
 // that read a whole file. Must not know about iptables or ipsets.
 #pragma once
