@@ -76,7 +76,7 @@ class SetRegistry {
       return s;
     });
   }
-  // A fixed-name pod set (the isolation sets) that grows term by term.
+  // A fixed-name pod set (the isolation sets: local pods only) that grows term by term.
   void add_fixed_term(const std::string& name, const PodTerm& term, const std::string& description) {
     auto it = by_name_.find(name);
     if (it == by_name_.end()) {
@@ -85,6 +85,7 @@ class SetRegistry {
       s.kind = SetKind::pods;
       s.description = description;
       s.family = family_;
+      s.local_pods_only = true;
       it = by_name_.emplace(name, std::move(s)).first;
     }
     std::string k = term_key(term);
@@ -99,6 +100,7 @@ class SetRegistry {
     s.kind = SetKind::pods;
     s.description = description;
     s.family = family_;
+    s.local_pods_only = true;
     by_name_.emplace(name, std::move(s));
   }
   std::string nets(const IpBlock& block) {
@@ -382,7 +384,8 @@ SetMembers compute_members(const std::vector<SetSpec>& sets, const Snapshot& sna
             auto it = index.pods_by_ns.find(ns);
             if (it == index.pods_by_ns.end()) return;
             for (const Pod* p : it->second)
-              if (matches(t.pod_selector, p->labels)) add_pod_ips(*p, s.family, members);
+              if ((p->local || !s.local_pods_only) && matches(t.pod_selector, p->labels))
+                add_pod_ips(*p, s.family, members);
           };
           if (t.ns) {
             add_ns(*t.ns);
@@ -404,7 +407,7 @@ std::vector<std::pair<std::string, std::string>> pod_membership(const std::vecto
     std::set<std::string> members;
     if (s.kind == SetKind::named_port) {
       add_named_ports(s, pod, members);
-    } else if (s.kind == SetKind::pods) {
+    } else if (s.kind == SetKind::pods && (pod.local || !s.local_pods_only)) {
       for (const auto& t : s.terms)
         if (term_matches(t, pod, namespace_labels)) {
           add_pod_ips(pod, s.family, members);

@@ -15,6 +15,8 @@
 //
 // Petrel never ACCEPTs: what the policies allow returns to the built-in chain and
 // meets whatever else is there; only isolated pods' unallowed traffic is dropped.
+// Only pods on this node (Pod::local) are isolated, so only their traffic is
+// enforced here; peers are matched against every pod of the cluster.
 // Rules never name a pod: every selector result is an ipset (see SetSpec), so a pod
 // coming, going or being relabelled changes set members only (compute_members,
 // pod_membership), never the rules. Rule text depends on the policies alone.
@@ -78,6 +80,7 @@ struct SetSpec {
   Protocol protocol = Protocol::tcp;
   std::string description;     // for dry-run output and explain
   AddressFamily family = AddressFamily::ipv4;
+  bool local_pods_only = false;  // the isolation sets: only pods on this node (Pod::local)
   const char* ipset_type() const;
   const char* ipset_family() const { return family == AddressFamily::ipv4 ? "inet" : "inet6"; }
 };

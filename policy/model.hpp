@@ -1,8 +1,8 @@
 // policy/model.hpp — the NetworkPolicy world as plain values.
 //
 // Kubernetes networking.k8s.io/v1 NetworkPolicy, pods and namespaces, already
-// validated (policy/manifest.cpp builds them from YAML; the k8s/ watch source will
-// build them from API objects). Defaults are applied at parse time, so readers never
+// validated (policy/manifest.cpp builds them from YAML, policy/k8s_convert.cpp from
+// API objects; both through policy/policy_reader.cpp). Defaults are applied at parse time, so readers never
 // re-derive them: policyTypes is always explicit, a port's protocol is always set.
 // Must not know about iptables, ipsets, files or the API server. Pure values.
 #pragma once
@@ -107,6 +107,11 @@ struct Pod {
   Labels labels;
   std::vector<IpAddress> ips;
   std::vector<ContainerPort> ports;
+  // Runs on this node. As in Felix, only local pods are enforced here (they alone
+  // fill the isolation sets, so only their traffic enters the policy chains); every
+  // pod, local or not, feeds the selector and named-port sets that rules match peers
+  // with. Standalone inventories and a watch without node-name: every pod is local.
+  bool local = true;
   std::string key() const { return ns + "/" + name; }
   friend bool operator==(const Pod&, const Pod&) = default;
 };

@@ -240,3 +240,34 @@ TEST_CASE("IPv6: its own set names and members of its own family only") {
   CHECK(ip_block_members(IpBlock{*Prefix::parse("::/0"), {}}, AddressFamily::ipv6) ==
         std::set<std::string>{"::/1", "8000::/1"});
 }
+
+TEST_CASE("node-local enforcement: only local pods are isolated, every pod feeds the peer sets (Felix)") {
+  auto pols = policies(np("web", "prod", R"(  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: client}}}]
+    ports: [{port: http}])"));
+  auto rs = compile_rules(pols, {});
+  Snapshot s = world();
+  for (auto& pod : s.pods) pod.local = pod.name != "web2";  // prod/web2 runs on another node
+  auto m = compute_members(rs.sets, s);
+  // prod/web and prod/client are isolated here; prod/web2 is enforced on its own node.
+  CHECK(m[kIsolatedIngressSet] == std::set<std::string>{"10.0.1.2", "10.0.1.4"});
+  CHECK(m[kIsolatedEgressSet] == std::set<std::string>{"10.0.1.2", "10.0.1.4"});
+  // The policy's own target set and the named-port set still hold the remote pod.
+  const Chain* ingress = chain(rs, kIngressChain);
+  REQUIRE(ingress);
+  CHECK(m[set_in(ingress->rules[0].spec)] == std::set<std::string>{"10.0.1.2", "10.0.1.3", "10.0.1.4"});
+  const Chain* pi = chain_with_prefix(rs, "petrel-pi-");
+  REQUIRE(pi);
+  REQUIRE(pi->rules.size() == 1);
+  auto named = pi->rules[0].spec.substr(pi->rules[0].spec.rfind("--match-set "));
+  CHECK(m[set_in(named)] == std::set<std::string>{"10.0.1.2,tcp:8080", "10.0.1.3,tcp:9090"});
+  // One pod at a time agrees: a remote pod joins no isolation set, a local one does.
+  auto remote = pod_membership(rs.sets, s.pods[1], {{"kubernetes.io/metadata.name", "prod"}});
+  for (const auto& [set, member] : remote) CHECK(set.rfind("petrel-iso-", 0) != 0);
+  CHECK(remote.size() == 2);  // the target set and the named-port set
+  s.pods[1].local = true;
+  auto local = pod_membership(rs.sets, s.pods[1], {{"kubernetes.io/metadata.name", "prod"}});
+  CHECK(local.size() == 4);
+}

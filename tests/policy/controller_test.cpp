@@ -200,3 +200,22 @@ TEST_CASE("a failed write keeps the new desired state; resync applies it") {
   REQUIRE(again.has_value());
   CHECK(again->kind == SyncReport::Kind::none);
 }
+
+TEST_CASE("a pod moving onto this node joins the isolation set as a member change") {
+  RecordingWriter w;
+  Controller c({}, w);
+  Snapshot s = snapshot(kBase);
+  s.pods[0].local = false;  // prod/web runs elsewhere: not enforced here
+  REQUIRE(c.replace(s).has_value());
+  CHECK(w.last.members[kIsolatedIngressSet].empty());
+  Snapshot moved = s;
+  moved.pods[0].local = true;
+  auto r = c.replace(moved);
+  REQUIRE(r.has_value());
+  CHECK(r->kind == SyncReport::Kind::members);
+  CHECK(w.syncs == 1);
+  REQUIRE(w.changes.size() == 1);
+  CHECK(w.changes[0].set == kIsolatedIngressSet);
+  CHECK(w.changes[0].member == "10.0.1.2");
+  CHECK(w.changes[0].add);
+}
