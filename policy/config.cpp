@@ -24,9 +24,72 @@ Result<double, Error> seconds(const YAML::Node& n, const std::string& where) {
   }
 }
 
+Result<std::string, Error> text_of(const YAML::Node& n, const std::string& where) {
+  using R = Result<std::string, Error>;
+  if (n.IsNull()) return R(boost::system::in_place_value, std::string());
+  if (!n.IsScalar()) return Error{where + ": expected a single value"};
+  return R(boost::system::in_place_value, n.Scalar());
+}
+
+// The `kubernetes:` section.
+Result<PolicyKubernetesConfig, Error> kubernetes_of(const YAML::Node& k, const std::string& file,
+                                                    const std::string& dir, const k8s::EnvLookup& env) {
+  PolicyKubernetesConfig out;
+  const std::string where = file + ": kubernetes";
+  if (k.IsNull()) return out;
+  if (!k.IsMap()) return Error{where + ": expected a map"};
+  static const std::set<std::string> known = {"enabled", "kubeconfig", "context", "node-name", "sync-timeout"};
+  for (const auto& kv : k) {
+    std::string key = kv.first.as<std::string>();
+    if (!known.count(key))
+      return Error{where + "." + key + ": unknown field (enabled, kubeconfig, context, node-name, sync-timeout)"};
+  }
+  if (auto e = k["enabled"]) {
+    auto t = text_of(e, where + ".enabled");
+    if (!t) return t.error();
+    if (*t == "true") out.enabled = true;
+    else if (*t == "false") out.enabled = false;
+    else return Error{where + ".enabled: expected true or false, got '" + *t + "'"};
+  }
+  if (auto c = k["kubeconfig"]) {
+    auto t = text_of(c, where + ".kubeconfig");
+    if (!t) return t.error();
+    out.kubeconfig = resolve(dir, *t);
+  }
+  if (auto c = k["context"]) {
+    auto t = text_of(c, where + ".context");
+    if (!t) return t.error();
+    out.context = *t;
+  }
+  if (auto n = k["node-name"]) {
+    auto t = text_of(n, where + ".node-name");
+    if (!t) return t.error();
+    out.node_name = *t;
+    // "${VAR}": from the environment (the DaemonSet sets NODE_NAME from spec.nodeName);
+    // read only when the section is enabled, so a disabled one needs no variable.
+    if (!out.enabled) {
+      // kept as written
+    } else if (t->size() > 3 && t->rfind("${", 0) == 0 && t->back() == '}') {
+      const std::string var = t->substr(2, t->size() - 3);
+      auto v = env(var);
+      if (!v || v->empty()) return Error{where + ".node-name: environment variable " + var + " is not set"};
+      out.node_name = *v;
+    } else if (t->find("${") != std::string::npos) {
+      return Error{where + ".node-name: write the whole value as ${VAR}"};
+    }
+  }
+  if (auto s = k["sync-timeout"]) {
+    auto v = seconds(s, where + ".sync-timeout");
+    if (!v) return v.error();
+    out.sync_timeout_s = *v;
+  }
+  return out;
+}
+
 }  // namespace
 
-Result<PolicyConfig, Error> parse_config(const std::string& text, const std::string& file) {
+Result<PolicyConfig, Error> parse_config(const std::string& text, const std::string& file,
+                                         const k8s::EnvLookup& env) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -40,7 +103,7 @@ Result<PolicyConfig, Error> parse_config(const std::string& text, const std::str
   if (auto slash = file.rfind('/'); slash != std::string::npos) dir = file.substr(0, slash);
   static const std::set<std::string> known = {"policies", "inventory", "resync-period", "resync-after-write",
                                               "iptables-backend", "mark-bit", "drop-log", "log-level",
-                                              "families", "metrics"};
+                                              "families", "metrics", "kubernetes"};
   try {
     for (const auto& kv : root) {
       std::string key = kv.first.as<std::string>();
@@ -95,6 +158,11 @@ Result<PolicyConfig, Error> parse_config(const std::string& text, const std::str
       cfg.compile.nflog = target == "NFLOG";
       cfg.compile.nflog_group = d["nflog-group"].as<unsigned>(0);
     }
+    if (auto k = root["kubernetes"]) {
+      auto kc = kubernetes_of(k, file, dir, env);
+      if (!kc) return kc.error();
+      cfg.kubernetes = *kc;
+    }
     if (auto l = root["log-level"]) cfg.log_level = l.as<std::string>();
     if (auto m = root["metrics"]) {
       cfg.metrics_address = m.IsNull() ? "" : m.as<std::string>();
@@ -104,13 +172,21 @@ Result<PolicyConfig, Error> parse_config(const std::string& text, const std::str
   } catch (const YAML::Exception& e) {
     return Error{file + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
   }
+  // Exactly one source of truth: files or the cluster.
+  const bool standalone = !cfg.policy_files.empty() || !cfg.inventory_file.empty();
+  if (cfg.kubernetes.enabled && standalone)
+    return Error{file + ": policies and inventory are standalone mode; with kubernetes.enabled: true the cluster "
+                        "is the only input (remove them, or set kubernetes.enabled: false)"};
+  if (!cfg.kubernetes.enabled && !standalone)
+    return Error{file + ": nothing to enforce: give policies and inventory (standalone mode) or "
+                        "kubernetes: {enabled: true}"};
   return cfg;
 }
 
-Result<PolicyConfig, Error> load_config(const std::string& file) {
+Result<PolicyConfig, Error> load_config(const std::string& file, const k8s::EnvLookup& env) {
   auto text = read_text_file(file);
   if (!text) return text.error();
-  return parse_config(*text, file);
+  return parse_config(*text, file, env);
 }
 
 }  // namespace petrel::policy

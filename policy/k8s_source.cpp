@@ -46,13 +46,18 @@ struct K8sSource::Impl {
   bool all_synced() const { return pods_synced && namespaces_synced && policies_synced; }
   bool ready_to_deliver() const { return all_synced() && version != delivered; }
 
-  void report(const std::string& message) {
+  void report(const std::string& message, bool api_error) {
     {
       std::lock_guard lock(mutex);
       ++errors;
       last_error = message;
     }
-    if (options.on_error) options.on_error(message);
+    if (options.on_error) options.on_error(message, api_error);
+  }
+  // An informer's error: k8s/list_watch.cpp words its own "list PATH: ..." and
+  // "watch PATH...: ..."; the informer's decode errors start with the kind.
+  void informer_error(const std::string& message) {
+    report(message, message.rfind("list ", 0) == 0 || message.rfind("watch ", 0) == 0);
   }
 
   // Sets or erases map[key]; bumps the version only when something changed.
@@ -93,7 +98,7 @@ struct K8sSource::Impl {
     if (!np) {
       // Left out: the others stay in force (a policy the API server accepted but
       // this program cannot read is an error to fix, logged and counted).
-      report(np.error().to_string() + " (policy ignored)");
+      report(np.error().to_string() + " (policy ignored)", /*api_error=*/false);
       store(policies, object.meta.key(), std::optional<NetworkPolicy>());
       return;
     }
@@ -106,7 +111,7 @@ struct K8sSource::Impl {
     ph.on_update = [this](const k8s::Pod&, const k8s::Pod& p) { on_pod(p); };
     ph.on_delete = [this](const k8s::Pod& p) { store(pods, p.meta.key(), std::optional<Pod>()); };
     ph.on_synced = [this] { mark_synced(pods_synced); };
-    ph.on_error = [this](const std::string& e) { report(e); };
+    ph.on_error = [this](const std::string& e) { informer_error(e); };
     pod_informer = std::make_unique<k8s::Informer<k8s::Pod>>(client, k8s::pods_path, k8s::decode_pod, ph,
                                                              options.list_watch);
     k8s::InformerHandlers<k8s::Namespace> nh;
@@ -114,7 +119,7 @@ struct K8sSource::Impl {
     nh.on_update = [this](const k8s::Namespace&, const k8s::Namespace& n) { on_namespace(n); };
     nh.on_delete = [this](const k8s::Namespace& n) { store(namespaces, n.meta.key(), std::optional<Namespace>()); };
     nh.on_synced = [this] { mark_synced(namespaces_synced); };
-    nh.on_error = [this](const std::string& e) { report(e); };
+    nh.on_error = [this](const std::string& e) { informer_error(e); };
     namespace_informer = std::make_unique<k8s::Informer<k8s::Namespace>>(client, k8s::namespaces_path,
                                                                          k8s::decode_namespace, nh, options.list_watch);
     k8s::InformerHandlers<k8s::NetworkPolicy> h;
@@ -122,7 +127,7 @@ struct K8sSource::Impl {
     h.on_update = [this](const k8s::NetworkPolicy&, const k8s::NetworkPolicy& p) { on_policy(p); };
     h.on_delete = [this](const k8s::NetworkPolicy& p) { store(policies, p.meta.key(), std::optional<NetworkPolicy>()); };
     h.on_synced = [this] { mark_synced(policies_synced); };
-    h.on_error = [this](const std::string& e) { report(e); };
+    h.on_error = [this](const std::string& e) { informer_error(e); };
     policy_informer = std::make_unique<k8s::Informer<k8s::NetworkPolicy>>(
         client, k8s::network_policies_path, k8s::decode_network_policy, h, options.list_watch);
   }

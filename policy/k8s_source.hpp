@@ -34,7 +34,10 @@ struct K8sSourceOptions {
   // (Pod::local). Empty: every pod is enforced.
   std::string node_name;
   k8s::ListWatchOptions list_watch;
-  std::function<void(const std::string&)> on_error;  // called on the watch thread
+  // Called on the watch thread for every problem. api_error: the list/watch itself
+  // failed (server unreachable, HTTP errors, dropped watches; k8s/ has logged it
+  // already and retries); otherwise one object could not be read and is left out.
+  std::function<void(const std::string& message, bool api_error)> on_error;
 };
 
 class K8sSource : public InputSource {

@@ -1,14 +1,15 @@
 // petrel-policy — Kubernetes NetworkPolicy enforcement with iptables and ipsets.
 //
-// Wiring only: configuration -> input source -> controller (compile, desired state)
-// -> kernel writer; a loop that polls the source, resyncs periodically and shortly
-// after each write (drift repair). Subcommands: explain (pure evaluator), --dry-run
+// Wiring only: configuration -> input source (files, or the cluster through k8s/
+// informers) -> controller (compile, desired state) -> kernel writer; a loop that
+// polls the source, resyncs periodically and shortly after each write (drift repair). Subcommands: explain (pure evaluator), --dry-run
 // (print what would be restored), --cleanup (remove all we own), --once.
 #include "core/log.hpp"
 #include "policy/compiler.hpp"
 #include "policy/config.hpp"
 #include "policy/controller.hpp"
 #include "policy/evaluator.hpp"
+#include "policy/k8s_source.hpp"
 #include "policy/manifest.hpp"
 #include "policy/metrics.hpp"
 #include "policy/source.hpp"
@@ -61,7 +62,8 @@ void describe_metrics() {
   g_metrics.describe("petrel_policy_sync_errors_total", "counter", "Failed syncs and resyncs.");
   g_metrics.describe("petrel_policy_drift_repairs_total", "counter", "Resyncs that found and repaired drift.");
   g_metrics.describe("petrel_policy_member_changes_total", "counter", "ipset member adds and deletes from pod and namespace changes.");
-  g_metrics.describe("petrel_policy_input_errors_total", "counter", "Input files that could not be applied.");
+  g_metrics.describe("petrel_policy_input_errors_total", "counter",
+                     "Inputs that could not be applied: input files, API objects, API errors.");
   g_metrics.describe("petrel_policy_chains", "gauge", "Chains petrel-policy owns.");
   g_metrics.describe("petrel_policy_rules", "gauge", "Rules in the chains petrel-policy owns.");
   g_metrics.describe("petrel_policy_sets", "gauge", "ipsets petrel-policy owns.");
@@ -108,6 +110,41 @@ void log_report(const char* what, const SyncReport& r) {
   else if (r.kind == SyncReport::Kind::members) spdlog::info("{}: {} ipset member changes", what, r.member_changes);
 }
 
+std::chrono::milliseconds sync_timeout(const PolicyConfig& cfg) {
+  return std::chrono::milliseconds(static_cast<long>(cfg.kubernetes.sync_timeout_s * 1000));
+}
+
+// Kubernetes mode: the cluster's address and credentials, then the watch.
+Result<std::unique_ptr<K8sSource>, Error> start_k8s_source(const PolicyConfig& cfg) {
+  const auto& kc = cfg.kubernetes;
+  auto access = kc.kubeconfig.empty() ? k8s::load_in_cluster() : k8s::load_kubeconfig(kc.kubeconfig, kc.context);
+  if (!access) return Error{"kubernetes: " + access.error().to_string()};
+  spdlog::info("kubernetes: {} at {}:{}; enforcing {}", access->source, access->host, access->port,
+               kc.node_name.empty() ? std::string("every pod") : "the pods of node " + kc.node_name);
+  K8sSourceOptions options;
+  options.node_name = kc.node_name;
+  options.on_error = [](const std::string& message, bool api_error) {
+    if (!api_error) spdlog::warn("kubernetes: {}", message);  // k8s/ logs its own list/watch errors
+    g_metrics.add("petrel_policy_input_errors_total", "", 1);
+  };
+  return K8sSource::start(std::move(*access), std::move(options));
+}
+
+// The inputs as they are now, for --dry-run and explain: the files, or the cluster
+// once its lists are complete (bounded by sync-timeout).
+Result<Snapshot, Error> current_snapshot(const PolicyConfig& cfg) {
+  if (!cfg.kubernetes.enabled) return load_snapshot(cfg.policy_files, cfg.inventory_file);
+  auto source = start_k8s_source(cfg);
+  if (!source) return source.error();
+  if (!(*source)->wait_synced(sync_timeout(cfg)))
+    return Error{fmt::format("kubernetes: not synced within {} s (sync-timeout): {}", cfg.kubernetes.sync_timeout_s,
+                             (*source)->sync_status())};
+  auto snap = (*source)->poll();
+  if (!snap) return snap.error();
+  if (!*snap) return Error{"kubernetes: synced but no snapshot"};  // cannot happen: the first one always comes
+  return std::move(**snap);
+}
+
 int explain(const PolicyConfig& cfg, const po::variables_map& vm) {
   if (!vm.count("from") || !vm.count("to") || !vm.count("port")) {
     std::cerr << "explain needs --from IP --to IP --port N [--proto tcp|udp|sctp]\n";
@@ -136,7 +173,7 @@ int explain(const PolicyConfig& cfg, const po::variables_map& vm) {
     std::cerr << "explain: --proto must be tcp, udp or sctp\n";
     return 2;
   }
-  auto snap = load_snapshot(cfg.policy_files, cfg.inventory_file);
+  auto snap = current_snapshot(cfg);
   if (!snap) {
     std::cerr << snap.error().message << "\n";
     return 2;
@@ -148,7 +185,7 @@ int explain(const PolicyConfig& cfg, const po::variables_map& vm) {
 
 int run(const PolicyConfig& cfg, const po::variables_map& vm) {
   if (vm.count("dry-run")) {
-    auto snap = load_snapshot(cfg.policy_files, cfg.inventory_file);
+    auto snap = current_snapshot(cfg);
     if (!snap) {
       std::cerr << snap.error().message << "\n";
       return 1;
@@ -164,14 +201,18 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
     }
     return 0;
   }
-  Backend backend = cfg.backend == "nft"      ? Backend::nft
-                    : cfg.backend == "legacy" ? Backend::legacy
-                                              : detect_backend();
-  spdlog::info("iptables backend: {}{}", backend_name(backend), cfg.backend == "auto" ? " (detected)" : "");
-  // One writer and one controller per address family (iptables, ip6tables).
+  // One writer and one controller per address family (iptables, ip6tables); the
+  // backend is detected only once there is something to write.
   std::vector<std::unique_ptr<Stack>> stacks;
-  for (AddressFamily family : cfg.families) stacks.push_back(std::make_unique<Stack>(cfg.compile, backend, family));
+  auto make_stacks = [&] {
+    Backend backend = cfg.backend == "nft"      ? Backend::nft
+                      : cfg.backend == "legacy" ? Backend::legacy
+                                                : detect_backend();
+    spdlog::info("iptables backend: {}{}", backend_name(backend), cfg.backend == "auto" ? " (detected)" : "");
+    for (AddressFamily family : cfg.families) stacks.push_back(std::make_unique<Stack>(cfg.compile, backend, family));
+  };
   if (vm.count("cleanup")) {
+    make_stacks();
     int rc = 0;
     for (auto& st : stacks) {
       auto plan = st->writer.cleanup();
@@ -185,23 +226,45 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
     return rc;
   }
 
-  // The input source. The Kubernetes watch (k8s/ informers) plugs in here as
-  // another InputSource (policy/README.md, "Where the Kubernetes watch plugs in").
-  FileSource source(cfg.policy_files, cfg.inventory_file);
-  auto first = source.poll();
+  // The input source: the files (standalone), or the cluster's pods, namespaces and
+  // NetworkPolicies. Nothing is enforced from the cluster before all three are listed.
+  std::unique_ptr<InputSource> source;
+  K8sSource* cluster = nullptr;
+  if (cfg.kubernetes.enabled) {
+    auto started = start_k8s_source(cfg);
+    if (!started) {
+      spdlog::error("{}", started.error().message);
+      return 1;
+    }
+    cluster = started->get();
+    source = std::move(*started);
+    if (vm.count("once") && !cluster->wait_synced(sync_timeout(cfg))) {
+      spdlog::error("kubernetes: not synced within {} s (sync-timeout): {}", cfg.kubernetes.sync_timeout_s,
+                    cluster->sync_status());
+      return 1;
+    }
+  } else {
+    source = std::make_unique<FileSource>(cfg.policy_files, cfg.inventory_file);
+  }
+  make_stacks();
+  auto first = source->poll();
   if (!first) {
     spdlog::error("{}", first.error().message);
     return 1;
   }
-  for (auto& st : stacks) {
-    auto t0 = std::chrono::steady_clock::now();
-    auto report = st->controller.replace(**first);
-    record(st->name, st->controller, report, seconds_since(t0), false);
-    if (!report) {
-      spdlog::error("{} sync: {}", st->name, report.error().message);
-      return 1;
+  if (*first) {
+    for (auto& st : stacks) {
+      auto t0 = std::chrono::steady_clock::now();
+      auto report = st->controller.replace(**first);
+      record(st->name, st->controller, report, seconds_since(t0), false);
+      if (!report) {
+        spdlog::error("{} sync: {}", st->name, report.error().message);
+        return 1;
+      }
+      log_report((st->name + " sync").c_str(), *report);
     }
-    log_report((st->name + " sync").c_str(), *report);
+  } else {
+    spdlog::info("kubernetes: waiting for the first complete lists of pods, namespaces and networkpolicies");
   }
   if (vm.count("once")) return 0;
 
@@ -221,9 +284,16 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
   using Clock = std::chrono::steady_clock;
   auto secs = [](double s) { return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)); };
   auto next_resync = Clock::now() + secs(cfg.resync_after_write_s);
+  auto next_sync_warning = Clock::now() + secs(cfg.kubernetes.sync_timeout_s);
   while (!g_stop) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto changed = source.poll();
+    // The cluster wakes the loop as soon as something changed; files are polled.
+    if (cluster) cluster->wait_for_change(std::chrono::milliseconds(100));
+    else std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (cluster && !cluster->synced() && Clock::now() >= next_sync_warning) {
+      spdlog::warn("kubernetes: still not synced, nothing enforced yet: {}", cluster->sync_status());
+      next_sync_warning = Clock::now() + secs(cfg.kubernetes.sync_timeout_s);
+    }
+    auto changed = source->poll();
     if (!changed) {
       spdlog::error("inputs not applied, keeping the previous state: {}", changed.error().message);
       g_metrics.add("petrel_policy_input_errors_total", "", 1);

@@ -34,6 +34,7 @@ struct Cluster {
   std::unique_ptr<FakeApiServer> server = std::make_unique<FakeApiServer>(pki());
   std::mutex errors_mutex;
   std::vector<std::string> errors;
+  int api_errors = 0;
 
   explicit Cluster(bool with_pods = true) {
     if (with_pods) add_pods_collection();
@@ -55,9 +56,10 @@ struct Cluster {
     o.list_watch.backoff_initial = std::chrono::milliseconds(5);
     o.list_watch.backoff_max = std::chrono::milliseconds(40);
     o.list_watch.seed = 11;
-    o.on_error = [this](const std::string& e) {
+    o.on_error = [this](const std::string& e, bool api_error) {
       std::lock_guard lock(errors_mutex);
-      errors.push_back(e);
+      if (api_error) ++api_errors;
+      else errors.push_back(e);
     };
     auto s = K8sSource::start(a, o);
     REQUIRE(s.has_value());
@@ -161,6 +163,11 @@ TEST_CASE("no snapshot until pods, namespaces and policies have all been listed"
   CHECK_FALSE(none->has_value());  // a policy without its pods is never enforced
   CHECK(source->sync_status().find("pods: not listed yet") != std::string::npos);
   CHECK(source->errors() > 0);  // the 404s, reported and retried
+  {
+    std::lock_guard lock(c.errors_mutex);
+    CHECK(c.api_errors > 0);
+    CHECK(c.errors.empty());  // no object was bad
+  }
   c.add_pods_collection();
   c.pod("shop", "web-1", "10.244.1.17", {{"app", "web"}});
   Snapshot s = await(*source, [](const Snapshot&) { return true; });
