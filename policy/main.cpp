@@ -252,7 +252,9 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
     spdlog::error("{}", first.error().message);
     return 1;
   }
+  bool written = false;  // the first snapshot is in the kernel: /readyz answers 200
   if (*first) {
+    written = true;
     for (auto& st : stacks) {
       auto t0 = std::chrono::steady_clock::now();
       auto report = st->controller.replace(**first);
@@ -276,8 +278,15 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
       spdlog::error("{}", started.error().message);
       return 1;
     }
-    spdlog::info("metrics on http://{}/metrics", cfg.metrics_address);
+    spdlog::info("metrics on http://{}/metrics (probes: /healthz, /readyz)", cfg.metrics_address);
   }
+  metrics_server.set_ready(written);
+  bool have_snapshot = written;
+  auto mark_written = [&] {
+    written = true;
+    metrics_server.set_ready(true);
+    spdlog::info("first sync written: ready");
+  };
 
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
@@ -298,11 +307,13 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
       spdlog::error("inputs not applied, keeping the previous state: {}", changed.error().message);
       g_metrics.add("petrel_policy_input_errors_total", "", 1);
     } else if (*changed) {
+      bool all_written = true;
       for (auto& st : stacks) {
         auto t0 = Clock::now();
         auto r = st->controller.replace(**changed);
         record(st->name, st->controller, r, seconds_since(t0), false);
         if (!r) {
+          all_written = false;
           spdlog::error("{} sync: {} (retried at the next resync)", st->name, r.error().message);
           next_resync = std::min(next_resync, Clock::now() + secs(cfg.resync_after_write_s));
         } else {
@@ -311,15 +322,21 @@ int run(const PolicyConfig& cfg, const po::variables_map& vm) {
             next_resync = std::min(next_resync, Clock::now() + secs(cfg.resync_after_write_s));
         }
       }
+      have_snapshot = true;
+      if (all_written && !written) mark_written();
     }
     if (Clock::now() >= next_resync) {
+      bool all_repaired = true;
       for (auto& st : stacks) {
         auto t0 = Clock::now();
         auto r = st->controller.resync();
         record(st->name, st->controller, r, seconds_since(t0), true);
-        if (!r) spdlog::error("{} resync: {}", st->name, r.error().message);
-        else if (r->kind != SyncReport::Kind::none) log_report((st->name + " resync repaired drift").c_str(), *r);
+        if (!r) {
+          all_repaired = false;
+          spdlog::error("{} resync: {}", st->name, r.error().message);
+        } else if (r->kind != SyncReport::Kind::none) log_report((st->name + " resync repaired drift").c_str(), *r);
       }
+      if (have_snapshot && all_repaired && !written) mark_written();  // a failed first write, repaired
       next_resync = Clock::now() + secs(cfg.resync_period_s);
     }
   }

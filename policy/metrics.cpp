@@ -92,6 +92,36 @@ Result<void, Error> MetricsServer::start(const std::string& address) {
   return {};
 }
 
+std::string http_response(std::string_view request_head, bool ready, const Metrics& metrics) {
+  // The request line: METHOD SP TARGET SP VERSION.
+  std::string_view line = request_head.substr(0, request_head.find("\r\n"));
+  std::string_view target;
+  if (auto sp = line.find(' '); sp != std::string_view::npos) {
+    target = line.substr(sp + 1);
+    target = target.substr(0, target.find(' '));
+    target = target.substr(0, target.find('?'));
+  }
+  std::string status = "200 OK";
+  std::string type = "text/plain; version=0.0.4";
+  std::string body;
+  if (target == "/healthz") {
+    type = "text/plain";
+    body = "ok\n";
+  } else if (target == "/readyz") {
+    type = "text/plain";
+    if (ready) {
+      body = "ok\n";
+    } else {
+      status = "503 Service Unavailable";
+      body = "not ready: the first sync has not been written yet\n";
+    }
+  } else {
+    body = metrics.render();
+  }
+  return "HTTP/1.0 " + status + "\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n\r\n" + body;
+}
+
 void MetricsServer::stop() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
@@ -115,9 +145,7 @@ void MetricsServer::serve() {
       if (n <= 0) break;
       request.append(buf, static_cast<std::size_t>(n));
     }
-    std::string body = metrics_.render();
-    std::string response = "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
-                           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    std::string response = http_response(request, ready_, metrics_);
     std::size_t done = 0;
     while (done < response.size()) {
       ssize_t n = send(c, response.data() + done, response.size() - done, MSG_NOSIGNAL);

@@ -2,8 +2,11 @@
 //
 // Metrics is a thread-safe table of Prometheus samples (name + labels -> value),
 // rendered in the text exposition format 0.0.4 (pure; tested). MetricsServer answers
-// every HTTP request on its socket with that text, from its own thread; it parses
-// nothing but the request line's end. Errors (bad address, bind failure) are values.
+// HTTP requests on its socket from its own thread: GET /healthz 200 while the program
+// runs (liveness), GET /readyz 200 once the first sync has been written and 503
+// before (readiness: in Kubernetes mode, after the first complete lists), anything
+// else the metrics text. It reads only the request line. Errors (bad address, bind
+// failure) are values.
 #pragma once
 
 #include "core/result.hpp"
@@ -12,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace petrel::policy {
@@ -35,6 +39,9 @@ class Metrics {
   std::map<std::string, Family> families_;
 };
 
+// The whole HTTP/1.0 response to a request head (pure; what MetricsServer sends).
+std::string http_response(std::string_view request_head, bool ready, const Metrics& metrics);
+
 class MetricsServer {
  public:
   explicit MetricsServer(const Metrics& metrics) : metrics_(metrics) {}
@@ -44,12 +51,14 @@ class MetricsServer {
   // "127.0.0.1:9470" or "[::1]:9470".
   Result<void, Error> start(const std::string& address);
   void stop();
+  void set_ready(bool ready) { ready_ = ready; }
 
  private:
   void serve();
   const Metrics& metrics_;
   int fd_ = -1;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> ready_{false};
   std::thread thread_;
 };
 
