@@ -1,6 +1,7 @@
 // etc/k8s/ checked at schema level: kinds and API versions, required fields,
-// host network, exactly the three capabilities, read-only RBAC without
-// wildcards, probes, and references between the objects.
+// host network, exactly the capabilities each program needs (petreld three,
+// petrel-policy two), read-only RBAC without wildcards, probes, references between
+// the objects, and each ConfigMap's configuration through the program's own parser.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "k8s/config.hpp"
+#include "policy/config.hpp"
 
 namespace fs = std::filesystem;
 
@@ -117,9 +119,15 @@ TEST_CASE("the kustomization lists every manifest file") {
   CHECK(listed == files);
 }
 
-TEST_CASE("workloads: host network, exactly NET_ADMIN, NET_RAW, NET_BIND_SERVICE, probes") {
+TEST_CASE("workloads: host network, exactly the capabilities each program needs, probes") {
   const auto w = workloads();
-  REQUIRE(w.size() == 2);  // petreld on nodes, petreld on route reflectors
+  REQUIRE(w.size() == 3);  // petreld on nodes, petreld on route reflectors, petrel-policy on every node
+  // BGP needs port 179 (NET_BIND_SERVICE); iptables and ipset need NET_ADMIN and NET_RAW only.
+  const std::map<std::string, std::set<std::string>> capabilities{
+      {"petreld", {"NET_ADMIN", "NET_RAW", "NET_BIND_SERVICE"}},
+      {"petreld-rr", {"NET_ADMIN", "NET_RAW", "NET_BIND_SERVICE"}},
+      {"petrel-policy", {"NET_ADMIN", "NET_RAW"}},
+  };
   for (const Doc* d : w) {
     CAPTURE(d->name());
     const YAML::Node spec = d->node["spec"];
@@ -144,16 +152,19 @@ TEST_CASE("workloads: host network, exactly NET_ADMIN, NET_RAW, NET_BIND_SERVICE
       REQUIRE(c["image"]);
       const YAML::Node sc = c["securityContext"];
       REQUIRE(sc);
-      CHECK(strings(sc["capabilities"]["add"]) == std::set<std::string>{"NET_ADMIN", "NET_RAW", "NET_BIND_SERVICE"});
-      CHECK(sc["capabilities"]["add"].size() == 3);
+      REQUIRE(capabilities.contains(d->name()));
+      CHECK(strings(sc["capabilities"]["add"]) == capabilities.at(d->name()));
+      CHECK(sc["capabilities"]["add"].size() == capabilities.at(d->name()).size());
       CHECK(strings(sc["capabilities"]["drop"]) == std::set<std::string>{"ALL"});
       CHECK((!sc["privileged"] || !sc["privileged"].as<bool>()));
       REQUIRE(sc["allowPrivilegeEscalation"]);
       CHECK_FALSE(sc["allowPrivilegeEscalation"].as<bool>());
       CHECK(has_handler(c["livenessProbe"]));
       CHECK(has_handler(c["readinessProbe"]));
-      // Liveness must not depend on BGP sessions: /healthz, not the readiness endpoint.
+      // Liveness must not depend on BGP sessions or the API server: /healthz, not the
+      // readiness endpoint.
       CHECK(c["livenessProbe"]["httpGet"]["path"].as<std::string>() == "/healthz");
+      CHECK(c["readinessProbe"]["httpGet"]["path"].as<std::string>() == "/readyz");
       bool node_name = false;
       for (const auto& e : c["env"])
         node_name = node_name || (e["name"].as<std::string>() == "NODE_NAME" &&
@@ -238,12 +249,13 @@ TEST_CASE("bindings refer to roles and service accounts that exist") {
 }
 
 TEST_CASE("each ConfigMap's petrel.yaml has a valid kubernetes section") {
-  REQUIRE(of_kind("ConfigMap").size() == 2);
+  REQUIRE(of_kind("ConfigMap").size() == 3);
   auto env = [](const std::string& name) -> std::optional<std::string> {
     if (name == "NODE_NAME") return std::string("node-a");
     return std::nullopt;
   };
   for (const Doc* d : of_kind("ConfigMap")) {
+    if (d->name() == "petrel-policy-config") continue;  // petrel-policy's: the next test
     CAPTURE(d->name());
     REQUIRE(d->node["data"]["petrel.yaml"]);
     const std::string text = d->node["data"]["petrel.yaml"].as<std::string>();
@@ -253,4 +265,73 @@ TEST_CASE("each ConfigMap's petrel.yaml has a valid kubernetes section") {
     CHECK(c->node_name == "node-a");
     CHECK(c->kubeconfig.empty());  // in-cluster service account
   }
+}
+
+TEST_CASE("petrel-policy: its ConfigMap parses as Kubernetes mode for this node") {
+  const Doc* cm = find("ConfigMap", "petrel-policy-config");
+  REQUIRE(cm);
+  REQUIRE(cm->node["data"]["petrel-policy.yaml"]);
+  auto env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "NODE_NAME") return std::string("node-a");
+    return std::nullopt;
+  };
+  auto c = petrel::policy::parse_config(cm->node["data"]["petrel-policy.yaml"].as<std::string>(),
+                                        "/etc/petrel-policy/petrel-policy.yaml", env);
+  if (c.has_error()) FAIL(c.error().message);
+  CHECK(c->kubernetes.enabled);
+  CHECK(c->kubernetes.kubeconfig.empty());  // in-cluster service account
+  CHECK(c->kubernetes.node_name == "node-a");
+  CHECK(c->policy_files.empty());
+  CHECK(c->inventory_file.empty());
+  // The probes' port is the metrics address.
+  CHECK(c->metrics_address == "127.0.0.1:9470");
+}
+
+TEST_CASE("petrel-policy: its own account, read-only on pods, namespaces and networkpolicies; its config; the host's xtables lock") {
+  const Doc* ds = find("DaemonSet", "petrel-policy");
+  REQUIRE(ds);
+  const YAML::Node pod = ds->node["spec"]["template"]["spec"];
+  const std::string account = pod["serviceAccountName"].as<std::string>();
+  CHECK(account == "petrel-policy");
+  CHECK(account != find("DaemonSet", "petreld")->node["spec"]["template"]["spec"]["serviceAccountName"].as<std::string>());
+  // The account is bound to the petrel-policy ClusterRole and to nothing else.
+  int bindings = 0;
+  for (const char* kind : {"ClusterRoleBinding", "RoleBinding"}) {
+    for (const Doc* b : of_kind(kind)) {
+      for (const auto& s : b->node["subjects"]) {
+        if (s["name"].as<std::string>() != account) continue;
+        ++bindings;
+        CHECK(b->node["roleRef"]["kind"].as<std::string>() == "ClusterRole");
+        CHECK(b->node["roleRef"]["name"].as<std::string>() == "petrel-policy");
+      }
+    }
+  }
+  CHECK(bindings == 1);
+  const Doc* role = find("ClusterRole", "petrel-policy");
+  REQUIRE(role);
+  for (const auto& rule : role->node["rules"])
+    CHECK(strings(rule["verbs"]) == std::set<std::string>{"get", "list", "watch"});
+  // Runs on every node (it enforces each node's own pods).
+  CHECK_FALSE(pod["nodeSelector"]);
+  CHECK_FALSE(pod["affinity"]);
+  REQUIRE(pod["tolerations"].size() == 1);
+  CHECK(pod["tolerations"][0]["operator"].as<std::string>() == "Exists");
+  // Its command reads the ConfigMap's file where the volume puts it.
+  const YAML::Node c = pod["containers"][0];
+  std::string config_dir;
+  for (const auto& m : c["volumeMounts"])
+    if (m["name"].as<std::string>() == "config") config_dir = m["mountPath"].as<std::string>();
+  std::string config_volume_map;
+  bool xtables_lock = false;
+  for (const auto& v : pod["volumes"]) {
+    if (v["name"].as<std::string>() == "config") config_volume_map = v["configMap"]["name"].as<std::string>();
+    if (v["hostPath"] && v["hostPath"]["path"].as<std::string>() == "/run/xtables.lock") xtables_lock = true;
+  }
+  CHECK(config_volume_map == "petrel-policy-config");
+  CHECK(xtables_lock);
+  const YAML::Node cmd = c["command"];
+  REQUIRE(cmd.size() == 3);
+  CHECK(cmd[1].as<std::string>() == "--config");
+  CHECK(cmd[2].as<std::string>() == config_dir + "/petrel-policy.yaml");
+  CHECK(c["readinessProbe"]["httpGet"]["port"].as<int>() == 9470);
 }
