@@ -54,10 +54,13 @@ struct K8sSource::Impl {
     }
     if (options.on_error) options.on_error(message, api_error);
   }
-  // An informer's error: k8s/list_watch.cpp words its own "list PATH: ..." and
-  // "watch PATH...: ..."; the informer's decode errors start with the kind.
+  // An informer's error: an object that did not decode is worded by
+  // k8s::DecodeError, "KIND NAMESPACE/NAME: path: message", with one of the kinds
+  // watched here; anything else comes from the list/watch loop (logged by k8s/).
   void informer_error(const std::string& message) {
-    report(message, message.rfind("list ", 0) == 0 || message.rfind("watch ", 0) == 0);
+    bool object = message.rfind("Pod ", 0) == 0 || message.rfind("Namespace ", 0) == 0 ||
+                  message.rfind("NetworkPolicy ", 0) == 0;
+    report(message, !object);
   }
 
   // Sets or erases map[key]; bumps the version only when something changed.

@@ -28,11 +28,9 @@ pass() { PASSED=$((PASSED + 1)); echo "ok   - $1"; }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL - $1"; shift; local l; for l in "$@"; do echo "$l" | sed 's/^/       /'; done; }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 
-# wait_for SECONDS CMD...: polls every 0.1 s.
-wait_for() {
-  local end=$((SECONDS + $1)); shift
-  until "$@"; do (( SECONDS >= end )) && return 1; sleep 0.1; done
-}
+# shellcheck source=k8s_objects.sh
+source "$(dirname "$0")/k8s_objects.sh"
+wait_for() { k8s_wait_for "$@"; }
 
 # start_server DIR [ARGS...]: the API server, its kubeconfig in DIR.
 start_server() {
@@ -43,47 +41,9 @@ start_server() {
   wait_for 20 test -s "$dir/kubeconfig" || { fail "API server did not start" "$(cat "$dir/server.log")"; exit 1; }
 }
 
-# api DIR COMMAND: one command to the server; waits until it was applied.
-api() {
-  local dir=$1 line=$2
-  echo "$line" >"$dir/commands"
-  wait_for 10 grep -qxF "ok $line" "$dir/applied" || { fail "API command: $line" "$(tail -3 "$dir/applied")"; exit 1; }
-}
-
-# pod DIR NAME NAMESPACE IP NODE LABELS_JSON [PORTS_JSON]
-pod() {
-  local dir=$1 name=$2 ns=$3 ip=$4 node=$5 labels=$6 ports=${7:-[]} f
-  f="$dir/pod-$ns-$name.json"
-  cat >"$f" <<JSON
-{"apiVersion": "v1", "kind": "Pod",
- "metadata": {"name": "$name", "namespace": "$ns", "uid": "uid-$ns-$name", "labels": $labels},
- "spec": {"nodeName": "$node", "containers": [{"name": "main", "image": "busybox", "ports": $ports}]},
- "status": {"phase": "Running", "podIP": "$ip", "podIPs": [{"ip": "$ip"}]}}
-JSON
-  api "$dir" "upsert pods $f"
-}
-
-# namespace DIR NAME LABELS_JSON (kubernetes.io/metadata.name added, as the server does)
-namespace() {
-  local dir=$1 name=$2 labels=$3 f
-  f="$dir/ns-$name.json"
-  labels=$(echo "$labels" | sed "s/^{/{\"kubernetes.io\/metadata.name\": \"$name\", /; s/, }/}/")
-  cat >"$f" <<JSON
-{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "$name", "uid": "uid-$name", "labels": $labels}}
-JSON
-  api "$dir" "upsert namespaces $f"
-}
-
-# policy DIR NAMESPACE NAME SPEC_JSON
-policy() {
-  local dir=$1 ns=$2 name=$3 spec=$4 f
-  f="$dir/np-$ns-$name.json"
-  cat >"$f" <<JSON
-{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
- "metadata": {"name": "$name", "namespace": "$ns", "uid": "uid-np-$name"}, "spec": $spec}
-JSON
-  api "$dir" "upsert networkpolicies $f"
-}
+pod() { k8s_pod "$@" || exit 1; }
+namespace() { k8s_namespace "$@" || exit 1; }
+policy() { k8s_policy "$@" || exit 1; }
 
 # k8s_config DIR [NODE]: petrel-policy's config for the cluster behind DIR/kubeconfig.
 k8s_config() {
@@ -182,7 +142,7 @@ check "explain: dev/other -> prod/web:8080 denied (exit 1) by prod/web" \
 # ---------------------------------------------------------------- a watch change, then --dry-run again
 
 pod "$CL" other dev 10.10.2.3 node-a '{"app": "client"}'
-api "$CL" "remove networkpolicies dev/deny-egress"
+api "$CL" "remove networkpolicies dev/deny-egress" || exit 1
 "$POLICY" -c "$CL/policy.yaml" --dry-run >"$WORK/k8s2.out" 2>&1
 check "after a relabel, dev/other is in the client peer set" \
   bash -c "grep -E '^add petrel-s-[0-9a-f]+ 10.10.2.3$' '$WORK/k8s2.out' | grep -q ."
