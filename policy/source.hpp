@@ -4,8 +4,8 @@
 // snapshots (policies, pods, namespaces); the controller works out what changed, and
 // a change that only moves pods becomes ipset updates. FileSource is the standalone
 // mode: NetworkPolicy manifests and a pod inventory read from YAML files, re-read when
-// a file's modification time or size changes. The Kubernetes watch source (k8s/
-// informers) plugs in here as a second implementation. Errors are values; a broken
+// a file's modification time or size changes. The Kubernetes mode is the second
+// implementation, K8sSource (policy/k8s_source.hpp). Errors are values; a broken
 // file keeps the last good snapshot in force (the caller decides).
 #pragma once
 
