@@ -164,8 +164,9 @@ K8sSource::~K8sSource() {
     impl->ioc.stop();
   });
   impl->thread.join();
-  // The informers go before the io_context they ran on (declaration order in Impl
-  // is the reverse of destruction; reset them explicitly to be clear about it).
+  // The watch thread is gone: the informers can go now, before the client and the
+  // io_context they ran on (Impl declares them later, so this is also the order its
+  // destructor would take; done here to make it plain).
   impl->policy_informer.reset();
   impl->namespace_informer.reset();
   impl->pod_informer.reset();
