@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "core/result.hpp"
+
 namespace petrel::rib {
 
-Rib::Rib(BestPathOptions options, const NextHopResolver* resolver)
+Rib::Rib(BestPathOptions options, NextHopResolver* resolver)
     : options_(options), resolver_(resolver), peers_(1), peer_live_(1, true) {
   peers_[kLocalPeer].local = true;
 }
@@ -39,6 +41,14 @@ bool Rib::announce_in(Table& t, const typename std::remove_reference_t<decltype(
       attrs_.release(p.attrs);
       return false;
     }
+    if (indexed(p.peer)) {
+      const IpAddress& before = attrs_.get(old.attrs).next_hop;
+      const IpAddress& after = attrs_.get(p.attrs).next_hop;
+      if (before != after) {
+        use_next_hop(after, key.prefix());
+        release_next_hop(before, key.prefix());
+      }
+    }
     attrs_.release(old.attrs);
     old.attrs = p.attrs;
     old.flags = p.flags;
@@ -48,6 +58,7 @@ bool Rib::announce_in(Table& t, const typename std::remove_reference_t<decltype(
   }
   e.push_back(p);
   ++paths_;
+  if (indexed(p.peer)) use_next_hop(attrs_.get(p.attrs).next_hop, key.prefix());
   t.mark_dirty(key, e);
   return true;
 }
@@ -64,6 +75,7 @@ bool Rib::withdraw_in(Table& t, const Key& key, PeerId peer, uint32_t path_id) {
   if (!e) return false;
   const std::size_t i = e->find(peer, path_id);
   if (i == e->size()) return false;
+  if (indexed(peer)) release_next_hop(attrs_.get(e->at(i).attrs).next_hop, key.prefix());
   attrs_.release(e->at(i).attrs);
   if (i < e->selected()) {
     e->set_selection_touched(true);
@@ -96,6 +108,7 @@ void Rib::remove_peer(PeerId peer) {
 }
 
 void Rib::touch_peer(PeerId peer) {
+  std::vector<IpAddress> next_hops;  // resolved again: their answers may be out of date
   auto mark = [&](auto& table) {
     using Key = typename std::remove_reference_t<decltype(table.dirty())>::value_type;
     table.for_each([&](const Key& k, PrefixEntry& e) {
@@ -103,11 +116,15 @@ void Rib::touch_peer(PeerId peer) {
         if (e.at(i).peer == peer) {
           if (i < e.selected()) e.set_selection_touched(true);
           table.mark_dirty(k, e);
+          if (indexed(peer)) next_hops.push_back(attrs_.get(e.at(i).attrs).next_hop);
         }
     });
   };
   mark(v4_);
   mark(v6_);
+  std::sort(next_hops.begin(), next_hops.end());
+  next_hops.erase(std::unique(next_hops.begin(), next_hops.end()), next_hops.end());
+  next_hops_changed(next_hops);
 }
 
 std::size_t Rib::mark_stale(PeerId peer, std::optional<bgp::wire::Family> family) {
@@ -176,11 +193,73 @@ Candidate Rib::candidate(const PathEntry& p) const {
   c.path_id = p.path_id;
   c.llgr_stale = p.flags & path_flag::llgr_stale;
   if (resolver_ && !peers_[p.peer].local) {
-    const Resolution r = resolver_->resolve(ra.next_hop);
+    const Resolution r = resolution(p);
     c.reachable = r.reachable;
     c.igp_cost = r.igp_cost;
   }
   return c;
+}
+
+// ---------------------------------------------------------------- next-hop index
+
+Resolution Rib::resolution(const PathEntry& p) const {
+  if (!resolver_ || peers_[p.peer].local) return {};
+  const IpAddress& next_hop = attrs_.get(p.attrs).next_hop;
+  const bool connected_only = peers_[p.peer].direct;
+  auto it = next_hops_.find(next_hop);
+  if (it == next_hops_.end()) return resolver_->resolve(next_hop, connected_only);
+  return connected_only ? it->second.connected : it->second.recursive;
+}
+
+void Rib::use_next_hop(const IpAddress& next_hop, const Prefix& prefix) {
+  auto [it, inserted] = next_hops_.try_emplace(next_hop);
+  if (inserted) {
+    resolver_->watch(next_hop);
+    it->second.recursive = resolver_->resolve(next_hop, false);
+    it->second.connected = resolver_->resolve(next_hop, true);
+  }
+  ++it->second.prefixes[prefix];
+}
+
+void Rib::release_next_hop(const IpAddress& next_hop, const Prefix& prefix) {
+  auto it = next_hops_.find(next_hop);
+  PETREL_CHECK(it != next_hops_.end(), "RIB: a path's next hop is missing from the next-hop index");
+  auto p = it->second.prefixes.find(prefix);
+  PETREL_CHECK(p != it->second.prefixes.end(), "RIB: a path's prefix is missing from its next hop's index");
+  if (--p->second == 0) it->second.prefixes.erase(p);
+  if (it->second.prefixes.empty()) {
+    next_hops_.erase(it);
+    resolver_->unwatch(next_hop);
+  }
+}
+
+template <class Table, class Key>
+void Rib::mark_prefix(Table& t, const Key& key) {
+  PrefixEntry* e = t.find(key);
+  if (e) t.mark_dirty(key, *e);
+}
+
+std::size_t Rib::next_hops_changed(std::span<const IpAddress> next_hops) {
+  if (!resolver_) return 0;
+  std::size_t marked = 0;
+  for (const IpAddress& next_hop : next_hops) {
+    auto it = next_hops_.find(next_hop);
+    if (it == next_hops_.end()) continue;
+    NextHopUse& use = it->second;
+    const Resolution recursive = resolver_->resolve(next_hop, false);
+    const Resolution connected = resolver_->resolve(next_hop, true);
+    if (recursive == use.recursive && connected == use.connected) continue;
+    use.recursive = recursive;
+    use.connected = connected;
+    // The decision reads the cached answers; paths whose answer is unchanged
+    // (the other mode) cost one needless decision of their prefix, nothing more.
+    for (const auto& [prefix, paths] : use.prefixes) {
+      if (prefix.is_v4()) mark_prefix(v4_, V4Key::of(prefix));
+      else mark_prefix(v6_, V6Key::of(prefix));
+      ++marked;
+    }
+  }
+  return marked;
 }
 
 void Rib::decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteChange>& changes) {

@@ -5,12 +5,16 @@
 // prefix dirty; decide() runs best-path selection once for each dirty prefix and
 // reports what changed (to the FIB queue and the update groups). Attributes are
 // interned in the RIB's AttrStore; a path holds one reference to its set.
-// Next-hop reachability and IGP cost come from a NextHopResolver (fib/ provides
-// the real one; until then everything resolves at cost 0).
+// Next-hop reachability and IGP cost come from a NextHopResolver (the daemon
+// adapts fib/'s NextHopTracker; without one everything resolves at cost 0). The
+// RIB keeps an index next hop -> prefixes whose paths use it, tells the resolver
+// which next hops to watch, caches their resolution, and re-decides exactly the
+// prefixes of the next hops its owner reports changed (next_hops_changed()).
 // Single-threaded: the RIB's thread.
 #pragma once
 
 #include <boost/container/small_vector.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include <functional>
 #include <optional>
@@ -28,12 +32,22 @@ namespace petrel::rib {
 struct Resolution {
   bool reachable = true;
   uint32_t igp_cost = 0;
+  friend bool operator==(const Resolution&, const Resolution&) = default;
 };
 
+// How BGP next hops resolve (RFC 4271 §9.1.2.1: a route whose NEXT_HOP cannot be
+// resolved is not eligible; §9.1.2.2 (e): the cost to it breaks ties).
 class NextHopResolver {
  public:
   virtual ~NextHopResolver() = default;
-  virtual Resolution resolve(const IpAddress& next_hop) const = 0;
+  // `connected_only`: only through a connected prefix (the paths of a directly
+  // connected eBGP peer, PeerInfo::direct); otherwise also recursively through
+  // the routing table (iBGP, multihop eBGP).
+  virtual Resolution resolve(const IpAddress& next_hop, bool connected_only) const = 0;
+  // The RIB starts / stops using `next_hop`. The RIB caches what resolve() said
+  // for a watched next hop until its owner calls Rib::next_hops_changed().
+  virtual void watch(const IpAddress& next_hop) { (void)next_hop; }
+  virtual void unwatch(const IpAddress& next_hop) { (void)next_hop; }
 };
 
 // One path of a prefix's selection.
@@ -54,7 +68,7 @@ struct RouteChange {
 
 class Rib {
  public:
-  explicit Rib(BestPathOptions options = {}, const NextHopResolver* resolver = nullptr);
+  explicit Rib(BestPathOptions options = {}, NextHopResolver* resolver = nullptr);
   ~Rib();
   Rib(const Rib&) = delete;
   Rib& operator=(const Rib&) = delete;
@@ -75,10 +89,22 @@ class Rib {
   // The peer's path is gone; true when there was one.
   bool withdraw(PeerId peer, const Prefix& prefix, uint32_t path_id);
   // Marks every prefix with a path from `peer` dirty (its attributes or its
-  // next hops' reachability changed).
+  // next hops' reachability changed); its next hops are resolved again.
   void touch_peer(PeerId peer);
   // The peer's session changed identity on a new connection (router id, …).
   void update_peer(PeerId id, const PeerInfo& peer) { peers_[id] = peer; }
+
+  // The resolution of these next hops may have changed (a link went down or
+  // up, an address or an IGP route came or went): each is resolved again and,
+  // where the answer differs, every prefix with a path through it is marked
+  // dirty for the next decide(). Next hops the RIB does not use are ignored.
+  // Returns how many prefixes were marked.
+  std::size_t next_hops_changed(std::span<const IpAddress> next_hops);
+  // What next-hop resolution says of a path now (reachable at cost 0 for our own
+  // routes and without a resolver).
+  Resolution resolution(const PathEntry& path) const;
+  // Next hops in use by learned paths (watched by the resolver).
+  std::size_t next_hop_count() const { return next_hops_.size(); }
 
   // RFC 4724 §4.2 (graceful restart, receiving speaker): the peer's paths stay
   // in use but are marked stale; a re-announcement clears the mark; what is still
@@ -106,6 +132,10 @@ class Rib {
   // Why the best path of `prefix` beats the runner-up (the deciding best-path
   // step), as of the last decide(); Step::none with fewer than two paths.
   Step explain(const Prefix& prefix);
+  // Calls f(const Prefix&) for every prefix with at least one path, selected or
+  // not, in no particular order. `f` must not change the RIB.
+  template <class F>
+  void for_each_prefix(F&& f);
   // Calls f(const Prefix&, std::span<const SelectedPath>) for every prefix that
   // has a selection (best first) as of the last decide(), in no particular order.
   // `f` must not announce, withdraw or decide (interning in attrs() is fine).
@@ -129,9 +159,24 @@ class Rib {
   std::size_t decide_in(Table& t, std::vector<RouteChange>& changes);
   void decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteChange>& changes);
   Candidate candidate(const PathEntry& p) const;
+  // The next-hop index: a path of a learned route starts or stops using its next hop.
+  void use_next_hop(const IpAddress& next_hop, const Prefix& prefix);
+  void release_next_hop(const IpAddress& next_hop, const Prefix& prefix);
+  bool indexed(PeerId peer) const { return resolver_ && !peers_[peer].local; }
+  template <class Table, class Key>
+  void mark_prefix(Table& t, const Key& key);
+
+  // One next hop in use: what it resolved to when last asked (both ways), and
+  // how many paths of each prefix go through it.
+  struct NextHopUse {
+    Resolution recursive;
+    Resolution connected;
+    boost::unordered_flat_map<Prefix, uint32_t, std::hash<Prefix>> prefixes;
+  };
 
   BestPathOptions options_;
-  const NextHopResolver* resolver_;
+  NextHopResolver* resolver_;
+  boost::unordered_flat_map<IpAddress, NextHopUse, std::hash<IpAddress>> next_hops_;
   AttrStore attrs_;
   std::vector<PeerInfo> peers_;
   std::vector<bool> peer_live_;
@@ -141,6 +186,16 @@ class Rib {
   std::vector<Candidate> scratch_;  // candidates of the prefix being decided
   std::vector<PathEntry> reorder_;
 };
+
+template <class F>
+void Rib::for_each_prefix(F&& f) {
+  v4_.for_each([&](const auto& key, PrefixEntry& e) {
+    if (e.size() > 0) f(key.prefix());
+  });
+  v6_.for_each([&](const auto& key, PrefixEntry& e) {
+    if (e.size() > 0) f(key.prefix());
+  });
+}
 
 template <class F>
 void Rib::for_each_selected(F&& f) {
