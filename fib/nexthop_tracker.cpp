@@ -93,7 +93,7 @@ NextHopState NextHopTracker::resolve_at(const IpAddress& address, int depth) con
 }
 
 void NextHopTracker::watch(const IpAddress& next_hop) {
-  watched_.try_emplace(next_hop, resolve(next_hop));
+  watched_.try_emplace(next_hop, watched_state(next_hop));
 }
 
 void NextHopTracker::unwatch(const IpAddress& next_hop) { watched_.erase(next_hop); }
@@ -101,7 +101,7 @@ void NextHopTracker::unwatch(const IpAddress& next_hop) { watched_.erase(next_ho
 std::vector<IpAddress> NextHopTracker::refresh() {
   std::vector<IpAddress> changed;
   for (auto& [address, state] : watched_) {
-    NextHopState now = resolve(address);
+    const Watched now = watched_state(address);
     if (now != state) {
       state = now;
       changed.push_back(address);

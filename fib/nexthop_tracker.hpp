@@ -62,11 +62,16 @@ class NextHopTracker {
   void remove_route(const KernelRoute& route);
 
   NextHopState resolve(const IpAddress& next_hop) const;
+  // Only through a connected prefix (for the next hops of a directly connected
+  // eBGP peer, which must be on a shared subnet).
+  NextHopState resolve_connected(const IpAddress& next_hop) const;
   bool link_is_up(uint32_t ifindex) const { return link_up(ifindex); }
 
-  // Watched next hops are compared before and after updates by refresh().
+  // Watched next hops are compared before and after updates by refresh(), both
+  // ways (resolve() and resolve_connected()).
   void watch(const IpAddress& next_hop);
   void unwatch(const IpAddress& next_hop);
+  std::size_t watched() const { return watched_.size(); }
   // The watched next hops whose state changed since the previous refresh(); also
   // passed to the on_change callback when there are any.
   std::vector<IpAddress> refresh();
@@ -80,8 +85,13 @@ class NextHopTracker {
   };
   using RoutesByPrefix = boost::unordered_flat_map<Prefix, std::vector<Candidate>, std::hash<Prefix>>;
 
+  struct Watched {
+    NextHopState any, connected;
+    friend bool operator==(const Watched&, const Watched&) = default;
+  };
+  Watched watched_state(const IpAddress& next_hop) const { return {resolve(next_hop), resolve_connected(next_hop)}; }
+
   bool link_up(uint32_t ifindex) const;
-  NextHopState resolve_connected(const IpAddress& address) const;
   NextHopState resolve_at(const IpAddress& address, int depth) const;
 
   NextHopTrackerOptions options_;
@@ -90,7 +100,7 @@ class NextHopTracker {
   std::vector<std::pair<Prefix, uint32_t>> connected_;
   // Routes per family (0: IPv4, 1: IPv6), per prefix length, for longest-prefix match.
   std::array<std::array<RoutesByPrefix, 129>, 2> routes_;
-  boost::unordered_flat_map<IpAddress, NextHopState, std::hash<IpAddress>> watched_;
+  boost::unordered_flat_map<IpAddress, Watched, std::hash<IpAddress>> watched_;
   std::function<void(const std::vector<IpAddress>&)> on_change_;
 };
 

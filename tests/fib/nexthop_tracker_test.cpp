@@ -129,6 +129,26 @@ TEST_CASE("refresh() lists the watched next hops whose state changed") {
   CHECK(t.refresh().empty());
 }
 
+TEST_CASE("resolve_connected() ignores routes; refresh() reports a change seen only that way") {
+  NextHopTracker t;
+  t.set_link(2, true);
+  // A kernel route for the prefix (as `ip route add 10.7.0.0/24 dev ...` would give) but no address.
+  t.add_route(kroute("10.7.0.0/24", nullptr, 2, 0));
+  CHECK(t.resolve(ip("10.7.0.5")) == NextHopState{true, 0, 2});
+  CHECK_FALSE(t.resolve_connected(ip("10.7.0.5")).reachable);
+  t.watch(ip("10.7.0.5"));
+  CHECK(t.watched() == 1);
+  // The address arrives: resolve() says the same as before (cost 0, interface 2),
+  // resolve_connected() now says reachable: a change.
+  t.add_address(2, pfx("10.7.0.0/24"));
+  CHECK(t.resolve(ip("10.7.0.5")) == NextHopState{true, 0, 2});
+  CHECK(t.resolve_connected(ip("10.7.0.5")) == NextHopState{true, 0, 2});
+  CHECK(t.refresh() == std::vector<IpAddress>{ip("10.7.0.5")});
+  CHECK(t.refresh().empty());
+  t.unwatch(ip("10.7.0.5"));
+  CHECK(t.watched() == 0);
+}
+
 TEST_CASE("usable_route keeps the ECMP members that can forward and withdraws a route with none") {
   NextHopTracker t = two_links();
   Route r;
