@@ -16,6 +16,9 @@ void NextHopTracker::remove_link(uint32_t ifindex) {
 }
 
 void NextHopTracker::add_address(uint32_t ifindex, const Prefix& on_link) {
+  // The kernel repeats RTM_NEWADDR for an address it updates (flags, IPv6
+  // lifetimes); two addresses in one subnet on one link are one connected prefix.
+  if (std::find(connected_.begin(), connected_.end(), std::pair{on_link, ifindex}) != connected_.end()) return;
   connected_.emplace_back(on_link, ifindex);
 }
 

@@ -56,7 +56,7 @@ class NextHopTracker {
   // `up`: IFF_UP and IFF_RUNNING (administratively up and carrier present).
   void set_link(uint32_t ifindex, bool up);
   void remove_link(uint32_t ifindex);
-  void add_address(uint32_t ifindex, const Prefix& on_link);
+  void add_address(uint32_t ifindex, const Prefix& on_link);  // again: no effect
   void remove_address(uint32_t ifindex, const Prefix& on_link);
   void add_route(const KernelRoute& route);  // replaces the route with the same prefix and metric
   void remove_route(const KernelRoute& route);

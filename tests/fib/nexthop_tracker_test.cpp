@@ -149,6 +149,16 @@ TEST_CASE("resolve_connected() ignores routes; refresh() reports a change seen o
   CHECK(t.watched() == 0);
 }
 
+TEST_CASE("an address reported twice (RTM_NEWADDR repeated) is removed by one RTM_DELADDR") {
+  NextHopTracker t;
+  t.set_link(2, true);
+  t.add_address(2, pfx("10.8.0.0/24"));
+  t.add_address(2, pfx("10.8.0.0/24"));
+  CHECK(t.resolve_connected(ip("10.8.0.9")).reachable);
+  t.remove_address(2, pfx("10.8.0.0/24"));
+  CHECK_FALSE(t.resolve_connected(ip("10.8.0.9")).reachable);
+}
+
 TEST_CASE("usable_route keeps the ECMP members that can forward and withdraws a route with none") {
   NextHopTracker t = two_links();
   Route r;
