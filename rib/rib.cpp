@@ -45,8 +45,8 @@ bool Rib::announce_in(Table& t, const typename std::remove_reference_t<decltype(
       const IpAddress& before = attrs_.get(old.attrs).next_hop;
       const IpAddress& after = attrs_.get(p.attrs).next_hop;
       if (before != after) {
-        use_next_hop(after, key.prefix());
-        release_next_hop(before, key.prefix());
+        release_next_hop(before, key, e, i);
+        use_next_hop(after, key, e, i);
       }
     }
     attrs_.release(old.attrs);
@@ -58,7 +58,7 @@ bool Rib::announce_in(Table& t, const typename std::remove_reference_t<decltype(
   }
   e.push_back(p);
   ++paths_;
-  if (indexed(p.peer)) use_next_hop(attrs_.get(p.attrs).next_hop, key.prefix());
+  if (indexed(p.peer)) use_next_hop(attrs_.get(p.attrs).next_hop, key, e, e.size() - 1);
   t.mark_dirty(key, e);
   return true;
 }
@@ -75,7 +75,7 @@ bool Rib::withdraw_in(Table& t, const Key& key, PeerId peer, uint32_t path_id) {
   if (!e) return false;
   const std::size_t i = e->find(peer, path_id);
   if (i == e->size()) return false;
-  if (indexed(peer)) release_next_hop(attrs_.get(e->at(i).attrs).next_hop, key.prefix());
+  if (indexed(peer)) release_next_hop(attrs_.get(e->at(i).attrs).next_hop, key, *e, i);
   attrs_.release(e->at(i).attrs);
   if (i < e->selected()) {
     e->set_selection_touched(true);
@@ -206,28 +206,63 @@ Resolution Rib::resolution(const PathEntry& p) const {
   if (!resolver_ || peers_[p.peer].local) return {};
   const IpAddress& next_hop = attrs_.get(p.attrs).next_hop;
   const bool connected_only = peers_[p.peer].direct;
-  auto it = next_hops_.find(next_hop);
-  if (it == next_hops_.end()) return resolver_->resolve(next_hop, connected_only);
-  return connected_only ? it->second.connected : it->second.recursive;
-}
-
-void Rib::use_next_hop(const IpAddress& next_hop, const Prefix& prefix) {
-  auto [it, inserted] = next_hops_.try_emplace(next_hop);
-  if (inserted) {
-    resolver_->watch(next_hop);
-    it->second.recursive = resolver_->resolve(next_hop, false);
-    it->second.connected = resolver_->resolve(next_hop, true);
+  if (!last_use_ || last_use_->address != next_hop) {
+    auto it = next_hops_.find(next_hop);
+    if (it == next_hops_.end()) return resolver_->resolve(next_hop, connected_only);
+    last_use_ = &it->second;
   }
-  ++it->second.prefixes[prefix];
+  return connected_only ? last_use_->connected : last_use_->recursive;
 }
 
-void Rib::release_next_hop(const IpAddress& next_hop, const Prefix& prefix) {
+Rib::NextHopUse& Rib::next_hop_use(const IpAddress& next_hop) {
+  if (last_use_ && last_use_->address == next_hop) return const_cast<NextHopUse&>(*last_use_);
+  auto [it, inserted] = next_hops_.try_emplace(next_hop);
+  NextHopUse& use = it->second;
+  if (inserted) {
+    use.address = next_hop;
+    resolver_->watch(next_hop);
+    use.recursive = resolver_->resolve(next_hop, false);
+    use.connected = resolver_->resolve(next_hop, true);
+  }
+  last_use_ = &use;
+  return use;
+}
+
+bool Rib::other_path_uses(const IpAddress& next_hop, const PrefixEntry& e, std::size_t path) const {
+  for (std::size_t j = 0; j < e.size(); ++j)
+    if (j != path && indexed(e.at(j).peer) && attrs_.get(e.at(j).attrs).next_hop == next_hop) return true;
+  return false;
+}
+
+template <class Key>
+void Rib::use_next_hop(const IpAddress& next_hop, const Key& key, const PrefixEntry& e, std::size_t path) {
+  NextHopUse& use = next_hop_use(next_hop);
+  if (other_path_uses(next_hop, e, path)) return;
+  ++use.prefixes;
+  if (!use.listed) return;
+  if (use.prefixes > kListedPrefixes) {  // too many to list: found by a scan from now on
+    use.listed = false;
+    use.v4 = {};
+    use.v6 = {};
+    return;
+  }
+  if constexpr (std::is_same_v<Key, V4Key>) use.v4.insert(key);
+  else use.v6.insert(key);
+}
+
+template <class Key>
+void Rib::release_next_hop(const IpAddress& next_hop, const Key& key, const PrefixEntry& e, std::size_t path) {
+  if (other_path_uses(next_hop, e, path)) return;
   auto it = next_hops_.find(next_hop);
-  PETREL_CHECK(it != next_hops_.end(), "RIB: a path's next hop is missing from the next-hop index");
-  auto p = it->second.prefixes.find(prefix);
-  PETREL_CHECK(p != it->second.prefixes.end(), "RIB: a path's prefix is missing from its next hop's index");
-  if (--p->second == 0) it->second.prefixes.erase(p);
-  if (it->second.prefixes.empty()) {
+  PETREL_CHECK(it != next_hops_.end() && it->second.prefixes > 0, "RIB: a path's next hop is missing from the index");
+  NextHopUse& use = it->second;
+  --use.prefixes;
+  if (use.listed) {
+    if constexpr (std::is_same_v<Key, V4Key>) use.v4.erase(key);
+    else use.v6.erase(key);
+  }
+  if (use.prefixes == 0) {
+    if (last_use_ == &use) last_use_ = nullptr;
     next_hops_.erase(it);
     resolver_->unwatch(next_hop);
   }
@@ -242,6 +277,7 @@ void Rib::mark_prefix(Table& t, const Key& key) {
 std::size_t Rib::next_hops_changed(std::span<const IpAddress> next_hops) {
   if (!resolver_) return 0;
   std::size_t marked = 0;
+  std::vector<IpAddress> unlisted;
   for (const IpAddress& next_hop : next_hops) {
     auto it = next_hops_.find(next_hop);
     if (it == next_hops_.end()) continue;
@@ -253,12 +289,30 @@ std::size_t Rib::next_hops_changed(std::span<const IpAddress> next_hops) {
     use.connected = connected;
     // The decision reads the cached answers; paths whose answer is unchanged
     // (the other mode) cost one needless decision of their prefix, nothing more.
-    for (const auto& [prefix, paths] : use.prefixes) {
-      if (prefix.is_v4()) mark_prefix(v4_, V4Key::of(prefix));
-      else mark_prefix(v6_, V6Key::of(prefix));
-      ++marked;
+    marked += use.prefixes;
+    if (!use.listed) {
+      unlisted.push_back(next_hop);
+      continue;
     }
+    for (const V4Key& key : use.v4) mark_prefix(v4_, key);
+    for (const V6Key& key : use.v6) mark_prefix(v6_, key);
   }
+  if (unlisted.empty()) return marked;
+  // Next hops of many prefixes: one scan over the tables finds them all.
+  auto scan = [&](auto& table) {
+    table.for_each([&](const auto& key, PrefixEntry& e) {
+      if (e.dirty()) return;
+      for (std::size_t i = 0; i < e.size(); ++i) {
+        if (!indexed(e.at(i).peer)) continue;
+        const IpAddress& next_hop = attrs_.get(e.at(i).attrs).next_hop;
+        if (std::find(unlisted.begin(), unlisted.end(), next_hop) == unlisted.end()) continue;
+        table.mark_dirty(key, e);
+        return;
+      }
+    });
+  };
+  scan(v4_);
+  scan(v6_);
   return marked;
 }
 

@@ -14,11 +14,12 @@
 #pragma once
 
 #include <boost/container/small_vector.hpp>
-#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include <functional>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "bgp/wire/types.hpp"
@@ -98,7 +99,7 @@ class Rib {
   // up, an address or an IGP route came or went): each is resolved again and,
   // where the answer differs, every prefix with a path through it is marked
   // dirty for the next decide(). Next hops the RIB does not use are ignored.
-  // Returns how many prefixes were marked.
+  // Returns how many prefixes use the changed next hops (0: nothing to decide).
   std::size_t next_hops_changed(std::span<const IpAddress> next_hops);
   // What next-hop resolution says of a path now (reachable at cost 0 for our own
   // routes and without a resolver).
@@ -159,24 +160,44 @@ class Rib {
   std::size_t decide_in(Table& t, std::vector<RouteChange>& changes);
   void decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteChange>& changes);
   Candidate candidate(const PathEntry& p) const;
-  // The next-hop index: a path of a learned route starts or stops using its next hop.
-  void use_next_hop(const IpAddress& next_hop, const Prefix& prefix);
-  void release_next_hop(const IpAddress& next_hop, const Prefix& prefix);
+  // The next-hop index: a path of a learned route starts or stops using its
+  // next hop. A prefix counts once per next hop however many of its paths use
+  // it: both check the prefix's other paths (all but `path`) first.
+  struct NextHopUse;
+  NextHopUse& next_hop_use(const IpAddress& next_hop);
+  template <class Key>
+  void use_next_hop(const IpAddress& next_hop, const Key& key, const PrefixEntry& e, std::size_t path);
+  template <class Key>
+  void release_next_hop(const IpAddress& next_hop, const Key& key, const PrefixEntry& e, std::size_t path);
+  bool other_path_uses(const IpAddress& next_hop, const PrefixEntry& e, std::size_t path) const;
   bool indexed(PeerId peer) const { return resolver_ && !peers_[peer].local; }
   template <class Table, class Key>
   void mark_prefix(Table& t, const Key& key);
 
-  // One next hop in use: what it resolved to when last asked (both ways), and
-  // how many paths of each prefix go through it.
+  // One next hop in use: what it resolved to when last asked (both ways), how
+  // many prefixes have a path through it, and which ones while they are at most
+  // kListedPrefixes (compact keys: 8 bytes per IPv4 prefix). A next hop with
+  // more (a full table from one peer) keeps no list: when it changes, one scan
+  // of the tables finds its prefixes. The scan costs less than deciding the
+  // prefixes it finds, and the RIB keeps no per-prefix memory for it
+  // (bench/rib_bench --resolver).
+  static constexpr std::size_t kListedPrefixes = 4096;
   struct NextHopUse {
+    IpAddress address;
     Resolution recursive;
     Resolution connected;
-    boost::unordered_flat_map<Prefix, uint32_t, std::hash<Prefix>> prefixes;
+    std::size_t prefixes = 0;
+    bool listed = true;  // v4/v6 hold every prefix
+    boost::unordered_flat_set<V4Key, V4KeyHash> v4;
+    boost::unordered_flat_set<V6Key, V6KeyHash> v6;
   };
 
   BestPathOptions options_;
   NextHopResolver* resolver_;
-  boost::unordered_flat_map<IpAddress, NextHopUse, std::hash<IpAddress>> next_hops_;
+  // Node-based: a NextHopUse stays where it is while others come and go, so the
+  // last one used can be remembered (routes arrive in runs with one next hop).
+  std::unordered_map<IpAddress, NextHopUse> next_hops_;
+  mutable const NextHopUse* last_use_ = nullptr;
   AttrStore attrs_;
   std::vector<PeerInfo> peers_;
   std::vector<bool> peer_live_;

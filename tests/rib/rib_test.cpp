@@ -444,6 +444,87 @@ TEST_CASE("the next-hop index follows announcements, replacements, withdrawals a
   rib.decide(changes);
 }
 
+TEST_CASE("a next hop of many prefixes (a full table) is found by a scan; the index stays exact") {
+  TableResolver r;
+  r.recursive[ip("10.1.0.1")] = {true, 1};
+  r.recursive[ip("10.1.0.2")] = {true, 1};
+  Rib rib({}, &r);
+  const PeerId a = rib.add_peer(ibgp("192.0.2.1", 1));
+  const PeerId b = rib.add_peer(ibgp("192.0.2.2", 2));
+  constexpr uint32_t kMany = 6000;  // above the listed limit
+  auto nth = [](uint32_t i) { return Prefix::make(IpAddress::v4(0x0b000000u + (i << 8)), 24); };
+  const AttrId via_a = rib.attrs().intern(attrs({65001}, "10.1.0.1", 200));
+  for (uint32_t i = 0; i < kMany; ++i) {
+    rib.attrs().acquire(via_a);
+    rib.announce(a, nth(i), 0, via_a);
+  }
+  rib.attrs().release(via_a);
+  // b backs up the first 10 prefixes through another next hop.
+  for (uint32_t i = 0; i < 10; ++i) rib.announce(b, nth(i), 0, rib.attrs().intern(attrs({65001}, "10.1.0.2", 100)));
+  // One more prefix, only through 10.1.0.2.
+  const Prefix lone = *Prefix::parse("10.250.0.0/16");
+  rib.announce(b, lone, 0, rib.attrs().intern(attrs({65001}, "10.1.0.2", 100)));
+  std::vector<RouteChange> changes;
+  CHECK(rib.decide(changes) == kMany + 1);
+
+  r.recursive.erase(ip("10.1.0.1"));
+  const IpAddress nh_a[] = {ip("10.1.0.1")};
+  CHECK(rib.next_hops_changed(nh_a) == kMany);
+  changes.clear();
+  CHECK(rib.decide(changes) == kMany);  // exactly the prefixes through 10.1.0.1
+  REQUIRE(changes.size() == kMany);
+  std::size_t to_b = 0, withdrawn = 0;
+  for (const auto& c : changes) {
+    if (c.selected.empty()) ++withdrawn;
+    else if (c.selected[0].peer == b) ++to_b;
+  }
+  CHECK(to_b == 10);
+  CHECK(withdrawn == kMany - 10);
+
+  // A change of the small next hop touches its 11 prefixes only.
+  r.recursive.erase(ip("10.1.0.2"));
+  const IpAddress nh_b[] = {ip("10.1.0.2")};
+  CHECK(rib.next_hops_changed(nh_b) == 11);
+  changes.clear();
+  CHECK(rib.decide(changes) == 11);
+
+  // Back, and then the peers go: both next hops are released.
+  r.recursive[ip("10.1.0.1")] = {true, 1};
+  r.recursive[ip("10.1.0.2")] = {true, 1};
+  const IpAddress both[] = {ip("10.1.0.1"), ip("10.1.0.2")};
+  rib.next_hops_changed(both);
+  changes.clear();
+  CHECK(rib.decide(changes) == kMany + 1);
+  CHECK(changes.size() == kMany + 1);
+  rib.remove_peer(a);
+  CHECK(r.watched == std::multiset<IpAddress>{ip("10.1.0.2")});
+  rib.remove_peer(b);
+  CHECK(r.watched.empty());
+  rib.decide(changes);
+  CHECK(rib.prefix_count() == 0);
+}
+
+TEST_CASE("two paths of one prefix through the same next hop count once; the next hop stays until both are gone") {
+  TableResolver r;
+  r.recursive[ip("10.1.0.1")] = {true, 1};
+  Rib rib({}, &r);
+  const PeerId a = rib.add_peer(ibgp("192.0.2.1", 1));
+  const PeerId b = rib.add_peer(ibgp("192.0.2.2", 2));
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "10.1.0.1")));
+  rib.announce(b, kP, 0, rib.attrs().intern(attrs({65002}, "10.1.0.1")));
+  const IpAddress nh[] = {ip("10.1.0.1")};
+  r.recursive[ip("10.1.0.1")] = {true, 2};
+  CHECK(rib.next_hops_changed(nh) == 1);
+  rib.withdraw(a, kP, 0);
+  CHECK(r.watched.size() == 1);
+  // b's path moves to another next hop: 10.1.0.1 is no longer used.
+  r.recursive[ip("10.1.0.9")] = {true, 1};
+  rib.announce(b, kP, 0, rib.attrs().intern(attrs({65002}, "10.1.0.9")));
+  CHECK(r.watched == std::multiset<IpAddress>{ip("10.1.0.9")});
+  rib.withdraw(b, kP, 0);
+  CHECK(r.watched.empty());
+}
+
 TEST_CASE("RFC 4724 §4.2: stale paths stay in use, re-announced ones are kept, the rest swept") {
   Rib rib;
   const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
