@@ -30,7 +30,8 @@ fib::ObserverHandlers NextHopFeed::handlers() {
 
 std::unique_ptr<NextHopFeed> NextHopFeed::open(boost::asio::io_context& io, const FibConfig& config) {
   std::unique_ptr<NextHopFeed> feed(new NextHopFeed(io, config));
-  auto observer = fib::NetlinkObserver::open(feed->handlers());
+  // Our own routes never resolve a next hop: the kernel drops their echo.
+  auto observer = fib::NetlinkObserver::open(feed->handlers(), config.protocol);
   if (!observer) {
     spdlog::error("next hops: cannot watch the kernel ({}); every next hop counts as reachable",
                   observer.error().message);
