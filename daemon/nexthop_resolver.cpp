@@ -18,7 +18,9 @@ KernelNextHopResolver::KernelNextHopResolver(const FibConfig& config)
 
 rib::Resolution KernelNextHopResolver::resolve(const IpAddress& next_hop, bool connected_only) const {
   const fib::NextHopState s = connected_only ? tracker_.resolve_connected(next_hop) : tracker_.resolve(next_hop);
-  return {s.reachable, s.igp_cost};
+  rib::Resolution r{s.reachable, s.igp_cost, {}};
+  if (s.reachable && s.gateway != next_hop) r.via = s.gateway;  // recursive: the kernel needs the on-link gateway
+  return r;
 }
 
 void KernelNextHopResolver::watch(const IpAddress& next_hop) {

@@ -58,7 +58,7 @@ NextHopState NextHopTracker::resolve_connected(const IpAddress& address) const {
   for (const auto& [prefix, ifindex] : connected_) {
     if (prefix.length() <= best_length || !prefix.contains(address) || !link_up(ifindex)) continue;
     best_length = prefix.length();
-    best = {true, 0, ifindex};
+    best = {true, 0, ifindex, address};
   }
   return best;
 }
@@ -83,12 +83,12 @@ NextHopState NextHopTracker::resolve_at(const IpAddress& address, int depth) con
     for (const NextHop& nh : route.nexthops) {
       NextHopState via;
       if (nh.gateway.is_unspecified()) {
-        if (link_up(nh.ifindex)) via = {true, 0, nh.ifindex};
+        if (link_up(nh.ifindex)) via = {true, 0, nh.ifindex, address};  // on link through a device route
       } else {
         via = resolve_at(nh.gateway, depth - 1);
         if (nh.ifindex != 0 && via.reachable && !link_up(nh.ifindex)) via = {};
       }
-      if (via.reachable) return {true, route.metric, via.ifindex};
+      if (via.reachable) return {true, route.metric, via.ifindex, via.gateway};
     }
     return {};  // longest match wins even when it cannot forward
   }

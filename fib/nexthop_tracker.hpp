@@ -30,6 +30,10 @@ struct NextHopState {
   bool reachable = false;
   uint32_t igp_cost = 0;  // 0 when connected, else the metric of the kernel route used
   uint32_t ifindex = 0;   // the interface traffic leaves through
+  // The neighbour traffic goes to: the next hop itself when it is on a link
+  // (connected, or behind a device route), else the gateway the recursion ended
+  // at. The kernel accepts only such on-link gateways in a route.
+  IpAddress gateway;
   friend bool operator==(const NextHopState&, const NextHopState&) = default;
 };
 

@@ -269,15 +269,28 @@ void Rib::release_next_hop(const IpAddress& next_hop, const Key& key, const Pref
 }
 
 template <class Table, class Key>
-void Rib::mark_prefix(Table& t, const Key& key) {
+void Rib::mark_prefix(Table& t, const Key& key, std::span<const IpAddress> moved) {
   PrefixEntry* e = t.find(key);
-  if (e) t.mark_dirty(key, *e);
+  if (!e) return;
+  t.mark_dirty(key, *e);
+  if (moved.empty()) return;
+  // A selected path through a next hop whose gateway moved (`moved`): its route
+  // is reported again even if the selection stays (the kernel route names the
+  // gateway).
+  for (std::size_t i = 0; i < e->selected(); ++i) {
+    if (!indexed(e->at(i).peer)) continue;
+    const IpAddress& next_hop = attrs_.get(e->at(i).attrs).next_hop;
+    if (std::find(moved.begin(), moved.end(), next_hop) != moved.end()) {
+      e->set_selection_touched(true);
+      return;
+    }
+  }
 }
 
 std::size_t Rib::next_hops_changed(std::span<const IpAddress> next_hops) {
   if (!resolver_) return 0;
   std::size_t marked = 0;
-  std::vector<IpAddress> unlisted;
+  std::vector<IpAddress> unlisted, unlisted_moved;
   for (const IpAddress& next_hop : next_hops) {
     auto it = next_hops_.find(next_hop);
     if (it == next_hops_.end()) continue;
@@ -285,6 +298,7 @@ std::size_t Rib::next_hops_changed(std::span<const IpAddress> next_hops) {
     const Resolution recursive = resolver_->resolve(next_hop, false);
     const Resolution connected = resolver_->resolve(next_hop, true);
     if (recursive == use.recursive && connected == use.connected) continue;
+    const bool moved = recursive.via != use.recursive.via;  // the gateway it resolves to
     use.recursive = recursive;
     use.connected = connected;
     // The decision reads the cached answers; paths whose answer is unchanged
@@ -292,21 +306,22 @@ std::size_t Rib::next_hops_changed(std::span<const IpAddress> next_hops) {
     marked += use.prefixes;
     if (!use.listed) {
       unlisted.push_back(next_hop);
+      if (moved) unlisted_moved.push_back(next_hop);
       continue;
     }
-    for (const V4Key& key : use.v4) mark_prefix(v4_, key);
-    for (const V6Key& key : use.v6) mark_prefix(v6_, key);
+    const std::span<const IpAddress> touch = moved ? std::span<const IpAddress>(&next_hop, 1) : std::span<const IpAddress>();
+    for (const V4Key& key : use.v4) mark_prefix(v4_, key, touch);
+    for (const V6Key& key : use.v6) mark_prefix(v6_, key, touch);
   }
   if (unlisted.empty()) return marked;
   // Next hops of many prefixes: one scan over the tables finds them all.
   auto scan = [&](auto& table) {
     table.for_each([&](const auto& key, PrefixEntry& e) {
-      if (e.dirty()) return;
       for (std::size_t i = 0; i < e.size(); ++i) {
         if (!indexed(e.at(i).peer)) continue;
         const IpAddress& next_hop = attrs_.get(e.at(i).attrs).next_hop;
         if (std::find(unlisted.begin(), unlisted.end(), next_hop) == unlisted.end()) continue;
-        table.mark_dirty(key, e);
+        mark_prefix(table, key, unlisted_moved);
         return;
       }
     });

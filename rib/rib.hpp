@@ -33,6 +33,9 @@ namespace petrel::rib {
 struct Resolution {
   bool reachable = true;
   uint32_t igp_cost = 0;
+  // Resolved recursively: the on-link gateway traffic to the next hop goes to
+  // (what the kernel route must name). Unspecified: the next hop is on a link.
+  IpAddress via;
   friend bool operator==(const Resolution&, const Resolution&) = default;
 };
 
@@ -98,7 +101,9 @@ class Rib {
   // The resolution of these next hops may have changed (a link went down or
   // up, an address or an IGP route came or went): each is resolved again and,
   // where the answer differs, every prefix with a path through it is marked
-  // dirty for the next decide(). Next hops the RIB does not use are ignored.
+  // dirty for the next decide(); when the gateway a next hop resolves to moved
+  // (Resolution::via), a prefix whose selected path goes through it is reported
+  // by decide() even if its selection stays. Unused next hops are ignored.
   // Returns how many prefixes use the changed next hops (0: nothing to decide).
   std::size_t next_hops_changed(std::span<const IpAddress> next_hops);
   // What next-hop resolution says of a path now (reachable at cost 0 for our own
@@ -172,7 +177,7 @@ class Rib {
   bool other_path_uses(const IpAddress& next_hop, const PrefixEntry& e, std::size_t path) const;
   bool indexed(PeerId peer) const { return resolver_ && !peers_[peer].local; }
   template <class Table, class Key>
-  void mark_prefix(Table& t, const Key& key);
+  void mark_prefix(Table& t, const Key& key, std::span<const IpAddress> moved);
 
   // One next hop in use: what it resolved to when last asked (both ways), how
   // many prefixes have a path through it, and which ones while they are at most

@@ -111,7 +111,10 @@ TEST_CASE("direct eBGP next hops resolve through connected prefixes only; iBGP o
   two_links(r);
   r.route(kernel_route("10.99.0.0/16", "10.31.2.9", 3, 30), false);  // an IGP route
   CHECK(r.resolve(ip("10.31.1.2"), true) == rib::Resolution{true, 0});
-  CHECK(r.resolve(ip("10.99.1.1"), false) == rib::Resolution{true, 30});
+  // Recursive: the kernel route must name the on-link gateway the IGP route gives.
+  CHECK(r.resolve(ip("10.99.1.1"), false) == rib::Resolution{true, 30, ip("10.31.2.9")});
+  // On a link: no gateway of its own (the next hop is the gateway).
+  CHECK(r.resolve(ip("10.31.2.7"), false) == rib::Resolution{true, 0, {}});
   CHECK_FALSE(r.resolve(ip("10.99.1.1"), true).reachable);
   // Petrel's own routes (protocol 201 in the FIB's table) never resolve a next hop.
   r.route(kernel_route("10.98.0.0/16", "10.31.2.9", 3, 0, 201), false);

@@ -24,7 +24,9 @@
 #             (ECMP, max-paths 2); a link taken down (in petreld's namespace, or the far
 #             end's carrier) leaves the kernel route with the other next hop within a
 #             second, and a third BIRD peer sees the other path, with no hold timer
-#             involved; `show route` shows the path as unreachable; link up reinstalls
+#             involved; `show route` shows the path as unreachable; link up reinstalls;
+#             a multihop next hop resolves through an IGP route (the kernel route names its
+#             gateway, follows it when it moves, goes when it goes)
 # Ends with "N passed, N failed".
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -289,12 +291,12 @@ kernel_count() { ip -n "$1" route show proto petrel | wc -l | tr -d ' '; }
 
 # ---------------------------------------------------------------- next hops follow the links
 
-# nh_bird NAME NS LOCAL PEER AS ["PREFIXES"]: a BIRD with one eBGP session to petreld
-# (AS 64512) and static blackhole routes to announce. `multihop`: BIRD then does not
+# nh_bird NAME NS LOCAL PEER AS ["PREFIXES" [CHANNEL OPTIONS]]: a BIRD with one eBGP
+# session to petreld (AS 64512) and static blackhole routes to announce. `multihop`: BIRD then does not
 # close the session itself when its link goes down, so that what the test sees is
 # petreld's next-hop tracking, not a session going down.
 nh_bird() {
-  local name=$1 ns=$2 local_ip=$3 peer_ip=$4 as=$5 routes=${6:-} r
+  local name=$1 ns=$2 local_ip=$3 peer_ip=$4 as=$5 routes=${6:-} chan=${7:-} r
   {
     echo "router id $local_ip;"
     echo "protocol device { scan time 10; }"
@@ -307,7 +309,7 @@ nh_bird() {
 protocol bgp petrel {
   local $local_ip as $as; neighbor $peer_ip as $PETREL_AS;
   multihop; hold time 90; connect retry time 2; connect delay time 1; error wait time 1, 2;
-  ipv4 { import all; export all; };
+  ipv4 { import all; export all; $chan };
 }
 EOF
   } | bird_start "$ns" "$name"
@@ -331,7 +333,9 @@ scenario_nexthop() {
   # t1 and t2 in different ASes announce 10.60.0.0/24: one ECMP route (multipath-relax).
   nh_bird t1 "$t1ns" 10.31.1.2 10.31.1.1 65001 "10.60.0.0/24"
   nh_bird t2 "$t2ns" 10.31.2.2 10.31.2.1 65002 "10.60.0.0/24"
-  nh_bird obs "$obsns" 10.31.3.2 10.31.3.1 65003
+  # obs also announces 10.70.0.0/24 with a third-party next hop behind an IGP route
+  # (a multihop session for petreld: resolved recursively through the kernel table).
+  nh_bird obs "$obsns" 10.31.3.2 10.31.3.1 65003 "10.70.0.0/24" "next hop address 10.99.0.5;"
   pd_start "$node" node <<EOF
 router-id: 10.31.3.1
 local-as: $PETREL_AS
@@ -342,7 +346,7 @@ policies:
 peers:
   - {name: t1, address: 10.31.1.2, remote-as: 65001, local-address: 10.31.1.1, hold-time: 90, connect-retry: 2, import: {policy: all}, export: {policy: all}}
   - {name: t2, address: 10.31.2.2, remote-as: 65002, local-address: 10.31.2.1, hold-time: 90, connect-retry: 2, import: {policy: all}, export: {policy: all}}
-  - {name: obs, address: 10.31.3.2, remote-as: 65003, local-address: 10.31.3.1, hold-time: 90, connect-retry: 2, import: {policy: all}, export: {policy: all}}
+  - {name: obs, address: 10.31.3.2, remote-as: 65003, local-address: 10.31.3.1, hold-time: 90, connect-retry: 2, multihop: 2, import: {policy: all}, export: {policy: all}}
 EOF
   local p=10.60.0.0/24
   local ecmp="$p proto petrel nexthop via 10.31.1.2 dev n1 weight 1 nexthop via 10.31.2.2 dev n2 weight 1"
@@ -392,6 +396,27 @@ EOF
   require "ip link set n1 up; ip link set n2 up" bash -c "ip -n '$node' link set n1 up && ip -n '$node' link set n2 up"
   check_wait "both links up: the ECMP route is reinstalled" 3 nh_kernel_is "$node" "$p" "$ecmp"
   check_wait "obs has $p again" 5 bird_has_route obs "$p"
+
+  # 4. A multihop next hop (10.99.0.5, from obs) resolves recursively through an IGP
+  # route: the kernel route names the on-link gateway, and follows that route.
+  local m=10.70.0.0/24
+  check "no IGP route to 10.99.0.5 yet: $m is unreachable, not in the kernel" \
+    bash -c "timeout 5 birdc -s '${PD_SOCK[node]}' show route $m | grep -q 'unreachable \[obs ' && [[ -z \$(ip -n '$node' route show $m) ]]"
+  require "ip route add 10.99.0.0/16 via 10.31.2.2 (an IGP route, proto static)" \
+    ip -n "$node" route add 10.99.0.0/16 via 10.31.2.2 proto static
+  check_wait "kernel within 1 s: '$m via 10.31.2.2 dev n2 proto petrel'" 1 \
+    nh_kernel_is "$node" "$m" "$m via 10.31.2.2 dev n2 proto petrel"
+  require "ip route replace 10.99.0.0/16 via 10.31.1.2" ip -n "$node" route replace 10.99.0.0/16 via 10.31.1.2 proto static
+  check_wait "the IGP route moved: '$m via 10.31.1.2 dev n1 proto petrel'" 1 \
+    nh_kernel_is "$node" "$m" "$m via 10.31.1.2 dev n1 proto petrel"
+  require "ip link set n1 down (the IGP route's link)" ip -n "$node" link set n1 down
+  check_wait "kernel within 1 s: $m gone (its gateway's link is down)" 1 test_eq_cmd "" nh_kernel_route "$node" "$m"
+  require "ip link set n1 up; the IGP route again" bash -c \
+    "ip -n '$node' link set n1 up && sleep 0.5 && ip -n '$node' route replace 10.99.0.0/16 via 10.31.1.2 proto static"
+  check_wait "back: '$m via 10.31.1.2 dev n1 proto petrel'" 3 nh_kernel_is "$node" "$m" "$m via 10.31.1.2 dev n1 proto petrel"
+  require "ip route del 10.99.0.0/16" ip -n "$node" route del 10.99.0.0/16
+  check_wait "IGP route gone: $m leaves the kernel" 1 test_eq_cmd "" nh_kernel_route "$node" "$m"
+  check "show route: obs's path to $m is unreachable" pd_has node "unreachable \[obs " show route "$m"
   check "petreld still running" ptr_alive "${PD_PID[node]}"
 }
 

@@ -444,6 +444,28 @@ TEST_CASE("the next-hop index follows announcements, replacements, withdrawals a
   rib.decide(changes);
 }
 
+TEST_CASE("a recursive next hop whose gateway moves: the prefix is reported again with the same selection") {
+  TableResolver r;
+  r.recursive[ip("10.99.0.1")] = {true, 10, ip("10.31.1.2")};
+  Rib rib({}, &r);
+  const PeerId a = rib.add_peer(ibgp("192.0.2.1", 1));
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "10.99.0.1")));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(rib.resolution(rib.paths(kP)[0]).via == ip("10.31.1.2"));
+  // The IGP route now goes through another neighbour, at the same cost.
+  r.recursive[ip("10.99.0.1")] = {true, 10, ip("10.31.2.2")};
+  const IpAddress nh[] = {ip("10.99.0.1")};
+  CHECK(rib.next_hops_changed(nh) == 1);
+  changes.clear();
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);  // same selection, reported for the FIB
+  REQUIRE(changes[0].selected.size() == 1);
+  CHECK(changes[0].selected[0].peer == a);
+  CHECK(rib.resolution(rib.paths(kP)[0]).via == ip("10.31.2.2"));
+}
+
 TEST_CASE("a next hop of many prefixes (a full table) is found by a scan; the index stays exact") {
   TableResolver r;
   r.recursive[ip("10.1.0.1")] = {true, 1};
