@@ -82,7 +82,10 @@ void NextHopFeed::on_readable() {
   if (changed.empty()) return;
   for (const IpAddress& a : changed) {
     const fib::NextHopState s = resolver_.tracker().resolve(a);
-    if (s.reachable)
+    if (s.reachable && s.gateway != a)
+      spdlog::info("next hop {}: reachable via {} (interface {}, IGP cost {})", a.to_string(), s.gateway.to_string(),
+                   s.ifindex, s.igp_cost);
+    else if (s.reachable)
       spdlog::info("next hop {}: reachable (interface {}, IGP cost {})", a.to_string(), s.ifindex, s.igp_cost);
     else
       spdlog::info("next hop {}: unreachable", a.to_string());
