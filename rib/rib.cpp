@@ -341,7 +341,7 @@ void Rib::decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteCh
     // One path (the common case): it is the selection if its next hop resolves.
     // Decided here without a Selection (no allocation) and, with no resolver,
     // without touching its attributes.
-    const std::size_t now = !resolver_ || candidate(e.at(0)).reachable ? 1 : 0;
+    const std::size_t now = !resolver_ || resolution(e.at(0)).reachable ? 1 : 0;
     if (now != before) changed = true;
     e.set_selected(static_cast<uint8_t>(now));
     if (!changed) return;
