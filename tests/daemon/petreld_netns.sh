@@ -18,6 +18,9 @@
 #   dynamic   a route reflector with a dynamic-neighbour range: BIRD clients that connect
 #             become sessions named RANGE_ADDRESS, routes are reflected between them,
 #             and a client that goes away leaves `show protocols`
+#   dryrun    a route reflector with fib: {enabled: false}: next hops still resolve through
+#             the kernel's table, the default route included; a path with no route towards
+#             its next hop is shown unreachable and not reflected, until a default route
 #   restart   kill -9 petreld: its routes stay in the kernel; the next petreld adopts
 #             them with no delete or re-add in `ip monitor route`; SIGTERM leaves them too
 #   nexthop   two BIRD neighbours on two separate veth links announce the same prefix
@@ -248,6 +251,45 @@ EOF
   check "petreld still running" ptr_alive "${PD_PID[rr]}"
 }
 
+# ---------------------------------------------------------------- dry run: resolution still by the kernel table
+
+# A route reflector with `fib: {enabled: false}`: nothing is installed, but next hops
+# still resolve through the kernel's table, where (in dry run only) the default route
+# counts. c1's route has a next hop on no connected subnet of the reflector: it is
+# reflected only while the reflector's kernel has a route towards it.
+scenario_dryrun() {
+  topo_star 2
+  leaf_bird c1 1 10.200.0.1 $PETREL_AS $PETREL_AS "10.22.0.0/24" "next hop address 10.250.0.1;"
+  leaf_bird c2 2 10.200.0.2 $PETREL_AS $PETREL_AS
+  pd_start "$NS_R" rr <<EOF
+router-id: $R4
+local-as: $PETREL_AS
+listen: [{address: $R4, port: 179}]
+fib: {enabled: false}
+peers:
+  - {name: c1, address: ${LEAF4[1]}, remote-as: internal, route-reflector-client: true, hold-time: 9, connect-retry: 2}
+  - {name: c2, address: ${LEAF4[2]}, remote-as: internal, route-reflector-client: true, hold-time: 9, connect-retry: 2}
+EOF
+  require_wait "c1 and c2 Established" 20 bash -c \
+    "timeout 5 birdc -s '${PD_SOCK[rr]}' show protocols | grep -c ' Established' | grep -qx 2"
+  check_wait "no route towards 10.250.0.1: c1's path is unreachable at the reflector" 10 \
+    pd_has rr '^10\.22\.0\.0/24 +unreachable \[c1 ' show route 10.22.0.0/24
+  check_never "c2 is not sent a path the reflector cannot resolve (show route export c2)" 2 \
+    pd_has rr '^10\.22\.0\.0/24' show route export c2
+  require "ip route add default via ${LEAF4[2]} (the reflector's only way out)" \
+    ip -n "$NS_R" route add default via "${LEAF4[2]}"
+  check_wait "dry run: the default route resolves it; reflected to c2 (show route export c2)" 5 \
+    pd_has rr '^10\.22\.0\.0/24' show route export c2
+  # c2's BIRD (gateway direct) refuses the next hop itself, which shows it got the UPDATE.
+  check_wait "c2 (BIRD) received it: 'Invalid NEXT_HOP attribute - address 10.250.0.1 not directly reachable'" 5 \
+    log_has "${BIRD_LOG[c2]}" 'Invalid NEXT_HOP attribute - address 10\.250\.0\.1'
+  check "dry run: nothing of ours in the kernel" test_eq_cmd 0 kernel_count "$NS_R"
+  require "ip route del default" ip -n "$NS_R" route del default
+  check_wait "default route gone: withdrawn from c2 (show route export c2)" 5 \
+    ptr_not pd_has rr '^10\.22\.0\.0/24' show route export c2
+  check "petreld still running" ptr_alive "${PD_PID[rr]}"
+}
+
 # ---------------------------------------------------------------- restart keeps forwarding
 
 scenario_restart() {
@@ -434,6 +476,7 @@ petreld_main() {
   run_scenario birdc scenario_birdc
   run_scenario reload scenario_reload
   run_scenario dynamic scenario_dynamic
+  run_scenario dryrun scenario_dryrun
   run_scenario restart scenario_restart
   run_scenario nexthop scenario_nexthop
   ptr_summary
