@@ -8,8 +8,8 @@ set -euo pipefail
 BENCH=${1:?usage: fib_bench.sh PATH-TO-fib_bench [ARGS...]}
 shift
 (( EUID == 0 )) || { echo "fib_bench.sh: needs root (network namespaces)" >&2; exit 77; }
-NS=pfib-bench-$$
-PEER=pfib-bench-$$-peer
+NS=${PTR_NS_PREFIX:-pfib}-bench-$$   # PTR_NS_PREFIX: as in tests/interop/lib.sh
+PEER=$NS-peer
 cleanup() {
   ip netns del "$NS" 2>/dev/null || true
   ip netns del "$PEER" 2>/dev/null || true

@@ -156,14 +156,14 @@ struct BgpSpeaker::Peer : session::SessionObserver {
 // ---------------------------------------------------------------- construction
 
 BgpSpeaker::BgpSpeaker(asio::io_context& io, const Config& config, ChangeSink sink, bool restarting,
-                       bool forwarding_preserved)
+                       bool forwarding_preserved, rib::NextHopResolver* resolver)
     : io_(io), config_(config), sink_(std::move(sink)), restarting_(restarting),
       forwarding_preserved_(forwarding_preserved) {
   rib::BestPathOptions o;
   o.max_paths = config_.max_paths;
   o.multipath_relax = config_.multipath_relax;
   o.always_compare_med = config_.always_compare_med;
-  rib_ = std::make_unique<rib::Rib>(o);
+  rib_ = std::make_unique<rib::Rib>(o, resolver);
   const uint32_t cluster = config_.cluster_id.value_or(config_.router_id);
   groups_ = std::make_unique<rib::UpdateGroups>(*rib_, rib::LocalSpeaker{config_.local_as, config_.router_id, cluster, 100});
   groups_->set_export_policy([this](uint32_t id, const Prefix& prefix, rib::RouteAttrs& attrs) {
@@ -434,6 +434,15 @@ void BgpSpeaker::originate(const std::vector<Originate>& routes) {
 
 // ---------------------------------------------------------------- decisions
 
+void BgpSpeaker::next_hops_changed(std::span<const IpAddress> next_hops) {
+  const std::size_t n = rib_->next_hops_changed(next_hops);
+  if (n == 0) return;
+  std::string list;
+  for (const IpAddress& a : next_hops) list += (list.empty() ? "" : " ") + a.to_string();
+  note(fmt::format("next hops changed: {}; {} prefixes to decide again", list, n));
+  schedule_decision();
+}
+
 void BgpSpeaker::schedule_decision() {
   if (decision_pending_) return;
   decision_pending_ = true;
@@ -510,7 +519,10 @@ void BgpSpeaker::Peer::on_state_change(fsm::State from, fsm::State to, std::stri
 
 void BgpSpeaker::Peer::on_established(const fsm::Negotiated& n) {
   speaker.note(fmt::format("peer {} established peer-as={} hold={}", cfg.name, n.peer_as, n.hold_time));
-  const rib::PeerInfo info{*cfg.address, n.peer_router_id, n.peer_as, n.external, false};
+  rib::PeerInfo info{*cfg.address, n.peer_router_id, n.peer_as, n.external, false};
+  // RFC 4271 §5.1.3: a directly connected eBGP peer's next hops are on the shared
+  // subnet; they resolve through connected prefixes only (BIRD's `direct`).
+  info.direct = n.external && !cfg.multihop;
   negotiated = n;
   local_address = session->local_address();
   last_notification.reset();

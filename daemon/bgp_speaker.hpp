@@ -7,6 +7,7 @@
 //   sessions -> import_update -> Rib            (this thread)
 //   Rib::decide -> UpdateGroups -> sessions     (this thread)
 //   Rib::decide -> ChangeSink                   (to the FIB queue; never waits)
+//   next-hop changes -> Rib::next_hops_changed   (re-decided like UPDATEs)
 // Everything runs on the io_context's single thread; the control server calls
 // in on the same thread.
 // Must not know netlink, the control protocol's text or Kubernetes.
@@ -60,9 +61,10 @@ class BgpSpeaker {
 
   // `restarting`: we come back from a restart (graceful restart, restarting
   // speaker); `forwarding_preserved`: the kernel still holds our routes (the
-  // FIB adopted them), which the OPEN's F bit then says.
+  // FIB adopted them), which the OPEN's F bit then says. `resolver`: how next
+  // hops resolve (outlives the speaker); none: every next hop resolves at cost 0.
   BgpSpeaker(boost::asio::io_context& io, const Config& config, ChangeSink sink, bool restarting = false,
-             bool forwarding_preserved = false);
+             bool forwarding_preserved = false, rib::NextHopResolver* resolver = nullptr);
   ~BgpSpeaker();
   BgpSpeaker(const BgpSpeaker&) = delete;
   BgpSpeaker& operator=(const BgpSpeaker&) = delete;
@@ -80,6 +82,11 @@ class BgpSpeaker {
   Result<void, std::string> reload_in(std::string_view peer);
   // Export again: the peer's Adj-RIB-Out is sent anew.
   Result<void, std::string> reload_out(std::string_view peer);
+
+  // The resolver's answers for these next hops may have changed (a link went
+  // down or up): the prefixes whose paths use them are decided again in the
+  // next decision, which updates the peers and the FIB as for an UPDATE.
+  void next_hops_changed(std::span<const IpAddress> next_hops);
 
   // A new configuration: applies only the difference (daemon/config_diff.hpp).
   // Returns one line per thing done, for the log and the shell.

@@ -249,12 +249,13 @@ Reply ControlHandler::show_route(const Command& c) {
     prefixes.push_back(*c.prefix);
   } else if (c.for_address) {
     std::optional<Prefix> best;
-    rib.for_each_selected([&](const Prefix& p, std::span<const rib::SelectedPath>) {
+    rib.for_each_prefix([&](const Prefix& p) {
       if (p.contains(*c.for_address) && (!best || p.length() > best->length())) best = p;
     });
     if (best) prefixes.push_back(*best);
   } else {
-    rib.for_each_selected([&](const Prefix& p, std::span<const rib::SelectedPath>) { prefixes.push_back(p); });
+    // Every prefix with a path, also one whose paths are all unreachable (shown as such).
+    rib.for_each_prefix([&](const Prefix& p) { prefixes.push_back(p); });
     std::sort(prefixes.begin(), prefixes.end());
   }
 
@@ -270,7 +271,8 @@ Reply ControlHandler::show_route(const Command& c) {
   for (const Prefix& prefix : prefixes) {
     RouteTable& table = prefix.is_v4() ? v4 : v6;
     const std::size_t before = table.rows.size();
-    auto add_row = [&](const std::string& proto, const rib::RouteAttrs& ra, bool primary, bool ecmp, rib::Step why) {
+    auto add_row = [&](const std::string& proto, const rib::RouteAttrs& ra, bool primary, bool ecmp, rib::Step why,
+                       bool reachable) {
       const wire::PathAttributes& a = ra.attrs;
       if (c.where && !matches(*c.where, a)) return;
       RouteRow row;
@@ -281,9 +283,11 @@ Reply ControlHandler::show_route(const Command& c) {
       const bool local = proto == "static";
       row.preference = local ? 200 : 100;
       const bool blackhole = local && std::find(blackholes.begin(), blackholes.end(), prefix) != blackholes.end();
-      row.type = blackhole ? "blackhole" : "unicast";
+      // A path whose next hop does not resolve: "unreachable", as BIRD prints it
+      // (FRR says "inaccessible"); it cannot be selected and has no "via".
+      row.type = blackhole ? "blackhole" : reachable ? "unicast" : "unreachable";
       if (!local) row.info = bgp_info(a);
-      if (!blackhole && !ra.next_hop.is_unspecified()) {
+      if (!blackhole && reachable && !ra.next_hop.is_unspecified()) {
         const std::string iface = connected.interface_for(ra.next_hop);
         row.vias.push_back("via " + ra.next_hop.to_string() + (iface.empty() ? "" : " on " + iface));
       }
@@ -319,8 +323,10 @@ Reply ControlHandler::show_route(const Command& c) {
       // Petrel: why the best path won, and which paths forward together.
       if (primary && why != rib::Step::none) at.push_back("Petrel.best_path: won on " + std::string(rib::to_string(why)));
       if (ecmp) at.push_back("Petrel.multipath: yes");
+      if (!reachable) at.push_back("Petrel.next_hop: unreachable");
       row.json = {{"as_path", a.as_path ? a.as_path->to_string() : ""},
                   {"next_hop", ra.next_hop.to_string()},
+                  {"next_hop_reachable", reachable},
                   {"ecmp", ecmp}};
       if (a.local_pref) row.json["local_pref"] = *a.local_pref;
       if (a.med) row.json["med"] = *a.med;
@@ -333,7 +339,7 @@ Reply ControlHandler::show_route(const Command& c) {
 
     if (export_member) {
       for (const auto& adv : speaker_.groups().advertised_paths(*export_member, prefix))
-        add_row(c.export_peer, store.get(adv.attrs), true, false, rib::Step::none);
+        add_row(c.export_peer, store.get(adv.attrs), true, false, rib::Step::none, true);
     } else {
       const auto paths = rib.paths(prefix);
       const auto selected = rib.selected(prefix);
@@ -344,7 +350,8 @@ Reply ControlHandler::show_route(const Command& c) {
         const bool in_set = std::any_of(selected.begin(), selected.end(), [&](const rib::SelectedPath& s) {
           return s.peer == paths[i].peer && s.path_id == paths[i].path_id;
         });
-        add_row(proto, store.get(paths[i].attrs), i == 0 && in_set, in_set && selected.size() > 1, why);
+        add_row(proto, store.get(paths[i].attrs), i == 0 && in_set, in_set && selected.size() > 1, why,
+                rib.resolution(paths[i]).reachable);
       }
     }
     if (table.rows.size() > before) ++table.networks;

@@ -34,7 +34,10 @@ std::optional<fib::Route> kernel_route(const rib::RouteChange& c, const rib::Rib
       continue;
     }
     fib::NextHop nh;
-    nh.gateway = ra.next_hop;
+    // A next hop resolved recursively (iBGP, multihop) goes in as the on-link
+    // gateway it resolves to: the kernel refuses a gateway that is not on a link.
+    const rib::Resolution res = rib.resolution(rib::PathEntry{s.attrs, s.path_id, s.peer, 0});
+    nh.gateway = res.via.is_unspecified() ? ra.next_hop : res.via;
     if (std::none_of(r.nexthops.begin(), r.nexthops.end(), [&](const fib::NextHop& x) { return x.gateway == nh.gateway; }))
       r.nexthops.push_back(nh);
   }

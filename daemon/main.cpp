@@ -6,6 +6,7 @@
 //   config file  -> load_config -> Config                      (start, SIGHUP, `configure`)
 //   Config       -> BgpSpeaker                                 (sessions, RIB, update groups)
 //   BgpSpeaker   -> ChangeSink -> FibFeed -> FibWriter queue    (RIB changes to the kernel; never waits)
+//   kernel links/addresses/routes -> NextHopFeed -> BgpSpeaker::next_hops_changed  (RIB reconverges)
 //   control socket line -> ControlHandler -> BgpSpeaker / hooks -> Reply
 //   MetricsServer scrape -> snapshot of BgpSpeaker and FibWriter
 // One thread runs the io_context (BGP, RIB, control, metrics); the FIB writer
@@ -31,6 +32,7 @@
 #include "daemon/control_server.hpp"
 #include "daemon/daemon_fib.hpp"
 #include "daemon/metrics.hpp"
+#include "daemon/nexthop_feed.hpp"
 
 #ifndef PETREL_VERSION
 #define PETREL_VERSION "0.0.0"
@@ -86,8 +88,9 @@ class Daemon {
  public:
   Daemon(asio::io_context& io, Config config, Options options)
       : io_(io), options_(std::move(options)), config_(std::move(config)), fib_(config_.fib),
+        next_hops_(NextHopFeed::open(io, config_.fib)),
         speaker_(io, config_, [this](std::span<const rib::RouteChange> c, const rib::Rib& r) { fib_.apply(c, r); },
-                 restarting(), restarting()),
+                 restarting(), restarting(), next_hops_ ? &next_hops_->resolver() : nullptr),
         handler_(speaker_, hooks(), PETREL_VERSION),
         control_(io.get_executor(), [this](std::string_view line, bool ro) { return handler_.handle(line, ro); },
                  std::string("Petrel ") + PETREL_VERSION + " ready."),
@@ -95,6 +98,10 @@ class Daemon {
     // Restart: the kernel keeps our old routes until selection ran (FibFeed).
     if (!restarting()) fib_.start();
     else speaker_.on_selection_released([this] { fib_.start(); });
+    // The kernel's state was read before the first decision; from now on its
+    // changes re-decide the prefixes whose next hops they affect.
+    if (next_hops_)
+      next_hops_->start([this](const std::vector<IpAddress>& changed) { speaker_.next_hops_changed(changed); });
   }
 
   bool start() {
@@ -237,6 +244,7 @@ class Daemon {
   Options options_;
   Config config_;
   FibFeed fib_;          // before the speaker: the speaker's sink feeds it
+  std::unique_ptr<NextHopFeed> next_hops_;  // before the speaker: its RIB resolves through it
   BgpSpeaker speaker_;
   ControlHandler handler_;
   ControlServer control_;

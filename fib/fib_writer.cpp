@@ -187,7 +187,11 @@ std::size_t FibWriter::count_scheduled_retries() const {
 void FibWriter::process(std::vector<RouteChange> changes) {
   std::vector<Operation> ops;
   ops.reserve(changes.size());
-  std::vector<Operation> removes;  // of old metrics: after the new keys are in
+  // Removes of old metrics, each with the index of the install of its new key:
+  // sent only once that install succeeded, so that a failed install (EEXIST on a
+  // key another owner holds, ENETUNREACH, …) never leaves the prefix with no
+  // route. The old route stays until the retry of the new one succeeds.
+  std::vector<std::pair<Operation, std::size_t>> removes;
   for (RouteChange& change : changes) {
     auto ours = installed_.find(change.prefix);
     if (change.route) {
@@ -201,7 +205,7 @@ void FibWriter::process(std::vector<RouteChange> changes) {
         Route old;
         old.prefix = change.prefix;
         old.metric = ours->second;
-        removes.push_back({Operation::Kind::remove, std::move(old)});
+        removes.emplace_back(Operation{Operation::Kind::remove, std::move(old)}, ops.size());
       }
       ops.push_back({Operation::Kind::install, std::move(*change.route)});
     } else {
@@ -212,13 +216,16 @@ void FibWriter::process(std::vector<RouteChange> changes) {
       ops.push_back({Operation::Kind::remove, std::move(r)});
     }
   }
-  for (Operation& op : removes) ops.push_back(std::move(op));
-  apply(ops);
+  const std::vector<int> errors = apply(ops);
+  std::vector<Operation> after;
+  for (auto& [remove, install] : removes)
+    if (errors[install] == 0) after.push_back(std::move(remove));
+  apply(after);
 }
 
-void FibWriter::apply(std::vector<Operation>& ops) {
-  if (ops.empty()) return;
+std::vector<int> FibWriter::apply(std::vector<Operation>& ops) {
   std::vector<int> errors(ops.size(), 0);
+  if (ops.empty()) return errors;
   sink_.apply(ops, errors);
   FibCounters delta;
   delta.batches = 1;
@@ -255,6 +262,7 @@ void FibWriter::apply(std::vector<Operation>& ops) {
   counters_.batches += delta.batches;
   retry_count_ = retry_.size();
   scheduled_retries_ = count_scheduled_retries();
+  return errors;
 }
 
 void FibWriter::resync() {

@@ -83,7 +83,7 @@ class FibWriter {
   void run();
   void process(std::vector<RouteChange> changes);
   void resync();
-  void apply(std::vector<Operation>& ops);
+  std::vector<int> apply(std::vector<Operation>& ops);  // the sink's errno per operation
   void requeue_due_retries(std::chrono::steady_clock::time_point now);
   std::chrono::steady_clock::time_point next_wakeup(std::chrono::steady_clock::time_point now) const;
   std::size_t count_scheduled_retries() const;

@@ -1,15 +1,45 @@
 #include "fib/netlink_observer.hpp"
 
+#include <arpa/inet.h>
+#include <linux/filter.h>
 #include <linux/rtnetlink.h>
 #include <netlink/socket.h>
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
+#include <iterator>
 
 namespace petrel::fib {
 
-Result<std::unique_ptr<NetlinkObserver>, Error> NetlinkObserver::open(ObserverHandlers handlers) {
+namespace {
+
+// Drops RTM_NEWROUTE / RTM_DELROUTE notifications whose rtm_protocol is `protocol`
+// (a notification is one message per datagram, so the offsets are from its start).
+// BPF loads half-words in network order: the message type is compared as htons().
+Result<void, Error> drop_route_notifications_of(int fd, uint8_t protocol) {
+  constexpr uint32_t type_at = offsetof(nlmsghdr, nlmsg_type);
+  constexpr uint32_t protocol_at = NLMSG_LENGTH(0) + offsetof(rtmsg, rtm_protocol);
+  sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_H | BPF_ABS, type_at),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_NEWROUTE), 1, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_DELROUTE), 0, 3),
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, protocol_at),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, protocol, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0),           // drop
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),  // keep
+  };
+  sock_fprog program{static_cast<unsigned short>(std::size(code)), code};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0)
+    return Error{std::string("netlink: cannot attach the notification filter: ") + std::strerror(errno)};
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<NetlinkObserver>, Error> NetlinkObserver::open(ObserverHandlers handlers,
+                                                                     std::optional<uint8_t> ignore_own_routes) {
   auto events = NetlinkSocket::open(32 << 20);
   if (!events) return events.error();
   auto requests = NetlinkSocket::open();
@@ -17,6 +47,8 @@ Result<std::unique_ptr<NetlinkObserver>, Error> NetlinkObserver::open(ObserverHa
   int err = nl_socket_add_memberships(events->get(), RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
                                       RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, 0);
   if (err < 0) return Error{"netlink: cannot join the rtnetlink groups"};
+  if (ignore_own_routes)
+    if (auto r = drop_route_notifications_of(events->fd(), *ignore_own_routes); !r) return r.error();
   nl_socket_set_nonblocking(events->get());
   return std::unique_ptr<NetlinkObserver>(new NetlinkObserver(std::move(*events), std::move(*requests), std::move(handlers)));
 }

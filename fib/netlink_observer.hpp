@@ -8,10 +8,15 @@
 // are skipped and counted. When the kernel drops notifications (ENOBUFS) the
 // handler's `overrun` runs: the caller dumps again and resyncs. Non-blocking: the
 // caller polls fd() and calls read_pending(). Single-threaded.
+// `ignore_own_routes`: a socket filter (classic BPF) drops route notifications of
+// that protocol in the kernel, before they are queued: a reader that only resolves
+// next hops (petreld) is then not flooded by the echo of its own million installs,
+// which would overrun the socket and force full dumps. Dumps are not filtered.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "fib/netlink_routes.hpp"
 
@@ -26,7 +31,8 @@ struct ObserverHandlers {
 
 class NetlinkObserver {
  public:
-  static Result<std::unique_ptr<NetlinkObserver>, Error> open(ObserverHandlers handlers);
+  static Result<std::unique_ptr<NetlinkObserver>, Error> open(ObserverHandlers handlers,
+                                                              std::optional<uint8_t> ignore_own_routes = std::nullopt);
 
   int fd() const { return events_.fd(); }
   // Dumps links, then addresses, then routes (both families) through the handlers.

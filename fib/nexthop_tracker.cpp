@@ -16,6 +16,9 @@ void NextHopTracker::remove_link(uint32_t ifindex) {
 }
 
 void NextHopTracker::add_address(uint32_t ifindex, const Prefix& on_link) {
+  // The kernel repeats RTM_NEWADDR for an address it updates (flags, IPv6
+  // lifetimes); two addresses in one subnet on one link are one connected prefix.
+  if (std::find(connected_.begin(), connected_.end(), std::pair{on_link, ifindex}) != connected_.end()) return;
   connected_.emplace_back(on_link, ifindex);
 }
 
@@ -55,7 +58,7 @@ NextHopState NextHopTracker::resolve_connected(const IpAddress& address) const {
   for (const auto& [prefix, ifindex] : connected_) {
     if (prefix.length() <= best_length || !prefix.contains(address) || !link_up(ifindex)) continue;
     best_length = prefix.length();
-    best = {true, 0, ifindex};
+    best = {true, 0, ifindex, address};
   }
   return best;
 }
@@ -80,12 +83,12 @@ NextHopState NextHopTracker::resolve_at(const IpAddress& address, int depth) con
     for (const NextHop& nh : route.nexthops) {
       NextHopState via;
       if (nh.gateway.is_unspecified()) {
-        if (link_up(nh.ifindex)) via = {true, 0, nh.ifindex};
+        if (link_up(nh.ifindex)) via = {true, 0, nh.ifindex, address};  // on link through a device route
       } else {
         via = resolve_at(nh.gateway, depth - 1);
         if (nh.ifindex != 0 && via.reachable && !link_up(nh.ifindex)) via = {};
       }
-      if (via.reachable) return {true, route.metric, via.ifindex};
+      if (via.reachable) return {true, route.metric, via.ifindex, via.gateway};
     }
     return {};  // longest match wins even when it cannot forward
   }
@@ -93,7 +96,7 @@ NextHopState NextHopTracker::resolve_at(const IpAddress& address, int depth) con
 }
 
 void NextHopTracker::watch(const IpAddress& next_hop) {
-  watched_.try_emplace(next_hop, resolve(next_hop));
+  watched_.try_emplace(next_hop, watched_state(next_hop));
 }
 
 void NextHopTracker::unwatch(const IpAddress& next_hop) { watched_.erase(next_hop); }
@@ -101,7 +104,7 @@ void NextHopTracker::unwatch(const IpAddress& next_hop) { watched_.erase(next_ho
 std::vector<IpAddress> NextHopTracker::refresh() {
   std::vector<IpAddress> changed;
   for (auto& [address, state] : watched_) {
-    NextHopState now = resolve(address);
+    const Watched now = watched_state(address);
     if (now != state) {
       state = now;
       changed.push_back(address);

@@ -30,6 +30,10 @@ struct NextHopState {
   bool reachable = false;
   uint32_t igp_cost = 0;  // 0 when connected, else the metric of the kernel route used
   uint32_t ifindex = 0;   // the interface traffic leaves through
+  // The neighbour traffic goes to: the next hop itself when it is on a link
+  // (connected, or behind a device route), else the gateway the recursion ended
+  // at. The kernel accepts only such on-link gateways in a route.
+  IpAddress gateway;
   friend bool operator==(const NextHopState&, const NextHopState&) = default;
 };
 
@@ -56,17 +60,22 @@ class NextHopTracker {
   // `up`: IFF_UP and IFF_RUNNING (administratively up and carrier present).
   void set_link(uint32_t ifindex, bool up);
   void remove_link(uint32_t ifindex);
-  void add_address(uint32_t ifindex, const Prefix& on_link);
+  void add_address(uint32_t ifindex, const Prefix& on_link);  // again: no effect
   void remove_address(uint32_t ifindex, const Prefix& on_link);
   void add_route(const KernelRoute& route);  // replaces the route with the same prefix and metric
   void remove_route(const KernelRoute& route);
 
   NextHopState resolve(const IpAddress& next_hop) const;
+  // Only through a connected prefix (for the next hops of a directly connected
+  // eBGP peer, which must be on a shared subnet).
+  NextHopState resolve_connected(const IpAddress& next_hop) const;
   bool link_is_up(uint32_t ifindex) const { return link_up(ifindex); }
 
-  // Watched next hops are compared before and after updates by refresh().
+  // Watched next hops are compared before and after updates by refresh(), both
+  // ways (resolve() and resolve_connected()).
   void watch(const IpAddress& next_hop);
   void unwatch(const IpAddress& next_hop);
+  std::size_t watched() const { return watched_.size(); }
   // The watched next hops whose state changed since the previous refresh(); also
   // passed to the on_change callback when there are any.
   std::vector<IpAddress> refresh();
@@ -80,8 +89,13 @@ class NextHopTracker {
   };
   using RoutesByPrefix = boost::unordered_flat_map<Prefix, std::vector<Candidate>, std::hash<Prefix>>;
 
+  struct Watched {
+    NextHopState any, connected;
+    friend bool operator==(const Watched&, const Watched&) = default;
+  };
+  Watched watched_state(const IpAddress& next_hop) const { return {resolve(next_hop), resolve_connected(next_hop)}; }
+
   bool link_up(uint32_t ifindex) const;
-  NextHopState resolve_connected(const IpAddress& address) const;
   NextHopState resolve_at(const IpAddress& address, int depth) const;
 
   NextHopTrackerOptions options_;
@@ -90,7 +104,7 @@ class NextHopTracker {
   std::vector<std::pair<Prefix, uint32_t>> connected_;
   // Routes per family (0: IPv4, 1: IPv6), per prefix length, for longest-prefix match.
   std::array<std::array<RoutesByPrefix, 129>, 2> routes_;
-  boost::unordered_flat_map<IpAddress, NextHopState, std::hash<IpAddress>> watched_;
+  boost::unordered_flat_map<IpAddress, Watched, std::hash<IpAddress>> watched_;
   std::function<void(const std::vector<IpAddress>&)> on_change_;
 };
 

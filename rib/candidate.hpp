@@ -17,6 +17,8 @@ struct PeerInfo {
   uint32_t peer_as = 0;
   bool external = false;      // eBGP (a confederation peer counts as internal here)
   bool local = false;         // originated by this router (static, Kubernetes)
+  bool direct = false;        // eBGP, directly connected (not multihop): its next hops
+                              // resolve through connected prefixes only
 };
 
 struct Candidate {

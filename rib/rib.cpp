@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "core/result.hpp"
+
 namespace petrel::rib {
 
-Rib::Rib(BestPathOptions options, const NextHopResolver* resolver)
+Rib::Rib(BestPathOptions options, NextHopResolver* resolver)
     : options_(options), resolver_(resolver), peers_(1), peer_live_(1, true) {
   peers_[kLocalPeer].local = true;
 }
@@ -39,6 +41,14 @@ bool Rib::announce_in(Table& t, const typename std::remove_reference_t<decltype(
       attrs_.release(p.attrs);
       return false;
     }
+    if (indexed(p.peer)) {
+      const IpAddress& before = attrs_.get(old.attrs).next_hop;
+      const IpAddress& after = attrs_.get(p.attrs).next_hop;
+      if (before != after) {
+        release_next_hop(before, key, e, i);
+        use_next_hop(after, key, e, i);
+      }
+    }
     attrs_.release(old.attrs);
     old.attrs = p.attrs;
     old.flags = p.flags;
@@ -48,6 +58,7 @@ bool Rib::announce_in(Table& t, const typename std::remove_reference_t<decltype(
   }
   e.push_back(p);
   ++paths_;
+  if (indexed(p.peer)) use_next_hop(attrs_.get(p.attrs).next_hop, key, e, e.size() - 1);
   t.mark_dirty(key, e);
   return true;
 }
@@ -64,6 +75,7 @@ bool Rib::withdraw_in(Table& t, const Key& key, PeerId peer, uint32_t path_id) {
   if (!e) return false;
   const std::size_t i = e->find(peer, path_id);
   if (i == e->size()) return false;
+  if (indexed(peer)) release_next_hop(attrs_.get(e->at(i).attrs).next_hop, key, *e, i);
   attrs_.release(e->at(i).attrs);
   if (i < e->selected()) {
     e->set_selection_touched(true);
@@ -96,6 +108,7 @@ void Rib::remove_peer(PeerId peer) {
 }
 
 void Rib::touch_peer(PeerId peer) {
+  std::vector<IpAddress> next_hops;  // resolved again: their answers may be out of date
   auto mark = [&](auto& table) {
     using Key = typename std::remove_reference_t<decltype(table.dirty())>::value_type;
     table.for_each([&](const Key& k, PrefixEntry& e) {
@@ -103,11 +116,15 @@ void Rib::touch_peer(PeerId peer) {
         if (e.at(i).peer == peer) {
           if (i < e.selected()) e.set_selection_touched(true);
           table.mark_dirty(k, e);
+          if (indexed(peer)) next_hops.push_back(attrs_.get(e.at(i).attrs).next_hop);
         }
     });
   };
   mark(v4_);
   mark(v6_);
+  std::sort(next_hops.begin(), next_hops.end());
+  next_hops.erase(std::unique(next_hops.begin(), next_hops.end()), next_hops.end());
+  next_hops_changed(next_hops);
 }
 
 std::size_t Rib::mark_stale(PeerId peer, std::optional<bgp::wire::Family> family) {
@@ -176,11 +193,142 @@ Candidate Rib::candidate(const PathEntry& p) const {
   c.path_id = p.path_id;
   c.llgr_stale = p.flags & path_flag::llgr_stale;
   if (resolver_ && !peers_[p.peer].local) {
-    const Resolution r = resolver_->resolve(ra.next_hop);
+    const Resolution r = resolution(p);
     c.reachable = r.reachable;
     c.igp_cost = r.igp_cost;
   }
   return c;
+}
+
+// ---------------------------------------------------------------- next-hop index
+
+Resolution Rib::resolution(const PathEntry& p) const {
+  if (!resolver_ || peers_[p.peer].local) return {};
+  const IpAddress& next_hop = attrs_.get(p.attrs).next_hop;
+  const bool connected_only = peers_[p.peer].direct;
+  if (!last_use_ || last_use_->address != next_hop) {
+    auto it = next_hops_.find(next_hop);
+    if (it == next_hops_.end()) return resolver_->resolve(next_hop, connected_only);
+    last_use_ = &it->second;
+  }
+  return connected_only ? last_use_->connected : last_use_->recursive;
+}
+
+Rib::NextHopUse& Rib::next_hop_use(const IpAddress& next_hop) {
+  if (last_use_ && last_use_->address == next_hop) return const_cast<NextHopUse&>(*last_use_);
+  auto [it, inserted] = next_hops_.try_emplace(next_hop);
+  NextHopUse& use = it->second;
+  if (inserted) {
+    use.address = next_hop;
+    resolver_->watch(next_hop);
+    use.recursive = resolver_->resolve(next_hop, false);
+    use.connected = resolver_->resolve(next_hop, true);
+  }
+  last_use_ = &use;
+  return use;
+}
+
+bool Rib::other_path_uses(const IpAddress& next_hop, const PrefixEntry& e, std::size_t path) const {
+  for (std::size_t j = 0; j < e.size(); ++j)
+    if (j != path && indexed(e.at(j).peer) && attrs_.get(e.at(j).attrs).next_hop == next_hop) return true;
+  return false;
+}
+
+template <class Key>
+void Rib::use_next_hop(const IpAddress& next_hop, const Key& key, const PrefixEntry& e, std::size_t path) {
+  NextHopUse& use = next_hop_use(next_hop);
+  if (other_path_uses(next_hop, e, path)) return;
+  ++use.prefixes;
+  if (!use.listed) return;
+  if (use.prefixes > kListedPrefixes) {  // too many to list: found by a scan from now on
+    use.listed = false;
+    use.v4 = {};
+    use.v6 = {};
+    return;
+  }
+  if constexpr (std::is_same_v<Key, V4Key>) use.v4.insert(key);
+  else use.v6.insert(key);
+}
+
+template <class Key>
+void Rib::release_next_hop(const IpAddress& next_hop, const Key& key, const PrefixEntry& e, std::size_t path) {
+  if (other_path_uses(next_hop, e, path)) return;
+  auto it = next_hops_.find(next_hop);
+  PETREL_CHECK(it != next_hops_.end() && it->second.prefixes > 0, "RIB: a path's next hop is missing from the index");
+  NextHopUse& use = it->second;
+  --use.prefixes;
+  if (use.listed) {
+    if constexpr (std::is_same_v<Key, V4Key>) use.v4.erase(key);
+    else use.v6.erase(key);
+  }
+  if (use.prefixes == 0) {
+    if (last_use_ == &use) last_use_ = nullptr;
+    next_hops_.erase(it);
+    resolver_->unwatch(next_hop);
+  }
+}
+
+template <class Table, class Key>
+void Rib::mark_prefix(Table& t, const Key& key, std::span<const IpAddress> moved) {
+  PrefixEntry* e = t.find(key);
+  if (!e) return;
+  t.mark_dirty(key, *e);
+  if (moved.empty()) return;
+  // A selected path through a next hop whose gateway moved (`moved`): its route
+  // is reported again even if the selection stays (the kernel route names the
+  // gateway).
+  for (std::size_t i = 0; i < e->selected(); ++i) {
+    if (!indexed(e->at(i).peer)) continue;
+    const IpAddress& next_hop = attrs_.get(e->at(i).attrs).next_hop;
+    if (std::find(moved.begin(), moved.end(), next_hop) != moved.end()) {
+      e->set_selection_touched(true);
+      return;
+    }
+  }
+}
+
+std::size_t Rib::next_hops_changed(std::span<const IpAddress> next_hops) {
+  if (!resolver_) return 0;
+  std::size_t marked = 0;
+  std::vector<IpAddress> unlisted, unlisted_moved;
+  for (const IpAddress& next_hop : next_hops) {
+    auto it = next_hops_.find(next_hop);
+    if (it == next_hops_.end()) continue;
+    NextHopUse& use = it->second;
+    const Resolution recursive = resolver_->resolve(next_hop, false);
+    const Resolution connected = resolver_->resolve(next_hop, true);
+    if (recursive == use.recursive && connected == use.connected) continue;
+    const bool moved = recursive.via != use.recursive.via;  // the gateway it resolves to
+    use.recursive = recursive;
+    use.connected = connected;
+    // The decision reads the cached answers; paths whose answer is unchanged
+    // (the other mode) cost one needless decision of their prefix, nothing more.
+    marked += use.prefixes;
+    if (!use.listed) {
+      unlisted.push_back(next_hop);
+      if (moved) unlisted_moved.push_back(next_hop);
+      continue;
+    }
+    const std::span<const IpAddress> touch = moved ? std::span<const IpAddress>(&next_hop, 1) : std::span<const IpAddress>();
+    for (const V4Key& key : use.v4) mark_prefix(v4_, key, touch);
+    for (const V6Key& key : use.v6) mark_prefix(v6_, key, touch);
+  }
+  if (unlisted.empty()) return marked;
+  // Next hops of many prefixes: one scan over the tables finds them all.
+  auto scan = [&](auto& table) {
+    table.for_each([&](const auto& key, PrefixEntry& e) {
+      for (std::size_t i = 0; i < e.size(); ++i) {
+        if (!indexed(e.at(i).peer)) continue;
+        const IpAddress& next_hop = attrs_.get(e.at(i).attrs).next_hop;
+        if (std::find(unlisted.begin(), unlisted.end(), next_hop) == unlisted.end()) continue;
+        mark_prefix(table, key, unlisted_moved);
+        return;
+      }
+    });
+  };
+  scan(v4_);
+  scan(v6_);
+  return marked;
 }
 
 void Rib::decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteChange>& changes) {
@@ -193,7 +341,7 @@ void Rib::decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteCh
     // One path (the common case): it is the selection if its next hop resolves.
     // Decided here without a Selection (no allocation) and, with no resolver,
     // without touching its attributes.
-    const std::size_t now = !resolver_ || candidate(e.at(0)).reachable ? 1 : 0;
+    const std::size_t now = !resolver_ || resolution(e.at(0)).reachable ? 1 : 0;
     if (now != before) changed = true;
     e.set_selected(static_cast<uint8_t>(now));
     if (!changed) return;

@@ -5,16 +5,21 @@
 // prefix dirty; decide() runs best-path selection once for each dirty prefix and
 // reports what changed (to the FIB queue and the update groups). Attributes are
 // interned in the RIB's AttrStore; a path holds one reference to its set.
-// Next-hop reachability and IGP cost come from a NextHopResolver (fib/ provides
-// the real one; until then everything resolves at cost 0).
+// Next-hop reachability and IGP cost come from a NextHopResolver (the daemon
+// adapts fib/'s NextHopTracker; without one everything resolves at cost 0). The
+// RIB keeps an index next hop -> prefixes whose paths use it, tells the resolver
+// which next hops to watch, caches their resolution, and re-decides exactly the
+// prefixes of the next hops its owner reports changed (next_hops_changed()).
 // Single-threaded: the RIB's thread.
 #pragma once
 
 #include <boost/container/small_vector.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include <functional>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "bgp/wire/types.hpp"
@@ -28,12 +33,25 @@ namespace petrel::rib {
 struct Resolution {
   bool reachable = true;
   uint32_t igp_cost = 0;
+  // Resolved recursively: the on-link gateway traffic to the next hop goes to
+  // (what the kernel route must name). Unspecified: the next hop is on a link.
+  IpAddress via;
+  friend bool operator==(const Resolution&, const Resolution&) = default;
 };
 
+// How BGP next hops resolve (RFC 4271 §9.1.2.1: a route whose NEXT_HOP cannot be
+// resolved is not eligible; §9.1.2.2 (e): the cost to it breaks ties).
 class NextHopResolver {
  public:
   virtual ~NextHopResolver() = default;
-  virtual Resolution resolve(const IpAddress& next_hop) const = 0;
+  // `connected_only`: only through a connected prefix (the paths of a directly
+  // connected eBGP peer, PeerInfo::direct); otherwise also recursively through
+  // the routing table (iBGP, multihop eBGP).
+  virtual Resolution resolve(const IpAddress& next_hop, bool connected_only) const = 0;
+  // The RIB starts / stops using `next_hop`. The RIB caches what resolve() said
+  // for a watched next hop until its owner calls Rib::next_hops_changed().
+  virtual void watch(const IpAddress& next_hop) { (void)next_hop; }
+  virtual void unwatch(const IpAddress& next_hop) { (void)next_hop; }
 };
 
 // One path of a prefix's selection.
@@ -54,7 +72,7 @@ struct RouteChange {
 
 class Rib {
  public:
-  explicit Rib(BestPathOptions options = {}, const NextHopResolver* resolver = nullptr);
+  explicit Rib(BestPathOptions options = {}, NextHopResolver* resolver = nullptr);
   ~Rib();
   Rib(const Rib&) = delete;
   Rib& operator=(const Rib&) = delete;
@@ -75,10 +93,24 @@ class Rib {
   // The peer's path is gone; true when there was one.
   bool withdraw(PeerId peer, const Prefix& prefix, uint32_t path_id);
   // Marks every prefix with a path from `peer` dirty (its attributes or its
-  // next hops' reachability changed).
+  // next hops' reachability changed); its next hops are resolved again.
   void touch_peer(PeerId peer);
   // The peer's session changed identity on a new connection (router id, …).
   void update_peer(PeerId id, const PeerInfo& peer) { peers_[id] = peer; }
+
+  // The resolution of these next hops may have changed (a link went down or
+  // up, an address or an IGP route came or went): each is resolved again and,
+  // where the answer differs, every prefix with a path through it is marked
+  // dirty for the next decide(); when the gateway a next hop resolves to moved
+  // (Resolution::via), a prefix whose selected path goes through it is reported
+  // by decide() even if its selection stays. Unused next hops are ignored.
+  // Returns how many prefixes use the changed next hops (0: nothing to decide).
+  std::size_t next_hops_changed(std::span<const IpAddress> next_hops);
+  // What next-hop resolution says of a path now (reachable at cost 0 for our own
+  // routes and without a resolver).
+  Resolution resolution(const PathEntry& path) const;
+  // Next hops in use by learned paths (watched by the resolver).
+  std::size_t next_hop_count() const { return next_hops_.size(); }
 
   // RFC 4724 §4.2 (graceful restart, receiving speaker): the peer's paths stay
   // in use but are marked stale; a re-announcement clears the mark; what is still
@@ -106,6 +138,10 @@ class Rib {
   // Why the best path of `prefix` beats the runner-up (the deciding best-path
   // step), as of the last decide(); Step::none with fewer than two paths.
   Step explain(const Prefix& prefix);
+  // Calls f(const Prefix&) for every prefix with at least one path, selected or
+  // not, in no particular order. `f` must not change the RIB.
+  template <class F>
+  void for_each_prefix(F&& f);
   // Calls f(const Prefix&, std::span<const SelectedPath>) for every prefix that
   // has a selection (best first) as of the last decide(), in no particular order.
   // `f` must not announce, withdraw or decide (interning in attrs() is fine).
@@ -129,9 +165,44 @@ class Rib {
   std::size_t decide_in(Table& t, std::vector<RouteChange>& changes);
   void decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteChange>& changes);
   Candidate candidate(const PathEntry& p) const;
+  // The next-hop index: a path of a learned route starts or stops using its
+  // next hop. A prefix counts once per next hop however many of its paths use
+  // it: both check the prefix's other paths (all but `path`) first.
+  struct NextHopUse;
+  NextHopUse& next_hop_use(const IpAddress& next_hop);
+  template <class Key>
+  void use_next_hop(const IpAddress& next_hop, const Key& key, const PrefixEntry& e, std::size_t path);
+  template <class Key>
+  void release_next_hop(const IpAddress& next_hop, const Key& key, const PrefixEntry& e, std::size_t path);
+  bool other_path_uses(const IpAddress& next_hop, const PrefixEntry& e, std::size_t path) const;
+  bool indexed(PeerId peer) const { return resolver_ && !peers_[peer].local; }
+  template <class Table, class Key>
+  void mark_prefix(Table& t, const Key& key, std::span<const IpAddress> moved);
+
+  // One next hop in use: what it resolved to when last asked (both ways), how
+  // many prefixes have a path through it, and which ones while they are at most
+  // kListedPrefixes (compact keys: 8 bytes per IPv4 prefix). A next hop with
+  // more (a full table from one peer) keeps no list: when it changes, one scan
+  // of the tables finds its prefixes. The scan costs less than deciding the
+  // prefixes it finds, and the RIB keeps no per-prefix memory for it
+  // (bench/rib_bench --resolver).
+  static constexpr std::size_t kListedPrefixes = 4096;
+  struct NextHopUse {
+    IpAddress address;
+    Resolution recursive;
+    Resolution connected;
+    std::size_t prefixes = 0;
+    bool listed = true;  // v4/v6 hold every prefix
+    boost::unordered_flat_set<V4Key, V4KeyHash> v4;
+    boost::unordered_flat_set<V6Key, V6KeyHash> v6;
+  };
 
   BestPathOptions options_;
-  const NextHopResolver* resolver_;
+  NextHopResolver* resolver_;
+  // Node-based: a NextHopUse stays where it is while others come and go, so the
+  // last one used can be remembered (routes arrive in runs with one next hop).
+  std::unordered_map<IpAddress, NextHopUse> next_hops_;
+  mutable const NextHopUse* last_use_ = nullptr;
   AttrStore attrs_;
   std::vector<PeerInfo> peers_;
   std::vector<bool> peer_live_;
@@ -141,6 +212,16 @@ class Rib {
   std::vector<Candidate> scratch_;  // candidates of the prefix being decided
   std::vector<PathEntry> reorder_;
 };
+
+template <class F>
+void Rib::for_each_prefix(F&& f) {
+  v4_.for_each([&](const auto& key, PrefixEntry& e) {
+    if (e.size() > 0) f(key.prefix());
+  });
+  v6_.for_each([&](const auto& key, PrefixEntry& e) {
+    if (e.size() > 0) f(key.prefix());
+  });
+}
 
 template <class F>
 void Rib::for_each_selected(F&& f) {

@@ -18,8 +18,18 @@
 #   dynamic   a route reflector with a dynamic-neighbour range: BIRD clients that connect
 #             become sessions named RANGE_ADDRESS, routes are reflected between them,
 #             and a client that goes away leaves `show protocols`
+#   dryrun    a route reflector with fib: {enabled: false}: next hops still resolve through
+#             the kernel's table, the default route included; a path with no route towards
+#             its next hop is shown unreachable and not reflected, until a default route
 #   restart   kill -9 petreld: its routes stay in the kernel; the next petreld adopts
 #             them with no delete or re-add in `ip monitor route`; SIGTERM leaves them too
+#   nexthop   two BIRD neighbours on two separate veth links announce the same prefix
+#             (ECMP, max-paths 2); a link taken down (in petreld's namespace, or the far
+#             end's carrier) leaves the kernel route with the other next hop within a
+#             second, and a third BIRD peer sees the other path, with no hold timer
+#             involved; `show route` shows the path as unreachable; link up reinstalls;
+#             a multihop next hop resolves through an IGP route (the kernel route names its
+#             gateway, follows it when it moves, goes when it goes)
 # Ends with "N passed, N failed".
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -241,6 +251,45 @@ EOF
   check "petreld still running" ptr_alive "${PD_PID[rr]}"
 }
 
+# ---------------------------------------------------------------- dry run: resolution still by the kernel table
+
+# A route reflector with `fib: {enabled: false}`: nothing is installed, but next hops
+# still resolve through the kernel's table, where (in dry run only) the default route
+# counts. c1's route has a next hop on no connected subnet of the reflector: it is
+# reflected only while the reflector's kernel has a route towards it.
+scenario_dryrun() {
+  topo_star 2
+  leaf_bird c1 1 10.200.0.1 $PETREL_AS $PETREL_AS "10.22.0.0/24" "next hop address 10.250.0.1;"
+  leaf_bird c2 2 10.200.0.2 $PETREL_AS $PETREL_AS
+  pd_start "$NS_R" rr <<EOF
+router-id: $R4
+local-as: $PETREL_AS
+listen: [{address: $R4, port: 179}]
+fib: {enabled: false}
+peers:
+  - {name: c1, address: ${LEAF4[1]}, remote-as: internal, route-reflector-client: true, hold-time: 9, connect-retry: 2}
+  - {name: c2, address: ${LEAF4[2]}, remote-as: internal, route-reflector-client: true, hold-time: 9, connect-retry: 2}
+EOF
+  require_wait "c1 and c2 Established" 20 bash -c \
+    "timeout 5 birdc -s '${PD_SOCK[rr]}' show protocols | grep -c ' Established' | grep -qx 2"
+  check_wait "no route towards 10.250.0.1: c1's path is unreachable at the reflector" 10 \
+    pd_has rr '^10\.22\.0\.0/24 +unreachable \[c1 ' show route 10.22.0.0/24
+  check_never "c2 is not sent a path the reflector cannot resolve (show route export c2)" 2 \
+    pd_has rr '^10\.22\.0\.0/24' show route export c2
+  require "ip route add default via ${LEAF4[2]} (the reflector's only way out)" \
+    ip -n "$NS_R" route add default via "${LEAF4[2]}"
+  check_wait "dry run: the default route resolves it; reflected to c2 (show route export c2)" 5 \
+    pd_has rr '^10\.22\.0\.0/24' show route export c2
+  # c2's BIRD (gateway direct) refuses the next hop itself, which shows it got the UPDATE.
+  check_wait "c2 (BIRD) received it: 'Invalid NEXT_HOP attribute - address 10.250.0.1 not directly reachable'" 5 \
+    log_has "${BIRD_LOG[c2]}" 'Invalid NEXT_HOP attribute - address 10\.250\.0\.1'
+  check "dry run: nothing of ours in the kernel" test_eq_cmd 0 kernel_count "$NS_R"
+  require "ip route del default" ip -n "$NS_R" route del default
+  check_wait "default route gone: withdrawn from c2 (show route export c2)" 5 \
+    ptr_not pd_has rr '^10\.22\.0\.0/24' show route export c2
+  check "petreld still running" ptr_alive "${PD_PID[rr]}"
+}
+
 # ---------------------------------------------------------------- restart keeps forwarding
 
 scenario_restart() {
@@ -282,6 +331,137 @@ scenario_restart() {
 }
 kernel_count() { ip -n "$1" route show proto petrel | wc -l | tr -d ' '; }
 
+# ---------------------------------------------------------------- next hops follow the links
+
+# nh_bird NAME NS LOCAL PEER AS ["PREFIXES" [CHANNEL OPTIONS]]: a BIRD with one eBGP
+# session to petreld (AS 64512) and static blackhole routes to announce. `multihop`: BIRD then does not
+# close the session itself when its link goes down, so that what the test sees is
+# petreld's next-hop tracking, not a session going down.
+nh_bird() {
+  local name=$1 ns=$2 local_ip=$3 peer_ip=$4 as=$5 routes=${6:-} chan=${7:-} r
+  {
+    echo "router id $local_ip;"
+    echo "protocol device { scan time 10; }"
+    if [[ -n $routes ]]; then
+      echo "protocol static static1 { ipv4;"
+      for r in $routes; do echo "  route $r blackhole;"; done
+      echo "}"
+    fi
+    cat <<EOF
+protocol bgp petrel {
+  local $local_ip as $as; neighbor $peer_ip as $PETREL_AS;
+  multihop; hold time 90; connect retry time 2; connect delay time 1; error wait time 1, 2;
+  ipv4 { import all; export all; $chan };
+}
+EOF
+  } | bird_start "$ns" "$name"
+}
+
+# The kernel's route for PREFIX in NS, as `ip route` prints it, on one line.
+nh_kernel_route() { ip -n "$1" route show "$2" | tr -s ' \t\n' ' ' | sed 's/ $//'; }
+nh_kernel_is() { [[ "$(nh_kernel_route "$1" "$2")" == "$3" ]]; }
+
+scenario_nexthop() {
+  ns_add node; local node=$REPLY
+  ns_add t1; local t1ns=$REPLY
+  ns_add t2; local t2ns=$REPLY
+  ns_add obs; local obsns=$REPLY
+  ns_link "$node" n1 "$t1ns" veth0
+  ns_link "$node" n2 "$t2ns" veth0
+  ns_link "$node" n3 "$obsns" veth0
+  ns_addr "$node" n1 10.31.1.1/24; ns_addr "$t1ns" veth0 10.31.1.2/24
+  ns_addr "$node" n2 10.31.2.1/24; ns_addr "$t2ns" veth0 10.31.2.2/24
+  ns_addr "$node" n3 10.31.3.1/24; ns_addr "$obsns" veth0 10.31.3.2/24
+  # t1 and t2 in different ASes announce 10.60.0.0/24: one ECMP route (multipath-relax).
+  nh_bird t1 "$t1ns" 10.31.1.2 10.31.1.1 65001 "10.60.0.0/24"
+  nh_bird t2 "$t2ns" 10.31.2.2 10.31.2.1 65002 "10.60.0.0/24"
+  # obs also announces 10.70.0.0/24 with a third-party next hop behind an IGP route
+  # (a multihop session for petreld: resolved recursively through the kernel table).
+  nh_bird obs "$obsns" 10.31.3.2 10.31.3.1 65003 "10.70.0.0/24" "next hop address 10.99.0.5;"
+  pd_start "$node" node <<EOF
+router-id: 10.31.3.1
+local-as: $PETREL_AS
+max-paths: 2
+multipath-relax: true
+policies:
+  all: [{action: accept}]
+peers:
+  - {name: t1, address: 10.31.1.2, remote-as: 65001, local-address: 10.31.1.1, hold-time: 90, connect-retry: 2, import: {policy: all}, export: {policy: all}}
+  - {name: t2, address: 10.31.2.2, remote-as: 65002, local-address: 10.31.2.1, hold-time: 90, connect-retry: 2, import: {policy: all}, export: {policy: all}}
+  - {name: obs, address: 10.31.3.2, remote-as: 65003, local-address: 10.31.3.1, hold-time: 90, connect-retry: 2, multihop: 2, import: {policy: all}, export: {policy: all}}
+EOF
+  local p=10.60.0.0/24
+  local ecmp="$p proto petrel nexthop via 10.31.1.2 dev n1 weight 1 nexthop via 10.31.2.2 dev n2 weight 1"
+  local via1="$p via 10.31.1.2 dev n1 proto petrel"
+  local via2="$p via 10.31.2.2 dev n2 proto petrel"
+  local before_t1 before_t2
+  require_wait "t1, t2, obs Established" 20 bash -c \
+    "timeout 5 birdc -s '${PD_SOCK[node]}' show protocols | grep -c ' Established' | grep -qx 3"
+  check_wait "kernel: one ECMP route through both links: '$ecmp'" 10 nh_kernel_is "$node" "$p" "$ecmp"
+  check_wait "obs (BIRD) gets $p through t1 (AS path 64512 65001)" 10 \
+    test_eq_cmd "64512 65001" bird_route_attr obs "$p" BGP.as_path
+  before_t1=$(pd_since node t1); before_t2=$(pd_since node t2)
+
+  # 1. petreld's own interface goes down.
+  local t0=$EPOCHREALTIME
+  require "ip link set n1 down (petreld's namespace)" ip -n "$node" link set n1 down
+  check_wait "kernel within 1 s: only the next hop on n2 is left: '$via2'" 1 nh_kernel_is "$node" "$p" "$via2"
+  check_wait "obs sees the path through t2 (64512 65002)" 5 \
+    test_eq_cmd "64512 65002" bird_route_attr obs "$p" BGP.as_path
+  ptr_log "n1 down -> obs switched in $(ptr_elapsed "$t0") s"
+  pd_birdc node show route all "$p" | sed 's/^/# birdc: /' >&2
+  check "show route: t1's path is 'unreachable'" pd_has node "unreachable \[t1 " show route "$p"
+  check "show route all: Petrel.next_hop: unreachable" pd_has node 'Petrel\.next_hop: unreachable' show route all "$p"
+  check "petrelc show route: t2's path is the primary" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show route $p | grep -Eq 'unicast \[t2 [^]]*\] \*'"
+  check_eq "no hold timer involved: t1's 'since' unchanged" "$before_t1" "$(pd_since node t1)"
+  check "petreld log: next hop 10.31.1.2 unreachable" log_has "${PD_LOG[node]}" 'next hop 10\.31\.1\.2: unreachable'
+  require "ip link set n1 up" ip -n "$node" link set n1 up
+  check_wait "link up: the ECMP route is back: '$ecmp'" 3 nh_kernel_is "$node" "$p" "$ecmp"
+  check_wait "obs sees the path through t1 again" 5 test_eq_cmd "64512 65001" bird_route_attr obs "$p" BGP.as_path
+
+  # 2. The far end's carrier goes (t2 takes its end down): n2 stays up but not running.
+  require "ip -n t2 link set veth0 down (carrier loss on n2)" ip -n "$t2ns" link set veth0 down
+  check_wait "kernel within 1 s: only the next hop on n1 is left: '$via1'" 1 nh_kernel_is "$node" "$p" "$via1"
+  check "show route: t2's path is 'unreachable'" pd_has node "unreachable \[t2 " show route "$p"
+  check "t2's session still Established (hold time 90 s)" pd_established node t2
+  check_eq "t2: 'since' unchanged" "$before_t2" "$(pd_since node t2)"
+  require "ip -n t2 link set veth0 up" ip -n "$t2ns" link set veth0 up
+  check_wait "carrier back: the ECMP route is back: '$ecmp'" 3 nh_kernel_is "$node" "$p" "$ecmp"
+  check_wait "show route: no path unreachable any more" 3 ptr_not pd_has node unreachable show route "$p"
+  ip -n "$node" route | sed 's/^/# kernel: /' >&2
+
+  # 3. Both links down: the prefix leaves the kernel and obs; both links up: back.
+  require "ip link set n1 down; ip link set n2 down" bash -c "ip -n '$node' link set n1 down && ip -n '$node' link set n2 down"
+  check_wait "kernel within 1 s: $p gone" 1 test_eq_cmd "" nh_kernel_route "$node" "$p"
+  check_wait "obs: $p withdrawn" 5 ptr_not bird_has_route obs "$p"
+  require "ip link set n1 up; ip link set n2 up" bash -c "ip -n '$node' link set n1 up && ip -n '$node' link set n2 up"
+  check_wait "both links up: the ECMP route is reinstalled" 3 nh_kernel_is "$node" "$p" "$ecmp"
+  check_wait "obs has $p again" 5 bird_has_route obs "$p"
+
+  # 4. A multihop next hop (10.99.0.5, from obs) resolves recursively through an IGP
+  # route: the kernel route names the on-link gateway, and follows that route.
+  local m=10.70.0.0/24
+  check "no IGP route to 10.99.0.5 yet: $m is unreachable, not in the kernel" \
+    bash -c "timeout 5 birdc -s '${PD_SOCK[node]}' show route $m | grep -q 'unreachable \[obs ' && [[ -z \$(ip -n '$node' route show $m) ]]"
+  require "ip route add 10.99.0.0/16 via 10.31.2.2 (an IGP route, proto static)" \
+    ip -n "$node" route add 10.99.0.0/16 via 10.31.2.2 proto static
+  check_wait "kernel within 1 s: '$m via 10.31.2.2 dev n2 proto petrel'" 1 \
+    nh_kernel_is "$node" "$m" "$m via 10.31.2.2 dev n2 proto petrel"
+  require "ip route replace 10.99.0.0/16 via 10.31.1.2" ip -n "$node" route replace 10.99.0.0/16 via 10.31.1.2 proto static
+  check_wait "the IGP route moved: '$m via 10.31.1.2 dev n1 proto petrel'" 1 \
+    nh_kernel_is "$node" "$m" "$m via 10.31.1.2 dev n1 proto petrel"
+  require "ip link set n1 down (the IGP route's link)" ip -n "$node" link set n1 down
+  check_wait "kernel within 1 s: $m gone (its gateway's link is down)" 1 test_eq_cmd "" nh_kernel_route "$node" "$m"
+  require "ip link set n1 up; the IGP route again" bash -c \
+    "ip -n '$node' link set n1 up && sleep 0.5 && ip -n '$node' route replace 10.99.0.0/16 via 10.31.1.2 proto static"
+  check_wait "back: '$m via 10.31.1.2 dev n1 proto petrel'" 3 nh_kernel_is "$node" "$m" "$m via 10.31.1.2 dev n1 proto petrel"
+  require "ip route del 10.99.0.0/16" ip -n "$node" route del 10.99.0.0/16
+  check_wait "IGP route gone: $m leaves the kernel" 1 test_eq_cmd "" nh_kernel_route "$node" "$m"
+  check "show route: obs's path to $m is unreachable" pd_has node "unreachable \[obs " show route "$m"
+  check "petreld still running" ptr_alive "${PD_PID[node]}"
+}
+
 # ---------------------------------------------------------------- run
 
 petreld_main() {
@@ -296,7 +476,9 @@ petreld_main() {
   run_scenario birdc scenario_birdc
   run_scenario reload scenario_reload
   run_scenario dynamic scenario_dynamic
+  run_scenario dryrun scenario_dryrun
   run_scenario restart scenario_restart
+  run_scenario nexthop scenario_nexthop
   ptr_summary
 }
 

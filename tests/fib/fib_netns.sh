@@ -17,12 +17,12 @@
 #                after kill -9 with nothing in `ip monitor route`, repaired, link down/up
 #   link         carrier lost and back, admin down and up: ECMP shrinks to the members
 #                that still forward, single-path routes are withdrawn, all come back
-# Namespaces are named pfib-<pid>-…; everything is removed on exit (lib.sh traps).
+# Namespaces are named pfib-<pid>-… (PTR_NS_PREFIX replaces pfib); everything is removed on exit (lib.sh traps).
 set -u
 PETREL_FIB=${1:?usage: fib_netns.sh PATH-TO-petrel-fib}
 source "$(dirname "$0")/../interop/lib.sh"
 # shellcheck disable=SC2034  # read by lib.sh
-PTR_ID="pfib-$$"   # this suite's namespace prefix
+PTR_ID="${PTR_NS_PREFIX:-pfib}-$$"   # this suite's namespace prefix (PTR_NS_PREFIX: see lib.sh)
 ptr_init
 
 PROTO=201

@@ -131,6 +131,31 @@ TEST_CASE("a prefix known to be ours is replaced; a new metric installs the new 
   CHECK(writer.counters().failures == 0);
 }
 
+TEST_CASE("a metric change whose install fails keeps the old route until the new one is in") {
+  DryRunSink sink;
+  FibWriter writer(sink, quick());
+  const Prefix p = *Prefix::parse("10.0.1.0/24");
+  writer.start();
+  writer.put(route("10.0.1.0/24 via 10.9.0.1"));
+  REQUIRE(writer.wait_idle(5s));
+  sink.clear_operations();
+  sink.fail_prefix(p, ENETUNREACH);
+  writer.put(route("10.0.1.0/24 via 10.9.0.1 metric 9"));
+  CHECK_FALSE(writer.wait_idle(50ms));  // retrying the new key
+  CHECK(writer.counters().failures >= 1);
+  for (const Operation& op : sink.operations()) CHECK(op.kind == Operation::Kind::install);  // no remove sent
+  CHECK(to_string(sink.table().at(p)) == "10.0.1.0/24 via 10.9.0.1");  // still forwarding
+  // The kernel takes the new key: then, and only then, the old one goes.
+  sink.clear_operations();
+  sink.fail_prefix(p, 0);
+  REQUIRE(writer.wait_idle(5s));
+  const auto ops = ops_text(sink);
+  REQUIRE(ops.size() >= 2);
+  CHECK(ops[ops.size() - 2] == "install 10.0.1.0/24 via 10.9.0.1 metric 9");
+  CHECK(ops.back() == "remove 10.0.1.0/24 metric 0");
+  CHECK(writer.pending_retries() == 0);
+}
+
 TEST_CASE("an install on a key held by another owner fails with EEXIST, is counted and retried, never forced") {
   DryRunSink sink;
   FibWriter writer(sink, quick());

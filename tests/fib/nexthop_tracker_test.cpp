@@ -41,9 +41,9 @@ NextHopTracker two_links() {
 
 TEST_CASE("a next hop on a connected prefix resolves at cost 0 through its interface") {
   NextHopTracker t = two_links();
-  CHECK(t.resolve(ip("10.1.0.2")) == NextHopState{true, 0, 2});
-  CHECK(t.resolve(ip("10.2.0.9")) == NextHopState{true, 0, 3});
-  CHECK(t.resolve(ip("fd00:1::2")) == NextHopState{true, 0, 2});
+  CHECK(t.resolve(ip("10.1.0.2")) == NextHopState{true, 0, 2, ip("10.1.0.2")});  // on link: itself
+  CHECK(t.resolve(ip("10.2.0.9")) == NextHopState{true, 0, 3, ip("10.2.0.9")});
+  CHECK(t.resolve(ip("fd00:1::2")) == NextHopState{true, 0, 2, ip("fd00:1::2")});
   CHECK_FALSE(t.resolve(ip("10.3.0.1")).reachable);
   CHECK_FALSE(t.resolve(ip("fd00:2::1")).reachable);
 }
@@ -63,17 +63,18 @@ TEST_CASE("multihop next hops resolve recursively through the kernel table, cost
   NextHopTracker t = two_links();
   t.add_route(kroute("192.0.2.0/24", "10.1.0.254", 0, 20));
   t.add_route(kroute("198.51.100.0/24", "192.0.2.1", 0, 30));  // via a recursive gateway
-  CHECK(t.resolve(ip("192.0.2.7")) == NextHopState{true, 20, 2});
-  CHECK(t.resolve(ip("198.51.100.7")) == NextHopState{true, 30, 2});
+  // The gateway traffic goes to is where the recursion ends, on a link.
+  CHECK(t.resolve(ip("192.0.2.7")) == NextHopState{true, 20, 2, ip("10.1.0.254")});
+  CHECK(t.resolve(ip("198.51.100.7")) == NextHopState{true, 30, 2, ip("10.1.0.254")});
   // Longest match wins even when it cannot forward.
   t.add_route(kroute("192.0.2.128/25", "10.7.0.1", 0, 5));
   CHECK_FALSE(t.resolve(ip("192.0.2.200")).reachable);
   CHECK(t.resolve(ip("192.0.2.7")).reachable);
   // The lowest metric of one prefix is the one used.
   t.add_route(kroute("192.0.2.0/24", "10.2.0.254", 0, 10));
-  CHECK(t.resolve(ip("192.0.2.7")) == NextHopState{true, 10, 3});
+  CHECK(t.resolve(ip("192.0.2.7")) == NextHopState{true, 10, 3, ip("10.2.0.254")});
   t.remove_route(kroute("192.0.2.0/24", "10.2.0.254", 0, 10));
-  CHECK(t.resolve(ip("192.0.2.7")) == NextHopState{true, 20, 2});
+  CHECK(t.resolve(ip("192.0.2.7")) == NextHopState{true, 20, 2, ip("10.1.0.254")});
   // The gateway's link going down takes the recursive path with it.
   t.set_link(2, false);
   CHECK_FALSE(t.resolve(ip("192.0.2.7")).reachable);
@@ -97,13 +98,13 @@ TEST_CASE("own-protocol routes, blackholes, other tables and the default route n
   with_default.set_link(2, true);
   with_default.add_address(2, pfx("10.1.0.0/24"));
   with_default.add_route(kroute("0.0.0.0/0", "10.1.0.1", 0, 7));
-  CHECK(with_default.resolve(ip("203.0.113.1")) == NextHopState{true, 7, 2});
+  CHECK(with_default.resolve(ip("203.0.113.1")) == NextHopState{true, 7, 2, ip("10.1.0.1")});
 }
 
 TEST_CASE("a device route resolves while its link is up") {
   NextHopTracker t = two_links();
   t.add_route(kroute("172.16.0.0/16", nullptr, 3, 100));
-  CHECK(t.resolve(ip("172.16.5.5")) == NextHopState{true, 100, 3});
+  CHECK(t.resolve(ip("172.16.5.5")) == NextHopState{true, 100, 3, ip("172.16.5.5")});  // on link through the device route
   t.set_link(3, false);
   CHECK_FALSE(t.resolve(ip("172.16.5.5")).reachable);
 }
@@ -127,6 +128,45 @@ TEST_CASE("refresh() lists the watched next hops whose state changed") {
   t.unwatch(ip("10.1.0.2"));
   t.remove_address(2, pfx("10.1.0.0/24"));
   CHECK(t.refresh().empty());
+}
+
+TEST_CASE("resolve_connected() ignores routes; refresh() reports a change seen only that way") {
+  NextHopTracker t;
+  t.set_link(2, true);
+  // A kernel route for the prefix (as `ip route add 10.7.0.0/24 dev ...` would give) but no address.
+  t.add_route(kroute("10.7.0.0/24", nullptr, 2, 0));
+  CHECK(t.resolve(ip("10.7.0.5")) == NextHopState{true, 0, 2, ip("10.7.0.5")});
+  CHECK_FALSE(t.resolve_connected(ip("10.7.0.5")).reachable);
+  t.watch(ip("10.7.0.5"));
+  CHECK(t.watched() == 1);
+  // The address arrives: resolve() says the same as before (cost 0, interface 2),
+  // resolve_connected() now says reachable: a change.
+  t.add_address(2, pfx("10.7.0.0/24"));
+  CHECK(t.resolve(ip("10.7.0.5")) == NextHopState{true, 0, 2, ip("10.7.0.5")});
+  CHECK(t.resolve_connected(ip("10.7.0.5")) == NextHopState{true, 0, 2, ip("10.7.0.5")});
+  CHECK(t.refresh() == std::vector<IpAddress>{ip("10.7.0.5")});
+  CHECK(t.refresh().empty());
+  t.unwatch(ip("10.7.0.5"));
+  CHECK(t.watched() == 0);
+}
+
+TEST_CASE("refresh() reports a next hop whose gateway changed, at the same cost and interface") {
+  NextHopTracker t = two_links();
+  t.add_route(kroute("192.0.2.0/24", "10.1.0.254", 0, 20));
+  t.watch(ip("192.0.2.7"));
+  t.add_route(kroute("192.0.2.0/24", "10.1.0.253", 0, 20));  // replaces: same prefix and metric
+  CHECK(t.resolve(ip("192.0.2.7")) == NextHopState{true, 20, 2, ip("10.1.0.253")});
+  CHECK(t.refresh() == std::vector<IpAddress>{ip("192.0.2.7")});
+}
+
+TEST_CASE("an address reported twice (RTM_NEWADDR repeated) is removed by one RTM_DELADDR") {
+  NextHopTracker t;
+  t.set_link(2, true);
+  t.add_address(2, pfx("10.8.0.0/24"));
+  t.add_address(2, pfx("10.8.0.0/24"));
+  CHECK(t.resolve_connected(ip("10.8.0.9")).reachable);
+  t.remove_address(2, pfx("10.8.0.0/24"));
+  CHECK_FALSE(t.resolve_connected(ip("10.8.0.9")).reachable);
 }
 
 TEST_CASE("usable_route keeps the ECMP members that can forward and withdraws a route with none") {

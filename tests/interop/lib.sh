@@ -28,7 +28,9 @@ set -u
 # `producer | gobgpd_start ...` must run gobgpd_start in this shell (it sets globals).
 shopt -s lastpipe
 
-PTR_ID="ptr-$$"
+# PTR_NS_PREFIX: the first part of every namespace name (default "ptr"), so that test
+# runs sharing a machine can keep apart (e.g. PTR_NS_PREFIX=fnh -> fnh-<pid>-...).
+PTR_ID="${PTR_NS_PREFIX:-ptr}-$$"
 PTR_TMP=""
 PTR_SCOPE=""
 PTR_SCOPE_SEQ=0

@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+#include <set>
+
 using namespace petrel;
 using namespace petrel::rib;
 namespace wire = petrel::bgp::wire;
@@ -171,7 +174,7 @@ TEST_CASE("a peer going away takes its paths; other families are kept apart") {
 TEST_CASE("a path whose next hop does not resolve is not eligible; touch_peer re-decides") {
   struct Resolver : NextHopResolver {
     IpAddress down;
-    Resolution resolve(const IpAddress& nh) const override { return {nh != down, 10}; }
+    Resolution resolve(const IpAddress& nh, bool) const override { return {nh != down, 10}; }
   } resolver;
   resolver.down = *IpAddress::parse("192.0.2.1");
   Rib rib({}, &resolver);
@@ -190,6 +193,358 @@ TEST_CASE("a path whose next hop does not resolve is not eligible; touch_peer re
   rib.decide(changes);
   REQUIRE(changes.size() == 1);
   CHECK(changes[0].selected[0].peer == a);
+}
+
+namespace {
+
+// A resolver that answers from a table the test changes, and remembers what the
+// RIB watches (as the daemon's kernel tracker would).
+struct TableResolver : NextHopResolver {
+  std::map<IpAddress, Resolution> recursive;  // absent: unreachable
+  std::set<IpAddress> connected;              // reachable through a connected prefix, cost 0
+  std::multiset<IpAddress> watched;
+  mutable int lookups = 0;
+  Resolution resolve(const IpAddress& nh, bool connected_only) const override {
+    ++lookups;
+    if (connected.count(nh)) return {true, 0};
+    if (connected_only) return {false, 0};
+    auto it = recursive.find(nh);
+    return it == recursive.end() ? Resolution{false, 0} : it->second;
+  }
+  void watch(const IpAddress& nh) override { watched.insert(nh); }
+  void unwatch(const IpAddress& nh) override {
+    auto it = watched.find(nh);
+    REQUIRE(it != watched.end());
+    watched.erase(it);
+  }
+};
+
+PeerInfo ibgp(const char* address, uint32_t router_id) {
+  PeerInfo p = peer(address, 64512, router_id);
+  p.external = false;
+  return p;
+}
+
+IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+
+}  // namespace
+
+TEST_CASE("RFC 4271 §9.1.2.1: an unreachable next hop makes its path ineligible; the other path wins, and back") {
+  TableResolver r;
+  r.recursive[ip("10.1.0.1")] = {true, 10};
+  r.recursive[ip("10.2.0.1")] = {true, 10};
+  Rib rib({}, &r);
+  const PeerId a = rib.add_peer(ibgp("192.0.2.1", 1));
+  const PeerId b = rib.add_peer(ibgp("192.0.2.2", 2));
+  // a's path is better (higher LOCAL_PREF): primary / backup.
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "10.1.0.1", 200)));
+  rib.announce(b, kP, 0, rib.attrs().intern(attrs({65001}, "10.2.0.1", 100)));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected[0].peer == a);
+  CHECK(r.watched == std::multiset<IpAddress>{ip("10.1.0.1"), ip("10.2.0.1")});
+  CHECK(rib.next_hop_count() == 2);
+
+  // a's next hop goes away (its link is down): only kP depends on it.
+  r.recursive.erase(ip("10.1.0.1"));
+  const IpAddress gone[] = {ip("10.1.0.1")};
+  CHECK(rib.next_hops_changed(gone) == 1);
+  changes.clear();
+  CHECK(rib.decide(changes) == 1);
+  REQUIRE(changes.size() == 1);
+  REQUIRE(changes[0].selected.size() == 1);
+  CHECK(changes[0].selected[0].peer == b);
+  CHECK_FALSE(rib.resolution(rib.paths(kP)[1]).reachable);  // a's path, now last
+  CHECK(rib.paths(kP)[1].peer == a);
+
+  // Reported again without a difference: nothing to decide.
+  CHECK(rib.next_hops_changed(gone) == 0);
+  // Back: a wins again.
+  r.recursive[ip("10.1.0.1")] = {true, 10};
+  CHECK(rib.next_hops_changed(gone) == 1);
+  changes.clear();
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected[0].peer == a);
+
+  // Both unreachable: the prefix has no usable path (withdraw it), but keeps its paths.
+  r.recursive.clear();
+  const IpAddress both[] = {ip("10.1.0.1"), ip("10.2.0.1"), ip("10.9.9.9")};  // 10.9.9.9: unused, ignored
+  CHECK(rib.next_hops_changed(both) == 2);
+  changes.clear();
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected.empty());
+  CHECK(rib.paths(kP).size() == 2);
+  CHECK(rib.selected(kP).empty());
+  int listed = 0;
+  rib.for_each_prefix([&](const Prefix& p) { listed += p == kP; });
+  CHECK(listed == 1);  // still listed (show route shows it as unreachable)
+}
+
+TEST_CASE("a one-path prefix follows its next hop: withdrawn while unreachable, back when it resolves") {
+  TableResolver r;
+  Rib rib({}, &r);
+  const PeerId a = rib.add_peer(ibgp("192.0.2.1", 1));
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "10.1.0.1")));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  CHECK(changes.empty());  // unreachable from the start: nothing selected, nothing to tell
+  r.recursive[ip("10.1.0.1")] = {true, 5};
+  const IpAddress nh[] = {ip("10.1.0.1")};
+  rib.next_hops_changed(nh);
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected.size() == 1);
+  // Only a cost change: decided again, but the selection is the same.
+  r.recursive[ip("10.1.0.1")] = {true, 7};
+  CHECK(rib.next_hops_changed(nh) == 1);
+  changes.clear();
+  rib.decide(changes);
+  CHECK(changes.empty());
+}
+
+TEST_CASE("RFC 4271 §9.1.2.2 (e): the lower IGP cost to the next hop wins; a cost change re-decides") {
+  TableResolver r;
+  r.recursive[ip("10.1.0.1")] = {true, 20};
+  r.recursive[ip("10.2.0.1")] = {true, 10};
+  Rib rib({}, &r);
+  // a has the lower router id: it would win the tie-break after the IGP cost.
+  const PeerId a = rib.add_peer(ibgp("192.0.2.1", 1));
+  const PeerId b = rib.add_peer(ibgp("192.0.2.2", 2));
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "10.1.0.1")));
+  rib.announce(b, kP, 0, rib.attrs().intern(attrs({65001}, "10.2.0.1")));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected[0].peer == b);
+  CHECK(changes[0].reason == Step::igp_cost);
+  CHECK(rib.explain(kP) == Step::igp_cost);
+
+  r.recursive[ip("10.1.0.1")] = {true, 5};
+  const IpAddress nh[] = {ip("10.1.0.1")};
+  rib.next_hops_changed(nh);
+  changes.clear();
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected[0].peer == a);
+  CHECK(changes[0].reason == Step::igp_cost);
+
+  // Equal costs: the router id decides; with max_paths 2 both would share (see ECMP).
+  r.recursive[ip("10.1.0.1")] = {true, 10};
+  rib.next_hops_changed(nh);
+  changes.clear();
+  rib.decide(changes);
+  CHECK(changes.empty());  // a stays best, now on the router id
+  CHECK(rib.explain(kP) == Step::router_id);
+}
+
+TEST_CASE("ECMP members drop out when their next hop becomes unreachable and come back") {
+  BestPathOptions o;
+  o.max_paths = 2;
+  TableResolver r;
+  r.connected = {ip("10.1.0.2"), ip("10.2.0.2")};
+  Rib rib(o, &r);
+  PeerInfo pa = peer("10.1.0.2", 65001, 1), pb = peer("10.2.0.2", 65002, 2);
+  pa.direct = pb.direct = true;
+  const PeerId a = rib.add_peer(pa);
+  const PeerId b = rib.add_peer(pb);
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001, 65100}, "10.1.0.2")));
+  rib.announce(b, kP, 0, rib.attrs().intern(attrs({65001, 65100}, "10.2.0.2")));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected.size() == 2);
+  r.connected.erase(ip("10.2.0.2"));
+  const IpAddress nh[] = {ip("10.2.0.2")};
+  rib.next_hops_changed(nh);
+  changes.clear();
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  REQUIRE(changes[0].selected.size() == 1);
+  CHECK(changes[0].selected[0].peer == a);
+  r.connected.insert(ip("10.2.0.2"));
+  rib.next_hops_changed(nh);
+  changes.clear();
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected.size() == 2);
+  (void)b;
+}
+
+TEST_CASE("a directly connected eBGP peer's next hops resolve through connected prefixes only") {
+  TableResolver r;
+  r.recursive[ip("10.9.0.1")] = {true, 10};  // reachable through an IGP route, not connected
+  Rib rib({}, &r);
+  PeerInfo direct = peer("10.1.0.2", 65001, 1);
+  direct.direct = true;
+  const PeerId d = rib.add_peer(direct);
+  const PeerId m = rib.add_peer(peer("10.3.0.2", 65003, 3));  // multihop eBGP: recursive
+  const Prefix other = *Prefix::parse("10.245.0.0/16");
+  rib.announce(d, kP, 0, rib.attrs().intern(attrs({65001}, "10.9.0.1")));
+  rib.announce(m, other, 0, rib.attrs().intern(attrs({65003}, "10.9.0.1")));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);  // only the multihop peer's route
+  CHECK(changes[0].prefix == other);
+  CHECK(rib.selected(kP).empty());
+  // The next hop becomes connected (an address on a link that is up): both resolve.
+  r.connected.insert(ip("10.9.0.1"));
+  const IpAddress nh[] = {ip("10.9.0.1")};
+  CHECK(rib.next_hops_changed(nh) == 2);
+  changes.clear();
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].prefix == kP);
+  CHECK(rib.selected(kP).size() == 1);
+}
+
+TEST_CASE("the next-hop index follows announcements, replacements, withdrawals and peers going away") {
+  TableResolver r;
+  r.recursive[ip("10.1.0.1")] = {true, 1};
+  r.recursive[ip("10.1.0.2")] = {true, 1};
+  Rib rib({}, &r);
+  const PeerId a = rib.add_peer(ibgp("192.0.2.1", 1));
+  const PeerId b = rib.add_peer(ibgp("192.0.2.2", 2));
+  const Prefix p2 = *Prefix::parse("10.244.2.0/24");
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "10.1.0.1")));
+  rib.announce(a, p2, 0, rib.attrs().intern(attrs({65001}, "10.1.0.1")));
+  rib.announce(b, kP, 0, rib.attrs().intern(attrs({65001}, "10.1.0.1")));
+  // Our own routes are never resolved nor watched.
+  RouteAttrs own;
+  own.next_hop = IpAddress::v4(0);
+  rib.announce(kLocalPeer, *Prefix::parse("10.244.9.0/24"), 0, rib.attrs().intern(own));
+  CHECK(r.watched == std::multiset<IpAddress>{ip("10.1.0.1")});
+  const int lookups = r.lookups;
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  CHECK(changes.size() == 3);
+  CHECK(r.lookups == lookups);  // the decision reads the cached answers
+  // a's route to kP moves to another next hop: both watched while in use.
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "10.1.0.2")));
+  CHECK(r.watched == std::multiset<IpAddress>{ip("10.1.0.1"), ip("10.1.0.2")});
+  rib.decide(changes);
+  // Only kP uses 10.1.0.2: a change to it re-decides kP alone.
+  r.recursive.erase(ip("10.1.0.2"));
+  const IpAddress nh2[] = {ip("10.1.0.2")};
+  CHECK(rib.next_hops_changed(nh2) == 1);
+  changes.clear();
+  CHECK(rib.decide(changes) == 1);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].selected[0].peer == b);
+  // Withdrawals and a peer going away release the next hops.
+  rib.withdraw(a, kP, 0);
+  CHECK(r.watched == std::multiset<IpAddress>{ip("10.1.0.1")});
+  rib.remove_peer(a);
+  CHECK(r.watched == std::multiset<IpAddress>{ip("10.1.0.1")});  // b still uses it
+  rib.remove_peer(b);
+  CHECK(r.watched.empty());
+  CHECK(rib.next_hop_count() == 0);
+  rib.decide(changes);
+}
+
+TEST_CASE("a recursive next hop whose gateway moves: the prefix is reported again with the same selection") {
+  TableResolver r;
+  r.recursive[ip("10.99.0.1")] = {true, 10, ip("10.31.1.2")};
+  Rib rib({}, &r);
+  const PeerId a = rib.add_peer(ibgp("192.0.2.1", 1));
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "10.99.0.1")));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  CHECK(rib.resolution(rib.paths(kP)[0]).via == ip("10.31.1.2"));
+  // The IGP route now goes through another neighbour, at the same cost.
+  r.recursive[ip("10.99.0.1")] = {true, 10, ip("10.31.2.2")};
+  const IpAddress nh[] = {ip("10.99.0.1")};
+  CHECK(rib.next_hops_changed(nh) == 1);
+  changes.clear();
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);  // same selection, reported for the FIB
+  REQUIRE(changes[0].selected.size() == 1);
+  CHECK(changes[0].selected[0].peer == a);
+  CHECK(rib.resolution(rib.paths(kP)[0]).via == ip("10.31.2.2"));
+}
+
+TEST_CASE("a next hop of many prefixes (a full table) is found by a scan; the index stays exact") {
+  TableResolver r;
+  r.recursive[ip("10.1.0.1")] = {true, 1};
+  r.recursive[ip("10.1.0.2")] = {true, 1};
+  Rib rib({}, &r);
+  const PeerId a = rib.add_peer(ibgp("192.0.2.1", 1));
+  const PeerId b = rib.add_peer(ibgp("192.0.2.2", 2));
+  constexpr uint32_t kMany = 6000;  // above the listed limit
+  auto nth = [](uint32_t i) { return Prefix::make(IpAddress::v4(0x0b000000u + (i << 8)), 24); };
+  const AttrId via_a = rib.attrs().intern(attrs({65001}, "10.1.0.1", 200));
+  for (uint32_t i = 0; i < kMany; ++i) {
+    rib.attrs().acquire(via_a);
+    rib.announce(a, nth(i), 0, via_a);
+  }
+  rib.attrs().release(via_a);
+  // b backs up the first 10 prefixes through another next hop.
+  for (uint32_t i = 0; i < 10; ++i) rib.announce(b, nth(i), 0, rib.attrs().intern(attrs({65001}, "10.1.0.2", 100)));
+  // One more prefix, only through 10.1.0.2.
+  const Prefix lone = *Prefix::parse("10.250.0.0/16");
+  rib.announce(b, lone, 0, rib.attrs().intern(attrs({65001}, "10.1.0.2", 100)));
+  std::vector<RouteChange> changes;
+  CHECK(rib.decide(changes) == kMany + 1);
+
+  r.recursive.erase(ip("10.1.0.1"));
+  const IpAddress nh_a[] = {ip("10.1.0.1")};
+  CHECK(rib.next_hops_changed(nh_a) == kMany);
+  changes.clear();
+  CHECK(rib.decide(changes) == kMany);  // exactly the prefixes through 10.1.0.1
+  REQUIRE(changes.size() == kMany);
+  std::size_t to_b = 0, withdrawn = 0;
+  for (const auto& c : changes) {
+    if (c.selected.empty()) ++withdrawn;
+    else if (c.selected[0].peer == b) ++to_b;
+  }
+  CHECK(to_b == 10);
+  CHECK(withdrawn == kMany - 10);
+
+  // A change of the small next hop touches its 11 prefixes only.
+  r.recursive.erase(ip("10.1.0.2"));
+  const IpAddress nh_b[] = {ip("10.1.0.2")};
+  CHECK(rib.next_hops_changed(nh_b) == 11);
+  changes.clear();
+  CHECK(rib.decide(changes) == 11);
+
+  // Back, and then the peers go: both next hops are released.
+  r.recursive[ip("10.1.0.1")] = {true, 1};
+  r.recursive[ip("10.1.0.2")] = {true, 1};
+  const IpAddress both[] = {ip("10.1.0.1"), ip("10.1.0.2")};
+  rib.next_hops_changed(both);
+  changes.clear();
+  CHECK(rib.decide(changes) == kMany + 1);
+  CHECK(changes.size() == kMany + 1);
+  rib.remove_peer(a);
+  CHECK(r.watched == std::multiset<IpAddress>{ip("10.1.0.2")});
+  rib.remove_peer(b);
+  CHECK(r.watched.empty());
+  rib.decide(changes);
+  CHECK(rib.prefix_count() == 0);
+}
+
+TEST_CASE("two paths of one prefix through the same next hop count once; the next hop stays until both are gone") {
+  TableResolver r;
+  r.recursive[ip("10.1.0.1")] = {true, 1};
+  Rib rib({}, &r);
+  const PeerId a = rib.add_peer(ibgp("192.0.2.1", 1));
+  const PeerId b = rib.add_peer(ibgp("192.0.2.2", 2));
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "10.1.0.1")));
+  rib.announce(b, kP, 0, rib.attrs().intern(attrs({65002}, "10.1.0.1")));
+  const IpAddress nh[] = {ip("10.1.0.1")};
+  r.recursive[ip("10.1.0.1")] = {true, 2};
+  CHECK(rib.next_hops_changed(nh) == 1);
+  rib.withdraw(a, kP, 0);
+  CHECK(r.watched.size() == 1);
+  // b's path moves to another next hop: 10.1.0.1 is no longer used.
+  r.recursive[ip("10.1.0.9")] = {true, 1};
+  rib.announce(b, kP, 0, rib.attrs().intern(attrs({65002}, "10.1.0.9")));
+  CHECK(r.watched == std::multiset<IpAddress>{ip("10.1.0.9")});
+  rib.withdraw(b, kP, 0);
+  CHECK(r.watched.empty());
 }
 
 TEST_CASE("RFC 4724 §4.2: stale paths stay in use, re-announced ones are kept, the rest swept") {
