@@ -18,6 +18,7 @@ test_pkgs=(
   tshark                        # independent decoder for codec tests
   python3-prometheus-client     # independent parser of the metrics text format
   bird2 gobgpd                  # interop peers
+  bgpdump                       # independent reader of the MRT export (rib/store)
   iproute2 iptables ipset iputils-ping
 )
 

@@ -1,0 +1,357 @@
+// rib/store/records.cpp — keys and values of the store (records.hpp).
+#include "rib/store/records.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include "bgp/wire/message.hpp"
+#include "bgp/wire/update.hpp"
+#include "core/bytes.hpp"
+
+namespace petrel::rib::store {
+namespace {
+
+namespace wire = bgp::wire;
+
+template <class T>
+Result<T, std::string> fail(std::string m) {
+  return Result<T, std::string>(boost::system::in_place_error, std::move(m));
+}
+
+std::span<const uint8_t> as_bytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+std::string to_string(const std::vector<uint8_t>& v) { return std::string(v.begin(), v.end()); }
+
+void put_be64(std::string& out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+uint64_t get_be64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
+  return v;
+}
+
+void put_address(ByteWriter& w, const IpAddress& a) {
+  w.u8(a.is_v4() ? 4 : 6);
+  w.bytes(a.data(), 16);
+}
+std::optional<IpAddress> get_address(ByteReader& r) {
+  const uint8_t family = r.u8();
+  auto b = r.bytes(16);
+  if (!r.ok()) return std::nullopt;
+  if (family == 4) {
+    for (std::size_t i = 4; i < 16; ++i)
+      if (b[i] != 0) return std::nullopt;
+    return IpAddress::v4_bytes(b.data());
+  }
+  if (family == 6) return IpAddress::v6_bytes(b.data());
+  return std::nullopt;
+}
+
+void put_string(ByteWriter& w, std::string_view s) {
+  w.u8(static_cast<uint8_t>(std::min<std::size_t>(s.size(), 255)));
+  w.bytes(reinterpret_cast<const uint8_t*>(s.data()), std::min<std::size_t>(s.size(), 255));
+}
+std::optional<std::string> get_string(ByteReader& r) {
+  const uint8_t n = r.u8();
+  auto b = r.bytes(n);
+  if (!r.ok()) return std::nullopt;
+  return std::string(b.begin(), b.end());
+}
+
+void put_peer(ByteWriter& w, const PeerRef& p) {
+  put_string(w, p.name);
+  put_address(w, p.address);
+  w.u32(p.as);
+  w.u32(p.router_id);
+}
+std::optional<PeerRef> get_peer(ByteReader& r) {
+  PeerRef p;
+  auto name = get_string(r);
+  if (!name) return std::nullopt;
+  p.name = std::move(*name);
+  auto a = get_address(r);
+  if (!a) return std::nullopt;
+  p.address = *a;
+  p.as = r.u32();
+  p.router_id = r.u32();
+  if (!r.ok()) return std::nullopt;
+  return p;
+}
+
+// Optional 32-bit values: a presence byte, then the value.
+void put_opt(ByteWriter& w, const std::optional<uint32_t>& v) {
+  w.u8(v ? 1 : 0);
+  if (v) w.u32(*v);
+}
+std::optional<uint32_t> get_opt(ByteReader& r, bool& ok) {
+  const uint8_t present = r.u8();
+  if (present > 1) ok = false;
+  if (present != 1) return std::nullopt;
+  return r.u32();
+}
+
+void put_summary(ByteWriter& w, const AttrSummary& a) {
+  put_address(w, a.next_hop);
+  w.u8(a.origin ? static_cast<uint8_t>(*a.origin) : 0xff);
+  w.u8(static_cast<uint8_t>(std::min<std::size_t>(a.as_path.segments.size(), 255)));
+  for (std::size_t i = 0; i < a.as_path.segments.size() && i < 255; ++i) {
+    const auto& s = a.as_path.segments[i];
+    w.u8(static_cast<uint8_t>(s.type));
+    w.u16(static_cast<uint16_t>(std::min<std::size_t>(s.asns.size(), 65535)));
+    for (std::size_t k = 0; k < s.asns.size() && k < 65535; ++k) w.u32(s.asns[k]);
+  }
+  put_opt(w, a.local_pref);
+  put_opt(w, a.med);
+  w.u16(static_cast<uint16_t>(std::min<std::size_t>(a.communities.size(), 65535)));
+  for (std::size_t i = 0; i < a.communities.size() && i < 65535; ++i) w.u32(a.communities[i]);
+  w.u16(static_cast<uint16_t>(std::min<std::size_t>(a.large_communities.size(), 65535)));
+  for (std::size_t i = 0; i < a.large_communities.size() && i < 65535; ++i) {
+    w.u32(a.large_communities[i].global);
+    w.u32(a.large_communities[i].local1);
+    w.u32(a.large_communities[i].local2);
+  }
+}
+bool get_summary(ByteReader& r, AttrSummary& a) {
+  auto nh = get_address(r);
+  if (!nh) return false;
+  a.next_hop = *nh;
+  const uint8_t origin = r.u8();
+  if (origin <= 2) a.origin = static_cast<wire::Origin>(origin);
+  else if (origin != 0xff) return false;
+  const uint8_t segments = r.u8();
+  for (uint8_t i = 0; i < segments && r.ok(); ++i) {
+    wire::AsPathSegment s;
+    const uint8_t type = r.u8();
+    if (type < 1 || type > 4) return false;
+    s.type = static_cast<wire::AsSegmentType>(type);
+    const uint16_t n = r.u16();
+    if (!r.has(4u * n)) return false;
+    for (uint16_t k = 0; k < n; ++k) s.asns.push_back(r.u32());
+    a.as_path.segments.push_back(std::move(s));
+  }
+  bool ok = true;
+  a.local_pref = get_opt(r, ok);
+  a.med = get_opt(r, ok);
+  const uint16_t nc = r.u16();
+  if (!r.has(4u * nc)) return false;
+  for (uint16_t i = 0; i < nc; ++i) a.communities.push_back(r.u32());
+  const uint16_t nl = r.u16();
+  if (!r.has(12u * nl)) return false;
+  for (uint16_t i = 0; i < nl; ++i) {
+    wire::LargeCommunity c;
+    c.global = r.u32();
+    c.local1 = r.u32();
+    c.local2 = r.u32();
+    a.large_communities.push_back(c);
+  }
+  return ok && r.ok();
+}
+
+}  // namespace
+
+std::string schema_value(uint32_t version) { return "petrel-store/" + std::to_string(version); }
+
+std::optional<uint32_t> parse_schema_value(std::string_view value) {
+  constexpr std::string_view head = "petrel-store/";
+  if (!value.starts_with(head)) return std::nullopt;
+  value.remove_prefix(head.size());
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || end != value.data() + value.size() || value.empty()) return std::nullopt;
+  return v;
+}
+
+std::string_view to_string(ChangeKind k) {
+  switch (k) {
+    case ChangeKind::announce: return "announce";
+    case ChangeKind::replace: return "replace";
+    case ChangeKind::withdraw: return "withdraw";
+  }
+  return "?";
+}
+
+AttrSummary summarize(const RouteAttrs& a) {
+  AttrSummary s;
+  s.next_hop = a.next_hop;
+  s.origin = a.attrs.origin;
+  if (a.attrs.as_path) s.as_path = *a.attrs.as_path;
+  s.local_pref = a.attrs.local_pref;
+  s.med = a.attrs.med;
+  s.communities = a.attrs.communities;
+  s.large_communities = a.attrs.large_communities;
+  return s;
+}
+
+std::string describe(const AttrSummary& a) {
+  std::string out = "via " + a.next_hop.to_string() + " [";
+  const std::string path = a.as_path.to_string();
+  if (!path.empty()) out += "AS" + path + " ";
+  out += !a.origin ? "?" : *a.origin == wire::Origin::igp ? "i" : *a.origin == wire::Origin::egp ? "e" : "?";
+  out += "]";
+  if (a.local_pref) out += " local-pref " + std::to_string(*a.local_pref);
+  if (a.med) out += " med " + std::to_string(*a.med);
+  if (!a.communities.empty()) {
+    out += " communities";
+    for (uint32_t c : a.communities) out += " (" + std::to_string(c >> 16) + "," + std::to_string(c & 0xffff) + ")";
+  }
+  if (!a.large_communities.empty()) {
+    out += " large-communities";
+    for (const auto& c : a.large_communities)
+      out += " (" + std::to_string(c.global) + "," + std::to_string(c.local1) + "," + std::to_string(c.local2) + ")";
+  }
+  return out;
+}
+
+std::string prefix_key(const Prefix& p) {
+  std::string k;
+  k.reserve(18);
+  k.push_back(p.is_v4() ? 4 : 6);
+  k.push_back(static_cast<char>(p.length()));
+  k.append(reinterpret_cast<const char*>(p.address().data()), 16);
+  return k;
+}
+
+std::string journal_key(uint64_t seq) {
+  std::string k(1, 'j');
+  put_be64(k, seq);
+  return k;
+}
+
+std::string history_prefix(const Prefix& p) { return "h" + prefix_key(p); }
+
+std::string history_key(const Prefix& p, uint64_t seq) {
+  std::string k = history_prefix(p);
+  put_be64(k, seq);
+  return k;
+}
+
+std::string snapshot_key(const Prefix& p) { return "s" + prefix_key(p); }
+
+Result<Prefix, std::string> decode_prefix_key(std::span<const uint8_t> b) {
+  if (b.size() != 18) return fail<Prefix>("prefix key of " + std::to_string(b.size()) + " bytes (want 18)");
+  // The family byte, then the 16 address bytes (the length byte sits between).
+  std::array<uint8_t, 17> tmp{};
+  tmp[0] = b[0];
+  std::copy(b.begin() + 2, b.end(), tmp.begin() + 1);
+  ByteReader tr(tmp);
+  auto a = get_address(tr);
+  if (!a) return fail<Prefix>("prefix key with a bad family or address");
+  if (b[1] > a->max_prefix_length()) return fail<Prefix>("prefix key with length " + std::to_string(b[1]));
+  const Prefix p = Prefix::make(*a, b[1]);
+  if (p.address() != *a) return fail<Prefix>("prefix key with host bits set");
+  return p;
+}
+
+Result<uint64_t, std::string> decode_seq(std::string_view key) {
+  if (key.size() < 9) return fail<uint64_t>("key too short for a sequence number");
+  return get_be64(reinterpret_cast<const uint8_t*>(key.data() + key.size() - 8));
+}
+
+Result<Prefix, std::string> decode_snapshot_key(std::string_view key) {
+  if (key.empty() || key[0] != 's') return fail<Prefix>("not a snapshot key");
+  return decode_prefix_key(as_bytes(key.substr(1)));
+}
+
+std::string encode_journal(const JournalEntry& e) {
+  std::vector<uint8_t> out;
+  out.reserve(96);
+  ByteWriter w(out);
+  w.u32(static_cast<uint32_t>(static_cast<uint64_t>(e.time_ms) >> 32));
+  w.u32(static_cast<uint32_t>(e.time_ms));
+  w.u8(static_cast<uint8_t>(e.change));
+  const std::string pk = prefix_key(e.prefix);
+  w.bytes(reinterpret_cast<const uint8_t*>(pk.data()), pk.size());
+  put_peer(w, e.peer);
+  if (e.change != ChangeKind::withdraw) put_summary(w, e.attrs);
+  return to_string(out);
+}
+
+Result<JournalEntry, std::string> decode_journal(std::string_view value, uint64_t seq) {
+  ByteReader r(as_bytes(value));
+  JournalEntry e;
+  e.seq = seq;
+  const uint64_t hi = r.u32();
+  const uint64_t lo = r.u32();
+  e.time_ms = static_cast<int64_t>((hi << 32) | lo);
+  const uint8_t change = r.u8();
+  if (!r.ok()) return fail<JournalEntry>("journal entry " + std::to_string(seq) + ": truncated header");
+  if (change < 1 || change > 3) return fail<JournalEntry>("journal entry " + std::to_string(seq) + ": bad change kind " + std::to_string(change));
+  e.change = static_cast<ChangeKind>(change);
+  auto pk = r.bytes(18);
+  if (!r.ok()) return fail<JournalEntry>("journal entry " + std::to_string(seq) + ": truncated prefix");
+  auto p = decode_prefix_key(pk);
+  if (!p) return fail<JournalEntry>("journal entry " + std::to_string(seq) + ": " + p.error());
+  e.prefix = *p;
+  auto peer = get_peer(r);
+  if (!peer) return fail<JournalEntry>("journal entry " + std::to_string(seq) + ": bad peer");
+  e.peer = std::move(*peer);
+  if (e.change != ChangeKind::withdraw && !get_summary(r, e.attrs))
+    return fail<JournalEntry>("journal entry " + std::to_string(seq) + ": bad attributes");
+  if (!r.empty()) return fail<JournalEntry>("journal entry " + std::to_string(seq) + ": trailing bytes");
+  return e;
+}
+
+std::string encode_route_attrs(const RouteAttrs& a) {
+  std::vector<uint8_t> out;
+  ByteWriter w(out);
+  put_address(w, a.next_hop);
+  w.u8(a.link_local_next_hop ? 1 : 0);
+  if (a.link_local_next_hop) put_address(w, *a.link_local_next_hop);
+  // The path attributes as a whole BGP UPDATE without NLRI (4-octet AS), so the
+  // codec that reads them from peers reads them back.
+  const std::size_t start = wire::begin_message(out, wire::MessageType::update);
+  w.u16(0);  // no withdrawn routes
+  const std::size_t len_at = out.size();
+  w.u16(0);
+  wire::CodecContext ctx;
+  ctx.four_octet_as = true;
+  ctx.extended_message = true;
+  wire::encode_path_attributes(a.attrs, ctx, out);
+  w.patch_u16(len_at, static_cast<uint16_t>(out.size() - len_at - 2));
+  wire::finish_message(out, start);
+  return to_string(out);
+}
+
+std::string encode_snapshot(const PeerRef& peer, std::string_view encoded_attrs) {
+  std::vector<uint8_t> out;
+  ByteWriter w(out);
+  put_peer(w, peer);
+  std::string v = to_string(out);
+  v.append(encoded_attrs);
+  return v;
+}
+
+Result<SnapshotRoute, std::string> decode_snapshot(const Prefix& prefix, std::string_view value) {
+  const std::string where = "snapshot of " + prefix.to_string() + ": ";
+  ByteReader r(as_bytes(value));
+  SnapshotRoute s;
+  s.prefix = prefix;
+  auto peer = get_peer(r);
+  if (!peer) return fail<SnapshotRoute>(where + "bad peer");
+  s.peer = std::move(*peer);
+  auto nh = get_address(r);
+  if (!nh) return fail<SnapshotRoute>(where + "bad next hop");
+  s.attrs.next_hop = *nh;
+  const uint8_t has_ll = r.u8();
+  if (has_ll > 1) return fail<SnapshotRoute>(where + "bad link-local flag");
+  if (has_ll) {
+    auto ll = get_address(r);
+    if (!ll) return fail<SnapshotRoute>(where + "bad link-local next hop");
+    s.attrs.link_local_next_hop = *ll;
+  }
+  if (!r.ok()) return fail<SnapshotRoute>(where + "truncated");
+  const std::span<const uint8_t> message(r.current(), r.remaining());
+  wire::CodecContext ctx;
+  ctx.four_octet_as = true;
+  ctx.extended_message = true;
+  auto u = wire::decode_update(message, ctx);
+  if (!u) return fail<SnapshotRoute>(where + "attributes: " + wire::to_string(u.error()));
+  if (u->action != wire::ErrorAction::none) return fail<SnapshotRoute>(where + "attributes: " + wire::to_string(u->errors.front()));
+  s.attrs.attrs = u->attrs;
+  return s;
+}
+
+}  // namespace petrel::rib::store

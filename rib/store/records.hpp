@@ -1,0 +1,102 @@
+// rib/store/records.hpp — the store's schema: what the RocksDB store keeps and
+// how its keys and values are laid out, as pure functions (bytes in, values or a
+// precise error out; no RocksDB here).
+//
+//   "\0schema"                 -> "petrel-store/<kSchemaVersion>"   (a mismatch: cold start)
+//   'j' seq(be64)              -> JournalEntry           (route history, oldest first)
+//   'h' prefix-key seq(be64)   -> ""                     (history index by prefix)
+//   's' prefix-key             -> SnapshotRoute          (the Loc-RIB best path of a prefix)
+//
+// A prefix key is family (4|6), length, then the 16 address bytes, so that the
+// index groups a prefix's entries and sorts them by sequence (time) order.
+// Values are versioned by the schema key only; decoding checks every length.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bgp/wire/path_attributes.hpp"
+#include "core/ip.hpp"
+#include "core/result.hpp"
+#include "rib/attr_store.hpp"
+
+namespace petrel::rib::store {
+
+inline constexpr uint32_t kSchemaVersion = 1;
+inline constexpr std::string_view kSchemaKey{"\0schema", 7};
+std::string schema_value(uint32_t version = kSchemaVersion);
+// The version a schema value names, or nothing when it is not one of ours.
+std::optional<uint32_t> parse_schema_value(std::string_view value);
+
+// What a best-path change did to a prefix.
+enum class ChangeKind : uint8_t { announce = 1, replace = 2, withdraw = 3 };
+std::string_view to_string(ChangeKind k);
+
+// The peer a best path came from ("static" with an unspecified address for our own).
+struct PeerRef {
+  std::string name;
+  IpAddress address;
+  uint32_t as = 0;
+  uint32_t router_id = 0;
+  friend bool operator==(const PeerRef&, const PeerRef&) = default;
+};
+
+// What the journal keeps of a best path's attributes.
+struct AttrSummary {
+  IpAddress next_hop;
+  std::optional<bgp::wire::Origin> origin;
+  bgp::wire::AsPath as_path;
+  std::optional<uint32_t> local_pref;
+  std::optional<uint32_t> med;
+  std::vector<uint32_t> communities;
+  std::vector<bgp::wire::LargeCommunity> large_communities;
+  friend bool operator==(const AttrSummary&, const AttrSummary&) = default;
+};
+AttrSummary summarize(const RouteAttrs& a);
+// One line: "via 10.0.0.1 [AS65001 65002 i] local-pref 100 med 5 communities (65001,1)".
+std::string describe(const AttrSummary& a);
+
+struct JournalEntry {
+  uint64_t seq = 0;       // assigned by the store, increasing
+  int64_t time_ms = 0;    // Unix time of the decision, milliseconds
+  Prefix prefix;
+  ChangeKind change = ChangeKind::announce;
+  PeerRef peer;           // the new best's peer; for a withdraw, the last best's
+  AttrSummary attrs;      // empty for a withdraw
+  friend bool operator==(const JournalEntry&, const JournalEntry&) = default;
+};
+
+// The best path of a prefix as the store keeps it for a warm restart.
+struct SnapshotRoute {
+  Prefix prefix;
+  PeerRef peer;
+  RouteAttrs attrs;
+  friend bool operator==(const SnapshotRoute&, const SnapshotRoute&) = default;
+};
+
+// Keys.
+std::string prefix_key(const Prefix& p);               // 18 bytes
+std::string journal_key(uint64_t seq);                 // 'j' + be64
+std::string history_key(const Prefix& p, uint64_t seq);
+std::string history_prefix(const Prefix& p);           // the index keys of one prefix start so
+std::string snapshot_key(const Prefix& p);
+Result<Prefix, std::string> decode_prefix_key(std::span<const uint8_t> bytes);
+// The sequence number of a journal or history key.
+Result<uint64_t, std::string> decode_seq(std::string_view key);
+// The prefix of a snapshot key.
+Result<Prefix, std::string> decode_snapshot_key(std::string_view key);
+
+// Values.
+std::string encode_journal(const JournalEntry& e);
+Result<JournalEntry, std::string> decode_journal(std::string_view value, uint64_t seq);
+// `encoded_attrs`: encode_route_attrs() of the route's attributes (shared by
+// every route of one attribute set in a batch).
+std::string encode_snapshot(const PeerRef& peer, std::string_view encoded_attrs);
+std::string encode_route_attrs(const RouteAttrs& a);
+Result<SnapshotRoute, std::string> decode_snapshot(const Prefix& prefix, std::string_view value);
+
+}  // namespace petrel::rib::store

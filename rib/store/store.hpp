@@ -1,0 +1,138 @@
+// rib/store/store.hpp — the RocksDB store: the route journal (history of
+// best-path changes, with retention by age and by entries) and the snapshot of
+// the Loc-RIB best paths that a warm restart loads.
+//
+// Threads: submit() is called on the RIB's thread and never waits for the disk:
+// it appends the batch to a bounded queue (when the queue holds more than
+// `queue_max_records`, the oldest batches are dropped and counted, and the
+// snapshot is marked incomplete). The store's own thread takes everything
+// queued, writes it in one RocksDB WriteBatch (journal entry, history index,
+// snapshot key per change), then applies retention. Queries (history(),
+// for_each_journal(), load_snapshot()) read RocksDB on the caller's thread.
+//
+// Crash safety: every write goes through RocksDB's write-ahead log, so a kill -9
+// loses at most what was still queued and never leaves a half batch. A database
+// that cannot be used (corrupt files, not a directory, another schema version)
+// is moved aside to PATH.bad-UNIXTIME with a log line saying why, and the store
+// starts empty (a cold start); open() returns null only when even an empty
+// database cannot be created. The store never touches the kernel.
+// Schema: rib/store/records.hpp.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/result.hpp"
+#include "rib/store/change_batch.hpp"
+#include "rib/store/records.hpp"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace petrel::rib::store {
+
+struct StoreOptions {
+  std::string path = "/var/lib/petrel";
+  std::chrono::seconds history_max_age{7 * 24 * 3600};
+  uint64_t history_max_entries = 1'000'000;
+  std::size_t queue_max_records = 4'000'000;
+};
+
+struct StoreStats {
+  uint64_t journal_entries = 0;   // kept now
+  uint64_t records_written = 0;   // since start
+  uint64_t records_dropped = 0;   // queue overflow, since start
+  uint64_t entries_expired = 0;   // removed by retention, since start
+  std::size_t queued_records = 0;
+  bool snapshot_complete = true;
+};
+
+class Store {
+ public:
+  enum class LogLevel { info, warning };
+  using Log = std::function<void(LogLevel, const std::string&)>;
+
+  static std::unique_ptr<Store> open(const StoreOptions& options, Log log);
+  ~Store();  // writes what is queued, then stops the thread
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Queues one decision's changes; never blocks on the disk.
+  void submit(ChangeBatch&& batch);
+  // Starts the snapshot over (in queue order): the RIB starts empty, so what the
+  // snapshot held before is gone. Call after a warm restart loaded it.
+  void reset_snapshot();
+  // Waits until everything queued so far is written; false on timeout.
+  bool flush(std::chrono::milliseconds timeout);
+
+  // The journal entries of `prefix`, oldest first, at most the last `limit`.
+  std::vector<JournalEntry> history(const Prefix& prefix, std::size_t limit = 1000) const;
+  // Every journal entry, oldest first. Undecodable entries are skipped (counted in the result).
+  std::size_t for_each_journal(const std::function<void(const JournalEntry&)>& f) const;
+  // The snapshot of the best paths, for a warm restart; an error (say why) when
+  // it cannot be trusted (changes were dropped, an entry does not decode).
+  Result<std::vector<SnapshotRoute>, std::string> load_snapshot() const;
+  // Retention: removes journal entries older than the maximum age (relative to
+  // `now_ms`, Unix milliseconds) and the oldest beyond the maximum count. The
+  // store thread runs it after every write; returns how many it removed.
+  uint64_t trim(int64_t now_ms);
+
+  StoreStats stats() const;
+  const std::string& path() const { return options_.path; }
+  // Why the database found at start was not used (empty: it was).
+  const std::string& cold_start_reason() const { return cold_start_reason_; }
+
+ private:
+  struct Item {
+    bool reset = false;
+    ChangeBatch batch;
+  };
+
+  Store(const StoreOptions& options, Log log);
+  bool try_open(std::string& why);
+  void run();
+  void write(std::vector<Item>& items);
+  uint32_t intern_peer(const PeerRef& p);
+  void set_snapshot_complete(bool complete);
+
+  StoreOptions options_;
+  Log log_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::string cold_start_reason_;
+
+  // Journal sequence range [first_seq_, next_seq_): entries are removed only from the front.
+  std::atomic<uint64_t> first_seq_{1};
+  std::atomic<uint64_t> next_seq_{1};
+  std::atomic<uint64_t> written_{0};
+  std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> expired_{0};
+  std::atomic<bool> snapshot_complete_{true};
+
+  // Store thread only: whose best each prefix has now (announce vs replace, and
+  // the peer of a withdraw), with the peers interned.
+  boost::unordered_flat_map<Prefix, uint32_t> best_peer_;
+  std::vector<PeerRef> peers_;
+  boost::unordered_flat_map<std::string, uint32_t> peer_ids_;
+  std::mutex trim_mutex_;  // trim() from a test and from the thread
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::deque<Item> queue_;
+  std::size_t queued_records_ = 0;
+  bool writing_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace petrel::rib::store

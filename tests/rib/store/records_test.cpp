@@ -1,0 +1,151 @@
+// The store's schema: keys sort as the queries need, values round-trip, and
+// damaged bytes give a precise error, never a crash.
+#include "rib/store/records.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace petrel;
+using namespace petrel::rib;
+using namespace petrel::rib::store;
+namespace wire = petrel::bgp::wire;
+
+namespace {
+
+// The value of a Result that must hold one (Result<T, std::string> has no value()).
+template <class R>
+bool ok(const R& r) {
+  return r.has_value();
+}
+template <class R>
+auto val(const R& r) {
+  REQUIRE(ok(r));
+  return *r;
+}
+
+RouteAttrs sample_attrs() {
+  RouteAttrs r;
+  r.attrs.origin = wire::Origin::igp;
+  r.attrs.as_path = wire::AsPath{{{wire::AsSegmentType::sequence, {65001, 4200000000u}}, {wire::AsSegmentType::set, {7, 8}}}};
+  r.attrs.next_hop = IpAddress::parse("10.0.0.1");
+  r.attrs.local_pref = 150;
+  r.attrs.med = 5;
+  r.attrs.communities = {(65001u << 16) | 1, wire::community::no_export};
+  r.attrs.large_communities = {{65001, 2, 3}};
+  r.next_hop = *IpAddress::parse("10.0.0.1");
+  return r;
+}
+
+JournalEntry sample_entry() {
+  JournalEntry e;
+  e.seq = 42;
+  e.time_ms = 1'700'000'000'123;
+  e.prefix = *Prefix::parse("10.244.3.0/24");
+  e.change = ChangeKind::replace;
+  e.peer = PeerRef{"tor1", *IpAddress::parse("10.0.0.1"), 65001, 0x0a000001};
+  e.attrs = summarize(sample_attrs());
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("the schema value names its version and nothing else parses") {
+  CHECK(schema_value() == "petrel-store/1");
+  CHECK(parse_schema_value("petrel-store/1") == 1u);
+  CHECK(parse_schema_value("petrel-store/17") == 17u);
+  CHECK_FALSE(parse_schema_value("petrel-store/"));
+  CHECK_FALSE(parse_schema_value("petrel-store/1x"));
+  CHECK_FALSE(parse_schema_value("bird"));
+}
+
+TEST_CASE("history keys group a prefix's entries in sequence order") {
+  const Prefix a = *Prefix::parse("10.244.3.0/24"), b = *Prefix::parse("10.244.3.0/25");
+  CHECK(history_key(a, 1) < history_key(a, 2));
+  CHECK(history_key(a, 255) < history_key(a, 256));
+  CHECK(history_key(a, 1).starts_with(history_prefix(a)));
+  CHECK_FALSE(history_key(b, 1).starts_with(history_prefix(a)));
+  CHECK(journal_key(9) < journal_key(10));
+  CHECK(val(decode_seq(history_key(a, 0x0102030405ull))) == 0x0102030405ull);
+  CHECK(val(decode_seq(journal_key(7))) == 7u);
+  CHECK_FALSE(ok(decode_seq("j1")));
+}
+
+TEST_CASE("prefix keys round-trip for both families and refuse damage") {
+  for (const char* text : {"0.0.0.0/0", "10.244.3.0/24", "192.0.2.1/32", "2001:db8::/32", "::/0", "2001:db8::1/128"}) {
+    const Prefix p = *Prefix::parse(text);
+    CHECK(val(decode_snapshot_key(snapshot_key(p))) == p);
+  }
+  std::string k = prefix_key(*Prefix::parse("10.244.3.0/24"));
+  std::string bad_len = k;
+  bad_len[1] = 33;
+  std::string host_bits = k;
+  host_bits[2 + 3] = 1;
+  std::string bad_family = k;
+  bad_family[0] = 5;
+  std::string v4_junk = k;
+  v4_junk[2 + 8] = 1;
+  for (const auto& b : {bad_len, host_bits, bad_family, v4_junk, k.substr(0, 17)})
+    CHECK_FALSE(ok(decode_prefix_key({reinterpret_cast<const uint8_t*>(b.data()), b.size()})));
+}
+
+TEST_CASE("a journal entry round-trips, a withdraw without attributes too") {
+  const JournalEntry e = sample_entry();
+  CHECK(val(decode_journal(encode_journal(e), 42)) == e);
+  JournalEntry w = e;
+  w.change = ChangeKind::withdraw;
+  w.attrs = AttrSummary();
+  w.prefix = *Prefix::parse("2001:db8:1::/48");
+  CHECK(val(decode_journal(encode_journal(w), 42)) == w);
+}
+
+TEST_CASE("every truncation of a journal entry is an error, never a crash") {
+  const std::string v = encode_journal(sample_entry());
+  for (std::size_t n = 0; n < v.size(); ++n) {
+    auto r = decode_journal(std::string_view(v).substr(0, n), 42);
+    CHECK_FALSE(ok(r));
+    if (!ok(r)) CHECK(r.error().starts_with("journal entry 42: "));
+  }
+  CHECK(decode_journal(v + "x", 42).error() == "journal entry 42: trailing bytes");
+  std::string bad_kind = v;
+  bad_kind[8] = 9;
+  CHECK(decode_journal(bad_kind, 42).error() == "journal entry 42: bad change kind 9");
+}
+
+TEST_CASE("a snapshot route round-trips its full attributes through the BGP codec") {
+  const RouteAttrs a = sample_attrs();
+  const PeerRef peer{"tor1", *IpAddress::parse("10.0.0.1"), 65001, 0x0a000001};
+  const Prefix p = *Prefix::parse("10.244.3.0/24");
+  const auto r = decode_snapshot(p, encode_snapshot(peer, encode_route_attrs(a)));
+  REQUIRE(ok(r));
+  CHECK(r->prefix == p);
+  CHECK(r->peer == peer);
+  CHECK(r->attrs == a);
+
+  RouteAttrs v6;
+  v6.attrs.origin = wire::Origin::incomplete;
+  v6.attrs.as_path = wire::AsPath{};
+  v6.next_hop = *IpAddress::parse("2001:db8::1");
+  v6.link_local_next_hop = *IpAddress::parse("fe80::1");
+  const auto r6 = decode_snapshot(*Prefix::parse("2001:db8:5::/48"), encode_snapshot(peer, encode_route_attrs(v6)));
+  REQUIRE(ok(r6));
+  CHECK(r6->attrs == v6);
+}
+
+TEST_CASE("a damaged snapshot value is an error naming the prefix") {
+  const std::string v = encode_snapshot(PeerRef{"tor1", *IpAddress::parse("10.0.0.1"), 65001, 1},
+                                        encode_route_attrs(sample_attrs()));
+  const Prefix p = *Prefix::parse("10.244.3.0/24");
+  for (std::size_t n = 0; n < v.size(); ++n) {
+    auto r = decode_snapshot(p, std::string_view(v).substr(0, n));
+    CHECK_FALSE(ok(r));
+    if (!ok(r)) CHECK(r.error().starts_with("snapshot of 10.244.3.0/24: "));
+  }
+}
+
+TEST_CASE("describe() gives the attribute summary on one line") {
+  CHECK(describe(sample_entry().attrs) ==
+        "via 10.0.0.1 [AS65001 4200000000 {7 8} i] local-pref 150 med 5 communities (65001,1) (65535,65281) "
+        "large-communities (65001,2,3)");
+  AttrSummary bare;
+  bare.next_hop = *IpAddress::parse("2001:db8::1");
+  CHECK(describe(bare) == "via 2001:db8::1 [?]");
+}
