@@ -1,0 +1,296 @@
+// The RocksDB store in a temporary directory: journal and snapshot written by
+// its thread, history per prefix, retention by entries and by age, reopening,
+// and a cold start (clear log line, empty store) from a garbage file, corrupt
+// database files and another schema version.
+#include "rib/store/store.hpp"
+
+#include <doctest/doctest.h>
+#include <rocksdb/db.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "rib/store/change_batch.hpp"
+
+using namespace petrel;
+using namespace petrel::rib;
+using namespace petrel::rib::store;
+namespace wire = petrel::bgp::wire;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "sto-store-test-XXXXXX").string();
+    path = ::mkdtemp(t.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+struct Logged {
+  std::vector<std::string> warnings, infos;
+  Store::Log log() {
+    return [this](Store::LogLevel l, const std::string& m) { (l == Store::LogLevel::warning ? warnings : infos).push_back(m); };
+  }
+};
+
+RouteAttrs attrs(std::initializer_list<uint32_t> path, const char* next_hop, uint32_t local_pref = 100) {
+  RouteAttrs r;
+  r.attrs.origin = wire::Origin::igp;
+  r.attrs.as_path = wire::AsPath{{{wire::AsSegmentType::sequence, path}}};
+  r.attrs.local_pref = local_pref;
+  r.next_hop = *IpAddress::parse(next_hop);
+  return r;
+}
+
+const PeerRef kTor1{"tor1", *IpAddress::parse("10.0.0.1"), 65001, 0x0a000001};
+const PeerRef kTor2{"tor2", *IpAddress::parse("10.0.0.2"), 65002, 0x0a000002};
+// Entries are stamped now: retention by age (a week by default) keeps them.
+const int64_t kNow =
+    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+const Prefix kP = *Prefix::parse("10.244.3.0/24");
+const Prefix kQ = *Prefix::parse("2001:db8:3::/48");
+
+ChangeBatch batch(int64_t time_ms, const PeerRef& peer, const RouteAttrs& a, std::vector<Prefix> announced,
+                  std::vector<Prefix> withdrawn = {}) {
+  ChangeBatch b;
+  b.time_ms = time_ms;
+  b.peers.push_back(peer);
+  b.attrs.push_back(a);
+  for (const Prefix& p : announced) b.records.push_back({p, 0, 0, false});
+  for (const Prefix& p : withdrawn) b.records.push_back({p, 0, 0, true});
+  return b;
+}
+
+StoreOptions options(const fs::path& p) {
+  StoreOptions o;
+  o.path = p.string();
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("best-path changes are journalled as announce, replace and withdraw, and kept per prefix") {
+  TempDir dir;
+  Logged logged;
+  auto s = Store::open(options(dir.path / "db"), logged.log());
+  REQUIRE(s);
+  CHECK(s->cold_start_reason().empty());
+  CHECK(logged.warnings.empty());
+  REQUIRE(logged.infos.size() == 1);
+  CHECK(logged.infos[0].find("no database yet, creating one") != std::string::npos);
+
+  s->submit(batch(kNow + 1000, kTor1, attrs({65001}, "10.0.0.1"), {kP, kQ}));
+  s->submit(batch(kNow + 2000, kTor2, attrs({65002, 65003}, "10.0.0.2", 200), {kP}));
+  s->submit(batch(kNow + 3000, kTor2, attrs({65002}, "10.0.0.2"), {}, {kP}));
+  REQUIRE(s->flush(std::chrono::seconds(10)));
+
+  const auto h = s->history(kP);
+  REQUIRE(h.size() == 3);
+  CHECK(h[0].change == ChangeKind::announce);
+  CHECK(h[0].peer == kTor1);
+  CHECK(h[0].time_ms == kNow + 1000);
+  CHECK(h[1].change == ChangeKind::replace);
+  CHECK(h[1].peer == kTor2);
+  CHECK(h[1].attrs.local_pref == 200u);
+  CHECK(h[1].attrs.as_path.to_string() == "65002 65003");
+  CHECK(h[2].change == ChangeKind::withdraw);
+  CHECK(h[2].peer == kTor2);  // whose best went away
+  CHECK(h[0].seq < h[1].seq);
+  CHECK(s->history(kP, 1).size() == 1);
+  CHECK(s->history(kP, 1)[0].change == ChangeKind::withdraw);
+  CHECK(s->history(kQ).size() == 1);
+  CHECK(s->history(*Prefix::parse("10.244.3.0/25")).empty());
+
+  // The snapshot holds the best paths now: kQ only.
+  auto snap = s->load_snapshot();
+  REQUIRE(snap.has_value());
+  REQUIRE(snap->size() == 1);
+  CHECK((*snap)[0].prefix == kQ);
+  CHECK((*snap)[0].peer == kTor1);
+  CHECK((*snap)[0].attrs == attrs({65001}, "10.0.0.1"));
+
+  std::vector<uint64_t> seqs;
+  CHECK(s->for_each_journal([&](const JournalEntry& e) { seqs.push_back(e.seq); }) == 0);
+  CHECK(seqs == std::vector<uint64_t>{1, 2, 3, 4});
+  CHECK(s->stats().journal_entries == 4);
+  CHECK(s->stats().records_written == 4);
+}
+
+TEST_CASE("the journal and the snapshot survive a reopen; sequence numbers go on") {
+  TempDir dir;
+  {
+    auto s = Store::open(options(dir.path), nullptr);
+    REQUIRE(s);
+    s->submit(batch(kNow + 1000, kTor1, attrs({65001}, "10.0.0.1"), {kP}));
+  }  // the destructor writes what is queued
+  Logged logged;
+  auto s = Store::open(options(dir.path), logged.log());
+  REQUIRE(s);
+  CHECK(logged.warnings.empty());
+  CHECK(s->history(kP).size() == 1);
+  REQUIRE(s->load_snapshot().has_value());
+  CHECK(s->load_snapshot()->size() == 1);
+  s->submit(batch(kNow + 2000, kTor1, attrs({65001}, "10.0.0.1"), {}, {kP}));
+  REQUIRE(s->flush(std::chrono::seconds(10)));
+  const auto h = s->history(kP);
+  REQUIRE(h.size() == 2);
+  CHECK(h[1].seq == 2);
+  // The store thread starts with no memory of the best paths: after a restart
+  // a withdraw of an older best names no peer unless the snapshot is reset.
+  s->reset_snapshot();
+  REQUIRE(s->flush(std::chrono::seconds(10)));
+  CHECK(s->load_snapshot()->empty());
+}
+
+TEST_CASE("retention by entries drops the oldest, with their history index") {
+  TempDir dir;
+  StoreOptions o = options(dir.path);
+  o.history_max_entries = 3;
+  auto s = Store::open(o, nullptr);
+  REQUIRE(s);
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  for (int i = 0; i < 5; ++i)
+    s->submit(batch(now + i, kTor1, attrs({65001, static_cast<uint32_t>(i)}, "10.0.0.1"), {i < 2 ? kQ : kP}));
+  REQUIRE(s->flush(std::chrono::seconds(10)));
+  CHECK(s->stats().journal_entries == 3);
+  CHECK(s->history(kQ).empty());  // entries 1 and 2 went
+  CHECK(s->history(kP).size() == 3);
+  CHECK(s->stats().entries_expired == 2);
+}
+
+TEST_CASE("retention by age drops what is older than the maximum age") {
+  TempDir dir;
+  StoreOptions o = options(dir.path);
+  o.history_max_age = std::chrono::seconds(60);
+  auto s = Store::open(o, nullptr);
+  REQUIRE(s);
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  s->submit(batch(now, kTor1, attrs({65001}, "10.0.0.1"), {kP}));
+  s->submit(batch(now + 30'000, kTor1, attrs({65001, 1}, "10.0.0.1"), {kP}));
+  REQUIRE(s->flush(std::chrono::seconds(10)));
+  CHECK(s->trim(now + 59'000) == 0);
+  CHECK(s->trim(now + 61'000) == 1);
+  CHECK(s->history(kP).size() == 1);
+  CHECK(s->trim(now + 100'000) == 1);
+  CHECK(s->history(kP).empty());
+  CHECK(s->stats().journal_entries == 0);
+}
+
+TEST_CASE("a garbage file where the database should be: a clear log line and a cold start") {
+  TempDir dir;
+  const fs::path db = dir.path / "db";
+  std::ofstream(db) << "this is not a RocksDB database\n";
+  Logged logged;
+  auto s = Store::open(options(db), logged.log());
+  REQUIRE(s);
+  REQUIRE(logged.warnings.size() == 1);
+  CHECK(logged.warnings[0].find("store " + db.string() + ": not a directory; moved it aside to " + db.string() + ".bad-") == 0);
+  CHECK(logged.warnings[0].find("cold start") != std::string::npos);
+  CHECK(s->cold_start_reason() == "not a directory");
+  CHECK(fs::is_directory(db));
+  s->submit(batch(kNow + 1000, kTor1, attrs({65001}, "10.0.0.1"), {kP}));
+  REQUIRE(s->flush(std::chrono::seconds(10)));
+  CHECK(s->history(kP).size() == 1);
+  // The garbage was kept for the operator.
+  int aside = 0;
+  for (const auto& e : fs::directory_iterator(dir.path)) aside += e.path().filename().string().starts_with("db.bad-");
+  CHECK(aside == 1);
+}
+
+TEST_CASE("corrupt database files: a clear log line and a cold start, never a crash") {
+  TempDir dir;
+  {
+    auto s = Store::open(options(dir.path / "db"), nullptr);
+    REQUIRE(s);
+    s->submit(batch(kNow + 1000, kTor1, attrs({65001}, "10.0.0.1"), {kP}));
+  }
+  // Overwrite every file of the database with garbage.
+  for (const auto& e : fs::directory_iterator(dir.path / "db"))
+    if (e.is_regular_file()) std::ofstream(e.path(), std::ios::trunc) << "garbage\x01\x02\x03";
+  Logged logged;
+  auto s = Store::open(options(dir.path / "db"), logged.log());
+  REQUIRE(s);
+  REQUIRE(logged.warnings.size() == 1);
+  CHECK(logged.warnings[0].find("cannot open the database: ") != std::string::npos);
+  CHECK(logged.warnings[0].find("cold start") != std::string::npos);
+  CHECK(s->history(kP).empty());
+  CHECK(s->load_snapshot()->empty());
+}
+
+TEST_CASE("another schema version: a clear log line and a cold start") {
+  TempDir dir;
+  {
+    auto s = Store::open(options(dir.path), nullptr);
+    REQUIRE(s);
+    s->submit(batch(kNow + 1000, kTor1, attrs({65001}, "10.0.0.1"), {kP}));
+  }
+  {
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), dir.path.string(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    REQUIRE(db->Put(rocksdb::WriteOptions(), std::string(kSchemaKey), "petrel-store/99").ok());
+  }
+  Logged logged;
+  auto s = Store::open(options(dir.path), logged.log());
+  REQUIRE(s);
+  REQUIRE(logged.warnings.size() == 1);
+  CHECK(logged.warnings[0].find("schema version 99, this petreld reads version 1") != std::string::npos);
+  CHECK(s->history(kP).empty());
+}
+
+TEST_CASE("a RocksDB database that is not a Petrel store is not used") {
+  TempDir dir;
+  {
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    REQUIRE(rocksdb::DB::Open(o, dir.path.string(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    REQUIRE(db->Put(rocksdb::WriteOptions(), "foo", "bar").ok());
+  }
+  Logged logged;
+  auto s = Store::open(options(dir.path), logged.log());
+  REQUIRE(s);
+  REQUIRE(logged.warnings.size() == 1);
+  CHECK(logged.warnings[0].find("no schema version in a database that holds data") != std::string::npos);
+}
+
+TEST_CASE("a change batch from the RIB: the best path's peer and attributes, withdrawals unnamed") {
+  Rib rib;
+  PeerInfo info;
+  info.address = *IpAddress::parse("10.0.0.1");
+  info.peer_as = 65001;
+  info.router_id = 0x0a000001;
+  info.external = true;
+  const PeerId p = rib.add_peer(info);
+  const RouteAttrs a = attrs({65001}, "10.0.0.1");
+  rib.announce(p, kP, 0, rib.attrs().intern(a));
+  rib.announce(p, *Prefix::parse("10.244.4.0/24"), 0, rib.attrs().intern(a));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  ChangeBatchBuilder builder([](PeerId id) { return id == 0 ? std::string("static") : "peer" + std::to_string(id); });
+  builder.add(changes, rib);
+  changes.clear();
+  rib.withdraw(p, kP, 0);
+  rib.decide(changes);
+  builder.add(changes, rib);
+  const ChangeBatch b = builder.take(1234);
+  CHECK(b.time_ms == 1234);
+  REQUIRE(b.records.size() == 3);
+  CHECK(b.peers.size() == 1);  // one copy per decision
+  CHECK(b.attrs.size() == 1);
+  CHECK(b.peers[0] == PeerRef{"peer1", info.address, 65001, 0x0a000001});
+  CHECK(b.attrs[0] == a);
+  CHECK(b.records[2].prefix == kP);
+  CHECK(b.records[2].withdrawn);
+  CHECK(builder.size() == 0);
+}
