@@ -490,8 +490,13 @@ Config read_config(YAML::Node root, std::string_view file) {
   if (YAML::Node v = top.get("metrics")) c.metrics = read_endpoint(v, "metrics");
   if (YAML::Node v = top.get("log-level")) c.log_level = read_word(v, "log-level", {"trace", "debug", "info", "warn", "error"});
   if (YAML::Node v = top.get("store")) {
-    MapReader s(v, "store", {"path"});
+    MapReader s(v, "store", {"path", "enabled", "history-max-age", "history-max-entries"});
     if (YAML::Node p = s.get("path")) c.store_path = read_string(p, s.path("path"));
+    if (YAML::Node p = s.get("enabled")) c.store_enabled = read_bool(p, s.path("enabled"));
+    if (YAML::Node p = s.get("history-max-age"))
+      c.store_history_max_age = read_number(p, s.path("history-max-age"), 60, 10ull * 365 * 24 * 3600);
+    if (YAML::Node p = s.get("history-max-entries"))
+      c.store_history_max_entries = read_number(p, s.path("history-max-entries"), 1, 1'000'000'000);
   }
   if (YAML::Node v = top.get("fib")) c.fib = read_fib(v, "fib");
   if (YAML::Node v = top.get("max-paths")) c.max_paths = static_cast<uint32_t>(read_number(v, "max-paths", 1, 256));

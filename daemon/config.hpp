@@ -130,6 +130,10 @@ struct Config {
   bool always_compare_med = false;
   std::optional<uint32_t> selection_deferral;  // seconds; graceful restart (restarting speaker)
   std::string store_path = "/var/lib/petrel";
+  // The RocksDB store (rib/store): route journal and best-path snapshot.
+  bool store_enabled = true;
+  uint64_t store_history_max_age = 7 * 24 * 3600;  // seconds
+  uint64_t store_history_max_entries = 1'000'000;
   std::string log_level = "info";
   // `kubernetes:` is kept as its YAML text; k8s/ parses it (k8s/config.hpp).
   std::string kubernetes_yaml;

@@ -87,7 +87,9 @@ bool equivalent(const Config& a, const Config& b) {
          same_policies(a.policies, b.policies) && a.policy_text == b.policy_text && a.fib == b.fib &&
          a.max_paths == b.max_paths && a.multipath_relax == b.multipath_relax &&
          a.always_compare_med == b.always_compare_med && a.selection_deferral == b.selection_deferral &&
-         a.store_path == b.store_path && a.log_level == b.log_level && a.kubernetes_yaml == b.kubernetes_yaml;
+         a.store_path == b.store_path && a.store_enabled == b.store_enabled &&
+         a.store_history_max_age == b.store_history_max_age &&
+         a.store_history_max_entries == b.store_history_max_entries && a.log_level == b.log_level && a.kubernetes_yaml == b.kubernetes_yaml;
 }
 
 bool ReloadPlan::nothing() const {
@@ -110,6 +112,11 @@ ReloadPlan plan_reload(const Config& running, const Config& next) {
   plan.log_level_changed = running.log_level != next.log_level;
   plan.kubernetes_changed = running.kubernetes_yaml != next.kubernetes_yaml;
   if (running.store_path != next.store_path) plan.restart_needed.push_back("store.path");
+  if (running.store_enabled != next.store_enabled) plan.restart_needed.push_back("store.enabled");
+  if (running.store_history_max_age != next.store_history_max_age)
+    plan.restart_needed.push_back("store.history-max-age");
+  if (running.store_history_max_entries != next.store_history_max_entries)
+    plan.restart_needed.push_back("store.history-max-entries");
   if (running.selection_deferral != next.selection_deferral) plan.restart_needed.push_back("selection-deferral");
 
   for (const PeerConfig& old_peer : running.peers)

@@ -164,7 +164,9 @@ std::string print_config(const Config& c) {
   line("control-socket-readonly", or_null(c.control_socket_readonly));
   line("metrics", or_null(c.metrics));
   line("log-level", c.log_level);
-  line("store", "{path: " + yaml_scalar(c.store_path) + "}");
+  line("store", "{path: " + yaml_scalar(c.store_path) + ", enabled: " + boolean(c.store_enabled) +
+                    ", history-max-age: " + std::to_string(c.store_history_max_age) +
+                    ", history-max-entries: " + std::to_string(c.store_history_max_entries) + "}");
   line("fib", fib_text(c.fib));
   line("max-paths", std::to_string(c.max_paths));
   line("multipath-relax", boolean(c.multipath_relax));

@@ -143,7 +143,21 @@ Result<Command, Error> parse_show_route(Tokens& t, Command c, const std::string&
   c.verb = Command::Verb::show_route;
   while (!t.done()) {
     const std::string w = t.words[t.at++];
-    const auto k = keyword(w, {"for", "all", "protocol", "export", "count", "where"});
+    const auto k = keyword(w, {"for", "all", "protocol", "export", "count", "where", "history"});
+    if (k && *k == "history") {
+      c.verb = Command::Verb::show_route_history;
+      if (t.done()) return fail("show route history: expected a prefix");
+      const std::string v = t.words[t.at++];
+      auto p = Prefix::parse(v);
+      if (!p) {
+        if (auto loose = Prefix::parse(v, false))
+          return fail("show route history: " + v + " has host bits set (did you mean " + loose->to_string() + "?)");
+        return fail("show route history: not a prefix: " + v);
+      }
+      c.prefix = *p;
+      if (!t.done()) return fail("unexpected '" + t.peek() + "' at the end of the command");
+      return c;
+    }
     if (!k) {
       if (auto p = Prefix::parse(w)) {
         c.prefix = *p;
@@ -189,7 +203,8 @@ bool Command::changes_state() const {
     case Verb::disable:
     case Verb::restart:
     case Verb::reload:
-    case Verb::down: return true;
+    case Verb::down:
+    case Verb::mrt_dump: return true;  // writes a file as the daemon's user
     case Verb::configure: return configure != Configure::check;
     default: return false;
   }
@@ -208,11 +223,11 @@ Result<Command, std::string> parse_command(std::string_view line) {
   }
   std::string amb;
   const std::string verb_word = t.words[t.at++];
-  const auto verb = keyword(verb_word, {"show", "enable", "disable", "restart", "reload", "configure", "down"}, &amb);
+  const auto verb = keyword(verb_word, {"show", "enable", "disable", "restart", "reload", "configure", "down", "mrt"}, &amb);
   if (!verb) {
     if (!amb.empty()) return fail("'" + verb_word + "' is ambiguous: " + amb);
     return fail("unknown command '" + verb_word + "' (expected " +
-                expected({"show", "enable", "disable", "restart", "reload", "configure", "down"}) + ")");
+                expected({"show", "enable", "disable", "restart", "reload", "configure", "down", "mrt"}) + ")");
   }
   const std::string rest(line);
 
@@ -284,6 +299,17 @@ Result<Command, std::string> parse_command(std::string_view line) {
       }
     }
     if (!t.done() && t.quoted[t.at]) c.file = t.words[t.at++];
+  } else if (*verb == "mrt") {
+    c.verb = Command::Verb::mrt_dump;
+    if (t.done() || !keyword(t.peek(), {"dump"})) return fail("mrt: expected dump");
+    ++t.at;
+    const auto what = t.done() ? std::nullopt : keyword(t.peek(), {"rib", "history"});
+    if (!what) return fail("mrt dump: expected " + expected({"rib", "history"}));
+    ++t.at;
+    c.mrt = *what == "rib" ? Command::Mrt::rib : Command::Mrt::history;
+    if (t.done()) return fail("mrt dump " + *what + ": expected a file name");
+    c.file = t.words[t.at++];
+    if (c.file.empty() || c.file.front() != '/') return fail("mrt dump " + *what + ": the file must be an absolute path");
   } else {
     c.verb = Command::Verb::down;
   }

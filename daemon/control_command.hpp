@@ -7,6 +7,7 @@
 //   show route [for ADDR|PREFIX] [PREFIX] [all] [protocol NAME] [export NAME] [count]
 //              [where bgp_community ~ [(A,B), …] | where (A,B) ~ bgp_community
 //               | the same with bgp_large_community and (A,B,C)]
+//   show route history PREFIX          (Petrel: the journal of its best-path changes)
 //   show interfaces | show memory
 //   show fib [PREFIX]                  (Petrel: desired vs kernel)
 //   show counters | show peers counters (Petrel: messages and flaps per peer)
@@ -15,6 +16,8 @@
 //   configure [soft] ["FILE"] | configure check ["FILE"] | configure timeout N
 //   configure confirm | configure undo
 //   down
+//   mrt dump rib "FILE" | mrt dump history "FILE"
+//                                      (Petrel: MRT export, RFC 6396; FILE an absolute path)
 //   json COMMAND                       (Petrel: the reply as one JSON document)
 // Errors are for the operator: what was expected where.
 #pragma once
@@ -40,8 +43,9 @@ struct CommunityFilter {
 struct Command {
   enum class Verb {
     show_status, show_protocols, show_route, show_interfaces, show_memory, show_fib, show_counters,
-    enable, disable, restart, reload, configure, down,
+    enable, disable, restart, reload, configure, down, show_route_history, mrt_dump,
   };
+  enum class Mrt { rib, history };
   enum class Reload { both, in, out };
   enum class Configure { apply, soft, check, timeout, confirm, undo };
 
@@ -59,7 +63,8 @@ struct Command {
   Reload reload = Reload::both;
   Configure configure = Configure::apply;
   uint32_t timeout_seconds = 0;
-  std::string file;                  // configure ["FILE"]
+  std::string file;                  // configure ["FILE"], mrt dump … FILE
+  Mrt mrt = Mrt::rib;
 
   // Commands a read-only socket refuses.
   bool changes_state() const;

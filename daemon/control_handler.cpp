@@ -117,6 +117,10 @@ Reply ControlHandler::handle(std::string_view line, bool read_only) {
     case Command::Verb::show_fib:
       if (hooks_.show_fib) return hooks_.show_fib(c);
       return Reply::error(reply_code::runtime_error, "FIB not available");
+    case Command::Verb::show_route_history:
+    case Command::Verb::mrt_dump:
+      if (hooks_.store) return hooks_.store(c);
+      return Reply::error(reply_code::runtime_error, "The store is not available");
     case Command::Verb::configure:
       if (hooks_.configure) return hooks_.configure(c);
       return Reply::error(reply_code::runtime_error, "reconfiguration not available");

@@ -22,6 +22,7 @@ class ControlHandler {
     std::function<Reply(const Command&)> configure;  // configure [check|timeout|confirm|undo]
     std::function<void()> down;                      // shut the daemon down
     std::function<Reply(const Command&)> show_fib;   // desired vs kernel
+    std::function<Reply(const Command&)> store;      // show route history, mrt dump
   };
 
   ControlHandler(BgpSpeaker& speaker, Hooks hooks, std::string version);

@@ -6,11 +6,12 @@
 //   config file  -> load_config -> Config                      (start, SIGHUP, `configure`)
 //   Config       -> BgpSpeaker                                 (sessions, RIB, update groups)
 //   BgpSpeaker   -> ChangeSink -> FibFeed -> FibWriter queue    (RIB changes to the kernel; never waits)
+//                            -> StoreFeed -> Store queue        (route journal, snapshot; its own thread, never waits)
 //   kernel links/addresses/routes -> NextHopFeed -> BgpSpeaker::next_hops_changed  (RIB reconverges)
 //   control socket line -> ControlHandler -> BgpSpeaker / hooks -> Reply
 //   MetricsServer scrape -> snapshot of BgpSpeaker and FibWriter
 // One thread runs the io_context (BGP, RIB, control, metrics); the FIB writer
-// has its own thread behind its queue.
+// and the store have their own threads behind their queues.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -33,6 +34,7 @@
 #include "daemon/daemon_fib.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/nexthop_feed.hpp"
+#include "daemon/store_feed.hpp"
 
 #ifndef PETREL_VERSION
 #define PETREL_VERSION "0.0.0"
@@ -89,7 +91,12 @@ class Daemon {
   Daemon(asio::io_context& io, Config config, Options options)
       : io_(io), options_(std::move(options)), config_(std::move(config)), fib_(config_.fib),
         next_hops_(NextHopFeed::open(io, config_.fib)),
-        speaker_(io, config_, [this](std::span<const rib::RouteChange> c, const rib::Rib& r) { fib_.apply(c, r); },
+        store_(config_, [this](rib::PeerId id) { return speaker_.name_of(id); }),
+        speaker_(io, config_,
+                 [this](std::span<const rib::RouteChange> c, const rib::Rib& r) {
+                   fib_.apply(c, r);
+                   store_.apply(c, r);
+                 },
                  restarting(), restarting(), next_hops_ ? &next_hops_->resolver() : nullptr),
         handler_(speaker_, hooks(), PETREL_VERSION),
         control_(io.get_executor(), [this](std::string_view line, bool ro) { return handler_.handle(line, ro); },
@@ -200,6 +207,9 @@ class Daemon {
     h.configure = [this](const Command& c) { return reconfigure(c); };
     h.down = [this] { shutdown("down"); };
     h.show_fib = [this](const Command& c) { return fib_.show(c); };
+    h.store = [this](const Command& c) {
+      return c.verb == Command::Verb::mrt_dump ? store_.mrt_dump(c, speaker_) : store_.show_history(c);
+    };
     return h;
   }
 
@@ -245,6 +255,7 @@ class Daemon {
   Config config_;
   FibFeed fib_;          // before the speaker: the speaker's sink feeds it
   std::unique_ptr<NextHopFeed> next_hops_;  // before the speaker: its RIB resolves through it
+  StoreFeed store_;      // before the speaker: the speaker's sink feeds it
   BgpSpeaker speaker_;
   ControlHandler handler_;
   ControlServer control_;

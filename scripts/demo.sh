@@ -110,6 +110,7 @@ router-id: 10.100.0.1$n
 local-as: 64512
 listen: [{address: 10.100.0.1$n, port: 179}]
 control-socket: $WORK/node$n.ctl
+store: {path: $WORK/node$n.store}
 originate:
   - {prefix: 10.244.$n.0/24, blackhole: true, communities: ["64512:$n"]}
 prefix-sets: {pods: ["10.244.0.0/16 le 26"]}

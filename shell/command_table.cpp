@@ -19,6 +19,7 @@ std::string_view arg_placeholder(ArgType type) {
     case ArgType::message: return "\"message\"";
     case ArgType::filter: return "FILTER";
     case ArgType::command_words: return "COMMAND";
+    case ArgType::file: return "FILE";
   }
   return "";
 }
@@ -41,6 +42,7 @@ bool arg_accepts(ArgType type, std::string_view word) {
     case ArgType::number:
       return !word.empty() && word.size() <= 9 &&
              std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+    case ArgType::file: return word.size() > 1 && word.front() == '/';
     case ArgType::message:
     case ArgType::filter:
     case ArgType::command_words: return true;
@@ -159,6 +161,12 @@ CommandTable build() {
   t.keyword(configure, "undo", "go back to the previous configuration", true);
   t.keyword(root, "down", "shut the daemon down", true);
   t.keyword(root, "drain", "withdraw this node's routes gracefully before maintenance", true);
+  NodeId mrt = t.keyword(root, "mrt", "MRT export, RFC 6396, read by bgpdump (Petrel)", false);
+  NodeId mrt_dump = t.keyword(mrt, "dump", "write an MRT file on the daemon's host", false);
+  NodeId mrt_rib = t.keyword(mrt_dump, "rib", "every path of the RIB (TABLE_DUMP_V2)", false);
+  t.argument(mrt_rib, ArgType::file, "the file to write (an absolute path)", true);
+  NodeId mrt_history = t.keyword(mrt_dump, "history", "the route journal (BGP4MP updates)", false);
+  t.argument(mrt_history, ArgType::file, "the file to write (an absolute path)", true);
 
   // ---- local to petrelc
   NodeId help = t.keyword(root, "help", "list commands, or describe one (also: ? anywhere)", true);

@@ -27,6 +27,7 @@ enum class ArgType {
   message,          // free text to the end of the line; sent as one quoted string
   filter,           // a BIRD filter expression to the end of the line; sent as typed
   command_words,    // words to the end of the line, kept as typed (help COMMAND)
+  file,             // an absolute file name on the daemon's host (mrt dump)
 };
 
 // The placeholder shown in help ("PREFIX", "NAME", ...).

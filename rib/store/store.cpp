@@ -35,6 +35,10 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options, Log log) {
   std::unique_ptr<Store> s(new Store(options, log));
   std::string why;
   if (!s->try_open(why)) {
+    if (s->in_use_) {
+      if (log) log(LogLevel::warning, "store " + options.path + ": " + why + "; running without the store");
+      return nullptr;
+    }
     const std::string aside = options.path + ".bad-" + std::to_string(now_unix_ms() / 1000);
     std::error_code ec;
     fs::rename(options.path, aside, ec);
@@ -80,7 +84,10 @@ bool Store::try_open(std::string& why) {
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status st = rocksdb::DB::Open(o, options_.path, &raw);
   if (!st.ok()) {
-    why = "cannot open the database: " + st.ToString();
+    // Another process holds it (a second petreld on the same path): not broken,
+    // never moved aside.
+    in_use_ = st.IsIOError() && st.ToString().find("lock") != std::string::npos;
+    why = (in_use_ ? "in use by another process: " : "cannot open the database: ") + st.ToString();
     return false;
   }
   db_.reset(raw);

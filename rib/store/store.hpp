@@ -14,8 +14,9 @@
 // loses at most what was still queued and never leaves a half batch. A database
 // that cannot be used (corrupt files, not a directory, another schema version)
 // is moved aside to PATH.bad-UNIXTIME with a log line saying why, and the store
-// starts empty (a cold start); open() returns null only when even an empty
-// database cannot be created. The store never touches the kernel.
+// starts empty (a cold start); open() returns null when even an empty
+// database cannot be created, or when another process holds the database (its
+// lock): that one is left alone. The store never touches the kernel.
 // Schema: rib/store/records.hpp.
 #pragma once
 
@@ -109,6 +110,7 @@ class Store {
   Log log_;
   std::unique_ptr<rocksdb::DB> db_;
   std::string cold_start_reason_;
+  bool in_use_ = false;  // the database is locked by another process
 
   // Journal sequence range [first_seq_, next_seq_): entries are removed only from the front.
   std::atomic<uint64_t> first_seq_{1};

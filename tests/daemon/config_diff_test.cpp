@@ -239,8 +239,11 @@ TEST_CASE("global settings that touch no session") {
   const ReloadPlan k8s = plan_reload(running, changed("listen: [0.0.0.0]", "listen: [0.0.0.0]\nkubernetes: {enabled: true}"));
   CHECK(k8s.kubernetes_changed);
 
-  const ReloadPlan store = plan_reload(running, changed("listen: [0.0.0.0]", "listen: [0.0.0.0]\nstore: {path: /srv}\nselection-deferral: 9"));
-  CHECK(store.restart_needed == Names{"store.path", "selection-deferral"});
+  const ReloadPlan store = plan_reload(
+      running, changed("listen: [0.0.0.0]", "listen: [0.0.0.0]\nstore: {path: /srv, enabled: false, history-max-age: 60, "
+                                            "history-max-entries: 7}\nselection-deferral: 9"));
+  CHECK(store.restart_needed == Names{"store.path", "store.enabled", "store.history-max-age",
+                                      "store.history-max-entries", "selection-deferral"});
   for (const ReloadPlan* p : {&originate, &fib, &best, &control, &log, &k8s, &store}) {
     CHECK_FALSE(p->nothing());
     CHECK_FALSE(p->global_reset);

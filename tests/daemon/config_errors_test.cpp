@@ -75,6 +75,13 @@ TEST_CASE("every configuration mistake names its line, column and key") {
        "3:17: control-socket: a socket path may have at most 107 bytes, this one has 111"},
       {kHead + "log-level: verbose\n", "3:12: log-level: must be one of trace, debug, info, warn, error, got \"verbose\""},
       {kHead + "store: /var/lib/petrel\n", "3:8: store: must be a map, got \"/var/lib/petrel\""},
+      {kHead + "store: {history-max-age: 10}\n",
+       "3:26: store.history-max-age: must be a number from 60 to 315360000, got \"10\""},
+      {kHead + "store: {history-max-entries: 0}\n",
+       "3:30: store.history-max-entries: must be a number from 1 to 1000000000, got \"0\""},
+      {kHead + "store: {enabled: maybe}\n", "3:18: store.enabled: must be true or false, got \"maybe\""},
+      {kHead + "store: {retention: 5}\n",
+       "3:9: store.retention: unknown key (expected one of: path, enabled, history-max-age, history-max-entries)"},
       // RIB and FIB.
       {kHead + "fib: {table: 255}\n",
        "3:14: fib.table: table 255 is the kernel's local table; use main or a table of your own"},

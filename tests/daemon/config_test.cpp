@@ -293,7 +293,7 @@ control-socket: "/run/petrel dir/ctl"
 control-socket-readonly: /run/petrel/ro.ctl
 metrics: "[::1]:9100"
 log-level: debug
-store: {path: /srv/petrel}
+store: {path: /srv/petrel, enabled: false, history-max-age: 3600, history-max-entries: 5000}
 fib: {enabled: false, table: 100, protocol: 99, ecmp-max-paths: 4, metric: 0}
 max-paths: 8
 multipath-relax: true

@@ -94,6 +94,25 @@ TEST_CASE("commands: BIRD's forms and unique abbreviations") {
   c = parse_command("down");
   REQUIRE(c.has_value());
   CHECK(c->verb == Command::Verb::down);
+  c = parse_command("show route history 10.244.3.0/24");
+  REQUIRE(c.has_value());
+  CHECK(c->verb == Command::Verb::show_route_history);
+  CHECK(c->prefix == Prefix::parse("10.244.3.0/24"));
+  CHECK_FALSE(c->changes_state());
+  c = parse_command("json s r h 2001:db8::/32");
+  REQUIRE(c.has_value());
+  CHECK(c->verb == Command::Verb::show_route_history);
+  CHECK(c->json);
+  c = parse_command("mrt dump rib \"/tmp/rib.mrt\"");
+  REQUIRE(c.has_value());
+  CHECK(c->verb == Command::Verb::mrt_dump);
+  CHECK(c->mrt == Command::Mrt::rib);
+  CHECK(c->file == "/tmp/rib.mrt");
+  CHECK(c->changes_state());  // a read-only socket refuses it: it writes a file
+  c = parse_command("mrt d h /var/tmp/journal.mrt");
+  REQUIRE(c.has_value());
+  CHECK(c->mrt == Command::Mrt::history);
+  CHECK(c->file == "/var/tmp/journal.mrt");
 }
 
 TEST_CASE("commands: precise errors, never a crash") {
@@ -117,6 +136,14 @@ TEST_CASE("commands: precise errors, never a crash") {
       {"disable \"unterminated", "unterminated quoted text"},
       {"json", "json: expected a command"},
       {"show fib 10.0.0.1/8", "show fib: not a prefix"},
+      {"show route history", "show route history: expected a prefix"},
+      {"show route history 10.0.0.1/8", "show route history: 10.0.0.1/8 has host bits set (did you mean 10.0.0.0/8?)"},
+      {"show route history banana", "show route history: not a prefix: banana"},
+      {"show route history 10.0.0.0/8 all", "unexpected 'all' at the end"},
+      {"mrt", "mrt: expected dump"},
+      {"mrt dump", "mrt dump: expected rib | history"},
+      {"mrt dump rib", "mrt dump rib: expected a file name"},
+      {"mrt dump history rel/path.mrt", "mrt dump history: the file must be an absolute path"},
   };
   for (const auto& [input, want] : bad) {
     const std::string text = input;

@@ -59,6 +59,8 @@ TEST_CASE("every command of issue 6 expands, written out and abbreviated") {
       {"s r p tor1 w net ~ 10.0.0.0/8", "show route protocol tor1 where net ~ 10.0.0.0/8"},
       {"show route for 2001:db8::1 all", "show route for 2001:db8::1 all"},
       {"s r h 10.244.3.0/24", "show route history 10.244.3.0/24"},
+      {"mrt dump rib /tmp/rib.mrt", "mrt dump rib /tmp/rib.mrt"},
+      {"m d h /var/tmp/journal.mrt", "mrt dump history /var/tmp/journal.mrt"},
       {"s i", "show interfaces"},
       {"s m", "show memory"},
       {"s f", "show fib"},
@@ -160,7 +162,7 @@ TEST_CASE("errors name the word, its column and the candidates") {
 
 TEST_CASE("error messages point at the word (golden)") {
   const char* lines[] = {"re tor1", "show bogus", "sh ro fo 10.1.2.300", "show status now", "show route for",
-                         "s b", "disable", "c t soon", "s r h"};
+                         "s b", "disable", "c t soon", "s r h", "mrt dump rib relative.mrt"};
   std::string out;
   for (const char* line : lines) {
     out += "=== " + std::string(line) + "\n";
@@ -175,7 +177,7 @@ TEST_CASE("completion candidates at each position") {
   const std::vector<std::string> names = {"device1", "node2", "tor1", "tor2"};
   SUBCASE("first word") {
     auto c = complete(table(), "", names);
-    CHECK(joined(c.candidates) == "configure disable down drain enable exit help quit reload restart show");
+    CHECK(joined(c.candidates) == "configure disable down drain enable exit help mrt quit reload restart show");
     CHECK(c.insertion() == "");
     auto sh = complete(table(), "sh", names);
     CHECK(joined(sh.candidates) == "show");

@@ -294,3 +294,20 @@ TEST_CASE("a change batch from the RIB: the best path's peer and attributes, wit
   CHECK(b.records[2].withdrawn);
   CHECK(builder.size() == 0);
 }
+
+TEST_CASE("a database another process holds is left alone: no store, nothing moved") {
+  TempDir dir;
+  auto first = Store::open(options(dir.path / "db"), nullptr);
+  REQUIRE(first);
+  first->submit(batch(kNow, kTor1, attrs({65001}, "10.0.0.1"), {kP}));
+  REQUIRE(first->flush(std::chrono::seconds(10)));
+  Logged logged;
+  auto second = Store::open(options(dir.path / "db"), logged.log());
+  CHECK_FALSE(second);
+  REQUIRE(logged.warnings.size() == 1);
+  CHECK(logged.warnings[0].find("in use by another process") != std::string::npos);
+  CHECK(logged.warnings[0].find("running without the store") != std::string::npos);
+  const auto entries = std::distance(fs::directory_iterator(dir.path), fs::directory_iterator());
+  CHECK(entries == 1);  // no db.bad-*
+  CHECK(first->history(kP).size() == 1);
+}

@@ -1,0 +1,136 @@
+// daemon/store_feed.cpp — see store_feed.hpp.
+#include "daemon/store_feed.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "daemon/bgp_speaker.hpp"
+#include "daemon/history_format.hpp"
+#include "rib/store/mrt_dump.hpp"
+
+namespace petrel::daemon {
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Writes the whole file (created 0640, an existing file replaced; a symbolic
+// link is refused). Empty: done; otherwise what went wrong.
+std::string write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+  if (fd < 0) return std::strerror(errno);
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      return why;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) return std::strerror(errno);
+  return {};
+}
+
+}  // namespace
+
+StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId)> peer_name)
+    : builder_(std::move(peer_name)) {
+  if (!config.store_enabled) {
+    why_off_ = "The store is off (store: {enabled: false})";
+    spdlog::info("store: off (store.enabled: false); no route history");
+    return;
+  }
+  rib::store::StoreOptions o;
+  o.path = config.store_path;
+  o.history_max_age = std::chrono::seconds(config.store_history_max_age);
+  o.history_max_entries = config.store_history_max_entries;
+  store_ = rib::store::Store::open(o, [](rib::store::Store::LogLevel level, const std::string& line) {
+    if (level == rib::store::Store::LogLevel::warning) spdlog::warn("{}", line);
+    else spdlog::info("{}", line);
+  });
+  if (!store_) {
+    why_off_ = "The store is not available (" + config.store_path + ": see petreld's log)";
+    return;
+  }
+  // The RIB starts empty: the snapshot starts over with it (a warm restart
+  // would load it first; rib/store/README.md).
+  store_->reset_snapshot();
+  const auto s = store_->stats();
+  spdlog::info("store {}: {} journal entries kept (history {} s, {} entries at most)", config.store_path,
+               s.journal_entries, config.store_history_max_age, config.store_history_max_entries);
+}
+
+StoreFeed::~StoreFeed() = default;
+
+void StoreFeed::apply(std::span<const rib::RouteChange> changes, const rib::Rib& rib) {
+  if (!store_ || changes.empty()) return;
+  builder_.add(changes, rib);
+  store_->submit(builder_.take(now_ms()));
+}
+
+Reply StoreFeed::show_history(const Command& c) {
+  if (!store_) return Reply::error(reply_code::runtime_error, why_off_);
+  // What the last decisions queued is in the answer (bounded wait: the store
+  // thread writes in the background).
+  store_->flush(std::chrono::seconds(2));
+  return history_reply(*c.prefix, store_->history(*c.prefix), c.json);
+}
+
+Reply StoreFeed::mrt_dump(const Command& c, BgpSpeaker& speaker) {
+  const Config& config = speaker.config();
+  const auto now_s = static_cast<uint32_t>(now_ms() / 1000);
+  std::vector<uint8_t> bytes;
+  std::string what;
+  if (c.mrt == Command::Mrt::history) {
+    if (!store_) return Reply::error(reply_code::runtime_error, why_off_);
+    store_->flush(std::chrono::seconds(5));
+    std::size_t skipped = 0;
+    bytes = rib::store::mrt::encode_journal_dump(*store_, config.local_as, IpAddress::v4(config.router_id), &skipped);
+    what = std::to_string(store_->stats().journal_entries) + " journal entries (BGP4MP)";
+    if (skipped) what += ", " + std::to_string(skipped) + " undecodable skipped";
+  } else {
+    // Every path of every prefix, best first, as `show route` lists them.
+    rib::Rib& rib = speaker.rib();
+    std::vector<Prefix> prefixes;
+    rib.for_each_prefix([&](const Prefix& p) { prefixes.push_back(p); });
+    std::sort(prefixes.begin(), prefixes.end());
+    std::vector<rib::store::mrt::DumpRoute> routes;
+    routes.reserve(prefixes.size());
+    std::size_t paths = 0;
+    for (const Prefix& p : prefixes) {
+      rib::store::mrt::DumpRoute r{p, {}};
+      for (const rib::PathEntry& e : rib.paths(p)) {
+        const rib::PeerInfo& info = rib.peer(e.peer);
+        rib::store::PeerRef peer{speaker.name_of(e.peer), info.address, info.peer_as, info.router_id};
+        if (info.local) {
+          peer.as = config.local_as;
+          peer.router_id = config.router_id;
+        }
+        r.paths.push_back({std::move(peer), &rib.attrs().get(e.attrs)});
+      }
+      paths += r.paths.size();
+      routes.push_back(std::move(r));
+    }
+    bytes = rib::store::mrt::encode_rib_dump(now_s, config.router_id, "petrel", routes,
+                                             static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                                       speaker.started().time_since_epoch()).count()));
+    what = std::to_string(paths) + " paths of " + std::to_string(prefixes.size()) + " prefixes (TABLE_DUMP_V2)";
+  }
+  if (auto why = write_file(c.file, bytes); !why.empty())
+    return Reply::error(reply_code::runtime_error, "mrt dump: cannot write " + c.file + ": " + why);
+  spdlog::info("mrt dump: {} written to {} ({} bytes)", what, c.file, bytes.size());
+  return Reply().end(reply_code::ok, "MRT dump: " + what + " written to " + c.file);
+}
+
+}  // namespace petrel::daemon

@@ -1,0 +1,48 @@
+// daemon/store_feed.hpp — petreld's edge to the RocksDB store (rib/store): the
+// speaker's second change consumer (after the FIB), `show route history` and
+// `mrt dump rib|history`.
+//
+// Runs on the daemon's thread. apply() turns one decision's changes into one
+// ChangeBatch and queues it; the store's own thread writes it, so the event
+// loop never waits for the disk. With `store: {enabled: false}`, or when the
+// database cannot be used even after moving it aside, petreld runs without it
+// (logged once; the commands then say so). Never touches the kernel.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "daemon/config.hpp"
+#include "daemon/control_command.hpp"
+#include "daemon/control_reply.hpp"
+#include "rib/rib.hpp"
+#include "rib/store/change_batch.hpp"
+#include "rib/store/store.hpp"
+
+namespace petrel::daemon {
+
+class BgpSpeaker;
+
+class StoreFeed {
+ public:
+  // `peer_name`: the shell's name of a RIB peer (called during apply() only).
+  StoreFeed(const Config& config, std::function<std::string(rib::PeerId)> peer_name);
+  ~StoreFeed();
+
+  void apply(std::span<const rib::RouteChange> changes, const rib::Rib& rib);
+  Reply show_history(const Command& c);
+  // `mrt dump rib FILE` (every path of the RIB, TABLE_DUMP_V2) and
+  // `mrt dump history FILE` (the journal, BGP4MP).
+  Reply mrt_dump(const Command& c, BgpSpeaker& speaker);
+
+  rib::store::Store* store() { return store_.get(); }
+
+ private:
+  std::string why_off_;
+  rib::store::ChangeBatchBuilder builder_;
+  std::unique_ptr<rib::store::Store> store_;
+};
+
+}  // namespace petrel::daemon
