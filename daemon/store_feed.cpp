@@ -130,7 +130,7 @@ Reply StoreFeed::mrt_dump(const Command& c, BgpSpeaker& speaker) {
   if (auto why = write_file(c.file, bytes); !why.empty())
     return Reply::error(reply_code::runtime_error, "mrt dump: cannot write " + c.file + ": " + why);
   spdlog::info("mrt dump: {} written to {} ({} bytes)", what, c.file, bytes.size());
-  return Reply().end(reply_code::ok, "MRT dump: " + what + " written to " + c.file);
+  return Reply().end(reply_code::mrt_written, "MRT dump: " + what + " written to " + c.file);
 }
 
 }  // namespace petrel::daemon

@@ -30,6 +30,11 @@
 #             involved; `show route` shows the path as unreachable; link up reinstalls;
 #             a multihop next hop resolves through an IGP route (the kernel route names its
 #             gateway, follows it when it moves, goes when it goes)
+#   history   the store (rib/store): a BIRD peer's route flapped three times;
+#             `petrelc show route history P` lists the flaps (announce, withdraw x3,
+#             announce x3); `mrt dump rib` read by bgpdump agrees with `show route`,
+#             `mrt dump history` read by bgpdump shows the same flaps; restarted
+#             petreld keeps the journal; a garbage store: a log line, a cold start
 # Ends with "N passed, N failed".
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -50,7 +55,11 @@ pd_start() {
   PD_CONF[$name]="$PTR_SCOPE/$name.yaml.log"
   PD_SOCK[$name]="$PTR_SCOPE/$name.ctl"
   PD_LOG[$name]="$PTR_SCOPE/$name.petreld.log"
-  [[ ${3:-} == keep ]] || cat >"${PD_CONF[$name]}"
+  if [[ ${3:-} != keep ]]; then
+    cat >"${PD_CONF[$name]}"
+    # The store (route journal) in the test's own directory, never /var/lib/petrel.
+    grep -q '^store:' "${PD_CONF[$name]}" || echo "store: {path: $PTR_SCOPE/$name.store}" >>"${PD_CONF[$name]}"
+  fi
   ptr_spawn "$ns" "${PD_LOG[$name]}" "$PETRELD" -c "${PD_CONF[$name]}" -s "${PD_SOCK[$name]}" --foreground
   PD_PID[$name]=$PTR_LAST_PID
   wait_until 10 test -S "${PD_SOCK[$name]}" || { fail "petreld $name: no control socket" "$(cat "${PD_LOG[$name]}")"; exit 1; }
@@ -462,6 +471,90 @@ EOF
   check "petreld still running" ptr_alive "${PD_PID[node]}"
 }
 
+# ---------------------------------------------------------------- route history and MRT
+
+# The lines of `show route history P` (petrelc) with this change word.
+hist_count() { pd_petrelc "$1" show route history "$2" | grep -Ec " $3 +t1 "; }
+# bgpdump -m FILE: its lines, sorted.
+mrt_lines() { bgpdump -m "$1" 2>/dev/null | sort; }
+
+scenario_history() {
+  command -v bgpdump >/dev/null || { fail "bgpdump is not installed (scripts/install-deps.sh installs it)"; return; }
+  topo_star 1
+  # A second static protocol `flap` in BIRD carries the prefix that flaps.
+  leaf_bird t1 1 10.200.0.1 65001 $PETREL_AS "10.60.0.0/24 10.61.0.0/24" "" \
+    "protocol static flap { ipv4; route 10.62.0.0/24 blackhole; }"
+  node_conf 64512:200 | pd_start "$NS_R" node
+  check_wait "t1 Established" 20 pd_established node t1
+  check_wait "10.62.0.0/24 from t1 in the RIB" 10 pd_has node '^10\.62\.0\.0/24 +unicast \[t1 ' show route 10.62.0.0/24
+  check "petreld log: the store was created in the test's directory" \
+    log_has "${PD_LOG[node]}" "store $PTR_SCOPE/node.store: no database yet, creating one"
+  local i
+  for i in 1 2 3; do
+    require "flap $i: birdc disable flap" birdc_q t1 disable flap
+    check_wait "flap $i: 10.62.0.0/24 withdrawn at petreld" 10 ptr_not pd_has node '^10\.62\.0\.0/24' show route 10.62.0.0/24
+    require "flap $i: birdc enable flap" birdc_q t1 enable flap
+    check_wait "flap $i: 10.62.0.0/24 back at petreld" 10 pd_has node '^10\.62\.0\.0/24 +unicast' show route 10.62.0.0/24
+  done
+  pd_petrelc node show route history 10.62.0.0/24 | sed 's/^/# petrelc: /' >&2
+  check_wait "show route history 10.62.0.0/24: 3 withdraws by t1" 5 test_eq_cmd 3 hist_count node 10.62.0.0/24 withdraw
+  check "show route history 10.62.0.0/24: 4 announces by t1" test_eq_cmd 4 hist_count node 10.62.0.0/24 announce
+  check "show route history: the attribute summary (via ${LEAF4[1]}, AS path 65001)" \
+    bash -c "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show route history 10.62.0.0/24 | grep -q 'via ${LEAF4[1]} \[AS65001 i\]'"
+  check "show route history 10.60.0.0/24: one announce, no flap" test_eq_cmd 1 hist_count node 10.60.0.0/24 announce
+  check "json show route history: 7 changes" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' --json show route history 10.62.0.0/24 | grep -o '\"change\"' | wc -l | grep -qx 7"
+  check "show route history 10.99.0.0/24: 'No route history'" \
+    bash -c "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show route history 10.99.0.0/24 2>&1 | grep -q 'No route history for 10.99.0.0/24'"
+
+  # MRT: the RIB as TABLE_DUMP_V2, read by bgpdump, agrees with `show route`.
+  local rib="$PTR_SCOPE/rib.mrt" journal="$PTR_SCOPE/journal.mrt"
+  require "petrelc mrt dump rib $rib" bash -c "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' mrt dump rib '$rib' | tee /dev/stderr | grep -q 'paths of 4 prefixes'"
+  mrt_lines "$rib" | sed 's/^/# bgpdump: /' >&2
+  local from_show from_mrt
+  from_show=$(pd_birdc node show route | awk '$1 ~ /^[0-9.]+\/[0-9]+$/ { print $1 }' | sort | paste -sd' ')
+  from_mrt=$(mrt_lines "$rib" | awk -F'|' '{ print $6 }' | sort -u | paste -sd' ')
+  check_eq "bgpdump's prefixes = show route's" "$from_show" "$from_mrt"
+  local p
+  for p in 10.60.0.0/24 10.61.0.0/24 10.62.0.0/24; do
+    check "bgpdump: $p from ${LEAF4[1]} AS65001, path 65001, next hop ${LEAF4[1]} (as show route says)" \
+      bash -c "bgpdump -m '$rib' 2>/dev/null | grep -q '^TABLE_DUMP2|[0-9]*|B|${LEAF4[1]}|65001|$p|65001|IGP|${LEAF4[1]}|'"
+  done
+  check "bgpdump: 10.244.1.0/24 is ours (local AS, community 64512:100)" \
+    bash -c "bgpdump -m '$rib' 2>/dev/null | grep -q '^TABLE_DUMP2|[0-9]*|B|0.0.0.0|$PETREL_AS|10.244.1.0/24|.*|64512:100|'"
+
+  # MRT: the journal as BGP4MP, read by bgpdump: the same flaps.
+  require "petrelc mrt dump history $journal" bash -c "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' mrt dump history '$journal'"
+  mrt_lines "$journal" | grep '10.62.0.0/24' | sed 's/^/# bgpdump: /' >&2
+  check_eq "bgpdump journal: 3 withdraws of 10.62.0.0/24 from ${LEAF4[1]}" 3 \
+    "$(bgpdump -m "$journal" 2>/dev/null | grep -c "^BGP4MP|[0-9]*|W|${LEAF4[1]}|65001|10.62.0.0/24$")"
+  check_eq "bgpdump journal: 4 announcements of 10.62.0.0/24" 4 \
+    "$(bgpdump -m "$journal" 2>/dev/null | grep -c "^BGP4MP|[0-9]*|A|${LEAF4[1]}|65001|10.62.0.0/24|65001|IGP|${LEAF4[1]}|")"
+  check "read-only socket: mrt dump refused (it writes files)" bash -c \
+    "timeout 5 birdc -s '$PTR_SCOPE/readonly.ctl' mrt dump rib /tmp/x.mrt | grep -q 'Access restricted'"
+
+  # The journal survives a restart; the new petreld adds to it.
+  require "SIGTERM petreld" ptr_signal TERM "${PD_PID[node]}"
+  wait "${PD_PID[node]}" 2>/dev/null
+  pd_start "$NS_R" node keep
+  check_wait "restarted: t1 Established" 20 pd_established node t1
+  check_wait "restarted: history kept, and the new announce journalled (5 announces)" 10 \
+    test_eq_cmd 5 hist_count node 10.62.0.0/24 announce
+  require "SIGTERM petreld" ptr_signal TERM "${PD_PID[node]}"
+  wait "${PD_PID[node]}" 2>/dev/null
+
+  # A garbage store: a log line and a cold start; routes and sessions as usual.
+  rm -rf "$PTR_SCOPE/node.store"
+  printf 'not a database\n' >"$PTR_SCOPE/node.store"
+  pd_start "$NS_R" node keep
+  check_wait "garbage store: t1 Established anyway" 20 pd_established node t1
+  check "petreld log: the garbage was moved aside, cold start" \
+    log_has "${PD_LOG[node]}" "store $PTR_SCOPE/node.store: not a directory; moved it aside to .*\.bad-[0-9]+, starting with an empty store \(cold start\)"
+  check_wait "garbage store: a new journal (1 announce)" 10 test_eq_cmd 1 hist_count node 10.62.0.0/24 announce
+  check "kernel: t1's routes installed as usual" kernel_has "$NS_R" "proto petrel" 10.62.0.0/24
+  check "petreld still running" ptr_alive "${PD_PID[node]}"
+}
+
 # ---------------------------------------------------------------- run
 
 petreld_main() {
@@ -479,6 +572,7 @@ petreld_main() {
   run_scenario dryrun scenario_dryrun
   run_scenario restart scenario_restart
   run_scenario nexthop scenario_nexthop
+  run_scenario history scenario_history
   ptr_summary
 }
 
