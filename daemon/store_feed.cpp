@@ -75,6 +75,7 @@ StoreFeed::~StoreFeed() = default;
 
 void StoreFeed::apply(std::span<const rib::RouteChange> changes, const rib::Rib& rib) {
   if (!store_ || changes.empty()) return;
+  builder_.give(store_->take_spare());
   builder_.add(changes, rib);
   store_->submit(builder_.take(now_ms()));
 }

@@ -58,7 +58,7 @@ AttrId AttrStore::intern(const RouteAttrs& a) {
     id = static_cast<AttrId>(slots_.size());
     slots_.emplace_back();
   }
-  slots_[id] = Slot{a, probe.hash, 1};
+  slots_[id] = Slot{a, probe.hash, 1, ++generation_};
   index_.insert(id);
   ++live_;
   return id;

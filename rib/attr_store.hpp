@@ -46,6 +46,9 @@ class AttrStore {
 
   const RouteAttrs& get(AttrId id) const { return slots_[id].attrs; }
   uint32_t references(AttrId id) const { return slots_[id].refs; }
+  // Differs whenever `id` names another set (ids are reused once freed; a set
+  // never changes while interned): (id, generation) names one set for good.
+  uint64_t generation(AttrId id) const { return slots_[id].generation; }
   std::size_t size() const { return live_; }
 
  private:
@@ -53,6 +56,7 @@ class AttrStore {
     RouteAttrs attrs;
     std::size_t hash = 0;
     uint32_t refs = 0;
+    uint64_t generation = 0;
   };
   struct Probe {
     const RouteAttrs* attrs;
@@ -78,6 +82,7 @@ class AttrStore {
   std::vector<AttrId> free_;
   boost::unordered_flat_set<AttrId, Hash, Equal> index_;
   std::size_t live_ = 0;
+  uint64_t generation_ = 0;
 };
 
 }  // namespace petrel::rib

@@ -21,7 +21,13 @@ void ChangeBatchBuilder::add(std::span<const RouteChange> changes, const Rib& ri
                                      info.peer_as, info.router_id});
     }
     auto [ai, new_attrs] = attr_index_.try_emplace(best.attrs, static_cast<uint32_t>(batch_.attrs.size()));
-    if (new_attrs) batch_.attrs.push_back(rib.attrs().get(best.attrs));
+    if (new_attrs) {
+      auto& kept = shared_[best.attrs];
+      const uint64_t generation = rib.attrs().generation(best.attrs);
+      if (!kept.attrs || kept.generation != generation)
+        kept = Shared{std::make_shared<const RouteAttrs>(rib.attrs().get(best.attrs)), generation};
+      batch_.attrs.push_back(kept.attrs);
+    }
     r.peer = pi->second;
     r.attrs = ai->second;
     batch_.records.push_back(r);
@@ -29,6 +35,8 @@ void ChangeBatchBuilder::add(std::span<const RouteChange> changes, const Rib& ri
   // AttrIds and PeerIds are reused once freed: an index holds for one decision.
   peer_index_.clear();
   attr_index_.clear();
+  // Sets the RIB freed stay in shared_ until their id is reused; bounded.
+  if (shared_.size() > 2 * rib.attrs().size() + 4096) shared_.clear();
 }
 
 ChangeBatch ChangeBatchBuilder::take(int64_t time_ms) {

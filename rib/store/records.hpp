@@ -90,12 +90,19 @@ Result<uint64_t, std::string> decode_seq(std::string_view key);
 // The prefix of a snapshot key.
 Result<Prefix, std::string> decode_snapshot_key(std::string_view key);
 
-// Values.
+// Values. A journal value is head (time, change, prefix), peer, then (not for a
+// withdraw) the summary; the parts are encoded once per batch by the store.
+std::string encode_peer(const PeerRef& p);
+std::string encode_summary(const AttrSummary& a);
+void append_journal_value(std::string& out, int64_t time_ms, ChangeKind change, const Prefix& prefix,
+                          std::string_view encoded_peer, std::string_view encoded_summary);
 std::string encode_journal(const JournalEntry& e);
 Result<JournalEntry, std::string> decode_journal(std::string_view value, uint64_t seq);
 // `encoded_attrs`: encode_route_attrs() of the route's attributes (shared by
 // every route of one attribute set in a batch).
 std::string encode_snapshot(const PeerRef& peer, std::string_view encoded_attrs);
+// The same from the encoded peer (encode_peer()).
+void append_snapshot_value(std::string& out, std::string_view encoded_peer, std::string_view encoded_attrs);
 std::string encode_route_attrs(const RouteAttrs& a);
 Result<SnapshotRoute, std::string> decode_snapshot(const Prefix& prefix, std::string_view value);
 

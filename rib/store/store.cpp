@@ -2,8 +2,12 @@
 #include "rib/store/store.hpp"
 
 #include <rocksdb/db.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -24,8 +28,19 @@ Result<T, std::string> fail(std::string m) {
   return Result<T, std::string>(boost::system::in_place_error, std::move(m));
 }
 
-// Bytes written to RocksDB per WriteBatch at most (a big decision is split).
+// Changes written to RocksDB per WriteBatch at most (a big decision is split).
 constexpr std::size_t kMaxBatchRecords = 50'000;
+// The writer waits for decisions to pause this long, at most kMaxDelay.
+constexpr std::chrono::milliseconds kSettle{50};
+constexpr std::chrono::milliseconds kMaxDelay{2000};
+// Record vectors kept for reuse at most.
+constexpr std::size_t kMaxSpare = 4;
+// Retention by age runs at most this often.
+constexpr std::chrono::seconds kTrimInterval{10};
+// The store thread's nice value (the event loop keeps the daemon's).
+constexpr int kStoreNice = 19;
+// Encoded attribute sets kept by the store thread at most (then started over).
+constexpr std::size_t kMaxEncodedSets = 200'000;
 
 }  // namespace
 
@@ -81,6 +96,14 @@ bool Store::try_open(std::string& why) {
   o.paranoid_checks = true;
   o.max_background_jobs = 2;
   o.write_buffer_size = 64 << 20;
+  // Writes come in big batches and reads are rare (a `show route history`, the
+  // trim's seek): a vector memtable appends and sorts once per flush, where a
+  // skip list compares keys on every insert (most of the store's time).
+  o.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  o.allow_concurrent_memtable_write = false;
+  // RocksDB's flush and compaction threads yield to everything else.
+  o.env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW);
+  o.env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::HIGH);
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status st = rocksdb::DB::Open(o, options_.path, &raw);
   if (!st.ok()) {
@@ -143,8 +166,12 @@ Store::~Store() {
 void Store::submit(ChangeBatch&& batch) {
   if (batch.records.empty()) return;
   bool dropped_now = false;
+  bool was_empty = false;
   {
     std::lock_guard lock(mutex_);
+    last_submit_ = Clock::now();
+    was_empty = queue_.empty();
+    if (was_empty) first_queued_ = last_submit_;
     queued_records_ += batch.records.size();
     queue_.push_back(Item{false, std::move(batch)});
     // Bounded: drop the oldest batches (never the newest, never a reset).
@@ -158,7 +185,15 @@ void Store::submit(ChangeBatch&& batch) {
     }
   }
   if (dropped_now) snapshot_complete_ = false;  // written to the database by the thread
-  wake_.notify_one();
+  if (was_empty || dropped_now) wake_.notify_one();
+}
+
+std::vector<ChangeBatch::Record> Store::take_spare() {
+  std::lock_guard lock(mutex_);
+  if (spare_.empty()) return {};
+  auto v = std::move(spare_.back());
+  spare_.pop_back();
+  return v;
 }
 
 void Store::reset_snapshot() {
@@ -171,24 +206,55 @@ void Store::reset_snapshot() {
 
 bool Store::flush(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  return idle_.wait_for(lock, timeout, [&] { return queue_.empty() && !writing_; });
+  ++flush_waiters_;  // the thread stops settling
+  wake_.notify_all();
+  const bool done = idle_.wait_for(lock, timeout, [&] { return queue_.empty() && !writing_; });
+  --flush_waiters_;
+  return done;
 }
 
 void Store::run() {
+  // Below the event loop: on a busy machine the RIB's thread goes first, and
+  // the journal catches up when there is time (the queue is bounded).
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kStoreNice);
   std::vector<Item> items;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
+      // Settle: while decisions keep coming (a convergence in progress), wait
+      // until they pause for kSettle, at most kMaxDelay after the oldest queued
+      // one (or until the queue is half full, or someone flushes), so that the
+      // writer does not compete with the RIB for the CPU during the burst.
+      while (!stopping_ && flush_waiters_ == 0 && queued_records_ < options_.queue_max_records / 2) {
+        const auto quiet_at = last_submit_ + kSettle;
+        const auto deadline = first_queued_ + kMaxDelay;
+        if (Clock::now() >= std::min(quiet_at, deadline)) break;
+        wake_.wait_until(lock, std::min(quiet_at, deadline));
+      }
       items.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
       queue_.clear();
       queued_records_ = 0;
       writing_ = true;
     }
     write(items);
+    {
+      std::lock_guard lock(mutex_);
+      for (Item& i : items)
+        if (spare_.size() < kMaxSpare && i.batch.records.capacity() > 0) {
+          i.batch.records.clear();
+          spare_.push_back(std::move(i.batch.records));
+        }
+    }
     items.clear();
-    trim(now_unix_ms());
+    // Retention: at once when over the count, otherwise every few seconds
+    // (each trim seeks, which sorts the vector memtable).
+    const auto now = Clock::now();
+    if (next_seq_ - first_seq_ > options_.history_max_entries || now - last_trim_ >= kTrimInterval) {
+      trim(now_unix_ms());
+      last_trim_ = now;
+    }
     {
       std::lock_guard lock(mutex_);
       writing_ = false;
@@ -203,7 +269,10 @@ uint32_t Store::intern_peer(const PeerRef& p) {
   key.append(reinterpret_cast<const char*>(p.address.data()), 16);
   key.append(std::to_string(p.as));
   auto [it, fresh] = peer_ids_.try_emplace(std::move(key), static_cast<uint32_t>(peers_.size()));
-  if (fresh) peers_.push_back(p);
+  if (fresh) {
+    peers_.push_back(p);
+    peer_bytes_.push_back(encode_peer(p));
+  }
   return it->second;
 }
 
@@ -213,22 +282,51 @@ void Store::set_snapshot_complete(bool complete) {
 }
 
 void Store::write(std::vector<Item>& items) {
+  // Journal keys are written in sequence order; the history and snapshot keys
+  // of a chunk are written sorted by prefix (stable: a prefix's changes keep
+  // their order), so that RocksDB's memtable inserts each next to the last
+  // instead of searching its skip list from the top (the store thread's main
+  // cost with random prefixes).
+  struct Pending {
+    Prefix prefix;
+    uint64_t seq;
+    uint32_t pid;
+    const Encoded* enc;  // null: withdrawn
+  };
   rocksdb::WriteBatch wb;
-  std::size_t in_batch = 0;
+  std::vector<Pending> pending;
+  std::vector<uint32_t> order;
+  std::string value;
   uint64_t seq = next_seq_;
   auto commit = [&] {
-    if (in_batch == 0) return;
+    if (pending.empty()) return;
+    order.resize(pending.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return pending[a].prefix < pending[b].prefix; });
+    for (uint32_t i : order) wb.Put(history_key(pending[i].prefix, pending[i].seq), rocksdb::Slice());
+    for (uint32_t i : order) {
+      const Pending& p = pending[i];
+      if (!p.enc) {
+        wb.Delete(snapshot_key(p.prefix));
+        continue;
+      }
+      value.clear();
+      append_snapshot_value(value, peer_bytes_[p.pid], p.enc->attrs);
+      wb.Put(snapshot_key(p.prefix), value);
+    }
     const rocksdb::Status st = db_->Write(rocksdb::WriteOptions(), &wb);
     if (!st.ok() && log_) log_(LogLevel::warning, "store " + options_.path + ": write failed: " + st.ToString());
-    written_ += in_batch;
+    written_ += pending.size();
     next_seq_ = seq;
     wb.Clear();
-    in_batch = 0;
+    pending.clear();
   };
   if (!snapshot_complete_) set_snapshot_complete(false);
-  std::vector<std::string> encoded_attrs;
-  std::vector<AttrSummary> summaries;
+  // Each attribute set's summary and BGP encoding, once (kept while in use).
+  if (encoded_.size() > kMaxEncodedSets) encoded_.clear();
   std::vector<uint32_t> peer_ids;
+  std::vector<const Encoded*> encoded;
   for (Item& item : items) {
     if (item.reset) {
       commit();
@@ -239,38 +337,38 @@ void Store::write(std::vector<Item>& items) {
       continue;
     }
     const ChangeBatch& b = item.batch;
-    encoded_attrs.assign(b.attrs.size(), std::string());
-    summaries.clear();
-    for (const RouteAttrs& a : b.attrs) summaries.push_back(summarize(a));
     peer_ids.clear();
     for (const PeerRef& p : b.peers) peer_ids.push_back(intern_peer(p));
-    JournalEntry e;
-    e.time_ms = b.time_ms;
+    encoded.clear();
+    for (const auto& a : b.attrs) {
+      auto [it, fresh] = encoded_.try_emplace(a.get());
+      if (fresh) it->second = Encoded{a, encode_summary(summarize(*a)), encode_route_attrs(*a)};
+      encoded.push_back(&it->second);
+    }
     for (const ChangeBatch::Record& r : b.records) {
-      e.prefix = r.prefix;
-      const std::string skey = snapshot_key(r.prefix);
+      ChangeKind change;
+      uint32_t pid = 0;
+      const Encoded* enc = nullptr;
       if (r.withdrawn) {
+        // The peer of a withdraw: whose best it was (none known: unnamed).
         auto it = best_peer_.find(r.prefix);
-        e.change = ChangeKind::withdraw;
-        e.peer = it != best_peer_.end() ? peers_[it->second] : PeerRef{};
-        e.attrs = AttrSummary();
+        change = ChangeKind::withdraw;
+        pid = it != best_peer_.end() ? it->second : intern_peer(PeerRef{});
         if (it != best_peer_.end()) best_peer_.erase(it);
-        wb.Delete(skey);
       } else {
-        const uint32_t pid = peer_ids[r.peer];
+        pid = peer_ids[r.peer];
+        enc = encoded[r.attrs];
         auto [it, fresh] = best_peer_.try_emplace(r.prefix, pid);
         if (!fresh) it->second = pid;
-        e.change = fresh ? ChangeKind::announce : ChangeKind::replace;
-        e.peer = b.peers[r.peer];
-        e.attrs = summaries[r.attrs];
-        std::string& enc = encoded_attrs[r.attrs];
-        if (enc.empty()) enc = encode_route_attrs(b.attrs[r.attrs]);
-        wb.Put(skey, encode_snapshot(b.peers[r.peer], enc));
+        change = fresh ? ChangeKind::announce : ChangeKind::replace;
       }
-      wb.Put(journal_key(seq), encode_journal(e));
-      wb.Put(history_key(r.prefix, seq), rocksdb::Slice());
+      value.clear();
+      append_journal_value(value, b.time_ms, change, r.prefix, peer_bytes_[pid],
+                           enc ? std::string_view(enc->summary) : std::string_view());
+      wb.Put(journal_key(seq), value);
+      pending.push_back(Pending{r.prefix, seq, pid, enc});
       ++seq;
-      if (++in_batch >= kMaxBatchRecords) commit();
+      if (pending.size() >= kMaxBatchRecords) commit();
     }
   }
   commit();

@@ -5,9 +5,12 @@
 // Threads: submit() is called on the RIB's thread and never waits for the disk:
 // it appends the batch to a bounded queue (when the queue holds more than
 // `queue_max_records`, the oldest batches are dropped and counted, and the
-// snapshot is marked incomplete). The store's own thread takes everything
-// queued, writes it in one RocksDB WriteBatch (journal entry, history index,
-// snapshot key per change), then applies retention. Queries (history(),
+// snapshot is marked incomplete). The store's own thread, at a low CPU priority
+// (nice 19, as are RocksDB's flush and compaction threads), waits for the
+// decisions to pause (50 ms without a batch, at most 2 s after the oldest one):
+// a convergence burst runs without a writer competing for the CPU. Then it
+// takes everything queued and writes it in RocksDB WriteBatches (journal entry,
+// history index, snapshot key per change), then applies retention. Queries (history(),
 // for_each_journal(), load_snapshot()) read RocksDB on the caller's thread.
 //
 // Crash safety: every write goes through RocksDB's write-ahead log, so a kill -9
@@ -30,6 +33,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.hpp"
@@ -70,6 +74,9 @@ class Store {
 
   // Queues one decision's changes; never blocks on the disk.
   void submit(ChangeBatch&& batch);
+  // A written batch's record vector, cleared, for ChangeBatchBuilder::give()
+  // (empty when none is spare).
+  std::vector<ChangeBatch::Record> take_spare();
   // Starts the snapshot over (in queue order): the RIB starts empty, so what the
   // snapshot held before is gone. Call after a warm restart loaded it.
   void reset_snapshot();
@@ -124,15 +131,28 @@ class Store {
   // the peer of a withdraw), with the peers interned.
   boost::unordered_flat_map<Prefix, uint32_t> best_peer_;
   std::vector<PeerRef> peers_;
+  std::vector<std::string> peer_bytes_;  // encode_peer() of each
   boost::unordered_flat_map<std::string, uint32_t> peer_ids_;
+  struct Encoded {
+    std::shared_ptr<const RouteAttrs> keep;  // the key stays valid while cached
+    std::string summary;                     // encode_summary()
+    std::string attrs;                       // encode_route_attrs()
+  };
+  std::unordered_map<const RouteAttrs*, Encoded> encoded_;  // node-based: entries stay put
   std::mutex trim_mutex_;  // trim() from a test and from the thread
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last_trim_{};  // store thread
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::deque<Item> queue_;
   std::size_t queued_records_ = 0;
+  std::vector<std::vector<ChangeBatch::Record>> spare_;  // written batches' memory, for reuse
   bool writing_ = false;
+  int flush_waiters_ = 0;
+  Clock::time_point last_submit_{};   // the newest batch's arrival
+  Clock::time_point first_queued_{};  // the oldest queued batch's arrival
   bool stopping_ = false;
   std::thread thread_;
 };

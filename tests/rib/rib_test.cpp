@@ -44,6 +44,8 @@ TEST_CASE("identical attribute sets are stored once and freed with their last re
   const AttrId z = store.intern(attrs({65001}, "192.0.2.1"));
   CHECK(x == y);
   CHECK(x != z);
+  const uint64_t x_generation = store.generation(x);
+  CHECK(x_generation != store.generation(z));
   CHECK(store.size() == 2);
   CHECK(store.references(x) == 2);
   store.release(x);
@@ -52,6 +54,7 @@ TEST_CASE("identical attribute sets are stored once and freed with their last re
   // The freed id is reused for the next new set.
   const AttrId w = store.intern(attrs({65009}, "192.0.2.9"));
   CHECK(w == x);
+  CHECK(store.generation(w) != x_generation);  // the same id, another set
   CHECK(store.get(w).attrs.as_path->to_string() == "65009");
   CHECK(store.get(z).attrs.as_path->to_string() == "65001");
 }

@@ -109,7 +109,7 @@ int main() {
       ChangeBatch b;
       b.time_ms = ms;
       b.peers.push_back(peer);
-      b.attrs.push_back(a);
+      b.attrs.push_back(std::make_shared<const RouteAttrs>(a));
       b.records.push_back({*Prefix::parse(prefix), 0, 0, withdrawn});
       return b;
     };

@@ -62,7 +62,7 @@ ChangeBatch batch(int64_t time_ms, const PeerRef& peer, const RouteAttrs& a, std
   ChangeBatch b;
   b.time_ms = time_ms;
   b.peers.push_back(peer);
-  b.attrs.push_back(a);
+  b.attrs.push_back(std::make_shared<const RouteAttrs>(a));
   for (const Prefix& p : announced) b.records.push_back({p, 0, 0, false});
   for (const Prefix& p : withdrawn) b.records.push_back({p, 0, 0, true});
   return b;
@@ -289,10 +289,30 @@ TEST_CASE("a change batch from the RIB: the best path's peer and attributes, wit
   CHECK(b.peers.size() == 1);  // one copy per decision
   CHECK(b.attrs.size() == 1);
   CHECK(b.peers[0] == PeerRef{"peer1", info.address, 65001, 0x0a000001});
-  CHECK(b.attrs[0] == a);
+  CHECK(*b.attrs[0] == a);
   CHECK(b.records[2].prefix == kP);
   CHECK(b.records[2].withdrawn);
   CHECK(builder.size() == 0);
+
+  // A freed id reused for another set is copied again, an unchanged one shared.
+  rib.withdraw(p, *Prefix::parse("10.244.4.0/24"), 0);
+  changes.clear();
+  rib.decide(changes);
+  const RouteAttrs other = attrs({65001, 7}, "10.0.0.1");
+  rib.announce(p, kP, 0, rib.attrs().intern(other));  // reuses the freed id
+  changes.clear();
+  rib.decide(changes);
+  builder.add(changes, rib);
+  const ChangeBatch b2 = builder.take(1235);
+  REQUIRE(b2.attrs.size() == 1);
+  CHECK(*b2.attrs[0] == other);
+  rib.announce(p, *Prefix::parse("10.244.5.0/24"), 0, rib.attrs().intern(other));
+  changes.clear();
+  rib.decide(changes);
+  builder.add(changes, rib);
+  const ChangeBatch b3 = builder.take(1236);
+  REQUIRE(b3.attrs.size() == 1);
+  CHECK(b3.attrs[0] == b2.attrs[0]);  // the same shared copy
 }
 
 TEST_CASE("a database another process holds is left alone: no store, nothing moved") {

@@ -1,0 +1,209 @@
+// bench/store_bench.cpp — does the RocksDB store slow convergence? 1M IPv4
+// prefixes (5,000 attribute sets) are announced and decided through the RIB in
+// event-loop-sized turns (--turn routes announced, then one decide()), then
+// withdrawn the same way: 2M best-path changes. Once with the store off (no
+// change consumer), once with it on (each turn's changes -> ChangeBatch ->
+// Store::submit; the store thread writes the journal and the snapshot), in the
+// same run, alternating for --rounds rounds. Prints the RIB's time for each
+// (convergence as the event loop sees it), the ratio (target: on <= off +10%),
+// and how long the store thread needed after that to have everything on disk.
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <vector>
+
+#include "rib/rib.hpp"
+#include "rib/store/change_batch.hpp"
+#include "rib/store/store.hpp"
+
+using namespace petrel;
+using namespace petrel::rib;
+namespace wire = petrel::bgp::wire;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::vector<RouteAttrs> make_sets(std::size_t n, std::mt19937_64& rng) {
+  std::vector<RouteAttrs> sets(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& a = sets[i].attrs;
+    a.origin = wire::Origin::igp;
+    wire::AsPathSegment seg;
+    seg.asns.push_back(65001);
+    for (int k = 0; k < 2 + int(rng() % 5); ++k) seg.asns.push_back(1 + rng() % 400000);
+    a.as_path = wire::AsPath{{seg}};
+    a.local_pref = 100;
+    if (rng() % 3 == 0) a.med = static_cast<uint32_t>(rng() % 1000);
+    for (int k = 0; k < int(rng() % 4); ++k) a.communities.push_back((65001u << 16) | (rng() % 4000));
+    sets[i].next_hop = IpAddress::v4(0xc0000201);
+  }
+  return sets;
+}
+
+struct Run {
+  double rib_s = 0;       // announce + decide (+ the store's submit when on), all turns
+  double drained_s = 0;   // after that, until the store had written everything
+  uint64_t written = 0;
+  uint64_t dropped = 0;
+};
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Run run_once(const std::vector<Prefix>& prefixes, const std::vector<RouteAttrs>& sets, std::size_t turn,
+             store::Store* db, bool build_only = false) {
+  Rib rib;
+  PeerInfo info;
+  info.address = IpAddress::v4(0xc0000201);
+  info.peer_as = 65001;
+  info.router_id = 0xc0000201;
+  info.external = true;
+  const PeerId peer = rib.add_peer(info);
+  std::vector<AttrId> ids;
+  for (const auto& s : sets) ids.push_back(rib.attrs().intern(s));
+  store::ChangeBatchBuilder builder([](PeerId) { return std::string("tor1"); });
+  std::vector<RouteChange> changes;
+  changes.reserve(turn);
+  Run r;
+  const auto t0 = Clock::now();
+  auto decide = [&] {
+    changes.clear();
+    rib.decide(changes);
+    if (db || build_only) {
+      if (db) builder.give(db->take_spare());
+      builder.add(changes, rib);
+      auto batch = builder.take(now_ms());
+      if (db) db->submit(std::move(batch));
+    }
+  };
+  for (std::size_t i = 0; i < prefixes.size(); ++i) {
+    const AttrId a = ids[i % ids.size()];
+    rib.attrs().acquire(a);
+    rib.announce(peer, prefixes[i], 0, a);
+    if ((i + 1) % turn == 0) decide();
+  }
+  decide();
+  for (std::size_t i = 0; i < prefixes.size(); ++i) {
+    rib.withdraw(peer, prefixes[i], 0);
+    if ((i + 1) % turn == 0) decide();
+  }
+  decide();
+  r.rib_s = seconds_since(t0);
+  if (db) {
+    const auto t1 = Clock::now();
+    db->flush(std::chrono::minutes(10));
+    r.drained_s = seconds_since(t1);
+    r.written = db->stats().records_written;
+    r.dropped = db->stats().records_dropped;
+  }
+  for (AttrId a : ids) rib.attrs().release(a);
+  return r;
+}
+
+uint64_t dir_bytes(const fs::path& p) {
+  uint64_t n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(p, ec))
+    if (e.is_regular_file(ec)) n += e.file_size(ec);
+  return n;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t routes = 1'000'000, set_count = 5'000, turn = 10'000, rounds = 3;
+  std::string dir;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--routes=", 9) == 0) routes = std::strtoull(argv[i] + 9, nullptr, 10);
+    else if (std::strncmp(argv[i], "--sets=", 7) == 0) set_count = std::strtoull(argv[i] + 7, nullptr, 10);
+    else if (std::strncmp(argv[i], "--turn=", 7) == 0) turn = std::max<std::size_t>(1, std::strtoull(argv[i] + 7, nullptr, 10));
+    else if (std::strncmp(argv[i], "--rounds=", 9) == 0) rounds = std::max<std::size_t>(1, std::strtoull(argv[i] + 9, nullptr, 10));
+    else if (std::strncmp(argv[i], "--dir=", 6) == 0) dir = argv[i] + 6;
+    else {
+      std::fprintf(stderr, "usage: %s [--routes=N] [--sets=N] [--turn=N] [--rounds=N] [--dir=PATH]\n", argv[0]);
+      return 2;
+    }
+  }
+  std::mt19937_64 rng(42);
+  const auto sets = make_sets(set_count, rng);
+  std::vector<Prefix> prefixes;
+  prefixes.reserve(routes);
+  for (std::size_t i = 0; i < routes; ++i)
+    prefixes.push_back(Prefix::make(IpAddress::v4(0x10000000u + static_cast<uint32_t>(i << 8)), 24));
+  std::shuffle(prefixes.begin(), prefixes.end(), rng);
+
+  std::string tmp = dir;
+  if (tmp.empty()) {
+    tmp = (fs::temp_directory_path() / "store-bench-XXXXXX").string();
+    if (!::mkdtemp(tmp.data())) {
+      std::perror("mkdtemp");
+      return 1;
+    }
+  }
+  std::printf("store_bench: %zu prefixes, %zu attribute sets, %zu routes per turn, announced then withdrawn "
+              "(%zu best-path changes per run), %zu rounds, store in %s\n",
+              routes, set_count, turn, 2 * routes, rounds, tmp.c_str());
+  std::vector<double> off, on, drained, built, paired;
+  for (std::size_t round = 0; round < rounds; ++round) {
+    const Run a = run_once(prefixes, sets, turn, nullptr);
+    off.push_back(a.rib_s);
+    const Run c = run_once(prefixes, sets, turn, nullptr, /*build_only=*/true);
+    built.push_back(c.rib_s);
+    const fs::path path = fs::path(tmp) / ("db" + std::to_string(round));
+    store::StoreOptions o;
+    o.path = path.string();
+    o.history_max_entries = 4 * routes;
+    Run b;
+    uint64_t bytes = 0;
+    {
+      auto db = store::Store::open(o, nullptr);
+      if (!db) {
+        std::fprintf(stderr, "cannot open the store at %s\n", o.path.c_str());
+        return 1;
+      }
+      b = run_once(prefixes, sets, turn, db.get());
+    }
+    bytes = dir_bytes(path);
+    on.push_back(b.rib_s);
+    paired.push_back(b.rib_s / a.rib_s);
+    drained.push_back(b.drained_s);
+    std::printf("round %zu: store off %.3f s, batches built but not written %.3f s, store on %.3f s (%+.1f%%); "
+                "store thread done %.3f s later; "
+                "%llu journal entries written, %llu dropped, %.1f MB on disk\n",
+                round + 1, a.rib_s, c.rib_s, b.rib_s, 100.0 * (b.rib_s / a.rib_s - 1), b.drained_s,
+                static_cast<unsigned long long>(b.written), static_cast<unsigned long long>(b.dropped), bytes / 1e6);
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  const double m_off = median(off), m_on = median(on);
+  std::printf("median: store off %.3f s (%.2f M changes/s), store on %.3f s (%.2f M changes/s): ratio %.3f (%+.1f%%), "
+              "target <= +10%%: %s\n",
+              m_off, 2 * routes / m_off / 1e6, m_on, 2 * routes / m_on / 1e6, m_on / m_off, 100.0 * (m_on / m_off - 1),
+              m_on <= 1.10 * m_off ? "met" : "NOT met");
+  std::printf("median of the rounds' own ratios (on/off in the same round): %.3f (%+.1f%%)\n", median(paired),
+              100.0 * (median(paired) - 1));
+  std::printf("the event loop's own share (batches built, not written): median %.3f s (%+.1f%%); the store thread "
+              "finished writing a median %.3f s after the RIB\n",
+              median(built), 100.0 * (median(built) / m_off - 1), median(drained));
+  if (dir.empty()) {
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+  }
+  return 0;
+}
