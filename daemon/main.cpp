@@ -213,7 +213,7 @@ class Daemon {
     return h;
   }
 
-  MetricsSnapshot snapshot() const {
+  MetricsSnapshot snapshot() {
     MetricsSnapshot s;
     s.version = PETREL_VERSION;
     s.start_time_seconds =
@@ -242,6 +242,11 @@ class Daemon {
     s.rib_attribute_sets = speaker_.rib().attrs().size();
     s.rib_memory_bytes = speaker_.rib().table_memory_bytes();
     s.fib = fib_.metrics();
+    if (auto* st = store_.store()) {
+      const auto x = st->stats();
+      s.store = StoreMetrics{true, x.journal_entries, x.records_written, x.records_dropped, x.entries_expired,
+                             x.queued_records};
+    }
     return s;
   }
 

@@ -42,12 +42,20 @@ struct FibMetrics {
   uint64_t routes = 0;  // routes Petrel wants in the kernel
 };
 
+struct StoreMetrics {
+  bool enabled = false;  // the store is open (not off, not unusable)
+  uint64_t journal_entries = 0;
+  uint64_t written = 0, dropped = 0, expired = 0;
+  uint64_t queue_depth = 0;
+};
+
 struct MetricsSnapshot {
   std::string version;
   double start_time_seconds = 0;  // Unix time
   std::vector<PeerMetrics> peers;
   uint64_t rib_prefixes = 0, rib_paths = 0, rib_attribute_sets = 0, rib_memory_bytes = 0;
   FibMetrics fib;
+  StoreMetrics store;
 };
 
 // The text exposition format: HELP and TYPE lines, then samples.

@@ -186,6 +186,19 @@ void render_fib(Writer& w, const MetricsSnapshot& s) {
   gauge(w, "petrel_fib_routes", "Routes Petrel wants in the kernel.", f.routes);
 }
 
+void render_store(Writer& w, const MetricsSnapshot& s) {
+  const StoreMetrics& st = s.store;
+  gauge(w, "petrel_store_enabled", "1 when the route journal is being written (store open), 0 otherwise.",
+        uint64_t{st.enabled});
+  gauge(w, "petrel_store_journal_entries", "Best-path changes kept in the route journal.", st.journal_entries);
+  counter(w, "petrel_store_changes_written_total", "Best-path changes written to the store.", st.written);
+  counter(w, "petrel_store_changes_dropped_total", "Best-path changes dropped because the store fell behind.",
+          st.dropped);
+  counter(w, "petrel_store_entries_expired_total", "Journal entries removed by retention (age or count).",
+          st.expired);
+  gauge(w, "petrel_store_queue_depth", "Best-path changes waiting for the store thread.", st.queue_depth);
+}
+
 }  // namespace
 
 std::string render_prometheus(const MetricsSnapshot& s) {
@@ -194,6 +207,7 @@ std::string render_prometheus(const MetricsSnapshot& s) {
   render_peers(w, s);
   render_rib(w, s);
   render_fib(w, s);
+  render_store(w, s);
   return w.take();
 }
 

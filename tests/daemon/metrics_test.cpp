@@ -50,6 +50,7 @@ MetricsSnapshot fixed_snapshot() {
   s.fib.retries = 1;
   s.fib.queue_depth = 0;
   s.fib.routes = 1150;
+  s.store = StoreMetrics{true, 4200, 5000, 3, 800, 12};
   return s;
 }
 
@@ -116,9 +117,12 @@ TEST_CASE("HELP and TYPE appear once per family, before its samples") {
   const std::string text = render_prometheus(fixed_snapshot());
   const auto types = lines_starting(text, "# TYPE ");
   const auto helps = lines_starting(text, "# HELP ");
-  CHECK(types.size() == 24);
+  CHECK(types.size() == 30);
   CHECK(helps.size() == types.size());
   CHECK(text.find("# TYPE petrel_fib_installs_total counter\npetrel_fib_installs_total 1160\n") != std::string::npos);
+  CHECK(text.find("# TYPE petrel_store_changes_dropped_total counter\npetrel_store_changes_dropped_total 3\n") !=
+        std::string::npos);
+  CHECK(text.find("# TYPE petrel_store_journal_entries gauge\npetrel_store_journal_entries 4200\n") != std::string::npos);
   CHECK(text.find("# TYPE petrel_bgp_peer_up gauge\n") != std::string::npos);
 }
 

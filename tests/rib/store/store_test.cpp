@@ -331,3 +331,34 @@ TEST_CASE("a database another process holds is left alone: no store, nothing mov
   CHECK(entries == 1);  // no db.bad-*
   CHECK(first->history(kP).size() == 1);
 }
+
+TEST_CASE("a store that falls behind drops the oldest batches, counts them, and distrusts its snapshot") {
+  TempDir dir;
+  StoreOptions o = options(dir.path);
+  o.queue_max_records = 100;
+  auto s = Store::open(o, nullptr);
+  REQUIRE(s);
+  // 100 batches of 30 changes, submitted far faster than any disk takes them.
+  for (int i = 0; i < 100; ++i) {
+    std::vector<Prefix> prefixes;
+    for (int k = 0; k < 30; ++k)
+      prefixes.push_back(Prefix::make(IpAddress::v4(0x0a000000u + static_cast<uint32_t>((i * 30 + k) << 8)), 24));
+    s->submit(batch(kNow + i, kTor1, attrs({65001}, "10.0.0.1"), prefixes));
+    CHECK(s->stats().queued_records <= 100);
+  }
+  REQUIRE(s->flush(std::chrono::seconds(10)));
+  const StoreStats st = s->stats();
+  CHECK(st.records_dropped > 0);
+  CHECK(st.records_dropped + st.records_written == 3000);
+  CHECK(st.journal_entries == st.records_written);
+  CHECK_FALSE(st.snapshot_complete);
+  auto snap = s->load_snapshot();
+  REQUIRE_FALSE(snap.has_value());
+  CHECK(snap.error().find("the snapshot is incomplete") != std::string::npos);
+  // The newest batch is never the one dropped.
+  CHECK(s->history(Prefix::make(IpAddress::v4(0x0a000000u + (2999u << 8)), 24)).size() == 1);
+  s->reset_snapshot();
+  REQUIRE(s->flush(std::chrono::seconds(10)));
+  CHECK(s->stats().snapshot_complete);
+  CHECK(s->load_snapshot().has_value());
+}
