@@ -530,6 +530,12 @@ scenario_history() {
     "$(bgpdump -m "$journal" 2>/dev/null | grep -c "^BGP4MP|[0-9]*|W|${LEAF4[1]}|65001|10.62.0.0/24$")"
   check_eq "bgpdump journal: 4 announcements of 10.62.0.0/24" 4 \
     "$(bgpdump -m "$journal" 2>/dev/null | grep -c "^BGP4MP|[0-9]*|A|${LEAF4[1]}|65001|10.62.0.0/24|65001|IGP|${LEAF4[1]}|")"
+  local m; m=$(http_get "$NS_R" 9469 /metrics)
+  grep -E '^petrel_store_' <<<"$m" | sed 's/^/# metrics: /' >&2
+  check "metrics: petrel_store_enabled 1" grep -Eq '^petrel_store_enabled 1$' <<<"$m"
+  check "metrics: nothing dropped" grep -Eq '^petrel_store_changes_dropped_total 0$' <<<"$m"
+  check "metrics: journal entries (4 announces of the start, 6 of the flaps)" \
+    grep -Eq '^petrel_store_journal_entries 10$' <<<"$m"
   check "read-only socket: mrt dump refused (it writes files)" bash -c \
     "timeout 5 birdc -s '$PTR_SCOPE/readonly.ctl' mrt dump rib /tmp/x.mrt | grep -q 'Access restricted'"
 

@@ -126,12 +126,12 @@ TEST_CASE("best-path changes are journalled as announce, replace and withdraw, a
 TEST_CASE("the journal and the snapshot survive a reopen; sequence numbers go on") {
   TempDir dir;
   {
-    auto s = Store::open(options(dir.path), nullptr);
+    auto s = Store::open(options(dir.path / "db"), nullptr);
     REQUIRE(s);
     s->submit(batch(kNow + 1000, kTor1, attrs({65001}, "10.0.0.1"), {kP}));
   }  // the destructor writes what is queued
   Logged logged;
-  auto s = Store::open(options(dir.path), logged.log());
+  auto s = Store::open(options(dir.path / "db"), logged.log());
   REQUIRE(s);
   CHECK(logged.warnings.empty());
   CHECK(s->history(kP).size() == 1);
@@ -151,7 +151,7 @@ TEST_CASE("the journal and the snapshot survive a reopen; sequence numbers go on
 
 TEST_CASE("retention by entries drops the oldest, with their history index") {
   TempDir dir;
-  StoreOptions o = options(dir.path);
+  StoreOptions o = options(dir.path / "db");
   o.history_max_entries = 3;
   auto s = Store::open(o, nullptr);
   REQUIRE(s);
@@ -168,7 +168,7 @@ TEST_CASE("retention by entries drops the oldest, with their history index") {
 
 TEST_CASE("retention by age drops what is older than the maximum age") {
   TempDir dir;
-  StoreOptions o = options(dir.path);
+  StoreOptions o = options(dir.path / "db");
   o.history_max_age = std::chrono::seconds(60);
   auto s = Store::open(o, nullptr);
   REQUIRE(s);
@@ -229,18 +229,18 @@ TEST_CASE("corrupt database files: a clear log line and a cold start, never a cr
 TEST_CASE("another schema version: a clear log line and a cold start") {
   TempDir dir;
   {
-    auto s = Store::open(options(dir.path), nullptr);
+    auto s = Store::open(options(dir.path / "db"), nullptr);
     REQUIRE(s);
     s->submit(batch(kNow + 1000, kTor1, attrs({65001}, "10.0.0.1"), {kP}));
   }
   {
     rocksdb::DB* raw = nullptr;
-    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), dir.path.string(), &raw).ok());
+    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), (dir.path / "db").string(), &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
     REQUIRE(db->Put(rocksdb::WriteOptions(), std::string(kSchemaKey), "petrel-store/99").ok());
   }
   Logged logged;
-  auto s = Store::open(options(dir.path), logged.log());
+  auto s = Store::open(options(dir.path / "db"), logged.log());
   REQUIRE(s);
   REQUIRE(logged.warnings.size() == 1);
   CHECK(logged.warnings[0].find("schema version 99, this petreld reads version 1") != std::string::npos);
@@ -253,12 +253,12 @@ TEST_CASE("a RocksDB database that is not a Petrel store is not used") {
     rocksdb::DB* raw = nullptr;
     rocksdb::Options o;
     o.create_if_missing = true;
-    REQUIRE(rocksdb::DB::Open(o, dir.path.string(), &raw).ok());
+    REQUIRE(rocksdb::DB::Open(o, (dir.path / "db").string(), &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
     REQUIRE(db->Put(rocksdb::WriteOptions(), "foo", "bar").ok());
   }
   Logged logged;
-  auto s = Store::open(options(dir.path), logged.log());
+  auto s = Store::open(options(dir.path / "db"), logged.log());
   REQUIRE(s);
   REQUIRE(logged.warnings.size() == 1);
   CHECK(logged.warnings[0].find("no schema version in a database that holds data") != std::string::npos);
@@ -334,7 +334,7 @@ TEST_CASE("a database another process holds is left alone: no store, nothing mov
 
 TEST_CASE("a store that falls behind drops the oldest batches, counts them, and distrusts its snapshot") {
   TempDir dir;
-  StoreOptions o = options(dir.path);
+  StoreOptions o = options(dir.path / "db");
   o.queue_max_records = 100;
   auto s = Store::open(o, nullptr);
   REQUIRE(s);
