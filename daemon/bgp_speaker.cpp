@@ -759,6 +759,28 @@ Result<void, std::string> BgpSpeaker::reload_out(std::string_view name) {
   return {};
 }
 
+bool BgpSpeaker::is_service_ip(const Prefix& prefix) const {
+  return std::any_of(config_.originate.begin(), config_.originate.end(),
+                     [&](const Originate& o) { return !o.blackhole && o.prefix == prefix; });
+}
+
+std::size_t BgpSpeaker::service_ips() const {
+  return static_cast<std::size_t>(
+      std::count_if(config_.originate.begin(), config_.originate.end(), [](const Originate& o) { return !o.blackhole; }));
+}
+
+bool BgpSpeaker::set_draining(bool on) {
+  if (groups_->draining() == on) return false;
+  // The predicate reads config_ when called: service IPs originated later
+  // (a reload, Kubernetes) are withheld too while draining.
+  groups_->set_draining(on, [this](const Prefix& p) { return is_service_ip(p); });
+  note(on ? fmt::format("drain started: routes sent with GRACEFUL_SHUTDOWN (RFC 8326), {} service IPs withdrawn",
+                        service_ips())
+          : std::string("drain stopped: routes sent as before"));
+  for (auto& p : peers_) drain(*p);
+  return true;
+}
+
 std::vector<std::string> BgpSpeaker::apply(const Config& next) {
   const ReloadPlan plan = plan_reload(config_, next);
   std::vector<std::string> done;
@@ -851,6 +873,9 @@ std::vector<std::string> BgpSpeaker::apply(const Config& next) {
   if (plan.originate_changed) {
     originate(config_.originate);
     done.push_back("originated routes updated");
+    // An entry whose blackhole flag alone changed is a service IP now, or no
+    // longer: what a drain withholds changed without a RIB change.
+    if (groups_->draining()) groups_->reevaluate();
   }
   schedule_decision();
   for (auto& p : peers_) drain(*p);

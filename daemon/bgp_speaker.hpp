@@ -83,6 +83,18 @@ class BgpSpeaker {
   // Export again: the peer's Adj-RIB-Out is sent anew.
   Result<void, std::string> reload_out(std::string_view peer);
 
+  // Drain (RFC 8326; rib/graceful_shutdown.hpp, rib/update_group.hpp): while
+  // on, every route advertised to every peer carries GRACEFUL_SHUTDOWN (65535:0)
+  // and, to internal peers, LOCAL_PREF 0; the originated service IPs (`originate`
+  // entries with `blackhole: false`) are withdrawn from the peers (the RIB and
+  // the kernel keep them). Sent through the update groups at once, without a
+  // session reset; off sends back what was advertised before. Returns false
+  // when it was already in that state (nothing sent).
+  bool set_draining(bool on);
+  bool draining() const { return groups_->draining(); }
+  // How many originated prefixes a drain withdraws (the service IPs).
+  std::size_t service_ips() const;
+
   // The resolver's answers for these next hops may have changed (a link went
   // down or up): the prefixes whose paths use them are decided again in the
   // next decision, which updates the peers and the FIB as for an UPDATE.
@@ -125,6 +137,7 @@ class BgpSpeaker {
   uint32_t export_policy_id(const PeerConfig& pc) const;  // assigns an id on first use
   rib::MemberConfig member_config(const Peer& p) const;
   void originate(const std::vector<Originate>& routes);
+  bool is_service_ip(const Prefix& prefix) const;  // originated without a blackhole
   void schedule_decision();
   void decide();
   void drain(Peer& p);

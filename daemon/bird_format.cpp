@@ -47,6 +47,7 @@ Reply show_status(const StatusInfo& s) {
   r.line(reply_code::router_id, "Last reboot on " + format_since(s.started));
   r.line(reply_code::router_id, "Last reconfiguration on " + format_since(s.reconfigured));
   if (s.graceful_restart_deferring) r.line(reply_code::router_id, "Graceful restart recovery in progress");
+  if (s.draining) r.line(reply_code::router_id, "Draining: routes sent with GRACEFUL_SHUTDOWN (RFC 8326)");
   r.end(reply_code::status_report, "Daemon is up and running");
   return r;
 }
@@ -118,7 +119,8 @@ boost::json::value status_json(const StatusInfo& s) {
                              {"server_time", format_since(s.now)},
                              {"last_reboot", format_since(s.started)},
                              {"last_reconfiguration", format_since(s.reconfigured)},
-                             {"graceful_restart_deferring", s.graceful_restart_deferring}};
+                             {"graceful_restart_deferring", s.graceful_restart_deferring},
+                             {"draining", s.draining}};
 }
 
 boost::json::value protocols_json(const std::vector<ProtocolRow>& rows) {

@@ -32,6 +32,7 @@ struct StatusInfo {
   std::string hostname;
   SystemTime now, started, reconfigured;
   bool graceful_restart_deferring = false;  // Petrel: selection waits for End-of-RIB
+  bool draining = false;                    // Petrel: `drain` (RFC 8326) is on
 };
 
 struct ProtocolRow {

@@ -189,7 +189,8 @@ bool Command::changes_state() const {
     case Verb::disable:
     case Verb::restart:
     case Verb::reload:
-    case Verb::down: return true;
+    case Verb::down:
+    case Verb::drain: return true;
     case Verb::configure: return configure != Configure::check;
     default: return false;
   }
@@ -208,11 +209,11 @@ Result<Command, std::string> parse_command(std::string_view line) {
   }
   std::string amb;
   const std::string verb_word = t.words[t.at++];
-  const auto verb = keyword(verb_word, {"show", "enable", "disable", "restart", "reload", "configure", "down"}, &amb);
+  const auto verb = keyword(verb_word, {"show", "enable", "disable", "restart", "reload", "configure", "down", "drain"}, &amb);
   if (!verb) {
     if (!amb.empty()) return fail("'" + verb_word + "' is ambiguous: " + amb);
     return fail("unknown command '" + verb_word + "' (expected " +
-                expected({"show", "enable", "disable", "restart", "reload", "configure", "down"}) + ")");
+                expected({"show", "enable", "disable", "restart", "reload", "configure", "down", "drain"}) + ")");
   }
   const std::string rest(line);
 
@@ -284,6 +285,26 @@ Result<Command, std::string> parse_command(std::string_view line) {
       }
     }
     if (!t.done() && t.quoted[t.at]) c.file = t.words[t.at++];
+  } else if (*verb == "drain") {
+    c.verb = Command::Verb::drain;
+    if (!t.done() && !t.quoted[t.at]) {
+      const auto k = keyword(t.peek(), {"stop", "and"});
+      if (!k) return fail("drain: unexpected '" + t.peek() + "' (expected " + expected({"stop", "and down [SECONDS]"}) + ")");
+      ++t.at;
+      if (*k == "stop") {
+        c.drain = Command::Drain::stop;
+      } else {
+        if (t.done() || !keyword(t.peek(), {"down"})) return fail("drain and: expected down");
+        ++t.at;
+        c.drain = Command::Drain::and_down;
+        c.timeout_seconds = Command::kDrainAndDownSeconds;
+        if (!t.done()) {
+          if (!parse_u32(t.peek(), c.timeout_seconds) || c.timeout_seconds > 3600)
+            return fail("drain and down: expected a number of seconds (0 to 3600), not '" + t.peek() + "'");
+          ++t.at;
+        }
+      }
+    }
   } else {
     c.verb = Command::Verb::down;
   }

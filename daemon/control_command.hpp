@@ -15,6 +15,7 @@
 //   configure [soft] ["FILE"] | configure check ["FILE"] | configure timeout N
 //   configure confirm | configure undo
 //   down
+//   drain | drain stop | drain and down [SECONDS]   (Petrel: RFC 8326 graceful shutdown)
 //   json COMMAND                       (Petrel: the reply as one JSON document)
 // Errors are for the operator: what was expected where.
 #pragma once
@@ -40,10 +41,14 @@ struct CommunityFilter {
 struct Command {
   enum class Verb {
     show_status, show_protocols, show_route, show_interfaces, show_memory, show_fib, show_counters,
-    enable, disable, restart, reload, configure, down,
+    enable, disable, restart, reload, configure, down, drain,
   };
   enum class Reload { both, in, out };
   enum class Configure { apply, soft, check, timeout, confirm, undo };
+  // drain: start; drain stop: end (and cancel a pending down); drain and down:
+  // start, wait timeout_seconds, then shut down as `down` does.
+  enum class Drain { start, stop, and_down };
+  static constexpr uint32_t kDrainAndDownSeconds = 10;  // the wait when none is given
 
   Verb verb = Verb::show_status;
   bool json = false;
@@ -58,7 +63,8 @@ struct Command {
   std::string message;               // enable/disable/restart "message"
   Reload reload = Reload::both;
   Configure configure = Configure::apply;
-  uint32_t timeout_seconds = 0;
+  Drain drain = Drain::start;
+  uint32_t timeout_seconds = 0;      // configure timeout N; drain and down N
   std::string file;                  // configure ["FILE"]
 
   // Commands a read-only socket refuses.

@@ -123,6 +123,7 @@ Reply ControlHandler::handle(std::string_view line, bool read_only) {
     case Command::Verb::down:
       if (hooks_.down) hooks_.down();
       return Reply().end(reply_code::shutdown_ordered, "Shutdown requested");
+    case Command::Verb::drain: return drain(c);
     default: return act(c);
   }
 }
@@ -136,6 +137,7 @@ Reply ControlHandler::show_status(const Command& c) {
   s.started = speaker_.started();
   s.reconfigured = speaker_.last_reconfigured();
   s.graceful_restart_deferring = speaker_.deferring();
+  s.draining = speaker_.draining();
   if (c.json) return json_reply(status_json(s));
   return daemon::show_status(s);
 }
@@ -467,6 +469,32 @@ Reply ControlHandler::show_counters(const Command& c) {
     r.line(reply_code::protocol_list, line);
   }
   return r;
+}
+
+// RFC 8326: the routes move away first; `down` (now or later) closes the sessions.
+Reply ControlHandler::drain(const Command& c) {
+  const std::string started = "Draining: routes sent with GRACEFUL_SHUTDOWN (65535,0), LOCAL_PREF 0 to iBGP peers, " +
+                              std::to_string(speaker_.service_ips()) + " service IPs withdrawn";
+  switch (c.drain) {
+    case Command::Drain::start:
+      if (!speaker_.set_draining(true)) return Reply().line(reply_code::ok, "Already draining");
+      return Reply().line(reply_code::ok, started);
+    case Command::Drain::stop: {
+      const bool cancelled = hooks_.down_after && hooks_.down_after(std::nullopt);
+      if (!speaker_.set_draining(false)) return Reply().line(reply_code::ok, "Not draining");
+      return Reply().line(reply_code::ok, std::string("Drain stopped: routes sent as before") +
+                                              (cancelled ? "; pending shutdown cancelled" : ""));
+    }
+    case Command::Drain::and_down: {
+      if (!hooks_.down_after) return Reply::error(reply_code::runtime_error, "delayed shutdown not available");
+      const bool was = !speaker_.set_draining(true);
+      hooks_.down_after(c.timeout_seconds);
+      Reply r;
+      r.line(reply_code::ok, was ? "Already draining" : started);
+      return r.end(reply_code::shutdown_ordered, "Shutdown in " + std::to_string(c.timeout_seconds) + " s");
+    }
+  }
+  return Reply::error(reply_code::parse_error, "not a drain command");
 }
 
 Reply ControlHandler::act(const Command& c) {

@@ -94,7 +94,7 @@ class Daemon {
         handler_(speaker_, hooks(), PETREL_VERSION),
         control_(io.get_executor(), [this](std::string_view line, bool ro) { return handler_.handle(line, ro); },
                  std::string("Petrel ") + PETREL_VERSION + " ready."),
-        undo_timer_(io) {
+        undo_timer_(io), down_timer_(io) {
     // Restart: the kernel keeps our old routes until selection ran (FibFeed).
     if (!restarting()) fib_.start();
     else speaker_.on_selection_released([this] { fib_.start(); });
@@ -175,6 +175,22 @@ class Daemon {
     return r.end(reply_code::reconfigured, "Reconfigured");
   }
 
+  // `drain and down SECONDS`: the peers move their traffic away while we wait,
+  // then the sessions close as with `down`. nullopt (`drain stop`) cancels.
+  bool down_after(std::optional<uint32_t> seconds) {
+    const bool pending = down_pending_;
+    down_pending_ = seconds.has_value();
+    down_timer_.cancel();
+    if (!seconds) return pending;
+    spdlog::info("drain and down: shutting down in {} s", *seconds);
+    down_timer_.expires_after(std::chrono::seconds(*seconds));
+    down_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || !down_pending_) return;
+      shutdown("drain and down");
+    });
+    return pending;
+  }
+
   void shutdown(const char* why) {
     if (stopping_) return;
     stopping_ = true;
@@ -199,6 +215,7 @@ class Daemon {
     ControlHandler::Hooks h;
     h.configure = [this](const Command& c) { return reconfigure(c); };
     h.down = [this] { shutdown("down"); };
+    h.down_after = [this](std::optional<uint32_t> seconds) { return down_after(seconds); };
     h.show_fib = [this](const Command& c) { return fib_.show(c); };
     return h;
   }
@@ -252,6 +269,8 @@ class Daemon {
   std::optional<Config> previous_;  // for `configure undo`
   std::optional<Config> undo_;      // armed by `configure timeout`
   asio::steady_timer undo_timer_;
+  asio::steady_timer down_timer_;  // `drain and down`
+  bool down_pending_ = false;
   bool stopping_ = false;
 };
 

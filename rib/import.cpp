@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "rib/graceful_shutdown.hpp"
+
 namespace petrel::rib {
 
 namespace wire = bgp::wire;
@@ -67,10 +69,13 @@ void withdraw_path(Rib& rib, PeerId peer, const Prefix& prefix, uint32_t path_id
 void admit(Rib& rib, PeerId peer, const Prefix& prefix, uint32_t path_id, AttrId id, const RouteAttrs& ra,
            uint8_t flags, const ImportSettings& s, ImportState& st, ImportReport& report) {
   AttrId use = id;
-  if (s.policy) {
+  // RFC 8326 §4.1: the sender is about to go away; any other path wins.
+  const bool shutting_down = s.honour_graceful_shutdown && has_graceful_shutdown(ra);
+  if (s.policy || shutting_down) {
     // Policy works per prefix: a rewrite gets its own (interned) set.
     RouteAttrs rewritten = ra;
-    if (!s.policy(prefix, rewritten)) {
+    if (shutting_down) honour_graceful_shutdown(rewritten);
+    if (s.policy && !s.policy(prefix, rewritten)) {
       ++st.rejected_by_policy;
       ++report.rejected;
       withdraw_path(rib, peer, prefix, path_id, st, report);
