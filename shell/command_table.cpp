@@ -158,7 +158,12 @@ CommandTable build() {
   t.keyword(configure, "confirm", "keep a configuration loaded with timeout", true);
   t.keyword(configure, "undo", "go back to the previous configuration", true);
   t.keyword(root, "down", "shut the daemon down", true);
-  t.keyword(root, "drain", "withdraw this node's routes gracefully before maintenance", true);
+  // RFC 8326: routes go with GRACEFUL_SHUTDOWN (LOCAL_PREF 0 to iBGP), service IPs are withdrawn.
+  NodeId drain = t.keyword(root, "drain", "withdraw this node's routes gracefully before maintenance", true);
+  t.keyword(drain, "stop", "end the drain: advertise as before (cancels a pending down)", true);
+  NodeId drain_and = t.keyword(drain, "and", "drain, then shut down", false);
+  NodeId drain_down = t.keyword(drain_and, "down", "drain, wait (10 s unless given), then shut the daemon down", true);
+  t.argument(drain_down, ArgType::number, "seconds to wait before shutting down", true);
 
   // ---- local to petrelc
   NodeId help = t.keyword(root, "help", "list commands, or describe one (also: ? anywhere)", true);
