@@ -48,7 +48,7 @@
 // prefixes the `withhold` predicate names (service IPs) are withdrawn. Turning
 // it on or off re-exports through reevaluate(): only the differences are sent,
 // no session is reset, and turning it off sends back exactly what was
-// advertised before (the same interned sets).
+// advertised before (the same attribute values).
 //
 // No errors are returned: a set too large to carry even one prefix in a message
 // (attributes that fit a peer with Extended Message, sent to one without) is
