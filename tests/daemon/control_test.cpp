@@ -96,6 +96,45 @@ TEST_CASE("commands: BIRD's forms and unique abbreviations") {
   CHECK(c->verb == Command::Verb::down);
 }
 
+TEST_CASE("drain commands: drain, drain stop, drain and down [SECONDS]; all change state") {
+  auto c = parse_command("drain");
+  REQUIRE(c.has_value());
+  CHECK(c->verb == Command::Verb::drain);
+  CHECK(c->drain == Command::Drain::start);
+  CHECK(c->changes_state());
+  c = parse_command("dr st");
+  REQUIRE(c.has_value());
+  CHECK(c->drain == Command::Drain::stop);
+  c = parse_command("drain and down");
+  REQUIRE(c.has_value());
+  CHECK(c->drain == Command::Drain::and_down);
+  CHECK(c->timeout_seconds == Command::kDrainAndDownSeconds);
+  c = parse_command("dr a d 2");
+  REQUIRE(c.has_value());
+  CHECK(c->drain == Command::Drain::and_down);
+  CHECK(c->timeout_seconds == 2u);
+  c = parse_command("drain and down 0");  // drain, then down at once (still after the UPDATEs went out)
+  REQUIRE(c.has_value());
+  CHECK(c->timeout_seconds == 0u);
+  c = parse_command("dow");
+  REQUIRE(c.has_value());
+  CHECK(c->verb == Command::Verb::down);  // `down` keeps its abbreviation
+  CHECK(parse_command("d").error().find("'d' is ambiguous") != std::string::npos);
+}
+
+TEST_CASE("show status says Draining while draining (text and JSON)") {
+  StatusInfo s;
+  s.version = "test";
+  s.draining = true;
+  const std::string text = show_status(s).encode();
+  CHECK(text.find("Draining: routes sent with GRACEFUL_SHUTDOWN (RFC 8326)") != std::string::npos);
+  CHECK(text.find("0013 Daemon is up and running") != std::string::npos);  // birdc's last line unchanged
+  CHECK(status_json(s).as_object().at("draining").as_bool());
+  s.draining = false;
+  CHECK(show_status(s).encode().find("Draining") == std::string::npos);
+  CHECK_FALSE(status_json(s).as_object().at("draining").as_bool());
+}
+
 TEST_CASE("commands: precise errors, never a crash") {
   const char* bad[][2] = {
       {"", "empty command"},
@@ -117,6 +156,13 @@ TEST_CASE("commands: precise errors, never a crash") {
       {"disable \"unterminated", "unterminated quoted text"},
       {"json", "json: expected a command"},
       {"show fib 10.0.0.1/8", "show fib: not a prefix"},
+      {"drain later", "drain: unexpected 'later' (expected stop | and down [SECONDS])"},
+      {"drain and", "drain and: expected down"},
+      {"drain and up", "drain and: expected down"},
+      {"drain and down soon", "drain and down: expected a number of seconds (0 to 3600), not 'soon'"},
+      {"drain and down 99999", "drain and down: expected a number of seconds"},
+      {"drain and down -1", "drain and down: expected a number of seconds"},
+      {"drain stop now", "unexpected 'now' at the end"},
   };
   for (const auto& [input, want] : bad) {
     const std::string text = input;
