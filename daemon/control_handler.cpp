@@ -477,12 +477,12 @@ Reply ControlHandler::drain(const Command& c) {
                               std::to_string(speaker_.service_ips()) + " service IPs withdrawn";
   switch (c.drain) {
     case Command::Drain::start:
-      if (!speaker_.set_draining(true)) return Reply().line(reply_code::ok, "Already draining");
-      return Reply().line(reply_code::ok, started);
+      if (!speaker_.set_draining(true)) return Reply().end(reply_code::drain, "Already draining");
+      return Reply().end(reply_code::drain, started);
     case Command::Drain::stop: {
       const bool cancelled = hooks_.down_after && hooks_.down_after(std::nullopt);
-      if (!speaker_.set_draining(false)) return Reply().line(reply_code::ok, "Not draining");
-      return Reply().line(reply_code::ok, std::string("Drain stopped: routes sent as before") +
+      if (!speaker_.set_draining(false)) return Reply().end(reply_code::drain, "Not draining");
+      return Reply().end(reply_code::drain, std::string("Drain stopped: routes sent as before") +
                                               (cancelled ? "; pending shutdown cancelled" : ""));
     }
     case Command::Drain::and_down: {
@@ -490,7 +490,7 @@ Reply ControlHandler::drain(const Command& c) {
       const bool was = !speaker_.set_draining(true);
       hooks_.down_after(c.timeout_seconds);
       Reply r;
-      r.line(reply_code::ok, was ? "Already draining" : started);
+      r.line(reply_code::drain, was ? "Already draining" : started);
       return r.end(reply_code::shutdown_ordered, "Shutdown in " + std::to_string(c.timeout_seconds) + " s");
     }
   }

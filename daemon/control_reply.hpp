@@ -32,6 +32,7 @@ inline constexpr int access_restricted = 16;
 inline constexpr int undo_requested = 19;     // 0019 Undo requested
 inline constexpr int config_ok = 20;          // 0020 Configuration OK
 inline constexpr int confirmation = 22;       // 0022 Undo scheduled / confirmation
+inline constexpr int drain = 30;              // Petrel: drain started or stopped (no BIRD code; after BIRD's 0000-0025)
 inline constexpr int version = 1000;
 inline constexpr int interface_list = 1001;
 inline constexpr int protocol_list = 1002;
