@@ -35,7 +35,9 @@
 #             BIRD (alt) offers a worse path to the pod CIDR. `petrelc drain`: ib sees
 #             (65535,0) and LOCAL_PREF 0, eb the community, both move to alt, the service IP
 #             vanishes, no session resets, `show status` says Draining; `drain stop`: back as
-#             before; `drain and down 2`: the routes move first, then Cease
+#             before; `drain and down 2`: the routes move first, then Cease (`drain stop`
+#             cancels a pending one); receiver side: eb's route with (65535,0) gets
+#             LOCAL_PREF 0 in petreld and loses to ib's longer path
 # Ends with "N passed, N failed".
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -479,11 +481,14 @@ drain_service_ip_at_both() { bird_has_route ib 10.96.0.10/32 && bird_has_route e
 drain_birds() {
   # ib: iBGP (AS 64512) to petreld and to alt; eb: eBGP (AS 65001) to both, honouring
   # GRACEFUL_SHUTDOWN as RFC 8326 §4.1 asks of receivers (BIRD needs the filter).
+  # For petreld as the receiver: both announce 10.70.0.0/24 and 10.71.0.0/24 to it, ib's
+  # with a longer AS_PATH (eb's path wins), eb's 10.70.0.0/24 with GRACEFUL_SHUTDOWN.
   bird_start "${NS_LEAF[1]}" ib <<EOF
 router id 10.200.0.1;
 protocol device { scan time 10; }
+protocol static static1 { ipv4; route 10.70.0.0/24 blackhole; route 10.71.0.0/24 blackhole; }
 protocol bgp petrel { local ${LEAF4[1]} as $PETREL_AS; neighbor $R4 as $PETREL_AS; direct; $BIRD_TIMERS
-  ipv4 { import all; export none; }; }
+  ipv4 { import all; export filter { if proto != "static1" then reject; bgp_path.prepend(64999); bgp_path.prepend(64998); accept; }; }; }
 protocol bgp alt { local ${LEAF4[1]} as $PETREL_AS; neighbor ${LEAF4[3]} as $PETREL_AS; direct; $BIRD_TIMERS
   ipv4 { import all; export none; }; }
 EOF
@@ -491,8 +496,10 @@ EOF
 router id 10.200.0.2;
 protocol device { scan time 10; }
 filter gshut { if (65535, 0) ~ bgp_community then bgp_local_pref = 0; accept; }
+protocol static static1 { ipv4; route 10.70.0.0/24 blackhole; route 10.71.0.0/24 blackhole; }
 protocol bgp petrel { local ${LEAF4[2]} as 65001; neighbor $R4 as $PETREL_AS; $BIRD_TIMERS
-  ipv4 { import filter gshut; export none; }; }
+  ipv4 { import filter gshut;
+         export filter { if proto != "static1" then reject; if net = 10.70.0.0/24 then bgp_community.add((65535, 0)); accept; }; }; }
 protocol bgp alt { local ${LEAF4[2]} as 65001; neighbor ${LEAF4[3]} as $PETREL_AS; $BIRD_TIMERS
   ipv4 { import filter gshut; export none; }; }
 EOF
@@ -521,7 +528,7 @@ policies:
   all: [{action: accept}]
 peers:
   - {name: ib, address: ${LEAF4[1]}, remote-as: internal, hold-time: 9, connect-retry: 2}
-  - {name: eb, address: ${LEAF4[2]}, remote-as: 65001, hold-time: 9, connect-retry: 2, export: {policy: all}}
+  - {name: eb, address: ${LEAF4[2]}, remote-as: 65001, hold-time: 9, connect-retry: 2, import: {policy: all}, export: {policy: all}}
 EOF
 }
 
@@ -545,6 +552,21 @@ scenario_drain() {
   check_wait "alt's sessions to ib and eb Established" 20 \
     bash -c "[[ \$(timeout 5 birdc -s '${BIRD_SOCK[alt]}' show protocols | grep -c Established) == 2 ]]"
   drain_normal "before"
+
+  # Receiver side (RFC 8326 §4.1, on by default): eb's 10.70.0.0/24 carries
+  # GRACEFUL_SHUTDOWN, so petreld gives it LOCAL_PREF 0 and prefers ib's longer path;
+  # 10.71.0.0/24, the same without the community, goes to eb's shorter path.
+  check_wait "receiver: petreld has both paths to 10.70.0.0/24" 10 \
+    test_eq_cmd 2 bash -c "timeout 5 birdc -s '${PD_SOCK[node]}' show route 10.70.0.0/24 | grep -c unicast"
+  pd_birdc node show route 10.70.0.0/24 all | sed 's/^/# petreld: /' >&2
+  check "receiver: eb's path with (65535,0) has LOCAL_PREF 0 at petreld" bash -c \
+    "timeout 5 birdc -s '${PD_SOCK[node]}' show route 10.70.0.0/24 protocol eb all | grep -q 'BGP.local_pref: 0'"
+  check "receiver: 10.70.0.0/24: ib's path is best (won on LOCAL_PREF)" \
+    pd_has node '^10\.70\.0\.0/24 +unicast \[ib [^]]*\] \*' show route 10.70.0.0/24
+  check "receiver: show route all says why: 'Petrel.best_path: won on LOCAL_PREF'" \
+    pd_has node 'Petrel\.best_path: won on LOCAL_PREF' show route 10.70.0.0/24 all
+  check "receiver: 10.71.0.0/24 (no community): eb's shorter path is best" \
+    pd_has node '^10\.71\.0\.0/24 +unicast \[eb [^]]*\] \*' show route 10.71.0.0/24
   local since_ib since_eb; since_ib=$(pd_since node ib); since_eb=$(pd_since node eb)
 
   local out; out=$(pd_petrelc node drain)
