@@ -224,6 +224,17 @@ void Service::discard(std::string why) {
 Result<void, std::string> Service::add(const SessionRequest& request, Listener on_change) {
   if (auto r = ensure_receiver(request.peer.is_v4(), request.multihop); !r) return r;
   remove(request.peer);
+  // A session to the same peer still saying AdminDown goes now: its packets
+  // would only confuse the peer about the new one.
+  for (auto it = leaving_.begin(); it != leaving_.end();) {
+    if ((*it)->request.peer == request.peer) {
+      by_discriminator_.erase((*it)->session.local_discriminator());
+      (*it)->timer.cancel();
+      it = leaving_.erase(it);
+    } else {
+      ++it;
+    }
+  }
   const uint32_t discr = new_discriminator();
   auto e = std::make_shared<Entry>(executor_, request, std::move(on_change), discr, new_discriminator(), clock_.now());
   // RFC 5881 §4: a source port in 49152..65535, the same for the whole session;

@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# tests/bfd/bfd_netns.sh — BFD in petreld against real BIRD 2 peers in network
+# namespaces (namespaces named bfd-<pid>-<n>-<name>; tests/interop/lib.sh).
+#
+#   bash tests/bfd/bfd_netns.sh BUILD_DIR     (BUILD_DIR/daemon/petreld, BUILD_DIR/shell/petrelc)
+#
+# A "link cut" drops every packet of the leaf's veth in both directions with
+# iptables inside the leaf's namespace (this kernel has no sch_netem and no tc
+# classifiers; the effect is the same 100 % loss). Scenarios:
+#   bfd     petreld with BFD 100 ms x 3 to a BIRD with `protocol bfd` and `bfd on`:
+#           both sides show the session Up (birdc on BIRD, petrelc and birdc on
+#           petreld, JSON, `show protocols all`); the cut is detected and the BGP
+#           session torn down in under 1 s, the route leaves the kernel (each time
+#           measured and printed); after the cut is removed both come back;
+#           SIGHUP without `bfd:` stops BFD (AdminDown; petreld leaves BGP up,
+#           BIRD 2.0.12 does not), and with it again starts it
+#   nobfd   the same cut without BFD: the session stays up until the hold timer
+#           (9 s) expires; prints that time beside the BFD one
+#   ecmp    two BIRDs announce the same prefix, max-paths 2: the kernel route has
+#           two next hops; a cut of one link removes its next hop in under 1 s
+#           and pings to an address behind both keep going through the other
+# Ends with "N passed, N failed".
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/interop/lib.sh
+source "$HERE/../interop/lib.sh"
+# shellcheck source=tests/interop/rib_interop.sh
+source "$HERE/../interop/rib_interop.sh"
+PTR_ID="bfd-$$"   # this test's namespace prefix
+
+PETREL_AS=64512
+declare -gA PD_PID=() PD_CONF=() PD_SOCK=() PD_LOG=()
+
+# pd_start NS NAME: petreld with the YAML on stdin; control socket $PTR_SCOPE/NAME.ctl.
+pd_start() {
+  local ns=$1 name=$2
+  PD_CONF[$name]="$PTR_SCOPE/$name.yaml.log"
+  PD_SOCK[$name]="$PTR_SCOPE/$name.ctl"
+  PD_LOG[$name]="$PTR_SCOPE/$name.petreld.log"
+  cat >"${PD_CONF[$name]}"
+  ptr_spawn "$ns" "${PD_LOG[$name]}" "$PETRELD" -c "${PD_CONF[$name]}" -s "${PD_SOCK[$name]}" --foreground
+  PD_PID[$name]=$PTR_LAST_PID
+  wait_until 10 test -S "${PD_SOCK[$name]}" || { fail "petreld $name: no control socket" "$(cat "${PD_LOG[$name]}")"; exit 1; }
+}
+pd_birdc() { local name=$1; shift; timeout 5 birdc -s "${PD_SOCK[$name]}" "$@" 2>&1 | sed '1{/^Petrel .* ready\.$/d}'; }
+pd_petrelc() { local name=$1; shift; timeout 5 "$PETRELC" -s "${PD_SOCK[$name]}" "$@"; }
+pd_has() { pd_petrelc "$1" "${@:3}" | grep -Eq -- "$2"; }
+pd_birdc_has() { pd_birdc "$1" "${@:3}" | grep -Eq -- "$2"; }
+pd_state() { pd_birdc "$1" show protocols "$2" | awk -v p="$2" '$1 == p { print $NF; exit }'; }
+pd_established() { [[ "$(pd_state "$1" "$2")" == Established ]]; }
+pd_not_established() { ! pd_established "$@"; }
+# pd_bfd_state NAME ADDRESS: the State column of petreld's `show bfd sessions` row.
+pd_bfd_state() { pd_petrelc "$1" show bfd sessions | awk -v a="$2" '$1 == a { print $3; exit }'; }
+pd_bfd_up() { [[ "$(pd_bfd_state "$1" "$2")" == Up ]]; }
+pd_bfd_none() { [[ -z "$(pd_bfd_state "$1" "$2")" ]]; }
+bird_bfd_state() { birdc_q "$1" show bfd sessions | awk -v a="$2" '$1 == a { print $3; exit }'; }
+bird_bfd_up() { [[ "$(bird_bfd_state "$1" "$2")" == Up ]]; }
+bird_established() { birdc_q "$1" show protocols petrel | grep -q Established; }
+both_established() { pd_established node t1 && bird_established t1; }
+bfd_up_to_both() { pd_bfd_up node "${LEAF4[1]}" && pd_bfd_up node "${LEAF4[2]}"; }
+nexthops() { ip -n "$1" route show "$2" | grep -c 'nexthop via'; }
+two_nexthops() { [[ "$(nexthops "$NS_R" 10.70.0.0/24)" == 2 ]]; }
+
+# The leaf's BIRD: one BGP session to petreld (hold time 9), static routes; with
+# `bfd`, BIRD's BFD protocol at 100 ms x 3 and `bfd on` in the session.
+leaf_conf() {  # I ROUTER_ID "PREFIXES" bfd|nobfd
+  local i=$1 rid=$2 routes=$3 mode=$4 r
+  echo "router id $rid;"
+  echo "protocol device { scan time 10; }"
+  echo "protocol static static1 { ipv4;"
+  for r in $routes; do echo "  route $r blackhole;"; done
+  echo "}"
+  [[ $mode == bfd ]] && echo 'protocol bfd { interface "*" { interval 100 ms; multiplier 3; }; }'
+  echo "protocol bgp petrel {"
+  echo "  local ${LEAF4[$i]} as 6500$i; neighbor $R4 as $PETREL_AS;"
+  echo "  hold time 9; connect retry time 2; connect delay time 1; error wait time 1, 2; error forget time 10;"
+  [[ $mode == bfd ]] && echo "  bfd on;"
+  echo "  ipv4 { import all; export all; };"
+  echo "}"
+}
+
+# petreld's configuration: peers t1..tN, with BFD 100 ms x 3 when $2 is "bfd".
+node_conf() {  # N bfd|nobfd
+  local n=$1 mode=$2 i bfd=""
+  [[ $mode == bfd ]] && bfd=", bfd: {interval-ms: 100, multiplier: 3}"
+  echo "router-id: $R4"
+  echo "local-as: $PETREL_AS"
+  echo "listen: [{address: $R4, port: 179}]"
+  echo "max-paths: 2"
+  echo "multipath-relax: true   # the two leaves have different AS numbers"
+  echo "policies:"
+  echo "  all:"
+  echo "    - {action: accept}"
+  echo "peers:"
+  for (( i = 1; i <= n; i++ )); do
+    echo "  - {name: t$i, address: ${LEAF4[$i]}, remote-as: 6500$i, local-address: $R4, hold-time: 9, connect-retry: 2, import: {policy: all}, export: {policy: all}$bfd}"
+  done
+}
+
+# cut I / uncut I: 100 % loss on leaf I's link, both directions (see the header).
+cut() {
+  nsx "${NS_LEAF[$1]}" iptables -w -I INPUT -i veth0 -j DROP &&
+    nsx "${NS_LEAF[$1]}" iptables -w -I OUTPUT -o veth0 -j DROP
+}
+uncut() {
+  nsx "${NS_LEAF[$1]}" iptables -w -D INPUT -i veth0 -j DROP
+  nsx "${NS_LEAF[$1]}" iptables -w -D OUTPUT -o veth0 -j DROP
+}
+
+# log_time FILE REGEX: the time (Unix seconds, ms) of the first matching line of a
+# petreld log ("2026-11-21T23:15:01.123 info ...", local time).
+log_time() {
+  local ts; ts=$(grep -E -m1 -- "$2" "$1" | awk '{ print $1 }')
+  [[ -n $ts ]] && date -d "${ts/T/ }" +%s.%3N
+}
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+# wait_fast TIMEOUT CMD...: polls CMD every 20 ms (for timing what the kernel does).
+wait_fast() {
+  local deadline; deadline=$(awk -v n="$EPOCHREALTIME" -v t="$1" 'BEGIN { printf "%.6f", n + t }'); shift
+  while :; do
+    "$@" >/dev/null 2>&1 && return 0
+    awk -v n="$EPOCHREALTIME" -v d="$deadline" 'BEGIN { exit !(n >= d) }' && return 1
+    sleep 0.02
+  done
+}
+kernel_has() { ip -n "$1" route show "${@:3}" | grep -Eq -- "$2"; }
+kernel_lacks() { ! kernel_has "$@"; }
+
+# ---------------------------------------------------------------- scenarios
+
+RESULTS_FILE=""  # detection times, for the closing comparison
+
+scenario_bfd() {
+  topo_star 1
+  leaf_conf 1 10.200.0.1 "10.60.0.0/24" bfd | bird_start "${NS_LEAF[1]}" t1
+  node_conf 1 bfd | pd_start "$NS_R" node
+  require_wait "t1 Established" 20 pd_established node t1
+  require_wait "petrelc show bfd sessions: ${LEAF4[1]} Up" 15 pd_bfd_up node "${LEAF4[1]}"
+  check_wait "BIRD: birdc show bfd sessions: $R4 Up" 10 bird_bfd_up t1 "$R4"
+  birdc_q t1 show bfd sessions | sed 's/^/# BIRD birdc: /' >&2
+  pd_petrelc node show bfd sessions | sed 's/^/# petrelc: /' >&2
+  local a=${LEAF4[1]//./\\.}
+  check "petrelc show bfd sessions: BIRD's heading" \
+    pd_has node '^IP address +Interface +State +Since +Interval +Timeout$' show bfd sessions
+  check "petrelc show bfd sessions: '${LEAF4[1]} br0 Up ... 0.100 0.300'" \
+    pd_has node "^$a +br0 +Up +[0-9-]+ [0-9:]+ +0\\.100 +0\\.300$" show bfd sessions
+  check "birdc (Debian's) against petreld: show bfd sessions Up" \
+    pd_birdc_has node "^$a +br0 +Up" show bfd sessions
+  check "petrelc --json show bfd sessions: state Up, peer t1" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' --json show bfd sessions | tr -d ' \n' | grep -q '\"state\":\"Up\".*\"peer\":\"t1\"'"
+  check "show protocols all t1: a BFD line" \
+    pd_birdc_has node 'BFD session: +Up, interval 0\.100 s, timeout 0\.300 s' show protocols all t1
+  require_wait "kernel: 10.60.0.0/24 via ${LEAF4[1]}" 10 kernel_has "$NS_R" "via $a" 10.60.0.0/24
+
+  # The cut.
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link (iptables DROP both ways in its namespace)" cut 1
+  check "kernel: 10.60.0.0/24 gone in under 1 s" wait_fast 1 kernel_lacks "$NS_R" "via" 10.60.0.0/24
+  local t_route=$EPOCHREALTIME
+  check_wait "petreld log: BFD Up -> Down" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD Up -> Down'
+  check_wait "petreld log: t1 leaves Established" 5 log_has "${PD_LOG[node]}" 'peer t1 state Established -> '
+  grep -E 'peer t1 (BFD|state Established|notification)' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
+  local t_bfd t_bgp d_bfd d_bgp d_route
+  t_bfd=$(log_time "${PD_LOG[node]}" 'peer t1 BFD Up -> Down')
+  t_bgp=$(log_time "${PD_LOG[node]}" 'peer t1 state Established -> ')
+  d_bfd=$(secs "$t0" "$t_bfd"); d_bgp=$(secs "$t0" "$t_bgp"); d_route=$(secs "$t0" "$t_route")
+  echo "# with BFD 100 ms x 3: BFD down after ${d_bfd} s, BGP session down after ${d_bgp} s, kernel route gone after ${d_route} s" >&2
+  echo "bfd $d_bgp" >>"$RESULTS_FILE"
+  check "BFD detected the cut in under 1 s (${d_bfd} s)" lt "$d_bfd" 1
+  check "the BGP session went down in under 1 s (${d_bgp} s)" lt "$d_bgp" 1
+  check "with a NOTIFICATION Cease / BFD Down (RFC 9384)" log_has "${PD_LOG[node]}" 'peer t1 notification-sent 6/10'
+  check "petrelc show bfd sessions: Down" test "$(pd_bfd_state node "${LEAF4[1]}")" = Down
+
+  # The link back: BFD and BGP come back, and the route.
+  require "remove the cut" uncut 1
+  check_wait "BFD Up again (petreld)" 15 pd_bfd_up node "${LEAF4[1]}"
+  check_wait "BFD Up again (BIRD)" 15 bird_bfd_up t1 "$R4"
+  check_wait "t1 Established again" 20 pd_established node t1
+  check_wait "kernel: 10.60.0.0/24 back" 10 kernel_has "$NS_R" "via $a" 10.60.0.0/24
+
+  # Reconfiguration: BFD off (AdminDown to BIRD; BGP stays), then on again.
+  node_conf 1 nobfd >"${PD_CONF[node]}"
+  require "SIGHUP (bfd removed)" ptr_signal HUP "${PD_PID[node]}"
+  check_wait "petreld log: BFD session stopped" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD session stopped'
+  check_wait "petrelc show bfd sessions: no session" 5 pd_bfd_none node "${LEAF4[1]}"
+  check_wait "BIRD: its BFD session leaves Up (AdminDown from petreld)" 5 ptr_not bird_bfd_up t1 "$R4"
+  birdc_q t1 show bfd sessions | sed 's/^/# BIRD birdc after the reload: /' >&2
+  # petreld leaves BGP alone (RFC 5882 §3.2: AdminDown is not a failure); BIRD
+  # 2.0.12 with `bfd on` takes its peer's AdminDown as "BFD session down" and
+  # ends the session itself, then connects again.
+  check "petreld sent no NOTIFICATION for the BFD removal" \
+    test "$(grep -c 'peer t1 notification-sent' "${PD_LOG[node]}")" = 1
+  grep -E 'peer t1 (notification|state)' "${PD_LOG[node]}" | tail -n 3 | sed 's/^/# petreld: /' >&2
+  check_wait "t1 Established without BFD" 20 both_established
+  node_conf 1 bfd >"${PD_CONF[node]}"
+  require "SIGHUP (bfd back)" ptr_signal HUP "${PD_PID[node]}"
+  check_wait "BFD Up again after the reload" 15 pd_bfd_up node "${LEAF4[1]}"
+  check_wait "BIRD: BFD Up again" 15 bird_bfd_up t1 "$R4"
+  check_never "t1 stays Established while BFD comes back" 3 ptr_not both_established
+}
+
+scenario_nobfd() {
+  topo_star 1
+  leaf_conf 1 10.200.0.1 "10.60.0.0/24" nobfd | bird_start "${NS_LEAF[1]}" t1
+  node_conf 1 nobfd | pd_start "$NS_R" node
+  require_wait "t1 Established" 20 pd_established node t1
+  check "petrelc show bfd sessions: no session without bfd" pd_bfd_none node "${LEAF4[1]}"
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link" cut 1
+  check_never "still Established 2 s after the cut (no BFD)" 2 pd_not_established node t1
+  check_wait "petreld log: t1 leaves Established (hold timer)" 12 log_has "${PD_LOG[node]}" 'peer t1 state Established -> '
+  grep -E 'peer t1 state Established' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
+  local d_bgp; d_bgp=$(secs "$t0" "$(log_time "${PD_LOG[node]}" 'peer t1 state Established -> ')")
+  echo "# without BFD: BGP session down after ${d_bgp} s (hold time 9 s)" >&2
+  echo "nobfd $d_bgp" >>"$RESULTS_FILE"
+  check "the hold timer ended it (${d_bgp} s, more than 3 s)" lt 3 "$d_bgp"
+  check "with 'hold timer expired'" log_has "${PD_LOG[node]}" 'peer t1 state Established -> Idle: .*[Hh]old'
+  uncut 1
+}
+
+scenario_ecmp() {
+  topo_star 2
+  local i
+  for i in 1 2; do
+    leaf_conf "$i" "10.200.0.$i" "10.70.0.0/24" bfd | bird_start "${NS_LEAF[$i]}" "t$i"
+    # An address behind both leaves that answers pings.
+    ip -n "${NS_LEAF[$i]}" addr add 10.70.0.1/32 dev lo
+  done
+  node_conf 2 bfd | pd_start "$NS_R" node
+  require_wait "t1 Established" 20 pd_established node t1
+  require_wait "t2 Established" 20 pd_established node t2
+  require_wait "BFD Up to both" 15 bfd_up_to_both
+  require_wait "kernel: 10.70.0.0/24 with two next hops" 10 two_nexthops
+  ip -n "$NS_R" route show 10.70.0.0/24 | sed 's/^/# kernel: /' >&2
+  # Pings every 10 ms through the cut; the flow hashes to one of the two paths.
+  local pinglog="$PTR_SCOPE/ping.out"
+  nsx "$NS_R" ping -n -i 0.01 -c 400 -W 1 10.70.0.1 >"$pinglog" 2>&1 &
+  local pingpid=$!
+  ptr_sleep 0.5
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link" cut 1
+  check "kernel: t1's next hop gone in under 1 s" wait_fast 1 ptr_not kernel_has "$NS_R" "${LEAF4[1]//./\\.}" 10.70.0.0/24
+  local d_route; d_route=$(secs "$t0" "$EPOCHREALTIME")
+  check "kernel: the route stays, via t2" kernel_has "$NS_R" "via ${LEAF4[2]//./\\.}" 10.70.0.0/24
+  ip -n "$NS_R" route show 10.70.0.0/24 | sed 's/^/# kernel after the cut: /' >&2
+  echo "# ECMP: the dead next hop left the kernel route after ${d_route} s" >&2
+  wait "$pingpid"
+  local sent recv
+  sent=$(awk '/packets transmitted/ { print $1 }' "$pinglog"); recv=$(awk '/packets transmitted/ { print $4 }' "$pinglog")
+  tail -n 2 "$pinglog" | sed 's/^/# ping: /' >&2
+  echo "# ECMP: ${recv}/${sent} pings answered across the cut (one every 10 ms: a 1 s outage loses ~100)" >&2
+  check "pings across the cut: at least $(( ${sent:-400} - 100 )) of ${sent:-?} answered (${recv:-none})" \
+    test "${recv:-0}" -ge $(( ${sent:-400} - 100 ))
+  check "pings after the cut reach 10.70.0.1 via t2" nsx "$NS_R" ping -n -c 3 -i 0.2 -W 1 10.70.0.1
+  uncut 1
+  check_wait "kernel: two next hops again" 25 two_nexthops
+}
+
+# ---------------------------------------------------------------- run
+
+bfd_main() {
+  local build=${1:-build}
+  PETRELD=$(realpath -- "$build/daemon/petreld" 2>/dev/null)
+  PETRELC=$(realpath -- "$build/shell/petrelc" 2>/dev/null)
+  ptr_init bird birdc iptables
+  if [[ ! -x $PETRELD || ! -x $PETRELC ]]; then
+    fail "petreld/petrelc not built under $build"
+    ptr_summary; exit 1
+  fi
+  RESULTS_FILE="$PTR_TMP/times"
+  : >"$RESULTS_FILE"
+  run_scenario bfd scenario_bfd
+  run_scenario nobfd scenario_nobfd
+  run_scenario ecmp scenario_ecmp
+  if [[ -s $RESULTS_FILE ]]; then
+    echo "link cut -> BGP session down: with BFD (100 ms x 3) $(awk '$1 == "bfd" { print $2 }' "$RESULTS_FILE") s," \
+      "without BFD (hold time 9 s) $(awk '$1 == "nobfd" { print $2 }' "$RESULTS_FILE") s"
+  fi
+  ptr_summary
+}
+
+bfd_main "$@"
