@@ -14,6 +14,10 @@
 #           measured and printed); after the cut is removed both come back;
 #           SIGHUP without `bfd:` stops BFD (AdminDown; petreld leaves BGP up,
 #           BIRD 2.0.12 does not), and with it again starts it
+#   gr      graceful restart on both sides: kill -9 BIRD keeps its routes (BFD goes
+#           down too, C bit clear: RFC 5882 §3.4), BIRD comes back (-R) and
+#           nothing left the kernel; a link cut on the same session still
+#           withdraws at once
 #   nobfd   the same cut without BFD: the session stays up until the hold timer
 #           (9 s) expires; prints that time beside the BFD one
 #   ecmp    two BIRDs announce the same prefix, max-paths 2: the kernel route has
@@ -63,8 +67,8 @@ two_nexthops() { [[ "$(nexthops "$NS_R" 10.70.0.0/24)" == 2 ]]; }
 
 # The leaf's BIRD: one BGP session to petreld (hold time 9), static routes; with
 # `bfd`, BIRD's BFD protocol at 100 ms x 3 and `bfd on` in the session.
-leaf_conf() {  # I ROUTER_ID "PREFIXES" bfd|nobfd
-  local i=$1 rid=$2 routes=$3 mode=$4 r
+leaf_conf() {  # I ROUTER_ID "PREFIXES" bfd|nobfd [gr]
+  local i=$1 rid=$2 routes=$3 mode=$4 gr=${5:-} r
   echo "router id $rid;"
   echo "protocol device { scan time 10; }"
   echo "protocol static static1 { ipv4;"
@@ -75,14 +79,16 @@ leaf_conf() {  # I ROUTER_ID "PREFIXES" bfd|nobfd
   echo "  local ${LEAF4[$i]} as 6500$i; neighbor $R4 as $PETREL_AS;"
   echo "  hold time 9; connect retry time 2; connect delay time 1; error wait time 1, 2; error forget time 10;"
   [[ $mode == bfd ]] && echo "  bfd on;"
+  [[ $gr == gr ]] && echo "  graceful restart on; graceful restart time 120;"
   echo "  ipv4 { import all; export all; };"
   echo "}"
 }
 
 # petreld's configuration: peers t1..tN, with BFD 100 ms x 3 when $2 is "bfd".
-node_conf() {  # N bfd|nobfd
+node_conf() {  # N bfd|nobfd [gr]
   local n=$1 mode=$2 i bfd=""
   [[ $mode == bfd ]] && bfd=", bfd: {interval-ms: 100, multiplier: 3}"
+  [[ ${3:-} == gr ]] && bfd+=", graceful-restart: {restart-time: 120}"
   echo "router-id: $R4"
   echo "local-as: $PETREL_AS"
   echo "listen: [{address: $R4, port: 179}]"
@@ -201,6 +207,44 @@ scenario_bfd() {
   check_never "t1 stays Established while BFD comes back" 3 ptr_not both_established
 }
 
+# Graceful restart and BFD (RFC 5882 §3.4): a peer whose control plane
+# restarts (kill -9 BIRD: its kernel closes the TCP connection, then its BFD
+# stops; BIRD sends the C bit clear) keeps its routes through the restart; a
+# link cut on the same graceful-restart session withdraws them at once.
+scenario_gr() {
+  topo_star 1
+  leaf_conf 1 10.200.0.1 "10.60.0.0/24" bfd gr | bird_start "${NS_LEAF[1]}" t1
+  node_conf 1 bfd gr | pd_start "$NS_R" node
+  local a=${LEAF4[1]//./\\.}
+  require_wait "t1 Established" 20 pd_established node t1
+  require_wait "BFD Up" 15 pd_bfd_up node "${LEAF4[1]}"
+  require_wait "kernel: 10.60.0.0/24 via ${LEAF4[1]}" 10 kernel_has "$NS_R" "via $a" 10.60.0.0/24
+
+  # 1. The control plane restarts: routes kept, BFD down does not end the restart.
+  gr_kill t1
+  check_wait "petreld log: graceful-restart keeping 1 routes" 5 log_has "${PD_LOG[node]}" 'peer t1 graceful-restart keeping 1 routes'
+  check_wait "petreld log: BFD Up -> Down" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD Up -> Down'
+  check "petreld log: C bit clear, graceful restart goes on" \
+    log_has "${PD_LOG[node]}" 'peer t1 BFD down while it restarts; C bit clear: graceful restart goes on'
+  check_never "kernel: 10.60.0.0/24 stays while t1 restarts" 3 kernel_lacks "$NS_R" "via $a" 10.60.0.0/24
+  grep -E 'peer t1 (BFD|graceful|state Established)' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
+  bird_launch t1 -R
+  check_wait "t1 Established again" 20 pd_established node t1
+  check_wait "BFD Up again" 15 pd_bfd_up node "${LEAF4[1]}"
+  check_wait "petreld log: stale routes swept after End-of-RIB" 10 log_has "${PD_LOG[node]}" 'peer t1 stale routes swept'
+  check "kernel: 10.60.0.0/24 never left" kernel_has "$NS_R" "via $a" 10.60.0.0/24
+
+  # 2. A link cut on the same session: no graceful-restart wait.
+  local kept; kept=$(log_count "${PD_LOG[node]}" 'graceful-restart keeping')
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link" cut 1
+  check "kernel: 10.60.0.0/24 gone in under 1 s despite graceful restart" wait_fast 1 kernel_lacks "$NS_R" "via" 10.60.0.0/24
+  echo "# graceful restart configured, link cut: kernel route gone after $(secs "$t0" "$EPOCHREALTIME") s" >&2
+  check_wait "petreld log: BFD down tears the session down" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD down: tearing down'
+  check "no graceful-restart retention for the cut" test "$(log_count "${PD_LOG[node]}" 'graceful-restart keeping')" = "$kept"
+  uncut 1
+}
+
 scenario_nobfd() {
   topo_star 1
   leaf_conf 1 10.200.0.1 "10.60.0.0/24" nobfd | bird_start "${NS_LEAF[1]}" t1
@@ -272,6 +316,7 @@ bfd_main() {
   RESULTS_FILE="$PTR_TMP/times"
   : >"$RESULTS_FILE"
   run_scenario bfd scenario_bfd
+  run_scenario gr scenario_gr
   run_scenario nobfd scenario_nobfd
   run_scenario ecmp scenario_ecmp
   if [[ -s $RESULTS_FILE ]]; then
