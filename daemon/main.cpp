@@ -8,6 +8,7 @@
 //   BgpSpeaker   -> ChangeSink -> FibFeed -> FibWriter queue    (RIB changes to the kernel; never waits)
 //   control socket line -> ControlHandler -> BgpSpeaker / hooks -> Reply
 //   MetricsServer scrape -> snapshot of BgpSpeaker and FibWriter
+//   (BFD sessions live in BgpSpeaker: bfd::Service -> Peer::on_bfd -> its Session)
 // One thread runs the io_context (BGP, RIB, control, metrics); the FIB writer
 // has its own thread behind its queue.
 #include <boost/asio/io_context.hpp>
@@ -218,6 +219,7 @@ class Daemon {
       m.prefixes_accepted = p.import.prefixes;
       m.prefixes_received = p.import.prefixes + p.import.rejected_by_policy;
       m.prefixes_advertised = p.routes_advertised;
+      if (p.bfd) m.bfd_up = p.bfd->state == bfd::State::up;
       s.peers.push_back(std::move(m));
     }
     s.rib_prefixes = speaker_.rib().prefix_count();
@@ -225,6 +227,7 @@ class Daemon {
     s.rib_attribute_sets = speaker_.rib().attrs().size();
     s.rib_memory_bytes = speaker_.rib().table_memory_bytes();
     s.fib = fib_.metrics();
+    s.bfd_packets_discarded = speaker_.bfd_counters().discarded;
     return s;
   }
 
