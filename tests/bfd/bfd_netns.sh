@@ -18,6 +18,8 @@
 #           down too, C bit clear: RFC 5882 §3.4), BIRD comes back (-R) and
 #           nothing left the kernel; a link cut on the same session still
 #           withdraws at once
+#   multihop  multihop BGP (multihop 2) gets multihop BFD (RFC 5883, port 4784)
+#           on both sides; a cut ends it in under 1 s too
 #   nobfd   the same cut without BFD: the session stays up until the hold timer
 #           (9 s) expires; prints that time beside the BFD one
 #   ecmp    two BIRDs announce the same prefix, max-paths 2: the kernel route has
@@ -67,16 +69,17 @@ two_nexthops() { [[ "$(nexthops "$NS_R" 10.70.0.0/24)" == 2 ]]; }
 
 # The leaf's BIRD: one BGP session to petreld (hold time 9), static routes; with
 # `bfd`, BIRD's BFD protocol at 100 ms x 3 and `bfd on` in the session.
-leaf_conf() {  # I ROUTER_ID "PREFIXES" bfd|nobfd [gr]
+leaf_conf() {  # I ROUTER_ID "PREFIXES" bfd|nobfd [gr|multihop]
   local i=$1 rid=$2 routes=$3 mode=$4 gr=${5:-} r
   echo "router id $rid;"
   echo "protocol device { scan time 10; }"
   echo "protocol static static1 { ipv4;"
   for r in $routes; do echo "  route $r blackhole;"; done
   echo "}"
-  [[ $mode == bfd ]] && echo 'protocol bfd { interface "*" { interval 100 ms; multiplier 3; }; }'
+  [[ $mode == bfd ]] && echo 'protocol bfd { interface "*" { interval 100 ms; multiplier 3; }; multihop { interval 100 ms; multiplier 3; }; }'
   echo "protocol bgp petrel {"
   echo "  local ${LEAF4[$i]} as 6500$i; neighbor $R4 as $PETREL_AS;"
+  [[ $gr == multihop ]] && echo "  multihop 2;"
   echo "  hold time 9; connect retry time 2; connect delay time 1; error wait time 1, 2; error forget time 10;"
   [[ $mode == bfd ]] && echo "  bfd on;"
   [[ $gr == gr ]] && echo "  graceful restart on; graceful restart time 120;"
@@ -85,10 +88,11 @@ leaf_conf() {  # I ROUTER_ID "PREFIXES" bfd|nobfd [gr]
 }
 
 # petreld's configuration: peers t1..tN, with BFD 100 ms x 3 when $2 is "bfd".
-node_conf() {  # N bfd|nobfd [gr]
+node_conf() {  # N bfd|nobfd [gr|multihop]
   local n=$1 mode=$2 i bfd=""
   [[ $mode == bfd ]] && bfd=", bfd: {interval-ms: 100, multiplier: 3}"
   [[ ${3:-} == gr ]] && bfd+=", graceful-restart: {restart-time: 120}"
+  [[ ${3:-} == multihop ]] && bfd+=", multihop: 2"
   echo "router-id: $R4"
   echo "local-as: $PETREL_AS"
   echo "listen: [{address: $R4, port: 179}]"
@@ -245,6 +249,32 @@ scenario_gr() {
   uncut 1
 }
 
+# A multihop BGP session (multihop 2 on both sides, over the same link): BFD
+# runs multihop too (RFC 5883, UDP 4784), and a cut still ends it in under 1 s.
+scenario_multihop() {
+  topo_star 1
+  leaf_conf 1 10.200.0.1 "10.60.0.0/24" bfd multihop | bird_start "${NS_LEAF[1]}" t1
+  node_conf 1 bfd multihop | pd_start "$NS_R" node
+  require_wait "t1 Established" 20 pd_established node t1
+  require_wait "petrelc show bfd sessions: ${LEAF4[1]} Up" 15 pd_bfd_up node "${LEAF4[1]}"
+  check_wait "BIRD: birdc show bfd sessions: $R4 Up" 10 bird_bfd_up t1 "$R4"
+  pd_petrelc node show bfd sessions | sed 's/^/# petrelc: /' >&2
+  check "petrelc: multihop sessions show no interface ('---')" \
+    pd_has node "^${LEAF4[1]//./\\.} +--- +Up" show bfd sessions
+  check "petreld log: a multihop session" log_has "${PD_LOG[node]}" 'peer t1 BFD session started \(multihop'
+  check "petreld listens on UDP 4784 (RFC 5883)" bash -c "ip netns exec '$NS_R' ss -Huln | grep -q ':4784 '"
+  check "petrelc --json: multihop true" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' --json show bfd sessions | tr -d ' \n' | grep -q '\"multihop\":true'"
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link" cut 1
+  check_wait "petreld log: BFD Up -> Down" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD Up -> Down'
+  local d; d=$(secs "$t0" "$(log_time "${PD_LOG[node]}" 'peer t1 state Established -> ')")
+  echo "# multihop BFD: BGP session down after ${d} s" >&2
+  check "multihop: the BGP session went down in under 1 s (${d} s)" lt "$d" 1
+  uncut 1
+  check_wait "multihop: Up again after the cut" 15 pd_bfd_up node "${LEAF4[1]}"
+}
+
 scenario_nobfd() {
   topo_star 1
   leaf_conf 1 10.200.0.1 "10.60.0.0/24" nobfd | bird_start "${NS_LEAF[1]}" t1
@@ -317,6 +347,7 @@ bfd_main() {
   : >"$RESULTS_FILE"
   run_scenario bfd scenario_bfd
   run_scenario gr scenario_gr
+  run_scenario multihop scenario_multihop
   run_scenario nobfd scenario_nobfd
   run_scenario ecmp scenario_ecmp
   if [[ -s $RESULTS_FILE ]]; then
