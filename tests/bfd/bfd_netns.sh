@@ -20,6 +20,8 @@
 #           withdraws at once
 #   multihop  multihop BGP (multihop 2) gets multihop BFD (RFC 5883, port 4784)
 #           on both sides; a cut ends it in under 1 s too
+#   cbit    a scripted BFD peer that sets the C bit (BIRD never does): after its
+#           control plane died, its BFD going down ends graceful restart at once
 #   nobfd   the same cut without BFD: the session stays up until the hold timer
 #           (9 s) expires; prints that time beside the BFD one
 #   ecmp    two BIRDs announce the same prefix, max-paths 2: the kernel route has
@@ -28,6 +30,7 @@
 # Ends with "N passed, N failed".
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BFD_HERE=$HERE   # rib_interop.sh sets HERE to its own folder
 # shellcheck source=tests/interop/lib.sh
 source "$HERE/../interop/lib.sh"
 # shellcheck source=tests/interop/rib_interop.sh
@@ -275,6 +278,38 @@ scenario_multihop() {
   check_wait "multihop: Up again after the cut" 15 pd_bfd_up node "${LEAF4[1]}"
 }
 
+# RFC 5882 §3.4 the other way: a peer whose BFD says it does not depend on its
+# control plane (C bit set; a scripted peer, tests/bfd/bfd_peer.py, as BIRD
+# never sets it). Its control plane restarts (kill -9 BIRD): routes kept stale,
+# BFD still Up. Then its BFD goes too: forwarding failed, the restart is
+# abandoned and the routes leave at once, not after the 120 s restart time.
+scenario_cbit() {
+  topo_star 1
+  leaf_conf 1 10.200.0.1 "10.60.0.0/24" nobfd gr | bird_start "${NS_LEAF[1]}" t1
+  ptr_spawn "${NS_LEAF[1]}" "$PTR_SCOPE/bfd_peer.log" python3 "$BFD_HERE/bfd_peer.py" --local "${LEAF4[1]}" --peer "$R4" --cbit
+  local peer_pid=$PTR_LAST_PID
+  node_conf 1 bfd gr | pd_start "$NS_R" node
+  local a=${LEAF4[1]//./\\.}
+  require_wait "t1 Established" 20 pd_established node t1
+  require_wait "BFD Up with the scripted peer" 15 pd_bfd_up node "${LEAF4[1]}"
+  check "petrelc --json: the peer's C bit is set" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' --json show bfd sessions | tr -d ' \n' | grep -q '\"remote_control_plane_independent\":true'"
+  require_wait "kernel: 10.60.0.0/24 via ${LEAF4[1]}" 10 kernel_has "$NS_R" "via $a" 10.60.0.0/24
+  gr_kill t1
+  check_wait "petreld log: graceful-restart keeping 1 routes" 5 log_has "${PD_LOG[node]}" 'peer t1 graceful-restart keeping 1 routes'
+  check_never "kernel: 10.60.0.0/24 stays while only the control plane is gone (BFD Up)" 2 \
+    kernel_lacks "$NS_R" "via $a" 10.60.0.0/24
+  local t0; t0=$EPOCHREALTIME
+  require "the peer's BFD stops (kill -9 the scripted peer)" ptr_signal KILL "$peer_pid"
+  { wait "$peer_pid"; } 2>/dev/null
+  check "kernel: 10.60.0.0/24 gone in under 1 s (not at the 120 s restart timer)" \
+    wait_fast 1 kernel_lacks "$NS_R" "via" 10.60.0.0/24
+  echo "# C bit set, BFD down during graceful restart: kernel route gone after $(secs "$t0" "$EPOCHREALTIME") s" >&2
+  check_wait "petreld log: graceful restart abandoned" 3 log_has "${PD_LOG[node]}" \
+    'peer t1 BFD down with the C bit set: forwarding failed, graceful restart abandoned'
+  grep -E 'peer t1 (BFD|graceful|stale|state Established)' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
+}
+
 scenario_nobfd() {
   topo_star 1
   leaf_conf 1 10.200.0.1 "10.60.0.0/24" nobfd | bird_start "${NS_LEAF[1]}" t1
@@ -348,6 +383,7 @@ bfd_main() {
   run_scenario bfd scenario_bfd
   run_scenario gr scenario_gr
   run_scenario multihop scenario_multihop
+  run_scenario cbit scenario_cbit
   run_scenario nobfd scenario_nobfd
   run_scenario ecmp scenario_ecmp
   if [[ -s $RESULTS_FILE ]]; then
