@@ -251,7 +251,12 @@ void BgpSpeaker::bfd_detach(Peer& p) {
 }
 
 void BgpSpeaker::stop(std::string_view message) {
-  for (auto& p : peers_) p->session->stop(message);
+  for (auto& p : peers_) {
+    p->session->stop(message);
+    // RFC 5880 §6.8.16: AdminDown tells the peer this is no failure (RFC 5882
+    // §3.2), which matters for a peer keeping our routes through a restart.
+    bfd_detach(*p);
+  }
 }
 
 namespace {
