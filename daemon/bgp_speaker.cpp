@@ -731,42 +731,38 @@ void BgpSpeaker::Peer::on_route_refresh(const wire::RouteRefreshMessage& m) {
   }
 }
 
-// BFD and BGP (RFC 5882). A session Down after having been Up means the path
-// to the peer failed:
-// - BGP Established: the session is torn down at once with a NOTIFICATION
-//   Cease / BFD Down (RFC 9384 subcode 10; RFC 5882 §4.3: BFD Down ends the BGP
-//   session). We send it rather than just closing so that the peer's log says
-//   why if the link still works one way, and because a Cease we sent makes
-//   on_down() withdraw the peer's routes now (no graceful-restart retention):
-//   a restarting peer closes its TCP connection first, so a transport still up
-//   means its control plane is alive and forwarding is what failed.
-// - BGP already down and the peer's routes kept stale for graceful restart:
-//   RFC 5882 §3.4: if the peer's BFD said its forwarding does not depend on its
-//   control plane (C bit set), BFD going down is a forwarding failure and the
-//   restart is abandoned (routes withdrawn now, not at the restart timer); with
-//   the C bit clear BFD shared the restarting control plane's fate, so the
-//   restart goes on.
-// - The peer said AdminDown: not a failure (RFC 5882 §3.2); BGP is left alone.
+// BFD and BGP (RFC 5882; the rules are bfd::react(), bfd/reaction.hpp):
+// - tear_down (BGP Established over a path BFD says is dead): a NOTIFICATION
+//   Cease / BFD Down (RFC 9384 subcode 10) and the session closes at once
+//   (RFC 5882 §4.3). We send it rather than just closing so that the peer's log
+//   says why if the link still works one way, and because a Cease we sent makes
+//   on_down() withdraw the peer's routes now, with no graceful-restart
+//   retention: a restarting peer ends its TCP connection first, so a live
+//   transport means forwarding failed, not its control plane. The session
+//   starts again after the idle hold, as after any automatic stop.
+// - abandon_restart / continue_restart (BGP already down, routes held stale):
+//   RFC 5882 §3.4 and the peer's C bit.
+// - none: the peer's AdminDown (§3.2), or BFD never was Up.
 void BgpSpeaker::Peer::on_bfd(const bfd::SessionView& v, const bfd::Transition& t) {
   speaker.note(fmt::format("peer {} BFD {} -> {}: {}", cfg.name, bfd::to_string(t.from), bfd::to_string(t.to),
                            bfd::to_string(t.diag)));
-  if (t.from != bfd::State::up || t.to == bfd::State::up) return;
-  if (t.remote_admin_down) {
-    speaker.note(fmt::format("peer {} BFD: the peer took its session down administratively; BGP left alone", cfg.name));
-    return;
-  }
-  if (session->state() == fsm::State::established) {
-    speaker.note(fmt::format("peer {} BFD down: tearing down the BGP session, routes withdrawn", cfg.name));
-    session->automatic_stop(wire::NotificationMessage{wire::err::cease, wire::err::bfd_down, {}}, "BFD session down");
-    return;
-  }
-  if (stale && rib_id) {
-    if (v.remote_control_plane_independent) {
+  const bfd::ClientState client{session->state() == fsm::State::established, stale && rib_id.has_value()};
+  switch (bfd::react(t, v.remote_control_plane_independent, client)) {
+    case bfd::Reaction::none:
+      if (t.remote_admin_down)
+        speaker.note(fmt::format("peer {} BFD: the peer took its session down administratively; BGP left alone", cfg.name));
+      break;
+    case bfd::Reaction::tear_down:
+      speaker.note(fmt::format("peer {} BFD down: tearing down the BGP session, routes withdrawn", cfg.name));
+      session->automatic_stop(wire::NotificationMessage{wire::err::cease, wire::err::bfd_down, {}}, "BFD session down");
+      break;
+    case bfd::Reaction::abandon_restart:
       gr_timer.cancel();
       expire_stale("BFD down with the C bit set: forwarding failed, graceful restart abandoned");
-    } else {
+      break;
+    case bfd::Reaction::continue_restart:
       speaker.note(fmt::format("peer {} BFD down while it restarts; C bit clear: graceful restart goes on", cfg.name));
-    }
+      break;
   }
 }
 

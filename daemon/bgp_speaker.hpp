@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bfd/reaction.hpp"
 #include "bfd/service.hpp"
 #include "bgp/fsm/fsm.hpp"
 #include "bgp/session/peer_stats.hpp"
