@@ -36,6 +36,7 @@ class ControlHandler {
   Reply show_interfaces(const Command& c);
   Reply show_memory(const Command& c);
   Reply show_counters(const Command& c);
+  Reply show_bfd_sessions(const Command& c);
   Reply act(const Command& c);
 
   BgpSpeaker& speaker_;

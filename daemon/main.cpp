@@ -9,6 +9,7 @@
 //   kernel links/addresses/routes -> NextHopFeed -> BgpSpeaker::next_hops_changed  (RIB reconverges)
 //   control socket line -> ControlHandler -> BgpSpeaker / hooks -> Reply
 //   MetricsServer scrape -> snapshot of BgpSpeaker and FibWriter
+//   (BFD sessions live in BgpSpeaker: bfd::Service -> Peer::on_bfd -> its Session)
 // One thread runs the io_context (BGP, RIB, control, metrics); the FIB writer
 // has its own thread behind its queue.
 #include <boost/asio/io_context.hpp>
@@ -225,6 +226,7 @@ class Daemon {
       m.prefixes_accepted = p.import.prefixes;
       m.prefixes_received = p.import.prefixes + p.import.rejected_by_policy;
       m.prefixes_advertised = p.routes_advertised;
+      if (p.bfd) m.bfd_up = p.bfd->state == bfd::State::up;
       s.peers.push_back(std::move(m));
     }
     s.rib_prefixes = speaker_.rib().prefix_count();
@@ -232,6 +234,7 @@ class Daemon {
     s.rib_attribute_sets = speaker_.rib().attrs().size();
     s.rib_memory_bytes = speaker_.rib().table_memory_bytes();
     s.fib = fib_.metrics();
+    s.bfd_packets_discarded = speaker_.bfd_counters().discarded;
     return s;
   }
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,7 @@ struct PeerMetrics {
   uint64_t prefixes_received = 0;   // paths the peer sent that we hold before policy (Adj-RIB-In), when known
   uint64_t prefixes_accepted = 0;   // paths from the peer in the Loc-RIB
   uint64_t prefixes_advertised = 0; // prefixes in its Adj-RIB-Out
+  std::optional<bool> bfd_up;       // with BFD configured: its session is Up
 };
 
 struct FibMetrics {
@@ -48,6 +50,7 @@ struct MetricsSnapshot {
   std::vector<PeerMetrics> peers;
   uint64_t rib_prefixes = 0, rib_paths = 0, rib_attribute_sets = 0, rib_memory_bytes = 0;
   FibMetrics fib;
+  uint64_t bfd_packets_discarded = 0;  // BFD packets that failed a check (bfd::ServiceCounters)
 };
 
 // The text exposition format: HELP and TYPE lines, then samples.

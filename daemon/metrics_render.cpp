@@ -158,6 +158,15 @@ void render_peers(Writer& w, const MetricsSnapshot& s) {
            [](const PeerMetrics& p) { return p.prefixes_advertised; });
 }
 
+void render_bfd(Writer& w, const MetricsSnapshot& s) {
+  w.family("petrel_bfd_session_up", "gauge", "1 when the peer's BFD session is Up, else 0; peers with BFD only.");
+  for (const auto& p : s.peers)
+    if (p.bfd_up) w.sample("petrel_bfd_session_up", {{"peer", p.name}, {"address", p.address}}, uint64_t{*p.bfd_up});
+  w.family("petrel_bfd_packets_discarded_total", "counter",
+           "BFD packets dropped by a reception check (RFC 5880 section 6.8.6, RFC 5881 TTL).");
+  w.sample("petrel_bfd_packets_discarded_total", {}, s.bfd_packets_discarded);
+}
+
 void gauge(Writer& w, std::string_view name, std::string_view help, uint64_t value) {
   w.family(name, "gauge", help);
   w.sample(name, {}, value);
@@ -192,6 +201,7 @@ std::string render_prometheus(const MetricsSnapshot& s) {
   Writer w;
   render_build(w, s);
   render_peers(w, s);
+  render_bfd(w, s);
   render_rib(w, s);
   render_fib(w, s);
   return w.take();

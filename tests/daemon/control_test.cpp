@@ -117,6 +117,8 @@ TEST_CASE("commands: precise errors, never a crash") {
       {"disable \"unterminated", "unterminated quoted text"},
       {"json", "json: expected a command"},
       {"show fib 10.0.0.1/8", "show fib: not a prefix"},
+      {"show bfd", "show bfd: expected sessions"},
+      {"show bfd peers", "show bfd: expected sessions"},
   };
   for (const auto& [input, want] : bad) {
     const std::string text = input;
@@ -147,6 +149,41 @@ TEST_CASE("show protocols: BIRD's columns, as a running BIRD 2.0.12 printed them
                       "   Channel ipv4\n"
                       " \n"
                       "0000 \n");
+}
+
+TEST_CASE("show bfd sessions: parsed in full and abbreviated") {
+  for (const char* line : {"show bfd sessions", "s b s", "sh bf sess", "json show bfd sessions"}) {
+    CAPTURE(line);
+    auto c = parse_command(line);
+    REQUIRE(c.has_value());
+    CHECK(c->verb == Command::Verb::show_bfd_sessions);
+    CHECK_FALSE(c->changes_state());
+  }
+}
+
+TEST_CASE("show bfd sessions: BIRD's columns, as a running BIRD 2.0.12 printed them") {
+  BfdRow b;
+  b.address = "10.11.0.2";
+  b.interface = "br0";
+  b.state = "Up";
+  b.since = std::chrono::system_clock::now();
+  b.interval_s = 0.1;
+  b.timeout_s = 0.3;
+  BfdRow d = b;
+  d.address = "fd00:11::2";
+  d.interface = "---";
+  d.state = "Down";
+  d.interval_s = 1.0;
+  d.timeout_s = 0;
+  const std::string since = format_since(b.since);
+  // BIRD (birdc show bfd sessions in tests/bfd/bfd_netns.sh):
+  // "1020-10.11.0.1                 veth0      Up         2026-11-21 23:12:47    0.100    0.300"
+  CHECK(show_bfd_sessions("bfd1", {b, d}).encode() ==
+        "1020-bfd1:\n"
+        " IP address                Interface  State      Since         Interval  Timeout\n"
+        " 10.11.0.2                 br0        Up         " + since + "    0.100    0.300\n"
+        " fd00:11::2                ---        Down       " + since + "    1.000    0.000\n"
+        "0000 \n");
 }
 
 TEST_CASE("show route: BIRD's route lines and attribute lines") {

@@ -22,6 +22,7 @@ MetricsSnapshot fixed_snapshot() {
   tor.name = "tor1";
   tor.address = "192.0.2.1";
   tor.state = "established";
+  tor.bfd_up = true;
   tor.uptime_seconds = 3600.5;
   tor.flaps = 2;
   tor.messages_in = 1520;
@@ -36,6 +37,7 @@ MetricsSnapshot fixed_snapshot() {
   node.address = "2001:db8::b";
   node.state = "active";
   node.flaps = 7;
+  node.bfd_up = false;
   node.messages_in = 12;
   node.messages_out = 15;
   s.peers = {tor, node};
@@ -116,7 +118,7 @@ TEST_CASE("HELP and TYPE appear once per family, before its samples") {
   const std::string text = render_prometheus(fixed_snapshot());
   const auto types = lines_starting(text, "# TYPE ");
   const auto helps = lines_starting(text, "# HELP ");
-  CHECK(types.size() == 24);
+  CHECK(types.size() == 26);
   CHECK(helps.size() == types.size());
   CHECK(text.find("# TYPE petrel_fib_installs_total counter\npetrel_fib_installs_total 1160\n") != std::string::npos);
   CHECK(text.find("# TYPE petrel_bgp_peer_up gauge\n") != std::string::npos);
