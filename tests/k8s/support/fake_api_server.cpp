@@ -250,6 +250,64 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
   }
   uint64_t resource_version() const override { return rv; }
   const Counters& counters() const override { return stats; }
+  bool has_collection(const std::string& path) const override { return collections.contains(path); }
+  std::vector<std::string> collection_paths() const override {
+    std::vector<std::string> out;
+    for (const auto& [path, _] : collections) out.push_back(path);
+    return out;
+  }
+  bool contains(const std::string& path, const std::string& key) const override {
+    auto c = collections.find(path);
+    return c != collections.end() && c->second.objects.contains(key);
+  }
+  json::object dump() const override {
+    json::object cs;
+    for (const auto& [path, c] : collections) {
+      json::array items;
+      for (const auto& [_, o] : c.objects) items.push_back(o);
+      cs[path] = json::object{{"kind", c.list_kind}, {"apiVersion", c.api_version}, {"items", std::move(items)}};
+    }
+    return json::object{{"resourceVersion", std::to_string(rv)}, {"collections", std::move(cs)}};
+  }
+  std::string restore(const json::object& d) override {
+    const json::value* version = d.if_contains("resourceVersion");
+    const json::value* cs = d.if_contains("collections");
+    if (version == nullptr || !version->is_string()) return "resourceVersion: a string is required";
+    if (cs == nullptr || !cs->is_object()) return "collections: an object is required";
+    uint64_t next_rv = 0;
+    try {
+      next_rv = std::stoull(std::string(version->as_string()));
+    } catch (const std::exception&) {
+      return "resourceVersion: not a number";
+    }
+    std::map<std::string, Collection> next;
+    for (const auto& [path, cv] : cs->as_object()) {
+      const std::string where = "collections[\"" + std::string(path) + "\"]";
+      if (!cv.is_object()) return where + ": an object is required";
+      const json::object& co = cv.as_object();
+      const json::value* kind = co.if_contains("kind");
+      const json::value* api = co.if_contains("apiVersion");
+      const json::value* items = co.if_contains("items");
+      if (kind == nullptr || !kind->is_string() || api == nullptr || !api->is_string())
+        return where + ": kind and apiVersion strings are required";
+      if (items == nullptr || !items->is_array()) return where + ".items: an array is required";
+      Collection& c = next[std::string(path)];
+      c.list_kind = std::string(kind->as_string());
+      c.api_version = std::string(api->as_string());
+      for (const auto& item : items->as_array()) {
+        const json::object* o = item.if_object();
+        const json::value* meta = o ? o->if_contains("metadata") : nullptr;
+        const json::value* name = meta && meta->is_object() ? meta->as_object().if_contains("name") : nullptr;
+        if (name == nullptr || !name->is_string()) return where + ".items: an object without metadata.name";
+        c.objects[key_of(*o)] = *o;
+      }
+    }
+    collections = std::move(next);
+    rv = next_rv;
+    compacted = rv;
+    continues.clear();
+    return {};
+  }
 
   // --- serving ---
   asio::awaitable<void> accept_loop() {
@@ -427,14 +485,15 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
   }
 };
 
-FakeApiServer::FakeApiServer(const TestPki& pki, std::string token) : impl_(std::make_unique<Impl>()) {
+FakeApiServer::FakeApiServer(const TestPki& pki, std::string token, const std::string& listen_address, uint16_t port)
+    : impl_(std::make_unique<Impl>()) {
   Impl& im = *impl_;
   im.token = std::move(token);
   im.tls.use_certificate_chain(asio::buffer(pki.server.cert_pem));
   im.tls.use_private_key(asio::buffer(pki.server.key_pem), ssl::context::pem);
   im.tls.add_certificate_authority(asio::buffer(pki.ca.cert_pem));
   im.tls.set_verify_mode(ssl::verify_peer);  // ask for a client certificate; do not require one
-  tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
+  tcp::endpoint ep(asio::ip::make_address(listen_address), port);
   im.acceptor.open(ep.protocol());
   im.acceptor.set_option(tcp::acceptor::reuse_address(true));
   im.acceptor.bind(ep);
