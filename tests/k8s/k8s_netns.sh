@@ -1,0 +1,369 @@
+#!/usr/bin/env bash
+# tests/k8s/k8s_netns.sh — petreld driven by a Kubernetes API server, in network namespaces:
+# the evidence of issue 7 ("three petreld instances driven by that API server form the mesh
+# ...; the same scenario with two nodes labelled route reflectors").
+#
+#   bash tests/k8s/k8s_netns.sh BUILD_DIR
+#     (BUILD_DIR/daemon/petreld, BUILD_DIR/shell/petrelc, BUILD_DIR/tests/tools/fake-apiserver)
+#
+# Topology (tests/interop/lib.sh topo_star, namespaces named k8s-<pid>-<scope>-*): a hub
+# namespace with a bridge (10.11.0.1) where fake-apiserver listens on 10.11.0.1:6443 over TLS,
+# and one namespace per node (node-a 10.11.0.2, node-b .3, ...), each running petreld with
+# `kubernetes: {enabled: true, kubeconfig: <the server's>, node-name: node-X}` and no static
+# peers: every session and announcement comes from the cluster objects, which the script
+# writes as Kubernetes JSON (like `kubectl get -o json`) and applies through the server's
+# control socket. Checked with petrelc and each namespace's kernel routing table.
+#   mesh      three nodes: the full iBGP mesh by InternalIP; every kernel has the other nodes'
+#             pod CIDRs via their InternalIPs and its own as a blackhole; a LoadBalancer
+#             Service with externalTrafficPolicy Local and a ready endpoint on node-a: the
+#             others route its IP via node-a; the endpoint moves to node-b: routes follow;
+#             `petrelc show k8s` names the objects behind each announcement; the API server
+#             killed: nothing withdrawn; restarted: changes flow again; node-c's Node deleted:
+#             the others drop its session and its pod CIDR
+#   reflectors  four nodes, node-a and node-b labelled petrel.io/route-reflector=true (with a
+#             cluster id): clients (node-c, node-d) peer only with the reflectors, the
+#             reflectors with each other and every client; every kernel still has every pod
+#             CIDR via its owner's InternalIP (reflection keeps the next hop)
+# Ends with "N passed, N failed". Needs root (exit 77 "skipped" otherwise).
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/interop/lib.sh
+source "$HERE/../interop/lib.sh"
+# This test's namespaces and temp directory are named k8s-<pid>-...
+PTR_ID="k8s-$$"
+
+PETREL_AS=64512
+API_PORT=6443
+LB_IP=198.51.100.7
+CLUSTER_IP=10.96.12.34
+
+# ---------------------------------------------------------------- the API server
+
+# api_start: fake-apiserver in the hub namespace on $R4:$API_PORT; its CA, kubeconfig, state
+# and control socket live in $PTR_SCOPE/api (kept across api_stop/api_start: a restart keeps
+# the CA, the objects and the resourceVersion).
+API_DIR="" API_PID=""
+api_start() {
+  API_DIR="$PTR_SCOPE/api"
+  ptr_spawn "$NS_R" "$PTR_SCOPE/apiserver.log" "$FAKE_APISERVER" serve --dir "$API_DIR" \
+    --listen "$R4" --port "$API_PORT"
+  API_PID=$PTR_LAST_PID
+  wait_until 10 log_has "$PTR_SCOPE/apiserver.log" 'serving https://' ||
+    { fail "fake-apiserver did not come up" "$(cat "$PTR_SCOPE/apiserver.log")"; exit 1; }
+}
+api_stop() { ptr_stop "$API_PID"; }
+# api CMD...: one control command (apply FILE, delete KIND NAME, ...); fails on "error: ...".
+api() { "$FAKE_APISERVER" ctl "$API_DIR/control.sock" "$@"; }
+# api_apply NAME: the JSON on stdin becomes $PTR_SCOPE/objects/NAME.json and is applied.
+api_apply() {
+  mkdir -p "$PTR_SCOPE/objects"
+  local f="$PTR_SCOPE/objects/$1.json"
+  cat >"$f"
+  local out; out=$(api apply "$f") || { fail "apply $1" "$out" "$(cat "$f")"; exit 1; }
+  ptr_log "api: $out"
+}
+
+# ---------------------------------------------------------------- Kubernetes objects
+
+# node_json NAME INTERNAL_IP POD_CIDR [EXTRA_LABELS_JSON] [EXTRA_ANNOTATIONS_JSON]:
+# a Node as the kubelet and the node IPAM controller leave it.
+node_json() {
+  local name=$1 ip=$2 cidr=$3 labels=${4:-} annotations=${5:-}
+  cat <<EOF
+{
+  "apiVersion": "v1",
+  "kind": "Node",
+  "metadata": {
+    "name": "$name",
+    "uid": "$(printf '%08x' "$RANDOM$RANDOM")-0000-4000-8000-00000000000${name: -1}",
+    "creationTimestamp": "2026-01-10T09:00:00Z",
+    "labels": {
+      "kubernetes.io/arch": "amd64",
+      "kubernetes.io/hostname": "$name",
+      "kubernetes.io/os": "linux"${labels:+,
+      $labels}
+    },
+    "annotations": {
+      "node.alpha.kubernetes.io/ttl": "0"${annotations:+,
+      $annotations}
+    }
+  },
+  "spec": {"podCIDR": "$cidr", "podCIDRs": ["$cidr"]},
+  "status": {
+    "addresses": [
+      {"type": "InternalIP", "address": "$ip"},
+      {"type": "Hostname", "address": "$name"}
+    ],
+    "conditions": [
+      {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status",
+       "lastHeartbeatTime": "2026-01-10T09:01:00Z", "lastTransitionTime": "2026-01-10T09:00:30Z"}
+    ],
+    "nodeInfo": {"kubeletVersion": "v1.32.1", "osImage": "Debian GNU/Linux 12 (bookworm)",
+                 "containerRuntimeVersion": "containerd://1.7.13", "architecture": "amd64", "operatingSystem": "linux"}
+  }
+}
+EOF
+}
+
+# service_lb_json: shop/web, type LoadBalancer, externalTrafficPolicy Local, with an
+# ingress IP as a load-balancer controller (MetalLB, ...) writes it into the status.
+service_lb_json() {
+  cat <<EOF
+{
+  "apiVersion": "v1",
+  "kind": "Service",
+  "metadata": {"name": "web", "namespace": "shop", "uid": "b2c1f9aa-5a1e-4a53-8d6e-1c0de0f1a2b3",
+               "creationTimestamp": "2026-01-10T09:30:00Z", "labels": {"app": "web"}},
+  "spec": {
+    "type": "LoadBalancer",
+    "externalTrafficPolicy": "Local",
+    "internalTrafficPolicy": "Cluster",
+    "healthCheckNodePort": 31544,
+    "clusterIP": "$CLUSTER_IP",
+    "clusterIPs": ["$CLUSTER_IP"],
+    "ipFamilies": ["IPv4"],
+    "ipFamilyPolicy": "SingleStack",
+    "ports": [{"port": 80, "targetPort": 8080, "protocol": "TCP", "nodePort": 30080}],
+    "selector": {"app": "web"},
+    "sessionAffinity": "None"
+  },
+  "status": {"loadBalancer": {"ingress": [{"ip": "$LB_IP", "ipMode": "VIP"}]}}
+}
+EOF
+}
+
+# slice_json NODE: the EndpointSlice of shop/web with one ready endpoint on NODE (the pod
+# web-0 at 10.244.N.17 on that node's pod CIDR).
+slice_json() {
+  local node=$1 n
+  case $node in node-a) n=1 ;; node-b) n=2 ;; node-c) n=3 ;; *) n=4 ;; esac
+  cat <<EOF
+{
+  "apiVersion": "discovery.k8s.io/v1",
+  "kind": "EndpointSlice",
+  "addressType": "IPv4",
+  "metadata": {
+    "name": "web-8kq2v",
+    "namespace": "shop",
+    "generateName": "web-",
+    "uid": "f7a8b9c0-d1e2-4f30-a415-26b7c8d9e0f1",
+    "labels": {"kubernetes.io/service-name": "web",
+               "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"},
+    "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": "web", "controller": true,
+                         "blockOwnerDeletion": true, "uid": "b2c1f9aa-5a1e-4a53-8d6e-1c0de0f1a2b3"}]
+  },
+  "endpoints": [
+    {"addresses": ["10.244.$n.17"], "nodeName": "$node",
+     "conditions": {"ready": true, "serving": true, "terminating": false},
+     "targetRef": {"kind": "Pod", "name": "web-0", "namespace": "shop"}}
+  ],
+  "ports": [{"name": "", "port": 8080, "protocol": "TCP"}]
+}
+EOF
+}
+
+# ---------------------------------------------------------------- petreld
+
+declare -gA PD_PID=() PD_SOCK=() PD_LOG=() NODE_NS=() NODE_IP=()
+
+# node_start NAME: petreld for node NAME in its namespace, configured only through
+# Kubernetes (no static peers, no static announcements).
+node_start() {
+  local name=$1 ns=${NODE_NS[$1]} ip=${NODE_IP[$1]}
+  local conf="$PTR_SCOPE/$name.yaml.log"
+  PD_SOCK[$name]="$PTR_SCOPE/$name.ctl"
+  PD_LOG[$name]="$PTR_SCOPE/$name.petreld.log"
+  cat >"$conf" <<EOF
+router-id: $ip
+local-as: $PETREL_AS
+listen: [{address: $ip, port: 179}]
+kubernetes:
+  enabled: true
+  kubeconfig: $API_DIR/kubeconfig
+  node-name: $name
+  node-mesh: true
+  advertise:
+    pod-cidrs: true
+    cluster-ips: [10.96.0.0/12]
+    external-ips: [192.0.2.0/24]
+    load-balancer-ips: [198.51.100.0/24]
+EOF
+  ptr_spawn "$ns" "${PD_LOG[$name]}" "$PETRELD" -c "$conf" -s "${PD_SOCK[$name]}" --foreground
+  PD_PID[$name]=$PTR_LAST_PID
+  wait_until 10 test -S "${PD_SOCK[$name]}" ||
+    { fail "petreld $name: no control socket" "$(cat "${PD_LOG[$name]}")"; exit 1; }
+}
+
+pc() { local name=$1; shift; timeout 5 "$PETRELC" -s "${PD_SOCK[$name]}" "$@"; }
+# peer_state NODE PEER: the last column of `show protocols` for PEER (Established, Active, ...).
+peer_state() { pc "$1" show protocols | awk -v p="$2" '$1 == p { print $NF; exit }'; }
+established() { [[ "$(peer_state "$1" "$2")" == Established ]]; }
+# established_set NODE: the names of NODE's Established sessions, sorted, comma-separated.
+established_set() { pc "$1" show protocols | awk '$NF == "Established" { print $1 }' | sort | paste -sd, -; }
+established_set_is() { [[ "$(established_set "$1")" == "$2" ]]; }
+has_protocol() { pc "$1" show protocols | awk -v p="$2" '$1 == p { f = 1 } END { exit !f }'; }
+
+# route_via NODE PREFIX GATEWAY: NODE's kernel routes PREFIX via GATEWAY, installed by petreld.
+route_via() { ip -n "${NODE_NS[$1]}" route show "$2" | grep -Eq "^${2//./\\.} via ${3//./\\.} dev veth0 proto petrel"; }
+# route_blackhole NODE PREFIX
+route_blackhole() { ip -n "${NODE_NS[$1]}" route show "$2" | grep -Eq "^blackhole ${2//./\\.} proto petrel"; }
+# no_route NODE PREFIX: no route for exactly PREFIX (installed by anyone).
+no_route() { [[ -z "$(ip -n "${NODE_NS[$1]}" route show "$2")" ]]; }
+kernel() { ip -n "${NODE_NS[$1]}" route show proto petrel | sed "s/^/# $1 kernel: /" >&2; }
+
+# nodes_up N: namespaces for node-a.. (topo_star N), InternalIPs 10.11.0.2...
+nodes_up() {
+  local i names=(node-a node-b node-c node-d)
+  topo_star "$1"
+  for (( i = 1; i <= $1; i++ )); do
+    NODE_NS[${names[i - 1]}]=${NS_LEAF[$i]}
+    NODE_IP[${names[i - 1]}]=${LEAF4[$i]}
+  done
+}
+
+# ---------------------------------------------------------------- mesh
+
+scenario_mesh() {
+  nodes_up 3
+  api_start
+  node_json node-a "${NODE_IP[node-a]}" 10.244.1.0/24 | api_apply node-a
+  node_json node-b "${NODE_IP[node-b]}" 10.244.2.0/24 | api_apply node-b
+  node_json node-c "${NODE_IP[node-c]}" 10.244.3.0/24 | api_apply node-c
+  service_lb_json | api_apply service-web
+  slice_json node-a | api_apply slice-web
+  local n
+  for n in node-a node-b node-c; do node_start "$n"; done
+
+  # The mesh: every node has sessions to the other two, named after their Node objects.
+  check_wait "node-a: sessions to node-b and node-c Established" 40 established_set_is node-a node-b,node-c
+  check_wait "node-b: sessions to node-a and node-c Established" 20 established_set_is node-b node-a,node-c
+  check_wait "node-c: sessions to node-a and node-b Established" 20 established_set_is node-c node-a,node-b
+  pc node-a show protocols | sed 's/^/# node-a: /' >&2
+
+  # Pod CIDRs: the others' via their InternalIPs, the own one as a blackhole.
+  check_wait "node-a kernel: 10.244.2.0/24 via node-b (${NODE_IP[node-b]})" 15 route_via node-a 10.244.2.0/24 "${NODE_IP[node-b]}"
+  check_wait "node-a kernel: 10.244.3.0/24 via node-c" 15 route_via node-a 10.244.3.0/24 "${NODE_IP[node-c]}"
+  check_wait "node-b kernel: 10.244.1.0/24 via node-a" 15 route_via node-b 10.244.1.0/24 "${NODE_IP[node-a]}"
+  check_wait "node-b kernel: 10.244.3.0/24 via node-c" 15 route_via node-b 10.244.3.0/24 "${NODE_IP[node-c]}"
+  check_wait "node-c kernel: 10.244.1.0/24 via node-a" 15 route_via node-c 10.244.1.0/24 "${NODE_IP[node-a]}"
+  check_wait "node-c kernel: 10.244.2.0/24 via node-b" 15 route_via node-c 10.244.2.0/24 "${NODE_IP[node-b]}"
+  for n in node-a node-b node-c; do
+    local own; case $n in node-a) own=10.244.1.0/24 ;; node-b) own=10.244.2.0/24 ;; *) own=10.244.3.0/24 ;; esac
+    check_wait "$n kernel: blackhole $own (its own pod CIDR)" 10 route_blackhole "$n" "$own"
+  done
+
+  # The LoadBalancer IP, externalTrafficPolicy Local: only node-a (ready endpoint) announces it.
+  check_wait "node-b kernel: $LB_IP via node-a (the node with the ready endpoint)" 10 route_via node-b "$LB_IP" "${NODE_IP[node-a]}"
+  check_wait "node-c kernel: $LB_IP via node-a" 10 route_via node-c "$LB_IP" "${NODE_IP[node-a]}"
+  check_wait "node-c kernel: clusterIP $CLUSTER_IP via node-a (Local: host route from the endpoint's node)" 10 \
+    route_via node-c "$CLUSTER_IP" "${NODE_IP[node-a]}"
+  check "node-a kernel: no BGP route for $LB_IP (it announces it)" ptr_not route_via node-a "$LB_IP" "${NODE_IP[node-b]}"
+  kernel node-c
+
+  # show k8s: which objects produced which announcements.
+  local k8s; k8s=$(pc node-a show k8s)
+  printf '%s\n' "$k8s" | sed 's/^/# node-a show k8s: /' >&2
+  check "node-a show k8s: 10.244.1.0/24 <- node node-a spec.podCIDRs" \
+    grep -Eq '10\.244\.1\.0/24 blackhole <- node node-a spec\.podCIDRs' <<<"$k8s"
+  check "node-a show k8s: $LB_IP/32 <- service shop/web loadBalancer ingress (Local, ready endpoint here)" \
+    grep -Eq "${LB_IP//./\\.}/32 <- service shop/web loadBalancer ingress \(externalTrafficPolicy Local" <<<"$k8s"
+  check "node-a show k8s: peer node-b <- node node-b" grep -Eq "node-b ${NODE_IP[node-b]//./\\.} AS$PETREL_AS mesh <- node node-b" <<<"$k8s"
+  k8s=$(pc node-c show k8s)
+  check "node-c show k8s: no ready endpoint here, so $LB_IP is not announced (a note says why)" \
+    grep -Eq "service shop/web loadBalancer ingress ${LB_IP//./\\.}: externalTrafficPolicy Local and no ready endpoint on this node" <<<"$k8s"
+
+  # The endpoint moves to node-b: the LB IP follows within a few seconds.
+  slice_json node-b | api_apply slice-web-moved
+  check_wait "endpoint moved: node-c kernel: $LB_IP via node-b" 5 route_via node-c "$LB_IP" "${NODE_IP[node-b]}"
+  check_wait "endpoint moved: node-a kernel: $LB_IP via node-b" 5 route_via node-a "$LB_IP" "${NODE_IP[node-b]}"
+  check_wait "endpoint moved: node-b kernel: no route via node-a any more" 5 ptr_not route_via node-b "$LB_IP" "${NODE_IP[node-a]}"
+
+  # The API server goes away: petreld keeps everything it knew.
+  api_stop
+  check "API server stopped" ptr_not_alive "$API_PID"
+  check_never "API server down: node-a keeps 10.244.3.0/24 via node-c" 4 ptr_not route_via node-a 10.244.3.0/24 "${NODE_IP[node-c]}"
+  check "API server down: node-a keeps $LB_IP via node-b" route_via node-a "$LB_IP" "${NODE_IP[node-b]}"
+  check "API server down: node-b keeps its blackhole" route_blackhole node-b 10.244.2.0/24
+  check "API server down: node-c still has both sessions" established_set_is node-c node-a,node-b
+  for n in node-a node-b node-c; do check "API server down: petreld $n still running" ptr_alive "${PD_PID[$n]}"; done
+
+  # It comes back (same CA, objects and resourceVersion): changes flow again.
+  api_start
+  slice_json node-a | api_apply slice-web-back
+  check_wait "API server back: the endpoint returns to node-a: node-c kernel: $LB_IP via node-a" 30 \
+    route_via node-c "$LB_IP" "${NODE_IP[node-a]}"
+
+  # node-c leaves the cluster.
+  local out; out=$(api delete node node-c)
+  ptr_log "api: $out"
+  check_wait "node-c deleted: node-a drops the session to node-c" 10 ptr_not has_protocol node-a node-c
+  check_wait "node-c deleted: node-b drops the session to node-c" 10 ptr_not has_protocol node-b node-c
+  check_wait "node-c deleted: node-a kernel drops 10.244.3.0/24" 10 no_route node-a 10.244.3.0/24
+  check_wait "node-c deleted: node-b kernel drops 10.244.3.0/24" 10 no_route node-b 10.244.3.0/24
+  check "node-c deleted: node-a and node-b keep their session" established_set_is node-a node-b
+  check "node-c deleted: node-a keeps 10.244.2.0/24 via node-b" route_via node-a 10.244.2.0/24 "${NODE_IP[node-b]}"
+  kernel node-a
+}
+
+# ---------------------------------------------------------------- route reflectors
+
+scenario_reflectors() {
+  nodes_up 4
+  api_start
+  local rr='"petrel.io/route-reflector": "true"' cid='"petrel.io/cluster-id": "244.0.0.1"'
+  node_json node-a "${NODE_IP[node-a]}" 10.244.1.0/24 "$rr" "$cid" | api_apply node-a
+  node_json node-b "${NODE_IP[node-b]}" 10.244.2.0/24 "$rr" "$cid" | api_apply node-b
+  node_json node-c "${NODE_IP[node-c]}" 10.244.3.0/24 | api_apply node-c
+  node_json node-d "${NODE_IP[node-d]}" 10.244.4.0/24 | api_apply node-d
+  local n
+  for n in node-a node-b node-c node-d; do node_start "$n"; done
+
+  check_wait "node-a (reflector): sessions to node-b, node-c, node-d" 40 established_set_is node-a node-b,node-c,node-d
+  check_wait "node-b (reflector): sessions to node-a, node-c, node-d" 20 established_set_is node-b node-a,node-c,node-d
+  check_wait "node-c (client): sessions only to the reflectors node-a, node-b" 20 established_set_is node-c node-a,node-b
+  check_wait "node-d (client): sessions only to the reflectors node-a, node-b" 20 established_set_is node-d node-a,node-b
+  check "node-c: no session to node-d configured at all" ptr_not has_protocol node-c node-d
+  check "node-d: no session to node-c configured at all" ptr_not has_protocol node-d node-c
+  pc node-c show protocols | sed 's/^/# node-c: /' >&2
+  local k8s; k8s=$(pc node-a show k8s)
+  printf '%s\n' "$k8s" | sed 's/^/# node-a show k8s: /' >&2
+  check "node-a show k8s: route reflector with cluster id 244.0.0.1" grep -q 'route reflector (cluster id 244.0.0.1)' <<<"$k8s"
+  check "node-a show k8s: node-c is its client" grep -Eq "node-c ${NODE_IP[node-c]//./\\.} AS$PETREL_AS reflector-client" <<<"$k8s"
+
+  # Reflected routes keep the originator's next hop: clients reach each other directly.
+  check_wait "node-c kernel: 10.244.4.0/24 via node-d (reflected, no node-c/node-d session)" 15 \
+    route_via node-c 10.244.4.0/24 "${NODE_IP[node-d]}"
+  check_wait "node-d kernel: 10.244.3.0/24 via node-c (reflected)" 15 route_via node-d 10.244.3.0/24 "${NODE_IP[node-c]}"
+  check_wait "node-c kernel: 10.244.1.0/24 via node-a" 15 route_via node-c 10.244.1.0/24 "${NODE_IP[node-a]}"
+  check_wait "node-d kernel: 10.244.2.0/24 via node-b" 15 route_via node-d 10.244.2.0/24 "${NODE_IP[node-b]}"
+  check_wait "node-a kernel: 10.244.3.0/24 via node-c" 15 route_via node-a 10.244.3.0/24 "${NODE_IP[node-c]}"
+  check_wait "node-a kernel: 10.244.2.0/24 via node-b" 15 route_via node-a 10.244.2.0/24 "${NODE_IP[node-b]}"
+  check_wait "node-b kernel: 10.244.4.0/24 via node-d" 15 route_via node-b 10.244.4.0/24 "${NODE_IP[node-d]}"
+  kernel node-c
+
+  # A client leaves: the reflectors drop it, and the other client loses its route.
+  local out; out=$(api delete node node-d)
+  ptr_log "api: $out"
+  check_wait "node-d deleted: node-a drops its client node-d" 10 ptr_not has_protocol node-a node-d
+  check_wait "node-d deleted: node-c kernel drops 10.244.4.0/24" 10 no_route node-c 10.244.4.0/24
+  check "node-d deleted: node-c keeps both reflectors" established_set_is node-c node-a,node-b
+}
+
+# ---------------------------------------------------------------- run
+
+k8s_main() {
+  local build=${1:-build}
+  PETRELD=$(realpath -- "$build/daemon/petreld" 2>/dev/null)
+  PETRELC=$(realpath -- "$build/shell/petrelc" 2>/dev/null)
+  FAKE_APISERVER=$(realpath -- "$build/tests/tools/fake-apiserver" 2>/dev/null)
+  ptr_init
+  if [[ ! -x $PETRELD || ! -x $PETRELC || ! -x $FAKE_APISERVER ]]; then
+    fail "petreld, petrelc or fake-apiserver not built under $build"
+    ptr_summary; exit 1
+  fi
+  run_scenario mesh scenario_mesh
+  run_scenario reflectors scenario_reflectors
+  ptr_summary
+}
+
+k8s_main "$@"
