@@ -1,6 +1,6 @@
 // daemon/metrics.hpp — Prometheus metrics: a snapshot of petreld's counters
 // rendered in the Prometheus text exposition format (version 0.0.4), and a
-// small HTTP server that serves it on GET /metrics (and GET /healthz).
+// small HTTP server that serves it on GET /metrics (and GET /healthz, /readyz).
 //
 // The snapshot is plain data filled by the daemon on its own thread; rendering
 // is pure. Label sets stay bounded: one series per configured peer and
@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,12 +70,16 @@ Result<MetricsAddress, std::string> parse_metrics_address(std::string_view text)
 // other paths: 404. Requests are bounded (8 KiB of headers); a client that
 // sends garbage, stalls or goes away ends only its own connection. The snapshot
 // function runs on the executor's thread for every scrape; if it throws, that
-// scrape gets 500. Construct, use and destroy on the executor's thread.
+// scrape gets 500. GET /readyz asks the readiness function: nullopt is ready
+// (200 "ok"), a reason is 503 with the reason; without one it is always ready.
+// Construct, use and destroy on the executor's thread.
 class MetricsServer {
  public:
   using SnapshotFn = std::function<MetricsSnapshot()>;
+  using ReadinessFn = std::function<std::optional<std::string>()>;
   MetricsServer(boost::asio::any_io_executor executor, SnapshotFn snapshot);
   ~MetricsServer();
+  void set_readiness(ReadinessFn ready);
   // Binds and starts accepting; an error names the address.
   Result<void, std::string> listen(const std::string& address);
   uint16_t port() const;  // the bound port (tests bind port 0)
