@@ -17,9 +17,9 @@
 #             pod CIDRs via their InternalIPs and its own as a blackhole; a LoadBalancer
 #             Service with externalTrafficPolicy Local and a ready endpoint on node-a: the
 #             others route its IP via node-a; the endpoint moves to node-b: routes follow;
-#             `petrelc show k8s` names the objects behind each announcement; the API server
-#             killed: nothing withdrawn; restarted: changes flow again; node-c's Node deleted:
-#             the others drop its session and its pod CIDR
+#             `petrelc show k8s` names the objects behind each announcement; node-c's Node
+#             deleted: the others drop its session and its pod CIDR; the API server killed:
+#             nothing withdrawn; restarted: node-c joins again and the endpoint moves back
 #   reflectors  four nodes, node-a and node-b labelled petrel.io/route-reflector=true (with a
 #             cluster id): clients (node-c, node-d) peer only with the reflectors, the
 #             reflectors with each other and every client; every kernel still has every pod
@@ -195,13 +195,23 @@ EOF
 }
 
 pc() { local name=$1; shift; timeout 5 "$PETRELC" -s "${PD_SOCK[$name]}" "$@"; }
+# The session petreld derives for a Node is named "node-" + the Node's name (k8s/derive.cpp):
+# node-b's session is "node-node-b".
 # peer_state NODE PEER: the last column of `show protocols` for PEER (Established, Active, ...).
 peer_state() { pc "$1" show protocols | awk -v p="$2" '$1 == p { print $NF; exit }'; }
 established() { [[ "$(peer_state "$1" "$2")" == Established ]]; }
-# established_set NODE: the names of NODE's Established sessions, sorted, comma-separated.
-established_set() { pc "$1" show protocols | awk '$NF == "Established" { print $1 }' | sort | paste -sd, -; }
+# established_set NODE: the Nodes behind NODE's Established sessions ("node-node-b" -> node-b),
+# sorted, comma-separated.
+established_set() {
+  pc "$1" show protocols | awk '$NF == "Established" && $1 ~ /^node-/ { print substr($1, 6) }' | sort | paste -sd, -
+}
 established_set_is() { [[ "$(established_set "$1")" == "$2" ]]; }
-has_protocol() { pc "$1" show protocols | awk -v p="$2" '$1 == p { f = 1 } END { exit !f }'; }
+# has_session NODE OTHER: NODE has a session (in any state) for the Node OTHER.
+has_session() { pc "$1" show protocols | awk -v p="node-$2" '$1 == p { f = 1 } END { exit !f }'; }
+# protocols_listed NODE: show protocols answers and lists petreld's own `static` row (so that
+# "no session listed" is not the answer of a dead socket).
+protocols_listed() { pc "$1" show protocols | grep -q '^static '; }
+no_session() { protocols_listed "$1" && ! has_session "$1" "$2"; }
 
 # route_via NODE PREFIX GATEWAY: NODE's kernel routes PREFIX via GATEWAY, installed by petreld.
 route_via() { ip -n "${NODE_NS[$1]}" route show "$2" | grep -Eq "^${2//./\\.} via ${3//./\\.} dev veth0 proto petrel"; }
@@ -209,6 +219,9 @@ route_via() { ip -n "${NODE_NS[$1]}" route show "$2" | grep -Eq "^${2//./\\.} vi
 route_blackhole() { ip -n "${NODE_NS[$1]}" route show "$2" | grep -Eq "^blackhole ${2//./\\.} proto petrel"; }
 # no_route NODE PREFIX: no route for exactly PREFIX (installed by anyone).
 no_route() { [[ -z "$(ip -n "${NODE_NS[$1]}" route show "$2")" ]]; }
+# informer_errors NODE RESOURCE: NODE's `show k8s` counts errors for the informer RESOURCE
+# (columns: informer synced version objects lists errors last-error).
+informer_errors() { pc "$1" show k8s | awk -v r="$2" '$1 == r && $6 > 0 { f = 1 } END { exit !f }'; }
 kernel() { ip -n "${NODE_NS[$1]}" route show proto petrel | sed "s/^/# $1 kernel: /" >&2; }
 
 # nodes_up N: namespaces for node-a.. (topo_star N), InternalIPs 10.11.0.2...
@@ -258,6 +271,10 @@ scenario_mesh() {
   check_wait "node-c kernel: clusterIP $CLUSTER_IP via node-a (Local: host route from the endpoint's node)" 10 \
     route_via node-c "$CLUSTER_IP" "${NODE_IP[node-a]}"
   check "node-a kernel: no BGP route for $LB_IP (it announces it)" ptr_not route_via node-a "$LB_IP" "${NODE_IP[node-b]}"
+  # Service IPs are announced without a blackhole (show k8s prints none for them): the node's
+  # own processes must still reach them through kube-proxy, which a blackhole would prevent.
+  check "node-a kernel: no blackhole for the service IPs it announces (10.96.0.0/12, $CLUSTER_IP, $LB_IP)" \
+    bash -c "! ip -n '${NODE_NS[node-a]}' route show proto petrel | grep -Eq '^blackhole (10\.96\.0\.0/12|${CLUSTER_IP//./\\.}|${LB_IP//./\\.}) '"
   kernel node-c
 
   # show k8s: which objects produced which announcements.
@@ -267,7 +284,8 @@ scenario_mesh() {
     grep -Eq '10\.244\.1\.0/24 blackhole <- node node-a spec\.podCIDRs' <<<"$k8s"
   check "node-a show k8s: $LB_IP/32 <- service shop/web loadBalancer ingress (Local, ready endpoint here)" \
     grep -Eq "${LB_IP//./\\.}/32 <- service shop/web loadBalancer ingress \(externalTrafficPolicy Local" <<<"$k8s"
-  check "node-a show k8s: peer node-b <- node node-b" grep -Eq "node-b ${NODE_IP[node-b]//./\\.} AS$PETREL_AS mesh <- node node-b" <<<"$k8s"
+  check "node-a show k8s: peer node-node-b <- node node-b (full mesh)" \
+    grep -Eq "node-node-b ${NODE_IP[node-b]//./\\.} AS$PETREL_AS mesh <- node node-b \(full mesh\)" <<<"$k8s"
   k8s=$(pc node-c show k8s)
   check "node-c show k8s: no ready endpoint here, so $LB_IP is not announced (a note says why)" \
     grep -Eq "service shop/web loadBalancer ingress ${LB_IP//./\\.}: externalTrafficPolicy Local and no ready endpoint on this node" <<<"$k8s"
@@ -278,31 +296,46 @@ scenario_mesh() {
   check_wait "endpoint moved: node-a kernel: $LB_IP via node-b" 5 route_via node-a "$LB_IP" "${NODE_IP[node-b]}"
   check_wait "endpoint moved: node-b kernel: no route via node-a any more" 5 ptr_not route_via node-b "$LB_IP" "${NODE_IP[node-a]}"
 
+  # node-c leaves the cluster: its session and its pod CIDR go, everywhere.
+  local out; out=$(api delete node node-c)
+  ptr_log "api: $out"
+  check_wait "node-c deleted: node-a drops the session to node-c" 5 no_session node-a node-c
+  check_wait "node-c deleted: node-b drops the session to node-c" 5 no_session node-b node-c
+  check_wait "node-c deleted: node-a kernel drops 10.244.3.0/24" 5 no_route node-a 10.244.3.0/24
+  check_wait "node-c deleted: node-b kernel drops 10.244.3.0/24" 5 no_route node-b 10.244.3.0/24
+  check "node-c deleted: node-a and node-b keep their session" established_set_is node-a node-b
+  check "node-c deleted: node-a keeps 10.244.2.0/24 via node-b" route_via node-a 10.244.2.0/24 "${NODE_IP[node-b]}"
+  check_wait "node-c deleted: node-c itself (no Node object any more) has no node sessions" 5 \
+    bash -c "! '$PETRELC' -s '${PD_SOCK[node-c]}' show protocols | grep -q '^node-'"
+  check "node-c deleted: node-c's show k8s says why" \
+    bash -c "'$PETRELC' -s '${PD_SOCK[node-c]}' show k8s | grep -q 'node node-c is not (yet) in the cluster'"
+  check_wait "node-c deleted: node-c kernel drops its own blackhole 10.244.3.0/24" 5 no_route node-c 10.244.3.0/24
+  kernel node-a
+
   # The API server goes away: petreld keeps everything it knew.
   api_stop
   check "API server stopped" ptr_not_alive "$API_PID"
-  check_never "API server down: node-a keeps 10.244.3.0/24 via node-c" 4 ptr_not route_via node-a 10.244.3.0/24 "${NODE_IP[node-c]}"
+  check_never "API server down: node-a keeps 10.244.2.0/24 via node-b" 4 ptr_not route_via node-a 10.244.2.0/24 "${NODE_IP[node-b]}"
   check "API server down: node-a keeps $LB_IP via node-b" route_via node-a "$LB_IP" "${NODE_IP[node-b]}"
   check "API server down: node-b keeps its blackhole" route_blackhole node-b 10.244.2.0/24
-  check "API server down: node-c still has both sessions" established_set_is node-c node-a,node-b
+  check "API server down: node-a and node-b keep their session" established_set_is node-a node-b
   for n in node-a node-b node-c; do check "API server down: petreld $n still running" ptr_alive "${PD_PID[$n]}"; done
+  check_wait "API server down: node-a's show k8s counts the nodes informer's errors" 15 informer_errors node-a nodes
+  pc node-a show k8s | grep -E '^ +(informer|nodes) ' | sed 's/^/# node-a show k8s: /' >&2
 
-  # It comes back (same CA, objects and resourceVersion): changes flow again.
+  # It comes back (same CA, objects and resourceVersion): node-c joins again and the endpoint
+  # returns to node-a. The informers reconnect after their backoff (at most 30 s).
   api_start
+  node_json node-c "${NODE_IP[node-c]}" 10.244.3.0/24 | api_apply node-c-again
   slice_json node-a | api_apply slice-web-back
-  check_wait "API server back: the endpoint returns to node-a: node-c kernel: $LB_IP via node-a" 30 \
+  check_wait "API server back: node-c joins again: node-a has its session" 40 established_set_is node-a node-b,node-c
+  check_wait "API server back: node-c has sessions to node-a and node-b" 20 established_set_is node-c node-a,node-b
+  check_wait "API server back: node-a kernel: 10.244.3.0/24 via node-c again" 15 route_via node-a 10.244.3.0/24 "${NODE_IP[node-c]}"
+  check_wait "API server back: node-c kernel: blackhole 10.244.3.0/24 again" 15 route_blackhole node-c 10.244.3.0/24
+  check_wait "API server back: the endpoint is on node-a again: node-c kernel: $LB_IP via node-a" 40 \
     route_via node-c "$LB_IP" "${NODE_IP[node-a]}"
-
-  # node-c leaves the cluster.
-  local out; out=$(api delete node node-c)
-  ptr_log "api: $out"
-  check_wait "node-c deleted: node-a drops the session to node-c" 10 ptr_not has_protocol node-a node-c
-  check_wait "node-c deleted: node-b drops the session to node-c" 10 ptr_not has_protocol node-b node-c
-  check_wait "node-c deleted: node-a kernel drops 10.244.3.0/24" 10 no_route node-a 10.244.3.0/24
-  check_wait "node-c deleted: node-b kernel drops 10.244.3.0/24" 10 no_route node-b 10.244.3.0/24
-  check "node-c deleted: node-a and node-b keep their session" established_set_is node-a node-b
-  check "node-c deleted: node-a keeps 10.244.2.0/24 via node-b" route_via node-a 10.244.2.0/24 "${NODE_IP[node-b]}"
-  kernel node-a
+  check_wait "API server back: node-b kernel: $LB_IP via node-a" 10 route_via node-b "$LB_IP" "${NODE_IP[node-a]}"
+  kernel node-c
 }
 
 # ---------------------------------------------------------------- route reflectors
@@ -322,13 +355,16 @@ scenario_reflectors() {
   check_wait "node-b (reflector): sessions to node-a, node-c, node-d" 20 established_set_is node-b node-a,node-c,node-d
   check_wait "node-c (client): sessions only to the reflectors node-a, node-b" 20 established_set_is node-c node-a,node-b
   check_wait "node-d (client): sessions only to the reflectors node-a, node-b" 20 established_set_is node-d node-a,node-b
-  check "node-c: no session to node-d configured at all" ptr_not has_protocol node-c node-d
-  check "node-d: no session to node-c configured at all" ptr_not has_protocol node-d node-c
+  check "node-c: no session to node-d configured at all" no_session node-c node-d
+  check "node-d: no session to node-c configured at all" no_session node-d node-c
   pc node-c show protocols | sed 's/^/# node-c: /' >&2
   local k8s; k8s=$(pc node-a show k8s)
   printf '%s\n' "$k8s" | sed 's/^/# node-a show k8s: /' >&2
   check "node-a show k8s: route reflector with cluster id 244.0.0.1" grep -q 'route reflector (cluster id 244.0.0.1)' <<<"$k8s"
-  check "node-a show k8s: node-c is its client" grep -Eq "node-c ${NODE_IP[node-c]//./\\.} AS$PETREL_AS reflector-client" <<<"$k8s"
+  check "node-a show k8s: node-c is its client" \
+    grep -Eq "node-node-c ${NODE_IP[node-c]//./\\.} AS$PETREL_AS reflector-client <- node node-c" <<<"$k8s"
+  check "node-a show k8s: node-b is a fellow reflector" \
+    grep -Eq "node-node-b ${NODE_IP[node-b]//./\\.} AS$PETREL_AS reflector <- node node-b" <<<"$k8s"
 
   # Reflected routes keep the originator's next hop: clients reach each other directly.
   check_wait "node-c kernel: 10.244.4.0/24 via node-d (reflected, no node-c/node-d session)" 15 \
@@ -344,7 +380,7 @@ scenario_reflectors() {
   # A client leaves: the reflectors drop it, and the other client loses its route.
   local out; out=$(api delete node node-d)
   ptr_log "api: $out"
-  check_wait "node-d deleted: node-a drops its client node-d" 10 ptr_not has_protocol node-a node-d
+  check_wait "node-d deleted: node-a drops its client node-d" 10 no_session node-a node-d
   check_wait "node-d deleted: node-c kernel drops 10.244.4.0/24" 10 no_route node-c 10.244.4.0/24
   check "node-d deleted: node-c keeps both reflectors" established_set_is node-c node-a,node-b
 }
