@@ -341,6 +341,11 @@ TEST_CASE("show k8s: informers, what was derived and why, configuration notes; a
   const Reply o = show_k8s(off, false);
   REQUIRE(o.entries().size() == 1);
   CHECK(o.entries()[0].second.find("disabled") != std::string::npos);
+  v.held = true;
+  bool kept = false;
+  const Reply held = show_k8s(v, false);
+  for (const auto& [code, line] : held.entries()) kept = kept || line.find("kept from before") != std::string::npos;
+  CHECK(kept);
   v.derived.reset();
   const Reply waiting = show_k8s(v, false);
   bool said = false;
