@@ -394,6 +394,8 @@ TEST_CASE("the shipped files: etc/petrel.yaml and both ConfigMaps of etc/k8s, wi
     CHECK(kc->enabled);
     CHECK(kc->node_name == "node-a");
     CHECK(kc->kubeconfig.empty());  // in-cluster
+    // External peers come from the nodes' ConfigMap: it gives them an export policy (RFC 8212).
+    if (!kc->peers.empty()) CHECK(c->policies.find(std::string(kubernetes_export_policy)) != nullptr);
   }
   CHECK(maps == 2);
 }
