@@ -30,8 +30,9 @@ k8s::InformerHandlers<T> K8sFeed::handlers(std::string what) {
     spdlog::info("kubernetes: {} listed", what);
     changed();
   };
-  // Errors never change the caches: logged, kept for `show k8s`, nothing withdrawn.
-  h.on_error = [what](const std::string& e) { spdlog::warn("kubernetes: {}: {}", what, e); };
+  // Errors never change the caches: kept for `show k8s` (the list/watch loop
+  // logs them as warnings already), nothing withdrawn.
+  h.on_error = [what](const std::string& e) { spdlog::debug("kubernetes: {}: {}", what, e); };
   return h;
 }
 

@@ -59,7 +59,7 @@ Reply show_k8s(const K8sView& v, bool json) {
     boost::json::object doc{{"enabled", v.enabled},
                             {"node_name", v.node_name},
                             {"server", v.server},
-                            {"problem", v.problem},
+                            {"derived_kept_from_previous_section", v.held},
                             {"synced_once", v.synced_once},
                             {"informers", std::move(informers)},
                             {"configuration_notes", std::move(notes)}};
@@ -70,7 +70,6 @@ Reply show_k8s(const K8sView& v, bool json) {
   const int code = reply_code::k8s_view;
   if (!v.enabled) return r.line(code, "Kubernetes: disabled (kubernetes.enabled is false)"), r;
   r.line(code, "Kubernetes: node " + v.node_name + ", API server " + (v.server.empty() ? "-" : v.server));
-  if (!v.problem.empty()) r.line(code, "problem: " + v.problem);
   r.line(code, std::string("synced once: ") + (v.synced_once ? "yes" : "no"));
   char line[256];
   std::snprintf(line, sizeof line, "  %-36s %-6s %-12s %7s %5s %6s  %s", "informer", "synced", "version", "objects",
@@ -84,6 +83,8 @@ Reply show_k8s(const K8sView& v, bool json) {
   if (!v.derived) {
     r.line(code, "nothing derived yet: the nodes were not listed (nothing from Kubernetes is announced)");
   } else {
+    if (v.held)
+      r.line(code, "kept from before the kubernetes section changed, until the nodes are listed again:");
     for (const auto& l : k8s::explain(*v.derived)) r.line(code, l);
   }
   if (!v.effective_notes.empty()) {

@@ -38,10 +38,10 @@ struct K8sView {
   bool enabled = false;
   std::string node_name;
   std::string server;           // "host:port (source)"; empty when no client
-  std::string problem;          // why there is no feed (bad kubeconfig, ...); empty when fine
   bool synced_once = false;     // the informers were all listed once (readiness)
   std::vector<InformerStatus> informers;
   std::optional<k8s::Derived> derived;  // nullopt until the nodes were listed
+  bool held = false;  // `derived` is the previous feed's (the section changed), kept until the nodes are listed
   std::vector<std::string> effective_notes;
 };
 

@@ -309,6 +309,7 @@ class Daemon {
     }
     v.synced_once = k8s_synced_once_ || (feed_ && feed_->synced());
     v.derived = derived_;
+    v.held = derived_ && held_ && !(feed_ && feed_->nodes_synced());
     v.effective_notes = effective_notes_;
     return daemon::show_k8s(v, c.json);
   }

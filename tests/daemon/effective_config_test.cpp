@@ -7,7 +7,14 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <unistd.h>
 #include <map>
+
+#include <yaml-cpp/yaml.h>
 
 #include "daemon/config_diff.hpp"
 #include "daemon/k8s_show.hpp"
@@ -341,9 +348,54 @@ TEST_CASE("show k8s: informers, what was derived and why, configuration notes; a
   const Reply o = show_k8s(off, false);
   REQUIRE(o.entries().size() == 1);
   CHECK(o.entries()[0].second.find("disabled") != std::string::npos);
+  v.held = true;
+  bool kept = false;
+  const Reply held = show_k8s(v, false);
+  for (const auto& [code, line] : held.entries()) kept = kept || line.find("kept from before") != std::string::npos;
+  CHECK(kept);
   v.derived.reset();
   const Reply waiting = show_k8s(v, false);
   bool said = false;
   for (const auto& [code, line] : waiting.entries()) said = said || line.find("nothing derived yet") != std::string::npos;
   CHECK(said);
+}
+
+TEST_CASE("the shipped files: etc/petrel.yaml and both ConfigMaps of etc/k8s, with router-id: ${NODE_IP}") {
+  const std::string source = PETREL_SOURCE_DIR;
+  // The password files it names, in a directory of our own.
+  const auto dir = std::filesystem::temp_directory_path() / ("petrel-effective-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"tor1", "tor-a", "tor-b"}) std::ofstream(dir / name) << "example\n";
+  std::ifstream in(source + "/etc/petrel.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (std::size_t at = text.find("/etc/petrel/secrets/"); at != std::string::npos; at = text.find("/etc/petrel/secrets/", at))
+    text.replace(at, 20, dir.string() + "/");
+  auto shipped = parse_config(text, source + "/etc/petrel.yaml");
+  std::filesystem::remove_all(dir);
+  REQUIRE_MESSAGE(shipped.has_value(), (shipped ? "" : shipped.error().to_string()));
+  auto k = kubernetes_section(*shipped);
+  REQUIRE_MESSAGE(k.has_value(), (k ? "" : k.error()));
+  CHECK_FALSE(k->enabled);
+
+  // The DaemonSet sets NODE_NAME (spec.nodeName) and NODE_IP (status.hostIP).
+  ::setenv("NODE_NAME", "node-a", 1);
+  ::setenv("NODE_IP", "10.0.0.11", 1);
+  int maps = 0;
+  for (const YAML::Node& doc : YAML::LoadAllFromFile(source + "/etc/k8s/configmap.yaml")) {
+    if (!doc["kind"] || doc["kind"].as<std::string>() != "ConfigMap") continue;
+    const std::string name = doc["metadata"]["name"].as<std::string>();
+    CAPTURE(name);
+    ++maps;
+    auto c = parse_config(doc["data"]["petrel.yaml"].as<std::string>(), name + "/petrel.yaml");
+    REQUIRE_MESSAGE(c.has_value(), (c ? "" : c.error().to_string()));
+    CHECK(c->router_id == IpAddress::parse("10.0.0.11")->v4_value());
+    auto kc = kubernetes_section(*c);
+    REQUIRE_MESSAGE(kc.has_value(), (kc ? "" : kc.error()));
+    CHECK(kc->enabled);
+    CHECK(kc->node_name == "node-a");
+    CHECK(kc->kubeconfig.empty());  // in-cluster
+    // External peers come from the nodes' ConfigMap: it gives them an export policy (RFC 8212).
+    if (!kc->peers.empty()) CHECK(c->policies.find(std::string(kubernetes_export_policy)) != nullptr);
+  }
+  CHECK(maps == 2);
 }
