@@ -24,6 +24,11 @@
 #             cluster id): clients (node-c, node-d) peer only with the reflectors, the
 #             reflectors with each other and every client; every kernel still has every pod
 #             CIDR via its owner's InternalIP (reflection keeps the next hop)
+#   tor       a BIRD top-of-rack router (eBGP, TCP-MD5) in the hub: node-a peers with it through
+#             the configuration's kubernetes.peers (node-selector), node-b through its
+#             petrel.io/peers annotation; the password is a Secret that arrives after petreld
+#             started: the sessions wait for it, then come up; the ToR learns the pod CIDRs and
+#             the LoadBalancer IP from the node with the ready endpoint only
 # Ends with "N passed, N failed". Needs root (exit 77 "skipped" otherwise).
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -166,10 +171,11 @@ EOF
 
 declare -gA PD_PID=() PD_SOCK=() PD_LOG=() NODE_NS=() NODE_IP=()
 
-# node_start NAME: petreld for node NAME in its namespace, configured only through
-# Kubernetes (no static peers, no static announcements).
+# node_start NAME [TOP_LEVEL_YAML] [KUBERNETES_YAML]: petreld for node NAME in its namespace,
+# configured only through Kubernetes (no static peers, no static announcements); the extra
+# YAML lines (already indented) go to the top level and into the kubernetes: section.
 node_start() {
-  local name=$1 ns=${NODE_NS[$1]} ip=${NODE_IP[$1]}
+  local name=$1 ns=${NODE_NS[$1]} ip=${NODE_IP[$1]} top=${2:-} kube=${3:-}
   local conf="$PTR_SCOPE/$name.yaml.log"
   PD_SOCK[$name]="$PTR_SCOPE/$name.ctl"
   PD_LOG[$name]="$PTR_SCOPE/$name.petreld.log"
@@ -187,6 +193,8 @@ kubernetes:
     cluster-ips: [10.96.0.0/12]
     external-ips: [192.0.2.0/24]
     load-balancer-ips: [198.51.100.0/24]
+${kube}
+${top}
 EOF
   ptr_spawn "$ns" "${PD_LOG[$name]}" "$PETRELD" -c "$conf" -s "${PD_SOCK[$name]}" --foreground
   PD_PID[$name]=$PTR_LAST_PID
@@ -385,6 +393,93 @@ scenario_reflectors() {
   check "node-d deleted: node-c keeps both reflectors" established_set_is node-c node-a,node-b
 }
 
+# ---------------------------------------------------------------- external peers (ToR)
+
+# BGP_PASSWORD: the ToR's TCP-MD5 key (RFC 2385), kept by the cluster in Secret
+# petrel/bgp-passwords.
+BGP_PASSWORD="s3cret-tor-key"
+
+# bird_has_route NAME PREFIX PROTO: BIRD NAME holds PREFIX from protocol PROTO.
+bird_has_route() { birdc_q "$1" show route "$2" protocol "$3" | grep -q "^${2//./\\.}[[:space:]]"; }
+
+# tor_next_hops PREFIX: the ToR's distinct next hops for PREFIX ("via ADDR on br0" lines).
+tor_next_hops() { birdc_q tor show route "$1" | sed -n 's/^[[:space:]]*\(via .*\)$/\1/p' | sort -u; }
+test_eq_cmd() { local want=$1; shift; [[ "$("$@")" == "$want" ]]; }
+
+scenario_tor() {
+  nodes_up 2
+  api_start
+  # A BIRD ToR (AS 65000) in the hub namespace, with an MD5 password for each node.
+  bird_start "$NS_R" tor <<EOB
+router id $R4;
+protocol device { scan time 10; }
+protocol bgp node_a {
+  local $R4 as 65000; neighbor ${NODE_IP[node-a]} as $PETREL_AS;
+  password "$BGP_PASSWORD"; hold time 9; connect retry time 2;
+  ipv4 { import all; export none; };
+}
+protocol bgp node_b {
+  local $R4 as 65000; neighbor ${NODE_IP[node-b]} as $PETREL_AS;
+  password "$BGP_PASSWORD"; hold time 9; connect retry time 2;
+  ipv4 { import all; export none; };
+}
+EOB
+  # node-a peers with the ToR through the configuration's kubernetes.peers (node-selector
+  # rack=r1), node-b through its own petrel.io/peers annotation; both name the same Secret.
+  local peers_annotation
+  peers_annotation=$(printf '"petrel.io/peers": "[{\\"name\\":\\"tor\\",\\"address\\":\\"%s\\",\\"remote-as\\":65000,\\"password-secret\\":{\\"name\\":\\"bgp-passwords\\",\\"key\\":\\"tor\\"}}]"' "$R4")
+  node_json node-a "${NODE_IP[node-a]}" 10.244.1.0/24 '"rack": "r1"' | api_apply node-a
+  node_json node-b "${NODE_IP[node-b]}" 10.244.2.0/24 '"rack": "r2"' "$peers_annotation" | api_apply node-b
+  service_lb_json | api_apply service-web
+  slice_json node-b | api_apply slice-web
+  # The ToR is eBGP: RFC 8212 sends it nothing without an export policy; kubernetes-export
+  # is the one petreld gives the external peers it derives (etc/k8s/configmap.yaml).
+  local top kube
+  top=$(cat <<'EOB'
+prefix-sets:
+  cluster: ["10.244.0.0/16 le 24", "10.96.0.0/12 le 32", "198.51.100.0/24 le 32"]
+policies:
+  kubernetes-export:
+    - {match: {prefix-set: cluster}, action: accept}
+    - {action: reject}
+EOB
+)
+  kube=$(cat <<EOB
+  peers:
+    - {name: tor, address: $R4, remote-as: 65000, node-selector: "rack=r1", password-secret: {name: bgp-passwords, key: tor}}
+EOB
+)
+  local n
+  for n in node-a node-b; do node_start "$n" "$top" "$kube"; done
+  check_wait "node-a and node-b: the mesh session" 40 established_set_is node-a node-b
+
+  # The Secret does not exist yet: the ToR session waits for it, and show k8s says so.
+  check_never "no Secret yet: BIRD's session to node-a stays down" 3 bird_established tor node_a
+  local k8s; k8s=$(pc node-a show k8s)
+  printf '%s\n' "$k8s" | grep -Ei 'tor|secret' | sed 's/^/# node-a show k8s: /' >&2
+  check "node-a show k8s: peer tor from kubernetes.peers[0] with its Secret reference" \
+    grep -Eq "tor ${R4//./\\.} AS65000 external password petrel/bgp-passwords\[tor\] <- config kubernetes\.peers\[0\]" <<<"$k8s"
+  check "node-b show k8s: peer tor from its petrel.io/peers annotation" \
+    bash -c "'$PETRELC' -s '${PD_SOCK[node-b]}' show k8s | grep -Eq 'tor ${R4//./\\.} AS65000 external password petrel/bgp-passwords\[tor\] <- .*petrel\.io/peers'"
+
+  # The Secret arrives: both nodes read it (by name, as RBAC allows) and peer with MD5.
+  api_apply secret <<EOB
+{"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+ "metadata": {"name": "bgp-passwords", "namespace": "petrel", "uid": "0c0d0e0f-1111-4222-8333-444455556666"},
+ "data": {"tor": "$(printf '%s' "$BGP_PASSWORD" | base64)"}}
+EOB
+  check_wait "Secret applied: BIRD's session to node-a Established (TCP-MD5)" 30 bird_established tor node_a
+  check_wait "Secret applied: BIRD's session to node-b Established (TCP-MD5)" 30 bird_established tor node_b
+  check_wait "ToR: 10.244.1.0/24 from node-a" 10 bird_has_route tor 10.244.1.0/24 node_a
+  check_wait "ToR: 10.244.2.0/24 from node-b" 10 bird_has_route tor 10.244.2.0/24 node_b
+  check_wait "ToR: $LB_IP/32 from node-b (the ready endpoint's node)" 10 bird_has_route tor "$LB_IP/32" node_b
+  # node-a passes node-b's route on (iBGP to eBGP, the export policy accepts it) with node-b's
+  # address as next hop (a third-party next hop on the shared subnet): every path leads to node-b.
+  check "ToR: every path for $LB_IP/32 goes via node-b (${NODE_IP[node-b]}), none via node-a" \
+    test_eq_cmd "via ${NODE_IP[node-b]} on br0" tor_next_hops "$LB_IP/32"
+  birdc_q tor show route | sed 's/^/# tor: /' >&2
+}
+
 # ---------------------------------------------------------------- run
 
 k8s_main() {
@@ -392,13 +487,14 @@ k8s_main() {
   PETRELD=$(realpath -- "$build/daemon/petreld" 2>/dev/null)
   PETRELC=$(realpath -- "$build/shell/petrelc" 2>/dev/null)
   FAKE_APISERVER=$(realpath -- "$build/tests/tools/fake-apiserver" 2>/dev/null)
-  ptr_init
+  ptr_init bird birdc
   if [[ ! -x $PETRELD || ! -x $PETRELC || ! -x $FAKE_APISERVER ]]; then
     fail "petreld, petrelc or fake-apiserver not built under $build"
     ptr_summary; exit 1
   fi
   run_scenario mesh scenario_mesh
   run_scenario reflectors scenario_reflectors
+  run_scenario tor scenario_tor
   ptr_summary
 }
 
