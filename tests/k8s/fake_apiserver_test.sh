@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/k8s/fake_apiserver_test.sh — the standalone fake-apiserver (tests/tools/fake_apiserver)
 # on loopback, with curl as an independent client (TLS verified against the CA it wrote):
-# kubeconfig and CA files, token auth, lists, a chunked watch that sees ADDED/MODIFIED/DELETED,
+# kubeconfig and CA files, token auth, lists, kubectl (discovery, lists, get by name), a
+# chunked watch that sees ADDED/MODIFIED/DELETED,
 # control-channel errors, drop-watches, a Secret's per-namespace collection with a field
 # selector, and a restart that keeps the CA, the objects and the resourceVersion.
 #
@@ -89,6 +90,20 @@ check "curl with another CA: TLS verification fails" \
   bash -c "! curl -s --cacert /etc/ssl/certs/ca-certificates.crt '$URL/api/v1/nodes' >/dev/null 2>&1"
 check "endpointslices are served under discovery.k8s.io/v1" \
   bash -c "curl -sS --cacert '$DIR/ca.crt' -H 'Authorization: Bearer petrel-test-token' '$URL/apis/discovery.k8s.io/v1/endpointslices' | grep -q EndpointSliceList"
+
+# kubectl as a second independent client: discovery, lists, one object by name.
+if command -v kubectl >/dev/null; then
+  K=(kubectl --kubeconfig "$DIR/kubeconfig" --cache-dir "$TMP/kubectl-cache" --request-timeout 5s)
+  check "kubectl version: the server's version" bash -c "$(printf '%q ' "${K[@]}") version | grep -q 'Server Version: v1.32.1-petrel-fake-apiserver'"
+  check "kubectl get nodes -o name: node-a, node-b" test "$("${K[@]}" get nodes -o name | paste -sd' ')" = "node/node-a node/node-b"
+  check "kubectl get no node-a: its pod CIDRs" \
+    test "$("${K[@]}" get no node-a -o jsonpath='{.spec.podCIDRs[0]}')" = 10.244.1.0/24
+  check "kubectl -n shop get svc web: its LoadBalancer IP" \
+    test "$("${K[@]}" -n shop get svc web -o jsonpath='{.status.loadBalancer.ingress[0].ip}')" = 198.51.100.7
+  check "kubectl get no nosuch: NotFound" bash -c "$(printf '%q ' "${K[@]}") get no nosuch 2>&1 | grep -q NotFound"
+else
+  echo "# kubectl not installed: its checks are left out"
+fi
 
 # A watch from the list's resourceVersion sees what changes after it, line by line.
 curl -sSN --cacert "$DIR/ca.crt" -H "Authorization: Bearer petrel-test-token" \

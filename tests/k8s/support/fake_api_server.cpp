@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <future>
+#include <optional>
 #include <set>
 
 #include <boost/asio/as_tuple.hpp>
@@ -150,6 +151,7 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
   uint64_t rv = 1000;
   uint64_t compacted = 0;
   std::map<std::string, Collection> collections;
+  std::map<std::string, json::value> documents;
   std::map<std::string, std::pair<std::shared_ptr<Snapshot>, std::size_t>> continues;
   std::set<std::shared_ptr<WatchState>> watches;
   std::set<std::shared_ptr<Stream>> streams;
@@ -250,6 +252,7 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
   }
   uint64_t resource_version() const override { return rv; }
   const Counters& counters() const override { return stats; }
+  void set_document(const std::string& path, json::value document) override { documents[path] = std::move(document); }
   bool has_collection(const std::string& path) const override { return collections.contains(path); }
   std::vector<std::string> collection_paths() const override {
     std::vector<std::string> out;
@@ -363,6 +366,16 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
     const auto q = target.find('?');
     const std::string path = target.substr(0, q);
     const auto query = parse_query(q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1));
+    if (auto d = documents.find(path); d != documents.end() && req.method() == http::verb::get)
+      co_return co_await reply(*s, http::status::ok, json::serialize(d->second), true);
+    if (req.method() == http::verb::get && !collections.contains(path)) {
+      if (auto one = find_one(path)) {
+        if (!one->second)
+          co_return co_await reply(*s, http::status::not_found,
+                                   status_json(404, "NotFound", "\"" + one->first + "\" not found"), true);
+        co_return co_await reply(*s, http::status::ok, json::serialize(*one->second), true);
+      }
+    }
     auto c = collections.find(path);
     if (c == collections.end() || req.method() != http::verb::get) {
       co_return co_await reply(*s, http::status::not_found,
@@ -374,6 +387,32 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
       co_return false;
     }
     co_return co_await serve_list(*s, path, c->second, query);
+  }
+
+  // GET of one object: COLLECTION/NAME, or PREFIX/namespaces/NS/RESOURCE/NAME when the
+  // objects of that namespaced kind live in the cluster-wide collection PREFIX/RESOURCE.
+  // Nothing when the path names no collection; {key, nullptr} when the object is missing.
+  std::optional<std::pair<std::string, const json::object*>> find_one(const std::string& path) const {
+    const auto slash = path.rfind('/');
+    if (slash == std::string::npos || slash + 1 == path.size()) return std::nullopt;
+    const std::string parent = path.substr(0, slash), name = path.substr(slash + 1);
+    std::string collection, key;
+    const auto ns_at = parent.find("/namespaces/");
+    const std::string ns_rest = ns_at == std::string::npos ? std::string() : parent.substr(ns_at + 12);
+    const auto ns_slash = ns_rest.find('/');
+    if (collections.contains(parent)) {
+      collection = parent;
+      key = ns_slash == std::string::npos ? name : ns_rest.substr(0, ns_slash) + "/" + name;
+    } else if (ns_slash != std::string::npos && ns_rest.find('/', ns_slash + 1) == std::string::npos) {
+      collection = parent.substr(0, ns_at) + "/" + ns_rest.substr(ns_slash + 1);
+      key = ns_rest.substr(0, ns_slash) + "/" + name;
+      if (!collections.contains(collection)) return std::nullopt;
+    } else {
+      return std::nullopt;
+    }
+    const auto& objects = collections.at(collection).objects;
+    auto it = objects.find(key);
+    return std::make_pair(key, it == objects.end() ? nullptr : &it->second);
   }
 
   asio::awaitable<bool> serve_list(Stream& s, const std::string& path, const Collection& c,

@@ -15,6 +15,8 @@
 //    Status body, or (gone_as_event) 200 and an ERROR event with a Status of code 410;
 //  - fieldSelector=metadata.name=X on lists and watches (what RBAC resourceNames
 //    needs);
+//  - GET of one object by name (COLLECTION/NAME, or .../namespaces/NS/RESOURCE/NAME),
+//    and fixed documents (set_document: discovery for kubectl);
 //  - one global resourceVersion counter, as etcd has.
 // The test thread drives it: every method below runs on the server's own thread
 // and returns when done; with(fn) runs several changes as one atomic step, so that
@@ -110,6 +112,9 @@ class FakeApiServer::State {
   virtual int active_watches(const std::string& path) const = 0;
   virtual uint64_t resource_version() const = 0;
   virtual const Counters& counters() const = 0;
+  // A fixed JSON document served on GET of exactly `path` (discovery: /api, /apis,
+  // /api/v1, /version, ... so that kubectl can talk to the server).
+  virtual void set_document(const std::string& path, boost::json::value document) = 0;
   virtual bool has_collection(const std::string& path) const = 0;
   virtual std::vector<std::string> collection_paths() const = 0;
   virtual bool contains(const std::string& path, const std::string& key) const = 0;

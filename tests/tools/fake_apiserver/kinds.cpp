@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include <map>
+
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
 namespace petrel::k8s::fake {
@@ -18,13 +21,13 @@ std::string KindInfo::path(std::string_view ns) const {
 
 const std::vector<KindInfo>& kinds() {
   static const std::vector<KindInfo> table = {
-      {"Node", "v1", "nodes", false, false},
-      {"Namespace", "v1", "namespaces", false, false},
-      {"Service", "v1", "services", true, false},
-      {"Pod", "v1", "pods", true, false},
-      {"Secret", "v1", "secrets", true, true},
-      {"EndpointSlice", "discovery.k8s.io/v1", "endpointslices", true, false},
-      {"NetworkPolicy", "networking.k8s.io/v1", "networkpolicies", true, false},
+      {"Node", "v1", "nodes", false, false, "no"},
+      {"Namespace", "v1", "namespaces", false, false, "ns"},
+      {"Service", "v1", "services", true, false, "svc"},
+      {"Pod", "v1", "pods", true, false, "po"},
+      {"Secret", "v1", "secrets", true, true, ""},
+      {"EndpointSlice", "discovery.k8s.io/v1", "endpointslices", true, false, ""},
+      {"NetworkPolicy", "networking.k8s.io/v1", "networkpolicies", true, false, "netpol"},
   };
   return table;
 }
@@ -37,16 +40,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// kubectl's short names.
-std::string_view short_name_kind(std::string_view name) {
-  if (name == "no") return "Node";
-  if (name == "ns") return "Namespace";
-  if (name == "svc") return "Service";
-  if (name == "po") return "Pod";
-  if (name == "netpol") return "NetworkPolicy";
-  return {};
-}
-
 const json::string* string_field(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   return v != nullptr && v->is_string() ? &v->as_string() : nullptr;
@@ -56,12 +49,48 @@ const json::string* string_field(const json::object& o, std::string_view key) {
 
 const KindInfo* find_kind(std::string_view name) {
   const std::string n = lower(name);
-  const std::string_view short_kind = short_name_kind(n);
   for (const KindInfo& k : kinds()) {
-    const std::string kind = lower(k.kind);
-    if (n == kind || n == k.resource || lower(short_kind) == kind) return &k;
+    if (n == lower(k.kind) || n == k.resource || (!k.short_name.empty() && n == k.short_name)) return &k;
   }
   return nullptr;
+}
+
+std::vector<std::pair<std::string, json::value>> discovery_documents(const std::string& server_address) {
+  std::vector<std::pair<std::string, json::value>> out;
+  out.emplace_back("/version", json::object{{"major", "1"},
+                                            {"minor", "32"},
+                                            {"gitVersion", "v1.32.1-petrel-fake-apiserver"},
+                                            {"platform", "linux/amd64"}});
+  out.emplace_back("/api", json::object{{"kind", "APIVersions"},
+                                        {"versions", json::array{"v1"}},
+                                        {"serverAddressByClientCIDRs",
+                                         json::array{json::object{{"clientCIDR", "0.0.0.0/0"},
+                                                                  {"serverAddress", server_address}}}}});
+  std::map<std::string, json::array> resources;  // by group version
+  for (const KindInfo& k : kinds()) {
+    json::object r{{"name", k.resource},
+                   {"singularName", lower(k.kind)},
+                   {"namespaced", k.namespaced},
+                   {"kind", k.kind},
+                   {"verbs", json::array{"get", "list", "watch"}}};
+    if (!k.short_name.empty()) r["shortNames"] = json::array{k.short_name};
+    resources[std::string(k.api_version)].push_back(std::move(r));
+  }
+  json::array groups;
+  for (auto& [group_version, list] : resources) {
+    const std::string path = group_version == "v1" ? "/api/v1" : "/apis/" + group_version;
+    out.emplace_back(path, json::object{{"kind", "APIResourceList"},
+                                        {"apiVersion", "v1"},
+                                        {"groupVersion", group_version},
+                                        {"resources", list}});
+    if (group_version == "v1") continue;
+    const std::string group = group_version.substr(0, group_version.find('/'));
+    const std::string version = group_version.substr(group_version.find('/') + 1);
+    json::object gv{{"groupVersion", group_version}, {"version", version}};
+    groups.push_back(json::object{{"name", group}, {"versions", json::array{gv}}, {"preferredVersion", gv}});
+  }
+  out.emplace_back("/apis", json::object{{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", groups}});
+  return out;
 }
 
 std::optional<Placement> place(const json::object& object, std::string& error) {

@@ -276,6 +276,10 @@ int serve(int argc, char** argv) {
   if (!restore_error.empty()) die(state_file.string() + ": " + restore_error);
 
   const std::string url = server_url(o, api->port());
+  api->with([&](FakeApiServer::State& s) {
+    for (auto& [path, doc] : petrel::k8s::fake::discovery_documents(url.substr(std::string("https://").size())))
+      s.set_document(path, std::move(doc));
+  });
   write_file(fs::path(o.dir) / "kubeconfig", kubeconfig_text(url, pki.ca.cert_pem, o.token),
              fs::perms::owner_read | fs::perms::owner_write);
 
