@@ -25,6 +25,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "core/log.hpp"
 #include "daemon/bgp_speaker.hpp"
@@ -99,6 +100,7 @@ class Daemon {
         control_(io.get_executor(), [this](std::string_view line, bool ro) { return handler_.handle(line, ro); },
                  std::string("Petrel ") + PETREL_VERSION + " ready."),
         undo_timer_(io) {
+    fib_.set_announce_only(announce_only(config_));
     // Restart: the kernel keeps our old routes until selection ran (FibFeed).
     if (!restarting()) fib_.start();
     else speaker_.on_selection_released([this] { fib_.start(); });
@@ -215,6 +217,14 @@ class Daemon {
   }
 
  private:
+  // Originated prefixes without a blackhole route in the kernel.
+  static std::set<Prefix> announce_only(const Config& c) {
+    std::set<Prefix> out;
+    for (const Originate& o : c.originate)
+      if (!o.blackhole) out.insert(o.prefix);
+    return out;
+  }
+
   // A restart in the graceful-restart sense: our routes are still in the kernel
   // and some peer does graceful restart, so selection waits for its End-of-RIB.
   // Without such a peer there is nothing to wait for: the FIB reconciles at once.
@@ -282,6 +292,7 @@ class Daemon {
       for (const auto& n : next.notes) spdlog::info("kubernetes: {}", n);
     effective_notes_ = std::move(next.notes);
     if (equivalent(next.config, config_) && next.config.file == config_.file) return {};
+    fib_.set_announce_only(announce_only(next.config));  // before the decision the apply schedules
     auto done = speaker_.apply(next.config);
     config_ = std::move(next.config);
     return done;
