@@ -24,6 +24,8 @@
 #             cluster id): clients (node-c, node-d) peer only with the reflectors, the
 #             reflectors with each other and every client; every kernel still has every pod
 #             CIDR via its owner's InternalIP (reflection keeps the next hop)
+#   dualstack three dual-stack nodes (IPv4 and IPv6 InternalIPs and pod CIDRs): every kernel has
+#             the other nodes' IPv6 pod CIDRs via their IPv6 InternalIPs, its own as a blackhole
 #   tor       a BIRD top-of-rack router (eBGP, TCP-MD5) in the hub: node-a peers with it through
 #             the configuration's kubernetes.peers (node-selector), node-b through its
 #             petrel.io/peers annotation; the password is a Secret that arrives after petreld
@@ -70,10 +72,13 @@ api_apply() {
 
 # ---------------------------------------------------------------- Kubernetes objects
 
-# node_json NAME INTERNAL_IP POD_CIDR [EXTRA_LABELS_JSON] [EXTRA_ANNOTATIONS_JSON]:
-# a Node as the kubelet and the node IPAM controller leave it.
+# node_json NAME INTERNAL_IP POD_CIDR [EXTRA_LABELS_JSON] [EXTRA_ANNOTATIONS_JSON] [IPV6 POD_CIDR6]:
+# a Node as the kubelet and the node IPAM controller leave it (dual-stack with the last two).
 node_json() {
-  local name=$1 ip=$2 cidr=$3 labels=${4:-} annotations=${5:-}
+  local name=$1 ip=$2 cidr=$3 labels=${4:-} annotations=${5:-} ip6=${6:-} cidr6=${7:-} address6=""
+  local cidr6_item=""
+  [[ -n $cidr6 ]] && cidr6_item=", \"$cidr6\""
+  [[ -n $ip6 ]] && address6=$'\n      {"type": "InternalIP", "address": "'"$ip6"'"},'
   cat <<EOF
 {
   "apiVersion": "v1",
@@ -93,10 +98,10 @@ node_json() {
       $annotations}
     }
   },
-  "spec": {"podCIDR": "$cidr", "podCIDRs": ["$cidr"]},
+  "spec": {"podCIDR": "$cidr", "podCIDRs": ["$cidr"${cidr6_item}]},
   "status": {
     "addresses": [
-      {"type": "InternalIP", "address": "$ip"},
+      {"type": "InternalIP", "address": "$ip"},${address6}
       {"type": "Hostname", "address": "$name"}
     ],
     "conditions": [
@@ -169,20 +174,21 @@ EOF
 
 # ---------------------------------------------------------------- petreld
 
-declare -gA PD_PID=() PD_SOCK=() PD_LOG=() NODE_NS=() NODE_IP=()
+declare -gA PD_PID=() PD_SOCK=() PD_LOG=() NODE_NS=() NODE_IP=() NODE_IP6=()
 
 # node_start NAME [TOP_LEVEL_YAML] [KUBERNETES_YAML]: petreld for node NAME in its namespace,
 # configured only through Kubernetes (no static peers, no static announcements); the extra
 # YAML lines (already indented) go to the top level and into the kubernetes: section.
 node_start() {
   local name=$1 ns=${NODE_NS[$1]} ip=${NODE_IP[$1]} top=${2:-} kube=${3:-}
-  local conf="$PTR_SCOPE/$name.yaml.log"
+  local conf="$PTR_SCOPE/$name.yaml.log" listen6=""
+  [[ -n ${NODE_IP6[$name]:-} ]] && listen6=", {address: \"${NODE_IP6[$name]}\", port: 179}"
   PD_SOCK[$name]="$PTR_SCOPE/$name.ctl"
   PD_LOG[$name]="$PTR_SCOPE/$name.petreld.log"
   cat >"$conf" <<EOF
 router-id: $ip
 local-as: $PETREL_AS
-listen: [{address: $ip, port: 179}]
+listen: [{address: $ip, port: 179}${listen6}]
 kubernetes:
   enabled: true
   kubeconfig: $API_DIR/kubeconfig
@@ -393,6 +399,38 @@ scenario_reflectors() {
   check "node-d deleted: node-c keeps both reflectors" established_set_is node-c node-a,node-b
 }
 
+# ---------------------------------------------------------------- dual stack
+
+# route6_via NODE PREFIX GATEWAY / route6_blackhole NODE PREFIX: the IPv6 forms.
+route6_via() { ip -n "${NODE_NS[$1]}" -6 route show "$2" | grep -Eq "^$2 via $3 dev veth0 proto petrel"; }
+route6_blackhole() { ip -n "${NODE_NS[$1]}" -6 route show "$2" | grep -Eq "^blackhole $2 (dev lo )?proto petrel"; }
+
+scenario_dualstack() {
+  nodes_up 3
+  # IPv6 on the same segment: fd00:11::1 on the hub's bridge, fd00:11::2.. on the nodes.
+  ns_addr "$NS_R" br0 fd00:11::1/64
+  local i n names=(node-a node-b node-c)
+  for i in 1 2 3; do
+    n=${names[i - 1]}
+    NODE_IP6[$n]=fd00:11::$(( i + 1 ))
+    ns_addr "${NODE_NS[$n]}" veth0 "${NODE_IP6[$n]}/64"
+  done
+  api_start
+  for i in 1 2 3; do
+    n=${names[i - 1]}
+    node_json "$n" "${NODE_IP[$n]}" "10.244.$i.0/24" "" "" "${NODE_IP6[$n]}" "fd00:10:244:$i::/64" | api_apply "$n"
+  done
+  for n in node-a node-b node-c; do node_start "$n"; done
+  check_wait "node-a: the mesh (node-b, node-c)" 40 established_set_is node-a node-b,node-c
+  check_wait "node-a kernel: 10.244.2.0/24 via node-b's IPv4 address" 15 route_via node-a 10.244.2.0/24 "${NODE_IP[node-b]}"
+  check_wait "node-a kernel: blackhole fd00:10:244:1::/64 (its own IPv6 pod CIDR)" 10 route6_blackhole node-a fd00:10:244:1::/64
+  check_wait "node-a kernel: fd00:10:244:2::/64 via node-b's IPv6 address" 15 route6_via node-a fd00:10:244:2::/64 "${NODE_IP6[node-b]}"
+  check_wait "node-c kernel: fd00:10:244:1::/64 via node-a's IPv6 address" 15 route6_via node-c fd00:10:244:1::/64 "${NODE_IP6[node-a]}"
+  ip -n "${NODE_NS[node-a]}" -6 route show proto petrel | sed 's/^/# node-a kernel: /' >&2
+  pc node-a show protocols | sed 's/^/# node-a: /' >&2
+  pc node-a show route | sed 's/^/# node-a: /' >&2
+}
+
 # ---------------------------------------------------------------- external peers (ToR)
 
 # BGP_PASSWORD: the ToR's TCP-MD5 key (RFC 2385), kept by the cluster in Secret
@@ -495,6 +533,7 @@ k8s_main() {
   run_scenario mesh scenario_mesh
   run_scenario reflectors scenario_reflectors
   run_scenario tor scenario_tor
+  run_scenario dualstack scenario_dualstack
   ptr_summary
 }
 
