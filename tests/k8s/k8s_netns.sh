@@ -19,7 +19,9 @@
 #             others route its IP via node-a; the endpoint moves to node-b: routes follow;
 #             `petrelc show k8s` names the objects behind each announcement; node-c's Node
 #             deleted: the others drop its session and its pod CIDR; the API server killed:
-#             nothing withdrawn; restarted: node-c joins again and the endpoint moves back
+#             nothing withdrawn; restarted: node-c joins again and the endpoint moves back;
+#             node-a labelled exclude-from-external-load-balancers withdraws the LB IP; the
+#             Service deleted: its IPs are withdrawn everywhere
 #   reflectors  four nodes, node-a and node-b labelled petrel.io/route-reflector=true (with a
 #             cluster id): clients (node-c, node-d) peer only with the reflectors, the
 #             reflectors with each other and every client; every kernel still has every pod
@@ -232,7 +234,7 @@ route_via() { ip -n "${NODE_NS[$1]}" route show "$2" | grep -Eq "^${2//./\\.} vi
 # route_blackhole NODE PREFIX
 route_blackhole() { ip -n "${NODE_NS[$1]}" route show "$2" | grep -Eq "^blackhole ${2//./\\.} proto petrel"; }
 # no_route NODE PREFIX: no route for exactly PREFIX (installed by anyone).
-no_route() { [[ -z "$(ip -n "${NODE_NS[$1]}" route show "$2")" ]]; }
+no_route() { local out; out=$(ip -n "${NODE_NS[$1]}" route show "$2") && [[ -z $out ]]; }
 # informer_errors NODE RESOURCE: NODE's `show k8s` counts errors for the informer RESOURCE
 # (columns: informer synced version objects lists errors last-error).
 informer_errors() { pc "$1" show k8s | awk -v r="$2" '$1 == r && $6 > 0 { f = 1 } END { exit !f }'; }
@@ -350,6 +352,23 @@ scenario_mesh() {
     route_via node-c "$LB_IP" "${NODE_IP[node-a]}"
   check_wait "API server back: node-b kernel: $LB_IP via node-a" 10 route_via node-b "$LB_IP" "${NODE_IP[node-a]}"
   kernel node-c
+
+  # node-a is excluded from external load balancers (a well-known label): it withdraws its
+  # service IPs, though its endpoint stays; the label goes: they come back.
+  node_json node-a "${NODE_IP[node-a]}" 10.244.1.0/24 '"node.kubernetes.io/exclude-from-external-load-balancers": ""' |
+    api_apply node-a-excluded
+  check_wait "node-a labelled exclude-from-external-load-balancers: node-c drops $LB_IP" 2 no_route node-c "$LB_IP/32"
+  check "node-a excluded: node-c keeps node-a's pod CIDR" route_via node-c 10.244.1.0/24 "${NODE_IP[node-a]}"
+  node_json node-a "${NODE_IP[node-a]}" 10.244.1.0/24 | api_apply node-a-included
+  check_wait "label removed: node-c kernel: $LB_IP via node-a again" 2 route_via node-c "$LB_IP" "${NODE_IP[node-a]}"
+
+  # The Service is deleted: its IPs are withdrawn everywhere within a second or two.
+  out=$(api delete service shop/web)
+  ptr_log "api: $out"
+  check_wait "Service deleted: node-c drops $LB_IP" 2 no_route node-c "$LB_IP/32"
+  check_wait "Service deleted: node-b drops $LB_IP" 2 no_route node-b "$LB_IP/32"
+  check_wait "Service deleted: node-c drops the clusterIP host route $CLUSTER_IP" 2 no_route node-c "$CLUSTER_IP/32"
+  check "Service deleted: node-c keeps node-a's pod CIDR" route_via node-c 10.244.1.0/24 "${NODE_IP[node-a]}"
 }
 
 # ---------------------------------------------------------------- route reflectors
