@@ -28,6 +28,9 @@
 #             CIDR via its owner's InternalIP (reflection keeps the next hop)
 #   dualstack three dual-stack nodes (IPv4 and IPv6 InternalIPs and pod CIDRs): every kernel has
 #             the other nodes' IPv6 pod CIDRs via their IPv6 InternalIPs, its own as a blackhole
+#   restart   kill -9 a node's petreld and start it again: its peers keep its routes (graceful
+#             restart), the restarted petreld gets its peers from the API server again, and
+#             neither its kernel nor its peers' ever delete a route (ip monitor)
 #   tor       a BIRD top-of-rack router (eBGP, TCP-MD5) in the hub: node-a peers with it through
 #             the configuration's kubernetes.peers (node-selector), node-b through its
 #             petrel.io/peers annotation; the password is a Secret that arrives after petreld
@@ -450,6 +453,53 @@ scenario_dualstack() {
   pc node-a show route | sed 's/^/# node-a: /' >&2
 }
 
+# ---------------------------------------------------------------- restart
+
+# kernel_deletions NODE PREFIX: `ip monitor route` in NODE's namespace saw PREFIX deleted.
+kernel_deletions() { grep -E "^Deleted .*${2//./\\.}" "$PTR_SCOPE/$1.monitor.log"; }
+
+scenario_restart() {
+  nodes_up 3
+  api_start
+  node_json node-a "${NODE_IP[node-a]}" 10.244.1.0/24 | api_apply node-a
+  node_json node-b "${NODE_IP[node-b]}" 10.244.2.0/24 | api_apply node-b
+  node_json node-c "${NODE_IP[node-c]}" 10.244.3.0/24 | api_apply node-c
+  local n
+  for n in node-a node-b node-c; do node_start "$n"; done
+  check_wait "node-b: the mesh" 40 established_set_is node-b node-a,node-c
+  check_wait "node-b kernel: 10.244.1.0/24 via node-a" 15 route_via node-b 10.244.1.0/24 "${NODE_IP[node-a]}"
+  check_wait "node-b kernel: 10.244.3.0/24 via node-c" 15 route_via node-b 10.244.3.0/24 "${NODE_IP[node-c]}"
+  check_wait "node-a kernel: 10.244.2.0/24 via node-b" 15 route_via node-a 10.244.2.0/24 "${NODE_IP[node-b]}"
+  ptr_sleep 1   # End-of-RIB exchanged
+
+  # Watch node-b's and node-a's kernels while node-b's petreld crashes and starts again.
+  ptr_spawn "${NODE_NS[node-b]}" "$PTR_SCOPE/node-b.monitor.log" ip monitor route
+  ptr_spawn "${NODE_NS[node-a]}" "$PTR_SCOPE/node-a.monitor.log" ip monitor route
+  ptr_sleep 0.5
+  check "kill -9 node-b's petreld" ptr_signal KILL "${PD_PID[node-b]}"
+  wait_until 5 ptr_not_alive "${PD_PID[node-b]}"
+  # Its peers keep its routes (graceful restart, RFC 4724 §4.2), its kernel keeps everything.
+  check_never "node-b down: node-a keeps 10.244.2.0/24 via node-b" 3 ptr_not route_via node-a 10.244.2.0/24 "${NODE_IP[node-b]}"
+  check "node-b down: node-b's kernel keeps 10.244.1.0/24 and 10.244.3.0/24" \
+    bash -c "ip -n '${NODE_NS[node-b]}' route show proto petrel | grep -q '^10.244.1.0/24 via' &&
+             ip -n '${NODE_NS[node-b]}' route show proto petrel | grep -q '^10.244.3.0/24 via'"
+
+  # petreld starts again: its peers come only from the API server, after the first list.
+  node_start node-b
+  check_wait "node-b restarted: the mesh again (peers from the API server)" 40 established_set_is node-b node-a,node-c
+  check_wait "node-b restarted: node-a's session to node-b Established" 20 established node-a node-node-b
+  ptr_sleep 3   # End-of-RIB, stale routes swept, the restarted FIB writer reconciled
+  check "node-b restarted: node-b kernel: 10.244.1.0/24 via node-a" route_via node-b 10.244.1.0/24 "${NODE_IP[node-a]}"
+  check "node-b restarted: node-b kernel: 10.244.3.0/24 via node-c" route_via node-b 10.244.3.0/24 "${NODE_IP[node-c]}"
+  check "node-b restarted: node-b kernel: its blackhole 10.244.2.0/24" route_blackhole node-b 10.244.2.0/24
+  check "node-b restarted: node-a kernel: 10.244.2.0/24 via node-b" route_via node-a 10.244.2.0/24 "${NODE_IP[node-b]}"
+  check "no forwarding gap: node-b's kernel never deleted 10.244.1.0/24 or 10.244.3.0/24" \
+    ptr_not kernel_deletions node-b '10.244.(1|3).0/24'
+  check "no forwarding gap: node-a's kernel never deleted 10.244.2.0/24" ptr_not kernel_deletions node-a 10.244.2.0/24
+  sed 's/^/# node-b ip monitor: /' "$PTR_SCOPE/node-b.monitor.log" >&2
+  grep -iE 'restart|adopt|deferr|end-of-rib|stale' "${PD_LOG[node-b]}" | sed 's/^/# node-b petreld: /' >&2
+}
+
 # ---------------------------------------------------------------- external peers (ToR)
 
 # BGP_PASSWORD: the ToR's TCP-MD5 key (RFC 2385), kept by the cluster in Secret
@@ -553,6 +603,7 @@ k8s_main() {
   run_scenario reflectors scenario_reflectors
   run_scenario tor scenario_tor
   run_scenario dualstack scenario_dualstack
+  run_scenario restart scenario_restart
   ptr_summary
 }
 
