@@ -26,17 +26,17 @@
 #             cluster id): clients (node-c, node-d) peer only with the reflectors, the
 #             reflectors with each other and every client; every kernel still has every pod
 #             CIDR via its owner's InternalIP (reflection keeps the next hop)
+#   tor       a BIRD top-of-rack router (eBGP, TCP-MD5) in the hub: node-a peers with it through
+#             the configuration's kubernetes.peers (node-selector), node-b through its
+#             petrel.io/peers annotation; the password is a Secret that arrives after petreld
+#             started: the sessions wait for it, then come up; the ToR learns the pod CIDRs, and
+#             the LoadBalancer IP with the ready endpoint's node as next hop on every path
 #   dualstack three dual-stack nodes (IPv4 and IPv6 InternalIPs and pod CIDRs): every kernel has
 #             the other nodes' IPv6 pod CIDRs via their IPv6 InternalIPs, its own as a blackhole
 #   restart   kill -9 a node's petreld and start it again: its peers keep its routes (graceful
 #             restart), the restarted petreld gets its peers from the API server again, and
 #             neither its kernel nor its peers' ever delete a route (ip monitor)
-#   tor       a BIRD top-of-rack router (eBGP, TCP-MD5) in the hub: node-a peers with it through
-#             the configuration's kubernetes.peers (node-selector), node-b through its
-#             petrel.io/peers annotation; the password is a Secret that arrives after petreld
-#             started: the sessions wait for it, then come up; the ToR learns the pod CIDRs and
-#             the LoadBalancer IP from the node with the ready endpoint only
-# Ends with "N passed, N failed". Needs root (exit 77 "skipped" otherwise).
+# Ends with "N passed, N failed". Needs root, BIRD and birdc (exit 77 "skipped" otherwise).
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/interop/lib.sh
