@@ -368,6 +368,15 @@ class Daemon {
     s.rib_attribute_sets = speaker_.rib().attrs().size();
     s.rib_memory_bytes = speaker_.rib().table_memory_bytes();
     s.fib = fib_.metrics();
+    s.k8s.enabled = kube_.enabled;
+    s.k8s.synced = k8s_synced_once_ || (feed_ && feed_->synced());
+    if (derived_ && derived_->node_known) {
+      s.k8s.announcements = derived_->announcements.size();
+      s.k8s.peers = derived_->peers.size();
+    }
+    if (feed_)
+      for (const InformerStatus& i : feed_->status())
+        s.k8s.informers.push_back({i.resource, i.synced, static_cast<uint64_t>(i.errors)});
     return s;
   }
 
