@@ -145,15 +145,9 @@ class Daemon {
         previous_.reset();
         undo_.reset();
         undo_timer_.cancel();
-        auto kube = kubernetes_section(back);  // it was valid when it ran
+        auto kube = prepare_kubernetes(back);  // it was valid when it ran; the access may have changed
         if (!kube) return Reply::error(reply_code::runtime_error, kube.error());
-        std::shared_ptr<k8s::ApiClient> client;
-        if (kube->enabled && !(*kube == kube_)) {
-          auto made = make_api_client(io_.get_executor(), *kube, clock_);
-          if (!made) return Reply::error(reply_code::runtime_error, made.error());
-          client = *made;
-        }
-        for (const auto& line : set_file_config(back, *kube, client)) spdlog::info("configure undo: {}", line);
+        for (const auto& line : set_file_config(back, std::move(*kube))) spdlog::info("configure undo: {}", line);
         return Reply().end(reply_code::undo_requested, "Undo requested");
       }
       default: break;
@@ -168,23 +162,14 @@ class Daemon {
     }
     // The kubernetes section is read (and the API server's access checked) before
     // anything is applied: a bad one keeps the running configuration.
-    auto kube = kubernetes_section(*next);
+    auto kube = prepare_kubernetes(*next);
     if (!kube) {
       spdlog::error("configuration {} rejected, running configuration kept: {}", file, kube.error());
       return r.end(8002, kube.error());
     }
-    std::shared_ptr<k8s::ApiClient> client;
-    if (kube->enabled && !(*kube == kube_)) {
-      auto made = make_api_client(io_.get_executor(), *kube, clock_);
-      if (!made) {
-        spdlog::error("configuration {} rejected, running configuration kept: {}", file, made.error());
-        return r.end(8002, made.error());
-      }
-      client = *made;
-    }
     if (c.configure == Command::Configure::check) return r.end(reply_code::config_ok, "Configuration OK");
     previous_ = file_config_;
-    for (const auto& line : set_file_config(*next, *kube, client)) {
+    for (const auto& line : set_file_config(*next, std::move(*kube))) {
       spdlog::info("configure: {}", line);
       r.line(reply_code::reading_config, line);
     }
@@ -244,11 +229,31 @@ class Daemon {
     feed_->start();
   }
 
+  // A configuration's kubernetes section, and a client for it when it differs
+  // from the running one and is enabled: everything that can fail, before
+  // anything is applied.
+  struct KubernetesChange {
+    k8s::KubernetesConfig config;
+    std::shared_ptr<k8s::ApiClient> client;  // null: no new feed needed
+  };
+  Result<KubernetesChange, std::string> prepare_kubernetes(const Config& file) {
+    using R = Result<KubernetesChange, std::string>;
+    auto kube = kubernetes_section(file);
+    if (!kube) return R(boost::system::in_place_error, kube.error());
+    KubernetesChange change{std::move(*kube), nullptr};
+    if (change.config.enabled && !(change.config == kube_)) {
+      auto client = make_api_client(io_.get_executor(), change.config, clock_);
+      if (!client) return R(boost::system::in_place_error, client.error());
+      change.client = *client;
+    }
+    return change;
+  }
+
   // The file's configuration changed (reload, undo): the feed restarts when the
   // kubernetes section changed, then the effective configuration is applied.
-  std::vector<std::string> set_file_config(Config file, k8s::KubernetesConfig kube,
-                                           std::shared_ptr<k8s::ApiClient> client) {
+  std::vector<std::string> set_file_config(Config file, KubernetesChange kube_change) {
     std::vector<std::string> done;
+    k8s::KubernetesConfig& kube = kube_change.config;
     if (!(kube == kube_)) {
       if (feed_ && !held_) held_ = feed_->derive(file_config_.local_as);
       feed_.reset();
@@ -257,7 +262,7 @@ class Daemon {
         held_.reset();
         done.push_back("kubernetes: disabled, nothing derived any more");
       } else {
-        start_feed(std::move(client));
+        start_feed(std::move(kube_change.client));
         done.push_back("kubernetes: section changed, watching again (what was derived stays until the nodes are listed)");
       }
     }
@@ -363,6 +368,15 @@ class Daemon {
     s.rib_attribute_sets = speaker_.rib().attrs().size();
     s.rib_memory_bytes = speaker_.rib().table_memory_bytes();
     s.fib = fib_.metrics();
+    s.k8s.enabled = kube_.enabled;
+    s.k8s.synced = k8s_synced_once_ || (feed_ && feed_->synced());
+    if (derived_ && derived_->node_known) {
+      s.k8s.announcements = derived_->announcements.size();
+      s.k8s.peers = derived_->peers.size();
+    }
+    if (feed_)
+      for (const InformerStatus& i : feed_->status())
+        s.k8s.informers.push_back({i.resource, i.synced, static_cast<uint64_t>(i.errors)});
     return s;
   }
 

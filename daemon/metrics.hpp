@@ -43,12 +43,27 @@ struct FibMetrics {
   uint64_t routes = 0;  // routes Petrel wants in the kernel
 };
 
+// With kubernetes.enabled only (no series without it).
+struct K8sInformerMetrics {
+  std::string resource;  // label resource="nodes", "services", "endpointslices", "secret NS/NAME"
+  bool synced = false;
+  uint64_t errors = 0;
+};
+struct K8sMetrics {
+  bool enabled = false;
+  bool synced = false;           // nodes, services and endpointslices listed once (readiness)
+  uint64_t announcements = 0;    // prefixes derived from the cluster
+  uint64_t peers = 0;            // peers derived from the cluster
+  std::vector<K8sInformerMetrics> informers;
+};
+
 struct MetricsSnapshot {
   std::string version;
   double start_time_seconds = 0;  // Unix time
   std::vector<PeerMetrics> peers;
   uint64_t rib_prefixes = 0, rib_paths = 0, rib_attribute_sets = 0, rib_memory_bytes = 0;
   FibMetrics fib;
+  K8sMetrics k8s;
 };
 
 // The text exposition format: HELP and TYPE lines, then samples.
