@@ -21,7 +21,8 @@
 #             deleted: the others drop its session and its pod CIDR; the API server killed:
 #             nothing withdrawn; restarted: node-c joins again and the endpoint moves back;
 #             node-a labelled exclude-from-external-load-balancers withdraws the LB IP; the
-#             Service deleted: its IPs are withdrawn everywhere
+#             Service deleted: its IPs are withdrawn everywhere; metrics (petrel_k8s_*) and
+#             /readyz, which stays ok while the API server is away
 #   reflectors  four nodes, node-a and node-b labelled petrel.io/route-reflector=true (with a
 #             cluster id): clients (node-c, node-d) peer only with the reflectors, the
 #             reflectors with each other and every client; every kernel still has every pod
@@ -194,6 +195,7 @@ node_start() {
 router-id: $ip
 local-as: $PETREL_AS
 listen: [{address: $ip, port: 179}${listen6}]
+metrics: 127.0.0.1:9469
 kubernetes:
   enabled: true
   kubeconfig: $API_DIR/kubeconfig
@@ -241,6 +243,16 @@ no_route() { local out; out=$(ip -n "${NODE_NS[$1]}" route show "$2") && [[ -z $
 # informer_errors NODE RESOURCE: NODE's `show k8s` counts errors for the informer RESOURCE
 # (columns: informer synced version objects lists errors last-error).
 informer_errors() { pc "$1" show k8s | awk -v r="$2" '$1 == r && $6 > 0 { f = 1 } END { exit !f }'; }
+# http_get NODE PATH: the body of a GET to petreld's metrics address (127.0.0.1:9469 inside
+# NODE's namespace).
+http_get() {
+  # shellcheck disable=SC2016  # $1 is the inner shell's argument
+  ip netns exec "${NODE_NS[$1]}" timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/9469; printf "GET %s HTTP/1.0\r\nHost: x\r\n\r\n" "$1" >&3; cat <&3' _ "$2" |
+    tr -d '\r' | sed '1,/^$/d'
+}
+metric_is() { http_get "$1" /metrics | grep -Eq "^$2 $3\$"; }
+metric_matches() { http_get "$1" /metrics | grep -Eq "$2"; }
+readyz_ok() { grep -q '^ok' <<<"$(http_get "$1" /readyz)"; }
 kernel() { ip -n "${NODE_NS[$1]}" route show proto petrel | sed "s/^/# $1 kernel: /" >&2; }
 
 # nodes_up N: namespaces for node-a.. (topo_star N), InternalIPs 10.11.0.2...
@@ -296,6 +308,11 @@ scenario_mesh() {
     bash -c "! ip -n '${NODE_NS[node-a]}' route show proto petrel | grep -Eq '^blackhole (10\.96\.0\.0/12|${CLUSTER_IP//./\\.}|${LB_IP//./\\.}) '"
   kernel node-c
 
+  # Metrics and the DaemonSet's readiness probe.
+  check "node-a metrics: petrel_k8s_synced 1" metric_is node-a petrel_k8s_synced 1
+  check "node-a metrics: petrel_k8s_peers 2" metric_is node-a petrel_k8s_peers 2
+  check "node-a /readyz: ok" readyz_ok node-a
+
   # show k8s: which objects produced which announcements.
   local k8s; k8s=$(pc node-a show k8s)
   printf '%s\n' "$k8s" | sed 's/^/# node-a show k8s: /' >&2
@@ -340,6 +357,10 @@ scenario_mesh() {
   check "API server down: node-a and node-b keep their session" established_set_is node-a node-b
   for n in node-a node-b node-c; do check "API server down: petreld $n still running" ptr_alive "${PD_PID[$n]}"; done
   check_wait "API server down: node-a's show k8s counts the nodes informer's errors" 15 informer_errors node-a nodes
+  check "API server down: node-a /readyz still ok (an API outage is no reason to leave the load balancers)" \
+    readyz_ok node-a
+  check "API server down: node-a metrics count the nodes informer's errors" \
+    metric_matches node-a '^petrel_k8s_informer_errors_total\{resource="nodes"\} [1-9]'
   pc node-a show k8s | grep -E '^ +(informer|nodes) ' | sed 's/^/# node-a show k8s: /' >&2
 
   # It comes back (same CA, objects and resourceVersion): node-c joins again and the endpoint
