@@ -466,10 +466,18 @@ rib::MemberConfig BgpSpeaker::member_config(const Peer& p) const {
   return m;
 }
 
+// Only what changed: an unchanged entry keeps its path (no UPDATE, no kernel
+// change); a changed one is withdrawn and announced again in the same decision,
+// so that its selection shows as changed (the FIB reads `blackhole` again).
 void BgpSpeaker::originate(const std::vector<Originate>& routes) {
-  for (const Prefix& p : originated_) rib_->withdraw(rib::kLocalPeer, p, 0);
-  originated_.clear();
-  for (const Originate& o : routes) {
+  std::map<Prefix, Originate> next;
+  for (const Originate& o : routes) next.emplace(o.prefix, o);
+  for (const auto& [p, old] : originated_) {
+    auto it = next.find(p);
+    if (it == next.end() || !(it->second == old)) rib_->withdraw(rib::kLocalPeer, p, 0);
+  }
+  for (const auto& [p, o] : next) {
+    if (auto it = originated_.find(p); it != originated_.end() && it->second == o) continue;
     rib::RouteAttrs ra;
     ra.attrs.origin = wire::Origin::igp;
     ra.attrs.as_path = wire::AsPath{};
@@ -477,8 +485,8 @@ void BgpSpeaker::originate(const std::vector<Originate>& routes) {
     ra.next_hop = o.prefix.is_v4() ? IpAddress::v4(0) : IpAddress::v6({});
     if (o.prefix.is_v4()) ra.attrs.next_hop = ra.next_hop;
     rib_->announce(rib::kLocalPeer, o.prefix, 0, rib_->attrs().intern(ra));
-    originated_.push_back(o.prefix);
   }
+  originated_ = std::move(next);
   schedule_decision();
 }
 

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -159,7 +160,7 @@ class BgpSpeaker {
   std::vector<std::unique_ptr<Peer>> peers_;     // destroyed before the groups
   struct Net;                                     // listener and peer table
   std::unique_ptr<Net> net_;
-  std::vector<Prefix> originated_;
+  std::map<Prefix, Originate> originated_;     // what originate() announced
   std::vector<std::pair<std::string, Prefix>> ranges_;  // dynamic-neighbour ranges by config name
   bool decision_pending_ = false;
   bool deferring_ = false;

@@ -137,6 +137,9 @@ Reply ControlHandler::handle(std::string_view line, bool read_only) {
     case Command::Verb::show_fib:
       if (hooks_.show_fib) return hooks_.show_fib(c);
       return Reply::error(reply_code::runtime_error, "FIB not available");
+    case Command::Verb::show_k8s:
+      if (hooks_.show_k8s) return hooks_.show_k8s(c);
+      return Reply::error(reply_code::runtime_error, "Kubernetes view not available");
     case Command::Verb::configure:
       if (hooks_.configure) return hooks_.configure(c);
       return Reply::error(reply_code::runtime_error, "reconfiguration not available");

@@ -1,8 +1,8 @@
 // daemon/control_handler.hpp — one control-socket command in, one Reply out:
 // parses the line (daemon/control_command.hpp), reads the BGP speaker's state
 // into rows and lays them out as BIRD does (daemon/bird_format.hpp), or acts
-// (enable, disable, restart, reload). Configuration reload, `down` and the FIB
-// view belong to main's wiring and come in as hooks.
+// (enable, disable, restart, reload). Configuration reload, `down`, the FIB
+// view and the Kubernetes view belong to main's wiring and come in as hooks.
 // Runs on the daemon's thread. Must not know sockets.
 #pragma once
 
@@ -22,6 +22,7 @@ class ControlHandler {
     std::function<Reply(const Command&)> configure;  // configure [check|timeout|confirm|undo]
     std::function<void()> down;                      // shut the daemon down
     std::function<Reply(const Command&)> show_fib;   // desired vs kernel
+    std::function<Reply(const Command&)> show_k8s;   // the Kubernetes view (daemon/k8s_show.hpp)
   };
 
   ControlHandler(BgpSpeaker& speaker, Hooks hooks, std::string version);

@@ -195,6 +195,20 @@ void render_fib(Writer& w, const MetricsSnapshot& s) {
   gauge(w, "petrel_fib_routes", "Routes Petrel wants in the kernel.", f.routes);
 }
 
+void render_k8s(Writer& w, const MetricsSnapshot& s) {
+  const K8sMetrics& k = s.k8s;
+  if (!k.enabled) return;
+  gauge(w, "petrel_k8s_synced", "1 once nodes, services and endpointslices were listed from the API server.",
+        uint64_t{k.synced});
+  gauge(w, "petrel_k8s_announcements", "Prefixes announced because of cluster objects.", k.announcements);
+  gauge(w, "petrel_k8s_peers", "BGP peers that come from cluster objects.", k.peers);
+  w.family("petrel_k8s_informer_synced", "gauge", "1 once the informer listed its resource.");
+  for (const auto& i : k.informers) w.sample("petrel_k8s_informer_synced", {{"resource", i.resource}}, uint64_t{i.synced});
+  w.family("petrel_k8s_informer_errors_total", "counter",
+           "API errors of the informer (failed requests, dropped watches, bad objects).");
+  for (const auto& i : k.informers) w.sample("petrel_k8s_informer_errors_total", {{"resource", i.resource}}, i.errors);
+}
+
 }  // namespace
 
 std::string render_prometheus(const MetricsSnapshot& s) {
@@ -204,6 +218,7 @@ std::string render_prometheus(const MetricsSnapshot& s) {
   render_bfd(w, s);
   render_rib(w, s);
   render_fib(w, s);
+  render_k8s(w, s);
   return w.take();
 }
 

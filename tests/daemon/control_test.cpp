@@ -96,6 +96,28 @@ TEST_CASE("commands: BIRD's forms and unique abbreviations") {
   CHECK(c->verb == Command::Verb::down);
 }
 
+TEST_CASE("show k8s: the Kubernetes view, abbreviated, as JSON, read-only") {
+  for (const char* line : {"show k8s", "s k", "sh k8", "show k8s"}) {
+    CAPTURE(line);
+    auto c = parse_command(line);
+    REQUIRE(c.has_value());
+    CHECK(c->verb == Command::Verb::show_k8s);
+    CHECK_FALSE(c->json);
+    CHECK_FALSE(c->changes_state());  // allowed on the read-only socket
+  }
+  auto c = parse_command("json show k8s");
+  REQUIRE(c.has_value());
+  CHECK(c->verb == Command::Verb::show_k8s);
+  CHECK(c->json);
+  c = parse_command("show k8s node-a");
+  REQUIRE_FALSE(c.has_value());
+  CHECK(c.error().find("unexpected 'node-a'") != std::string::npos);
+  // `show` lists it among what it expects.
+  c = parse_command("show");
+  REQUIRE_FALSE(c.has_value());
+  CHECK(c.error().find("k8s") != std::string::npos);
+}
+
 TEST_CASE("commands: precise errors, never a crash") {
   const char* bad[][2] = {
       {"", "empty command"},
