@@ -8,6 +8,7 @@
 //   Rib::decide -> UpdateGroups -> sessions     (this thread)
 //   Rib::decide -> ChangeSink                   (to the FIB queue; never waits)
 //   next-hop changes -> Rib::next_hops_changed   (re-decided like UPDATEs)
+//   bfd::Service -> Peer::on_bfd -> sessions    (BFD Down tears the session down)
 // Everything runs on the io_context's single thread; the control server calls
 // in on the same thread.
 // Must not know netlink, the control protocol's text or Kubernetes.
@@ -17,6 +18,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -24,6 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bfd/reaction.hpp"
+#include "bfd/service.hpp"
 #include "bgp/fsm/fsm.hpp"
 #include "bgp/session/peer_stats.hpp"
 #include "core/clock.hpp"
@@ -51,6 +55,13 @@ struct PeerView {
   std::size_t routes_advertised = 0;
   bool graceful_restart_stale = false;          // its routes are kept stale now
   std::optional<rib::PeerId> rib_id;
+  std::optional<bfd::SessionView> bfd;          // with `bfd:` configured and the peer started
+};
+
+// One BFD session with the peer it serves, for `show bfd sessions`.
+struct BfdSessionRow {
+  std::string peer;  // the peer's name
+  bfd::SessionView session;
 };
 
 class BgpSpeaker {
@@ -105,6 +116,8 @@ class BgpSpeaker {
   std::vector<std::string> apply(const Config& next);
 
   std::vector<PeerView> peers() const;
+  std::vector<BfdSessionRow> bfd_sessions() const;  // by peer address
+  const bfd::ServiceCounters& bfd_counters() const { return bfd_->counters(); }
   std::optional<PeerView> peer(std::string_view name) const;
   std::string name_of(rib::PeerId id) const;  // "static" for our own routes
   const Config& config() const { return config_; }
@@ -143,6 +156,9 @@ class BgpSpeaker {
   void drain(Peer& p);
   void release_deferral();
   void note(const std::string& line) const;
+  void start_peer(Peer& p);   // its BGP session, and its BFD session if configured
+  void bfd_attach(Peer& p);
+  void bfd_detach(Peer& p);
 
   boost::asio::io_context& io_;
   Config config_;
@@ -152,11 +168,12 @@ class BgpSpeaker {
   bool forwarding_preserved_ = false;
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<rib::UpdateGroups> groups_;  // destroyed before the Rib
+  std::unique_ptr<bfd::Service> bfd_;          // outlives the peers (they remove their sessions)
   mutable std::vector<std::string> export_policy_names_;  // policy id 2 + i, grown by export_policy_id()
   std::vector<std::unique_ptr<Peer>> peers_;     // destroyed before the groups
   struct Net;                                     // listener and peer table
   std::unique_ptr<Net> net_;
-  std::vector<Prefix> originated_;
+  std::map<Prefix, Originate> originated_;     // what originate() announced
   std::vector<std::pair<std::string, Prefix>> ranges_;  // dynamic-neighbour ranges by config name
   bool decision_pending_ = false;
   bool deferring_ = false;

@@ -156,4 +156,26 @@ boost::json::value routes_json(const std::vector<RouteTable>& tables) {
   return out;
 }
 
+// BIRD 2.0.12 proto/bfd/bfd.c, bfd_show_sessions().
+Reply show_bfd_sessions(const std::string& protocol, const std::vector<BfdRow>& rows) {
+  Reply r;
+  r.line(reply_code::bfd_sessions, protocol + ":");
+  char line[256];
+  std::snprintf(line, sizeof line, "%-25s %-10s %-10s %-12s  %8s %8s", "IP address", "Interface", "State", "Since",
+                "Interval", "Timeout");
+  r.line(reply_code::bfd_sessions, line);
+  for (const BfdRow& b : rows) {
+    std::snprintf(line, sizeof line, "%-25s %-10s %-10s %-12s  %7.3f  %7.3f", b.address.c_str(), b.interface.c_str(),
+                  b.state.c_str(), format_since(b.since).c_str(), b.interval_s, b.timeout_s);
+    r.line(reply_code::bfd_sessions, line);
+  }
+  return r;
+}
+
+boost::json::value bfd_sessions_json(const std::vector<BfdRow>& rows) {
+  boost::json::array a;
+  for (const BfdRow& b : rows) a.push_back(b.json);
+  return boost::json::object{{"bfd_sessions", std::move(a)}};
+}
+
 }  // namespace petrel::daemon

@@ -218,12 +218,12 @@ Result<Command, std::string> parse_command(std::string_view line) {
   const std::string rest(line);
 
   if (*verb == "show") {
-    if (t.done()) return fail("show: expected " + expected({"status", "protocols", "route", "interfaces", "memory", "fib", "counters"}));
+    if (t.done()) return fail("show: expected " + expected({"status", "protocols", "route", "interfaces", "memory", "fib", "counters", "bfd", "k8s"}));
     const std::string what_word = t.words[t.at++];
     const auto what =
-        keyword(what_word, {"status", "protocols", "route", "interfaces", "memory", "fib", "counters", "peers"}, &amb, true);
+        keyword(what_word, {"status", "protocols", "route", "interfaces", "memory", "fib", "counters", "peers", "bfd", "k8s"}, &amb, true);
     if (!what) return fail("show: " + (amb.empty() ? "unknown '" + what_word + "'" : "'" + what_word + "' is ambiguous: " + amb) +
-                           " (expected " + expected({"status", "protocols", "route", "interfaces", "memory", "fib", "counters"}) + ")");
+                           " (expected " + expected({"status", "protocols", "route", "interfaces", "memory", "fib", "counters", "bfd", "k8s"}) + ")");
     if (*what == "route") return parse_show_route(t, c, rest);
     if (*what == "protocols") {
       c.verb = Command::Verb::show_protocols;
@@ -240,8 +240,14 @@ Result<Command, std::string> parse_command(std::string_view line) {
         c.prefix = *p;
         ++t.at;
       }
+    } else if (*what == "k8s") {
+      c.verb = Command::Verb::show_k8s;
     } else if (*what == "counters") {
       c.verb = Command::Verb::show_counters;
+    } else if (*what == "bfd") {
+      if (t.done() || !keyword(t.peek(), {"sessions"})) return fail("show bfd: expected sessions");
+      ++t.at;
+      c.verb = Command::Verb::show_bfd_sessions;
     } else if (*what == "peers") {  // petrelc's spelling: show peers counters
       if (t.done() || !keyword(t.peek(), {"counters"})) return fail("show peers: expected counters");
       ++t.at;

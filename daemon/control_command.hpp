@@ -10,6 +10,8 @@
 //   show interfaces | show memory
 //   show fib [PREFIX]                  (Petrel: desired vs kernel)
 //   show counters | show peers counters (Petrel: messages and flaps per peer)
+//   show bfd sessions
+//   show k8s                           (Petrel: the Kubernetes view: informers, what they produced)
 //   enable | disable | restart NAME ["message"]
 //   reload [in | out] NAME
 //   configure [soft] ["FILE"] | configure check ["FILE"] | configure timeout N
@@ -40,7 +42,7 @@ struct CommunityFilter {
 
 struct Command {
   enum class Verb {
-    show_status, show_protocols, show_route, show_interfaces, show_memory, show_fib, show_counters,
+    show_status, show_protocols, show_route, show_interfaces, show_memory, show_fib, show_counters, show_bfd_sessions, show_k8s,
     enable, disable, restart, reload, configure, down, drain,
   };
   enum class Reload { both, in, out };

@@ -2,8 +2,8 @@
 // parses the line (daemon/control_command.hpp), reads the BGP speaker's state
 // into rows and lays them out as BIRD does (daemon/bird_format.hpp), or acts
 // (enable, disable, restart, reload, drain). Configuration reload, `down` (also
-// the delayed one of `drain and down`) and the FIB view belong to main's wiring
-// and come in as hooks.
+// the delayed one of `drain and down`), the FIB view and the Kubernetes view
+// belong to main's wiring and come in as hooks.
 // Runs on the daemon's thread. Must not know sockets.
 #pragma once
 
@@ -27,6 +27,7 @@ class ControlHandler {
     // one. Returns whether one was pending before.
     std::function<bool(std::optional<uint32_t> seconds)> down_after;
     std::function<Reply(const Command&)> show_fib;   // desired vs kernel
+    std::function<Reply(const Command&)> show_k8s;   // the Kubernetes view (daemon/k8s_show.hpp)
   };
 
   ControlHandler(BgpSpeaker& speaker, Hooks hooks, std::string version);
@@ -41,6 +42,7 @@ class ControlHandler {
   Reply show_interfaces(const Command& c);
   Reply show_memory(const Command& c);
   Reply show_counters(const Command& c);
+  Reply show_bfd_sessions(const Command& c);
   Reply act(const Command& c);
   Reply drain(const Command& c);
 

@@ -44,6 +44,7 @@ inline constexpr int route_details = 1008;
 inline constexpr int router_id = 1011;
 inline constexpr int route_attributes = 1012;
 inline constexpr int memory = 1018;
+inline constexpr int bfd_sessions = 1020;
 inline constexpr int json = 1100;             // Petrel: lines of one JSON document
 inline constexpr int protocol_heading = 2002;
 inline constexpr int runtime_error = 8001;    // generic run-time error

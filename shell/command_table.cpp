@@ -137,7 +137,7 @@ CommandTable build() {
   t.keyword(peers, "counters", "messages in and out, flaps, prefixes per peer", true);
   NodeId bfd = t.keyword(show, "bfd", "BFD (bidirectional forwarding detection)", false);
   t.keyword(bfd, "sessions", "BFD sessions and their state", true);
-  t.keyword(show, "k8s", "Kubernetes state: node, pod CIDRs, advertised service IPs (Petrel)", true);
+  t.keyword(show, "k8s", "Kubernetes: API sync state, announcements and peers with their objects (Petrel)", true);
 
   // ---- protocol control
   peer_action(t, "enable", "start a protocol (peer) that was disabled");

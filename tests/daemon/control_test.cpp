@@ -135,6 +135,28 @@ TEST_CASE("show status says Draining while draining (text and JSON)") {
   CHECK_FALSE(status_json(s).as_object().at("draining").as_bool());
 }
 
+TEST_CASE("show k8s: the Kubernetes view, abbreviated, as JSON, read-only") {
+  for (const char* line : {"show k8s", "s k", "sh k8", "show k8s"}) {
+    CAPTURE(line);
+    auto c = parse_command(line);
+    REQUIRE(c.has_value());
+    CHECK(c->verb == Command::Verb::show_k8s);
+    CHECK_FALSE(c->json);
+    CHECK_FALSE(c->changes_state());  // allowed on the read-only socket
+  }
+  auto c = parse_command("json show k8s");
+  REQUIRE(c.has_value());
+  CHECK(c->verb == Command::Verb::show_k8s);
+  CHECK(c->json);
+  c = parse_command("show k8s node-a");
+  REQUIRE_FALSE(c.has_value());
+  CHECK(c.error().find("unexpected 'node-a'") != std::string::npos);
+  // `show` lists it among what it expects.
+  c = parse_command("show");
+  REQUIRE_FALSE(c.has_value());
+  CHECK(c.error().find("k8s") != std::string::npos);
+}
+
 TEST_CASE("commands: precise errors, never a crash") {
   const char* bad[][2] = {
       {"", "empty command"},
@@ -163,6 +185,8 @@ TEST_CASE("commands: precise errors, never a crash") {
       {"drain and down 99999", "drain and down: expected a number of seconds"},
       {"drain and down -1", "drain and down: expected a number of seconds"},
       {"drain stop now", "unexpected 'now' at the end"},
+      {"show bfd", "show bfd: expected sessions"},
+      {"show bfd peers", "show bfd: expected sessions"},
   };
   for (const auto& [input, want] : bad) {
     const std::string text = input;
@@ -193,6 +217,41 @@ TEST_CASE("show protocols: BIRD's columns, as a running BIRD 2.0.12 printed them
                       "   Channel ipv4\n"
                       " \n"
                       "0000 \n");
+}
+
+TEST_CASE("show bfd sessions: parsed in full and abbreviated") {
+  for (const char* line : {"show bfd sessions", "s b s", "sh bf sess", "json show bfd sessions"}) {
+    CAPTURE(line);
+    auto c = parse_command(line);
+    REQUIRE(c.has_value());
+    CHECK(c->verb == Command::Verb::show_bfd_sessions);
+    CHECK_FALSE(c->changes_state());
+  }
+}
+
+TEST_CASE("show bfd sessions: BIRD's columns, as a running BIRD 2.0.12 printed them") {
+  BfdRow b;
+  b.address = "10.11.0.2";
+  b.interface = "br0";
+  b.state = "Up";
+  b.since = std::chrono::system_clock::now();
+  b.interval_s = 0.1;
+  b.timeout_s = 0.3;
+  BfdRow d = b;
+  d.address = "fd00:11::2";
+  d.interface = "---";
+  d.state = "Down";
+  d.interval_s = 1.0;
+  d.timeout_s = 0;
+  const std::string since = format_since(b.since);
+  // BIRD (birdc show bfd sessions in tests/bfd/bfd_netns.sh):
+  // "1020-10.11.0.1                 veth0      Up         2026-11-21 23:12:47    0.100    0.300"
+  CHECK(show_bfd_sessions("bfd1", {b, d}).encode() ==
+        "1020-bfd1:\n"
+        " IP address                Interface  State      Since         Interval  Timeout\n"
+        " 10.11.0.2                 br0        Up         " + since + "    0.100    0.300\n"
+        " fd00:11::2                ---        Down       " + since + "    1.000    0.000\n"
+        "0000 \n");
 }
 
 TEST_CASE("show route: BIRD's route lines and attribute lines") {
