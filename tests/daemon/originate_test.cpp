@@ -1,7 +1,7 @@
 // Originated routes through petreld's BGP speaker and FIB edge (dry run, no
 // kernel): a new configuration changes only the entries that changed (Kubernetes
 // re-derives often; the rest must not churn), and `blackhole: false` (service
-// IPs) is announced but never installed.
+// IPs) is announced but never installed; a drain leaves the RIB and the FIB alone.
 #include "daemon/bgp_speaker.hpp"
 
 #include <doctest/doctest.h>
@@ -79,6 +79,48 @@ TEST_CASE("originate: only changed entries reach the RIB and the FIB; blackhole:
   apply(with_originates({O("10.244.1.0/24", true), O("10.96.0.0/12", false)}));
   CHECK(changed == std::vector<Prefix>{*Prefix::parse("198.51.100.7/32")});
   CHECK(speaker.rib().prefix_count() == 2);
+  speaker.stop("test over");
+  io.restart();
+  io.poll();
+}
+
+TEST_CASE("drain: the RIB and the FIB are untouched; the service IPs are the blackhole: false entries, also after a reload") {
+  boost::asio::io_context io;
+  Config config = with_originates({O("10.244.1.0/24", true), O("10.96.0.10/32", false)});
+  FibFeed fib(config.fib);
+  fib.set_announce_only(announce_only(config));
+  std::vector<Prefix> changed;
+  BgpSpeaker speaker(io, config, [&](std::span<const rib::RouteChange> changes, const rib::Rib& rib) {
+    for (const auto& c : changes) changed.push_back(c.prefix);
+    fib.apply(changes, rib);
+  });
+  fib.start();
+  io.poll();
+  REQUIRE(changed.size() == 2);
+  changed.clear();
+  CHECK_FALSE(speaker.draining());
+  CHECK(speaker.service_ips() == 1);
+  CHECK(speaker.set_draining(true));
+  CHECK(speaker.draining());
+  CHECK_FALSE(speaker.set_draining(true));  // already draining: nothing sent
+  io.restart();
+  io.poll();
+  CHECK(changed.empty());                   // export only: no RIB change, nothing for the FIB
+  CHECK(speaker.rib().prefix_count() == 2);
+  CHECK(fib.metrics().routes == 1);
+
+  // Kubernetes adds a service IP while draining: it is counted (and held back
+  // from the peers by the update groups), and the drain stays on.
+  fib.set_announce_only({*Prefix::parse("10.96.0.10/32"), *Prefix::parse("198.51.100.7/32")});
+  speaker.apply(with_originates({O("10.244.1.0/24", true), O("10.96.0.10/32", false), O("198.51.100.7/32", false)}));
+  io.restart();
+  io.poll();
+  CHECK(speaker.draining());
+  CHECK(speaker.service_ips() == 2);
+  CHECK(speaker.rib().prefix_count() == 3);  // in the RIB all the same
+  CHECK(speaker.set_draining(false));
+  CHECK_FALSE(speaker.draining());
+  CHECK_FALSE(speaker.set_draining(false));
   speaker.stop("test over");
   io.restart();
   io.poll();
