@@ -830,6 +830,19 @@ TEST_CASE("drain (RFC 8326 §4.2): GRACEFUL_SHUTDOWN to every peer, LOCAL_PREF 0
   f.groups.set_draining(false);
   CHECK(f.groups.pending_buffers(f.client1) == 0);
   CHECK(f.groups.pending_buffers(f.customer) == 0);
+
+  // No reference is leaked by the marking: draining on and off, then the members
+  // leave, and the store holds the RIB's own sets only.
+  f.groups.set_draining(true, [](const Prefix& p) { return p == pfx("10.96.0.10/32"); });
+  f.groups.set_draining(false);
+  f.groups.remove_member(f.client1);
+  f.groups.remove_member(f.customer);
+  REQUIRE(f.groups.group_count() == 0);
+  std::set<AttrId> rib_sets;
+  f.rib.for_each_prefix([&](const Prefix& p) {
+    for (const auto& path : f.rib.paths(p)) rib_sets.insert(path.attrs);
+  });
+  CHECK(f.rib.attrs().size() == rib_sets.size());
 }
 
 TEST_CASE("drain: a member that joins while draining gets the marked table") {
