@@ -368,6 +368,7 @@ class Daemon {
     s.version = PETREL_VERSION;
     s.start_time_seconds =
         std::chrono::duration<double>(speaker_.started().time_since_epoch()).count();
+    s.draining = speaker_.draining();
     const auto now = std::chrono::system_clock::now();
     for (const PeerView& p : speaker_.peers()) {
       PeerMetrics m;

@@ -61,6 +61,7 @@ struct K8sMetrics {
 struct MetricsSnapshot {
   std::string version;
   double start_time_seconds = 0;  // Unix time
+  bool draining = false;          // `drain` (RFC 8326) is on
   std::vector<PeerMetrics> peers;
   uint64_t rib_prefixes = 0, rib_paths = 0, rib_attribute_sets = 0, rib_memory_bytes = 0;
   FibMetrics fib;

@@ -120,6 +120,8 @@ void render_build(Writer& w, const MetricsSnapshot& s) {
   w.sample("petrel_build_info", {{"version", s.version}}, uint64_t{1});
   w.family("petrel_start_time_seconds", "gauge", "When petreld started, in seconds since the Unix epoch.");
   w.sample("petrel_start_time_seconds", {}, s.start_time_seconds);
+  w.family("petrel_draining", "gauge", "1 while petreld drains (RFC 8326 GRACEFUL_SHUTDOWN, service IPs withdrawn), else 0.");
+  w.sample("petrel_draining", {}, uint64_t{s.draining});
 }
 
 void render_peers(Writer& w, const MetricsSnapshot& s) {

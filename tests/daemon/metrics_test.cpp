@@ -136,7 +136,7 @@ TEST_CASE("HELP and TYPE appear once per family, before its samples") {
   const std::string text = render_prometheus(fixed_snapshot());
   const auto types = lines_starting(text, "# TYPE ");
   const auto helps = lines_starting(text, "# HELP ");
-  CHECK(types.size() == 26 + 5);  // 26 always, 5 with Kubernetes
+  CHECK(types.size() == 27 + 5);  // 27 always, 5 with Kubernetes
   CHECK(helps.size() == types.size());
   CHECK(text.find("# TYPE petrel_fib_installs_total counter\npetrel_fib_installs_total 1160\n") != std::string::npos);
   CHECK(text.find("# TYPE petrel_bgp_peer_up gauge\n") != std::string::npos);
@@ -210,6 +210,13 @@ TEST_CASE("floats: shortest round trip, NaN and infinities spelled as the format
   CHECK(render_prometheus(s).find("petrel_start_time_seconds 1763757000\n") != std::string::npos);
   s.fib.installs = std::numeric_limits<uint64_t>::max();
   CHECK(render_prometheus(s).find("petrel_fib_installs_total 18446744073709551615\n") != std::string::npos);
+}
+
+TEST_CASE("petrel_draining: 0, and 1 while draining") {
+  MetricsSnapshot s;
+  CHECK(render_prometheus(s).find("\npetrel_draining 0\n") != std::string::npos);
+  s.draining = true;
+  CHECK(render_prometheus(s).find("\npetrel_draining 1\n") != std::string::npos);
 }
 
 TEST_CASE("parse_metrics_address") {

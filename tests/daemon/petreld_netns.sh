@@ -520,6 +520,7 @@ drain_conf() {
 router-id: $R4
 local-as: $PETREL_AS
 listen: [{address: $R4, port: 179}]
+metrics: 127.0.0.1:9469
 fib: {enabled: false}
 originate:
   - {prefix: 10.244.1.0/24, blackhole: true}
@@ -585,6 +586,7 @@ scenario_drain() {
   check_wait "drain: the service IP 10.96.0.10/32 vanished from eb" 5 ptr_not bird_has_route eb 10.96.0.10/32
   check "drain: petrelc show status says Draining" bash -c \
     "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show status | grep -q 'Draining: routes sent with GRACEFUL_SHUTDOWN'"
+  check "drain: metrics petrel_draining 1" grep -q '^petrel_draining 1$' <<<"$(http_get "$NS_R" 9469 /metrics)"
   check "drain: petreld keeps the service IP itself (show route)" pd_has node '^10\.96\.0\.10/32 ' show route
   check "drain: no session reset (ib and eb keep their uptime)" \
     test "$(pd_since node ib)/$(pd_since node eb)" = "$since_ib/$since_eb"
@@ -596,6 +598,7 @@ scenario_drain() {
   drain_normal "drain stop"
   check "drain stop: show status no longer says Draining" bash -c \
     "! timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show status | grep -q Draining"
+  check "drain stop: metrics petrel_draining 0" grep -q '^petrel_draining 0$' <<<"$(http_get "$NS_R" 9469 /metrics)"
   check "drain stop: no session reset" test "$(pd_since node ib)/$(pd_since node eb)" = "$since_ib/$since_eb"
 
   # A pending `drain and down` is cancelled by `drain stop`.
