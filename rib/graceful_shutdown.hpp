@@ -8,10 +8,12 @@
 // peer gets the community only (LOCAL_PREF is not sent over eBGP, RFC 4271
 // §5.1.5): honouring it is the receiver's pre-configuration.
 //
-// Receiver (RFC 8326 §4.1, "Pre-configuration"): a route received with
-// GRACEFUL_SHUTDOWN gets LOCAL_PREF 0 on import, so it loses to every path
-// of normal preference. Petrel does this by default, as FRR does; BIRD needs
-// a filter (`if (65535, 0) ~ bgp_community then bgp_local_pref = 0;`).
+// Receiver (RFC 8326 §4.1, "Pre-configuration"): a route received over eBGP
+// with GRACEFUL_SHUTDOWN gets LOCAL_PREF 0 on import, so it loses to every
+// path of normal preference. Petrel does this by default, after import policy,
+// as FRR does (bgp_update(): eBGP peers only); BIRD needs a filter
+// (`if (65535, 0) ~ bgp_community then bgp_local_pref = 0;`). rib/import.cpp
+// decides when; this file only rewrites.
 //
 // No state, no I/O, no errors: every input has a result. RIB thread or any.
 #pragma once
