@@ -845,14 +845,19 @@ TEST_CASE("drain (RFC 8326 §4.2): GRACEFUL_SHUTDOWN to every peer, LOCAL_PREF 0
   CHECK(f.rib.attrs().size() == rib_sets.size());
 }
 
-TEST_CASE("drain: a member that joins while draining gets the marked table") {
+TEST_CASE("drain: a member that joins while draining gets the marked table, IPv6 too") {
   Fixture f;
   f.announce(f.ebgp_src, "10.1.0.0/16", path({65001}, "192.0.2.1"));
+  f.announce(f.ebgp_src, "2001:db8:1::/48", path({65001}, "2001:db8::1"));
   f.decide();
   f.groups.set_draining(true);
   f.groups.add_member(f.client1, client_config());
   const Received r = f.receive(f.client1);
-  REQUIRE(r.announced.count(pfx("10.1.0.0/16")) == 1);
-  CHECK(r.announced.at(pfx("10.1.0.0/16")).attrs.local_pref == 0u);
-  CHECK(r.announced.at(pfx("10.1.0.0/16")).attrs.communities == std::vector<uint32_t>{wire::community::graceful_shutdown});
+  for (const char* p : {"10.1.0.0/16", "2001:db8:1::/48"}) {
+    CAPTURE(p);
+    REQUIRE(r.announced.count(pfx(p)) == 1);
+    CHECK(r.announced.at(pfx(p)).attrs.local_pref == 0u);
+    CHECK(r.announced.at(pfx(p)).attrs.communities == std::vector<uint32_t>{wire::community::graceful_shutdown});
+  }
+  CHECK(r.end_of_rib.size() == 2);
 }
