@@ -349,6 +349,13 @@ scenario_mesh() {
   check "node-c deleted: node-c's show k8s says why" \
     bash -c "'$PETRELC' -s '${PD_SOCK[node-c]}' show k8s | grep -q 'node node-c is not (yet) in the cluster'"
   check_wait "node-c deleted: node-c kernel drops its own blackhole 10.244.3.0/24" 5 no_route node-c 10.244.3.0/24
+  # A removed peer gets Cease / Hard Reset (6/9, RFC 8538: Peer De-configured inside),
+  # not an Administrative Shutdown, which graceful restart would answer by keeping
+  # the routes for the restart time.
+  check "node-c deleted: node-a sent node-c a Hard Reset" \
+    grep -q "peer node-node-c notification-sent 6/9 Cease / Hard Reset" "${PD_LOG[node-a]}"
+  check "node-c deleted: node-c did not keep node-a's routes as stale (no graceful restart)" \
+    ptr_not grep -q "peer node-node-a .*graceful-restart keeping" "${PD_LOG[node-c]}"
   kernel node-a
 
   # The API server goes away: petreld keeps everything it knew.
