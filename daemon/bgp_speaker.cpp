@@ -126,6 +126,7 @@ struct BgpSpeaker::Peer : session::SessionObserver {
   }
 
   bool keeps_routes_through_restart() const;
+  wire::NotificationMessage deconfigured_notification() const;
   void sweep(const char* why);
   void expire_stale(const char* why);
   void forget_rib();
@@ -379,7 +380,7 @@ void BgpSpeaker::remove_peer(std::string_view name) {
   auto it = std::find_if(peers_.begin(), peers_.end(), [&](const auto& p) { return p->cfg.name == name; });
   if (it == peers_.end()) return;
   Peer& p = **it;
-  p.session->stop("peer removed from the configuration");
+  p.session->stop(p.deconfigured_notification(), "peer removed from the configuration");
   bfd_detach(p);
   p.gr_timer.cancel();
   p.forget_rib();
@@ -612,6 +613,17 @@ void BgpSpeaker::Peer::on_established(const fsm::Negotiated& n) {
   }
   speaker.groups_->add_member(*rib_id, speaker.member_config(*this));  // the table, then End-of-RIB
   speaker.drain(*this);
+}
+
+// Cease / Peer De-configured (RFC 4486); wrapped in a Hard Reset when both sides
+// set the N bit (RFC 8538 §3, §5: Peer De-configured is a Hard Reset), so that the
+// peer does not keep our routes as if we were restarting. A planned stop of
+// petreld, on the contrary, sends a plain Administrative Shutdown: then the
+// peer's graceful restart keeps them (hitless restart).
+wire::NotificationMessage BgpSpeaker::Peer::deconfigured_notification() const {
+  const wire::NotificationMessage inner{wire::err::cease, wire::err::peer_deconfigured, {}};
+  const bool both_n = peer_gr && peer_gr->notification && cfg.graceful_restart.has_value();
+  return both_n ? wire::make_hard_reset(inner) : inner;
 }
 
 // RFC 4724 §4.2: a session that ends without a NOTIFICATION, with a peer that

@@ -4,7 +4,8 @@
 # kubeconfig and CA files, token auth, lists, kubectl (discovery, lists, get by name), a
 # chunked watch that sees ADDED/MODIFIED/DELETED,
 # control-channel errors, drop-watches, a Secret's per-namespace collection with a field
-# selector, and a restart that keeps the CA, the objects and the resourceVersion.
+# selector, a restart that keeps the CA, the objects and the resourceVersion, and
+# --without KIND (a collection left out: 404 until an object of it is applied).
 #
 #   bash tests/k8s/fake_apiserver_test.sh BUILD_DIR FIXTURES_DIR
 # Needs no root: everything stays on 127.0.0.1. Ends with "N passed, N failed".
@@ -35,6 +36,7 @@ DIR=$TMP/api
 SOCK=$DIR/control.sock
 ctl() { "$FA" ctl "$SOCK" "$@"; }
 start() {   # start [PORT]
+  : >"$TMP/serve.out"   # emptied here, not in the child: the wait below must not see the last run's line
   "$FA" serve --dir "$DIR" --listen 127.0.0.1 --port "${1:-0}" >"$TMP/serve.out" 2>"$TMP/serve.err" &
   SERVER=$!
   PIDS+=("$SERVER")
@@ -155,6 +157,48 @@ cp "$DIR/state.json.bad" "$DIR/state.json"
 "$FA" serve --dir "$DIR" --port 0 >/dev/null 2>"$TMP/bad-state.err"; rc=$?
 check "a broken state file: refused with its name, exit 1" \
   bash -c "[[ $rc == 1 ]] && grep -q 'state.json: not a JSON object' '$TMP/bad-state.err'"
+
+# --without pods: a server lacking the pods resource (petrel-policy's "pods: not listed yet").
+DIR=$TMP/nopods
+SOCK=$DIR/control.sock
+start_without() { # start_without PORT: serve DIR with --without pods
+  : >"$TMP/serve.out"
+  "$FA" serve --dir "$DIR" --port "$1" --without pods >"$TMP/serve.out" 2>"$TMP/serve.err" &
+  SERVER=$!
+  PIDS+=("$SERVER")
+  wait_for 10 grep -q 'serving https://' "$TMP/serve.out" || { fail "server started --without pods" "$(cat "$TMP/serve.err")"; exit 1; }
+  URL=$(sed -n 's/.*serving \(https:[^ ]*\).*/\1/p' "$TMP/serve.out")
+}
+code() { curl -s -o /dev/null -w '%{http_code}' --cacert "$DIR/ca.crt" -H "Authorization: Bearer petrel-test-token" "$URL$1"; }
+start_without 0
+check "--without pods: a pods list gets 404" test "$(code /api/v1/pods)" = 404
+check "--without pods: a pods watch gets 404" test "$(code '/api/v1/pods?watch=1&resourceVersion=0')" = 404
+check "--without pods: namespaces are still listed" test "$(code /api/v1/namespaces)" = 200
+check "--without pods: network policies are still listed" test "$(code /apis/networking.k8s.io/v1/networkpolicies)" = 200
+check "--without pods: ctl list pods holds nothing" test "$(ctl list pods)" = "ok"
+cat >"$TMP/pod.json" <<'EOF2'
+{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "shop", "uid": "u1"},
+ "spec": {"nodeName": "node-a"}, "status": {"phase": "Running", "podIP": "10.244.1.5"}}
+EOF2
+out=$(ctl apply "$TMP/pod.json"); check "--without pods: applying a Pod works" grep -q '^ok Pod shop/web created' <<<"$out"
+check "--without pods: after the apply, pods are served (a PodList with it)" \
+  bash -c "curl -sS --cacert '$DIR/ca.crt' -H 'Authorization: Bearer petrel-test-token' '$URL/api/v1/pods' | grep -q '\"kind\":\"PodList\".*\"name\":\"web\"'"
+port=${URL##*:}
+stop
+start_without "$port"
+check "--without pods after a restart: the saved pods are dropped, 404 again" test "$(code /api/v1/pods)" = 404
+check "--without pods after a restart: ctl list pods holds nothing" test "$(ctl list pods)" = "ok"
+stop
+: >"$TMP/serve.out"
+"$FA" serve --dir "$DIR" --port "$port" >"$TMP/serve.out" 2>"$TMP/serve.err" &
+SERVER=$!; PIDS+=("$SERVER")
+wait_for 10 grep -q 'serving https://' "$TMP/serve.out" || { fail "server restarted without --without" "$(cat "$TMP/serve.err")"; exit 1; }
+check "a restart without --without: pods served, the dropped pod is gone from the state file" \
+  bash -c "[[ \$(curl -sS --cacert '$DIR/ca.crt' -H 'Authorization: Bearer petrel-test-token' '$URL/api/v1/pods' | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[\"kind\"], len(d[\"items\"]))') == 'PodList 0' ]]"
+stop
+"$FA" serve --dir "$TMP/bad-without" --without widgets >/dev/null 2>"$TMP/bad-without.err"; rc=$?
+check "--without an unknown kind: refused naming it, exit 1" \
+  bash -c "[[ $rc == 1 ]] && grep -q 'without: unknown kind \"widgets\"' '$TMP/bad-without.err'"
 
 echo "$P passed, $F failed"
 (( F == 0 && P > 0 ))

@@ -32,8 +32,9 @@
 #             petrel.io/peers annotation; the password is a Secret that arrives after petreld
 #             started: the sessions wait for it, then come up; the ToR learns the pod CIDRs, and
 #             the LoadBalancer IP with the ready endpoint's node as next hop on every path
-#   dualstack three dual-stack nodes (IPv4 and IPv6 InternalIPs and pod CIDRs): every kernel has
-#             the other nodes' IPv6 pod CIDRs via their IPv6 InternalIPs, its own as a blackhole
+#   dualstack three dual-stack nodes (IPv4 and IPv6 InternalIPs and pod CIDRs): an IPv4 and an
+#             IPv6 session per node pair; every kernel has the other nodes' IPv6 pod CIDRs via
+#             their IPv6 InternalIPs, its own as a blackhole
 #   restart   kill -9 a node's petreld and start it again: its peers keep its routes (graceful
 #             restart), the restarted petreld gets its peers from the API server again, and
 #             neither its kernel nor its peers' ever delete a route (ip monitor)
@@ -227,6 +228,8 @@ established_set() {
   pc "$1" show protocols | awk '$NF == "Established" && $1 ~ /^node-/ { print substr($1, 6) }' | sort | paste -sd, -
 }
 established_set_is() { [[ "$(established_set "$1")" == "$2" ]]; }
+# session_address_is NODE PEER ADDRESS: `show protocols all PEER` names ADDRESS as the neighbour.
+session_address_is() { pc "$1" show protocols all "$2" | grep -q "Neighbor address: *$3\$"; }
 # has_session NODE OTHER: NODE has a session (in any state) for the Node OTHER.
 has_session() { pc "$1" show protocols | awk -v p="node-$2" '$1 == p { f = 1 } END { exit !f }'; }
 # protocols_listed NODE: show protocols answers and lists petreld's own `static` row (so that
@@ -346,6 +349,13 @@ scenario_mesh() {
   check "node-c deleted: node-c's show k8s says why" \
     bash -c "'$PETRELC' -s '${PD_SOCK[node-c]}' show k8s | grep -q 'node node-c is not (yet) in the cluster'"
   check_wait "node-c deleted: node-c kernel drops its own blackhole 10.244.3.0/24" 5 no_route node-c 10.244.3.0/24
+  # A removed peer gets Cease / Hard Reset (6/9, RFC 8538: Peer De-configured inside),
+  # not an Administrative Shutdown, which graceful restart would answer by keeping
+  # the routes for the restart time.
+  check "node-c deleted: node-a sent node-c a Hard Reset" \
+    grep -q "peer node-node-c notification-sent 6/9 Cease / Hard Reset" "${PD_LOG[node-a]}"
+  check "node-c deleted: node-c did not keep node-a's routes as stale (no graceful restart)" \
+    ptr_not grep -q "peer node-node-a .*graceful-restart keeping" "${PD_LOG[node-c]}"
   kernel node-a
 
   # The API server goes away: petreld keeps everything it knew.
@@ -464,7 +474,12 @@ scenario_dualstack() {
     node_json "$n" "${NODE_IP[$n]}" "10.244.$i.0/24" "" "" "${NODE_IP6[$n]}" "fd00:10:244:$i::/64" | api_apply "$n"
   done
   for n in node-a node-b node-c; do node_start "$n"; done
-  check_wait "node-a: the mesh (node-b, node-c)" 40 established_set_is node-a node-b,node-c
+  # One session per family and node pair (k8s/derive.hpp): "node-node-b" over IPv4,
+  # "node-node-b-v6" over IPv6.
+  check_wait "node-a: the mesh, an IPv4 and an IPv6 session to each of node-b and node-c" 40 \
+    established_set_is node-a node-b,node-b-v6,node-c,node-c-v6
+  check "node-a: the IPv6 session to node-b is at node-b's IPv6 address" \
+    session_address_is node-a node-node-b-v6 "${NODE_IP6[node-b]}"
   check_wait "node-a kernel: 10.244.2.0/24 via node-b's IPv4 address" 15 route_via node-a 10.244.2.0/24 "${NODE_IP[node-b]}"
   check_wait "node-a kernel: blackhole fd00:10:244:1::/64 (its own IPv6 pod CIDR)" 10 route6_blackhole node-a fd00:10:244:1::/64
   check_wait "node-a kernel: fd00:10:244:2::/64 via node-b's IPv6 address" 15 route6_via node-a fd00:10:244:2::/64 "${NODE_IP6[node-b]}"

@@ -34,18 +34,8 @@ std::vector<std::string> words(std::string_view line) {
 // The collections of one kind (a per-namespace kind has one per namespace), or all.
 std::vector<std::string> paths_of(const State& state, const KindInfo* kind) {
   std::vector<std::string> out;
-  for (const std::string& path : state.collection_paths()) {
-    if (kind == nullptr) {
-      out.push_back(path);
-    } else if (kind->per_namespace_path) {
-      const std::string prefix = kind->path("");  // ".../namespaces//secrets"
-      const std::string head = prefix.substr(0, prefix.find("//") + 1);
-      const std::string tail = "/" + std::string(kind->resource);
-      if (path.starts_with(head) && path.ends_with(tail) && path.size() > head.size() + tail.size()) out.push_back(path);
-    } else if (path == kind->path()) {
-      out.push_back(path);
-    }
-  }
+  for (const std::string& path : state.collection_paths())
+    if (kind == nullptr || is_collection_of(*kind, path)) out.push_back(path);
   return out;
 }
 

@@ -32,6 +32,16 @@ const std::vector<KindInfo>& kinds() {
   return table;
 }
 
+bool is_collection_of(const KindInfo& kind, std::string_view path) {
+  if (!kind.per_namespace_path) return path == kind.path();
+  const std::string empty_ns = kind.path("");  // ".../namespaces//secrets"
+  const std::string head = empty_ns.substr(0, empty_ns.find("//") + 1);
+  const std::string tail = "/" + std::string(kind.resource);
+  if (!path.starts_with(head) || !path.ends_with(tail) || path.size() <= head.size() + tail.size()) return false;
+  const std::string_view ns = path.substr(head.size(), path.size() - head.size() - tail.size());
+  return ns.find('/') == std::string_view::npos;
+}
+
 namespace {
 
 std::string lower(std::string_view s) {

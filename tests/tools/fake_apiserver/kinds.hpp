@@ -36,6 +36,10 @@ struct KindInfo {
 
 const std::vector<KindInfo>& kinds();
 
+// Whether `path` is a collection of `kind`: its one path, or for a per-namespace kind
+// any "/api/v1/namespaces/NS/secrets" with a non-empty NS.
+bool is_collection_of(const KindInfo& kind, std::string_view path);
+
 // "Node", "node", "nodes", "no", "svc", "endpointslices", "netpol", ... (case-insensitive).
 const KindInfo* find_kind(std::string_view name);
 

@@ -3,7 +3,7 @@
 // network-namespace scenarios where petreld and petrel-policy run as processes.
 //
 //   fake-apiserver serve --dir DIR [--listen ADDR] [--port N] [--token TOKEN]
-//                        [--namespace NS]... [--san NAMES]
+//                        [--namespace NS]... [--san NAMES] [--without KIND]...
 //   fake-apiserver ctl SOCKET COMMAND...
 //
 // serve: makes (or, when DIR already holds them, reuses) a CA in DIR/ca.crt and
@@ -16,12 +16,17 @@
 // Secret elsewhere adds its namespace). Objects and the resourceVersion counter
 // are kept in DIR/state.json after every change and loaded at start, so a
 // restarted server goes on where it stopped, as one backed by etcd does.
+// --without KIND leaves KIND's collection out (lists and watches of it get 404,
+// as from a server that lacks the resource; a saved state's objects of that kind
+// are dropped, and the state file written without them) until an object of that
+// kind is applied.
 // Commands (control.hpp) arrive on the Unix socket DIR/control.sock, one per
 // line, each answered with one line. When ready it prints
 // "fake-apiserver: serving https://ADDR:PORT" on standard output. SIGTERM or
 // SIGINT stops it.
 // ctl: sends one command, prints the answer; exit 0 for "ok", 1 for "error", 2
 // when the server cannot be reached.
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -68,7 +73,7 @@ namespace {
 
 const char* const usage =
     "usage: fake-apiserver serve --dir DIR [--listen ADDR] [--port N] [--token TOKEN] [--namespace NS]... "
-    "[--san NAMES]\n"
+    "[--san NAMES] [--without KIND]...\n"
     "       fake-apiserver ctl SOCKET COMMAND...\n";
 
 struct ServeOptions {
@@ -78,6 +83,7 @@ struct ServeOptions {
   std::string token = "petrel-test-token";
   std::vector<std::string> namespaces;
   std::string extra_san;
+  std::vector<const petrel::k8s::fake::KindInfo*> without;  // collections not served at start
 };
 
 [[noreturn]] void die(const std::string& message) {
@@ -131,6 +137,11 @@ ServeOptions parse_serve(int argc, char** argv) {
       o.namespaces.push_back(value());
     } else if (a == "--san") {
       o.extra_san = value();
+    } else if (a == "--without") {
+      const std::string v = value();
+      const auto* kind = petrel::k8s::fake::find_kind(v);
+      if (kind == nullptr) die("--without: unknown kind \"" + v + "\"");
+      o.without.push_back(kind);
     } else {
       die("unknown option \"" + a + "\"\n" + usage);
     }
@@ -236,6 +247,19 @@ struct Server {
   }
 };
 
+// Leaves the collections of the --without kinds out of a saved state (a dump());
+// returns how many it left out.
+std::size_t drop_collections(json::object& dump, const std::vector<const petrel::k8s::fake::KindInfo*>& without) {
+  json::value* collections = dump.if_contains("collections");
+  if (collections == nullptr || !collections->is_object()) return 0;  // restore() says what is wrong
+  std::vector<std::string> dropped;
+  for (const auto& [path, _] : collections->as_object())
+    for (const auto* kind : without)
+      if (petrel::k8s::fake::is_collection_of(*kind, path)) dropped.emplace_back(path);
+  for (const std::string& path : dropped) collections->as_object().erase(path);
+  return dropped.size();
+}
+
 int serve(int argc, char** argv) {
   const ServeOptions o = parse_serve(argc, argv);
   std::error_code fec;
@@ -250,6 +274,8 @@ int serve(int argc, char** argv) {
     die("cannot listen on " + o.listen + " port " + std::to_string(o.port) + ": " + e.code().message());
   }
   std::string restore_error;
+  bool dropped_saved = false;  // --without left saved collections out: the state file is written again
+  json::object restored;
   const fs::path state_file = fs::path(o.dir) / "state.json";
   const auto saved = read_file(state_file);
   api->with([&](FakeApiServer::State& s) {
@@ -259,12 +285,14 @@ int serve(int argc, char** argv) {
       if (ec || !doc.is_object()) {
         restore_error = "not a JSON object";
       } else {
+        dropped_saved = drop_collections(doc.as_object(), o.without) > 0;
         restore_error = s.restore(doc.as_object());
       }
       if (!restore_error.empty()) return;
     }
     using petrel::k8s::fake::KindInfo;
     for (const KindInfo& k : petrel::k8s::fake::kinds()) {
+      if (std::ranges::find(o.without, &k) != o.without.end()) continue;
       if (!k.per_namespace_path) {
         if (!s.has_collection(k.path())) s.add_collection(k.path(), k.list_kind(), std::string(k.api_version));
         continue;
@@ -272,8 +300,10 @@ int serve(int argc, char** argv) {
       for (const std::string& ns : o.namespaces)
         if (!s.has_collection(k.path(ns))) s.add_collection(k.path(ns), k.list_kind(), std::string(k.api_version));
     }
+    if (dropped_saved) restored = s.dump();
   });
   if (!restore_error.empty()) die(state_file.string() + ": " + restore_error);
+  if (dropped_saved) write_file(state_file, json::serialize(restored) + "\n", fs::perms::owner_read | fs::perms::owner_write);
 
   const std::string url = server_url(o, api->port());
   api->with([&](FakeApiServer::State& s) {
