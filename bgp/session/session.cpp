@@ -141,6 +141,11 @@ void Session::stop(wire::NotificationMessage notification, std::string reason) {
   drive(*primary_, e);
 }
 
+void Session::stop_for_restart(std::string_view message) {
+  if (second_) drive(*second_, Event::restart_stop(message));
+  drive(*primary_, Event::restart_stop(message));
+}
+
 void Session::restart(std::string_view message) {
   Event e = Event::stop(message);
   e.notification = wire::make_shutdown(wire::err::administrative_reset, message);
