@@ -260,6 +260,13 @@ void BgpSpeaker::stop(std::string_view message) {
   }
 }
 
+void BgpSpeaker::stop_for_restart(std::string_view message) {
+  for (auto& p : peers_) {
+    p->session->stop_for_restart(message);
+    bfd_detach(*p);  // AdminDown, as in stop(): no failure, keep our routes (RFC 5882 §3.2)
+  }
+}
+
 namespace {
 // "clients" and 10.0.0.5 -> "clients_10_0_0_5": a protocol name as BIRD would allow.
 std::string dynamic_name(const std::string& range_name, const IpAddress& a) {

@@ -84,6 +84,10 @@ class BgpSpeaker {
   Result<void, std::string> listen();
   void start();                          // every enabled peer
   void stop(std::string_view message);   // Cease / Administrative Shutdown to all
+  // petreld stops and will come back (`down`, SIGTERM; its routes stay in the kernel):
+  // peers that do graceful restart keep our routes meanwhile (RFC 4724 §4.2, RFC 8538),
+  // the others get the Cease of stop().
+  void stop_for_restart(std::string_view message);
 
   // The shell's actions; errors are for the operator ("no such peer").
   Result<void, std::string> enable(std::string_view peer);

@@ -218,7 +218,9 @@ class Daemon {
     stopping_ = true;
     spdlog::info("petreld stopping ({}); kernel routes stay in place", why);
     fib_.freeze();
-    speaker_.stop("petreld shutting down");
+    // The kernel keeps forwarding to our peers' routes; they keep forwarding to ours
+    // (graceful restart) until we are back or their restart timer ends.
+    speaker_.stop_for_restart("petreld restarting");
     // Let the NOTIFICATIONs go out, then stop the loop.
     auto t = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(300));
     t->async_wait([this, t](const boost::system::error_code&) { io_.stop(); });
