@@ -24,6 +24,7 @@
 #               (two restarts within the restart time): 0 lost either way
 #   kill9       kill -9 petreld, start: 0 lost either way
 #   bird-gr     `birdc graceful restart` on the ToR, then `bird -R`: 0 lost either way
+#   bird-kill9  kill -9 of the ToR's BIRD, then `bird -R`: 0 lost either way
 #   control     the negative control: kill -9 petreld, its kernel routes flushed, start:
 #               the same counting shows the packets lost while node-a had no route
 # Every case also records `ip monitor route` in the restarted node's namespace (and the
@@ -296,6 +297,24 @@ restart_bird() {
     log_has "${PD_LOG[a]}" 'peer tor graceful-restart keeping 1 routes'
   bird_launch tor -R
   require_wait "reconverged after BIRD's graceful restart" 60 all_converged
+  check_wait "node-a: the recovered ToR's End-of-RIB, nothing stale left to sweep" 5 \
+    log_has "${PD_LOG[a]}" 'peer tor stale routes swept: 0 \(End-of-RIB\)'
+}
+
+# A crash of the ToR's BIRD: its kernel routes stay (nobody removes them), the
+# sessions end without a NOTIFICATION, the nodes keep its routes as helpers; the next
+# BIRD starts in recovery (-R) and syncs its kernel table only once recovered.
+restart_bird_kill9() {
+  require "kill -9 bird" ptr_signal KILL "${BIRD_PID[tor]}"
+  wait_until 5 ptr_not_alive "${BIRD_PID[tor]}" || { fail "BIRD did not die"; exit 1; }
+  wait "${BIRD_PID[tor]}" 2>/dev/null
+  check "ToR kept its routes while BIRD was gone" tor_has_route "${POD_NET[b]}" b
+  check_wait "node-a keeps the ToR's routes (stale, graceful-restart helper)" 5 \
+    log_count_ge "${PD_LOG[a]}" 'peer tor graceful-restart keeping 1 routes' 2
+  bird_launch tor -R
+  require_wait "reconverged after BIRD's crash and recovery" 60 all_converged
+  check_wait "node-a: the recovered ToR's End-of-RIB, nothing stale left to sweep" 5 \
+    log_count_ge "${PD_LOG[a]}" 'peer tor stale routes swept: 0 \(End-of-RIB\)' 2
 }
 
 scenario_hitless() {
@@ -303,6 +322,7 @@ scenario_hitless() {
   run_case down-twice restart_down_then_term
   run_case kill9 restart_kill9
   run_case bird-gr restart_bird
+  run_case bird-kill9 restart_bird_kill9
   check "petreld node-b still running" ptr_alive "${PD_PID[b]}"
 }
 
