@@ -140,6 +140,14 @@ tor_settled() {
   grep -q 'BGP state: *Established' <<<"$out" && ! grep -qi 'graceful restart active' <<<"$out" &&
     ! grep -qi 'recovery in progress' <<<"$out"
 }
+# tor_saw_bits N: what the ToR read in node N's graceful-restart capability on the
+# current session: "R F" (Restart State; Forwarding State for IPv4), "R", "F" or "".
+tor_saw_bits() {
+  local caps
+  caps=$(birdc_q tor show protocols all "node_$1" | sed -n '/Neighbor capabilities/,/Session:/p')
+  echo "$(grep -q 'Restart recovery' <<<"$caps" && echo R) $(grep -Eq 'AF preserved: +ipv4' <<<"$caps" && echo F)" |
+    xargs
+}
 tor_has_route() { ip -n "$NS_TOR" route show "$1" | grep -q "via ${NODE_IP[$2]//./\\.} .*proto bird"; }
 node_has_route() {   # node N has petreld's route towards the other node's pods
   local other=$2
@@ -278,6 +286,7 @@ restart_down_then_term() {
   check "restart 2: petreld adopted its 2 kernel routes" log_has "${PD_LOG[a]}" 'FIB: 2 routes of protocol 201 .* kept from before'
   check "restart 2: selection waited for the ToR's End-of-RIB" \
     log_has "${PD_LOG[a]}" 'graceful-restart: selection released \(all End-of-RIB\)'
+  check_eq "restart 2: the ToR read the Restart State and Forwarding State bits" "R F" "$(tor_saw_bits a)"
 }
 
 restart_kill9() {
@@ -338,6 +347,8 @@ restart_flushed() {
   ptr_sleep 0.5
   pd_start a
   require_wait "reconverged after the flushed restart" 30 all_converged
+  # F is honest: nothing of ours was in the kernel, so nothing was preserved.
+  check_eq "flushed restart: the ToR read no Forwarding State bit (cold start)" "" "$(tor_saw_bits a)"
 }
 scenario_control() {
   setup_fabric
