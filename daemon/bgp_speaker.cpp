@@ -285,6 +285,8 @@ BgpSpeaker::Peer* BgpSpeaker::add_peer(const PeerConfig& pc) {
   }
   Peer* p = make_peer(pc);
   net_->table.add_peer(*pc.address, p->session.get(), p->options);
+  // RFC 4724 §4.1 after our restart: selection waits for this peer's session too.
+  if (deferring_ && pc.graceful_restart && !pc.disabled) deferral_->state.expect_session(pc.name);
   // RFC 2385: the key must be on the listening sockets before the peer's SYN
   // arrives (the listener keeps it for sockets opened later too).
   if (pc.password)
@@ -387,6 +389,10 @@ void BgpSpeaker::remove_peer(std::string_view name) {
   auto it = std::find_if(peers_.begin(), peers_.end(), [&](const auto& p) { return p->cfg.name == name; });
   if (it == peers_.end()) return;
   Peer& p = **it;
+  if (deferring_) {
+    deferral_->state.session_settled(name);
+    schedule_decision();
+  }
   p.session->stop(p.deconfigured_notification(), "peer removed from the configuration");
   bfd_detach(p);
   p.gr_timer.cancel();
@@ -613,9 +619,13 @@ void BgpSpeaker::Peer::on_established(const fsm::Negotiated& n) {
     for (auto f : cfg.families)
       if (n.families[wire::index(f)] && n.graceful_restart && n.graceful_restart->announced[wire::index(f)])
         speaker.deferral_->state.expect(*rib_id, f);
-    speaker.note(fmt::format("graceful-restart: selection deferred until End-of-RIB from {} peer families",
-                             speaker.deferral_->state.outstanding()));
+    speaker.deferral_->state.session_settled(cfg.name);
+    const std::size_t to_come = speaker.deferral_->state.sessions_outstanding();
+    speaker.note(fmt::format("graceful-restart: selection deferred until End-of-RIB from {} peer families{}",
+                             speaker.deferral_->state.outstanding(),
+                             to_come ? fmt::format(" and {} peers not up yet", to_come) : std::string()));
     speaker.deferral_->members.push_back(this);
+    speaker.schedule_decision();  // it may have been the last one waited for
     return;
   }
   speaker.groups_->add_member(*rib_id, speaker.member_config(*this));  // the table, then End-of-RIB
@@ -829,6 +839,10 @@ Result<void, std::string> BgpSpeaker::disable(std::string_view name, std::string
   p->enabled = false;
   p->session->stop(message.empty() ? "disabled by the operator" : message);
   bfd_detach(*p);
+  if (deferring_) {
+    deferral_->state.session_settled(name);  // not waited for after a restart any more
+    schedule_decision();
+  }
   return {};
 }
 
