@@ -40,11 +40,12 @@ TRAFFIC="$HERE/../tools/petrel_traffic.py"
 PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 RATE=${HIT_RATE:-2000}
 RESTART_TIME=120
+MESH=0   # scenario mesh: node-a and node-b also peer directly over their own link
 
 # ---------------------------------------------------------------- topology
 
 # hit_topology: the namespaces above; sets NS_TOR, NS_NODE[a|b], NS_POD[a|b].
-declare -gA NS_NODE=() NS_POD=() NODE_IP=() TOR_IP=() NODE_AS=() POD_IP=() POD_NET=()
+declare -gA NS_NODE=() NS_POD=() NODE_IP=() TOR_IP=() NODE_AS=() POD_IP=() POD_NET=() MESH_IP=()
 hit_topology() {
   ns_add tor; NS_TOR=$REPLY
   nsx "$NS_TOR" sysctl -qw net.ipv4.ip_forward=1
@@ -67,6 +68,19 @@ hit_topology() {
     ip -n "${NS_POD[$n]}" route add 10.244.$i.1 dev eth0 scope link
     ip -n "${NS_POD[$n]}" route add default via 10.244.$i.1
   done
+  if (( MESH )); then
+    # A direct link between the nodes (10.100.3.0/30) and an eBGP session over it:
+    # the shorter AS path, so the pods' traffic takes it; the ToR is the backup.
+    MESH_IP[a]=10.100.3.1; MESH_IP[b]=10.100.3.2
+    ns_link "${NS_NODE[a]}" mesh "${NS_NODE[b]}" mesh
+    ns_addr "${NS_NODE[a]}" mesh "${MESH_IP[a]}/30"
+    ns_addr "${NS_NODE[b]}" mesh "${MESH_IP[b]}/30"
+  fi
+}
+other_node() { [[ $1 == a ]] && echo b || echo a; }
+# node_path N: how node N reaches the other node's pods ("via ADDR dev IF").
+node_path() {
+  if (( MESH )); then echo "via ${MESH_IP[$(other_node "$1")]} dev mesh"; else echo "via ${TOR_IP[$1]} dev fabric"; fi
 }
 
 # tor_bird: BIRD on the ToR, graceful restart on both sessions; its kernel protocol
@@ -99,10 +113,11 @@ pd_start() {
   PD_SOCK[$n]="$PTR_SCOPE/node-$n.ctl"
   PD_STARTS[$n]=$(( ${PD_STARTS[$n]:-0} + 1 ))
   PD_LOG[$n]="$PTR_SCOPE/node-$n.${PD_STARTS[$n]}.petreld.log"
+  local o; o=$(other_node "$n")
   [[ -s ${PD_CONF[$n]} ]] || cat >"${PD_CONF[$n]}" <<EOF
 router-id: ${NODE_IP[$n]}
 local-as: ${NODE_AS[$n]}
-listen: [{address: ${NODE_IP[$n]}, port: 179}]
+listen: [{address: ${NODE_IP[$n]}, port: 179}$( (( MESH )) && echo ", {address: ${MESH_IP[$n]}, port: 179}")]
 selection-deferral: 60
 originate:
   - {prefix: ${POD_NET[$n]}, blackhole: true}
@@ -114,6 +129,7 @@ policies:
     - {action: reject}
 peers:
   - {name: tor, address: ${TOR_IP[$n]}, remote-as: 65000, local-address: ${NODE_IP[$n]}, hold-time: 9, connect-retry: 2, import: {policy: from-tor}, export: {policy: to-tor}, graceful-restart: {restart-time: $RESTART_TIME}}
+$( (( MESH )) && echo "  - {name: mesh, address: ${MESH_IP[$o]}, remote-as: ${NODE_AS[$o]}, local-address: ${MESH_IP[$n]}, hold-time: 9, connect-retry: 2, import: {policy: from-tor}, export: {policy: to-tor}, graceful-restart: {restart-time: $RESTART_TIME}}")
 EOF
   rm -f "${PD_SOCK[$n]}"
   ptr_spawn "${NS_NODE[$n]}" "${PD_LOG[$n]}" "$PETRELD" -c "${PD_CONF[$n]}" -s "${PD_SOCK[$n]}" --foreground
@@ -122,7 +138,11 @@ EOF
 }
 
 pd_petrelc() { local n=$1; shift; timeout 5 "$PETRELC" -s "${PD_SOCK[$n]}" "$@"; }
-pd_established() { pd_petrelc "$1" show protocols tor 2>/dev/null | grep -Eq '^tor .* Established'; }
+# Every session of node N Established (tor; and mesh in the mesh scenario).
+pd_established() {
+  local want=$(( 1 + MESH ))
+  [[ $(pd_petrelc "$1" show protocols 2>/dev/null | grep -Ec '^(tor|mesh) .* Established') == "$want" ]]
+}
 # The FIB holds exactly what petreld selected: ROUTES desired, none differs, none queued.
 pd_fib_in_sync() { pd_petrelc "$1" show fib 2>/dev/null | grep -q "^$2 desired, 0 differ from the kernel, 0 queued"; }
 # pd_reconverged N: session up, selection done (after a restart: released), FIB in sync.
@@ -151,7 +171,8 @@ tor_saw_bits() {
 tor_has_route() { ip -n "$NS_TOR" route show "$1" | grep -q "via ${NODE_IP[$2]//./\\.} .*proto bird"; }
 node_has_route() {   # node N has petreld's route towards the other node's pods
   local other=$2
-  ip -n "${NS_NODE[$1]}" route show "${POD_NET[$other]}" | grep -q "via ${TOR_IP[$1]//./\\.} dev fabric proto petrel"
+  local path; path=$(node_path "$1")
+  ip -n "${NS_NODE[$1]}" route show "${POD_NET[$other]}" | grep -q "${path//./\\.} proto petrel"
 }
 all_converged() {
   pd_reconverged a && pd_reconverged b && tor_settled a && tor_settled b &&
@@ -244,8 +265,10 @@ setup_fabric() {
   require_wait "both sessions up, routes in all three kernels" 30 all_converged
   ip -n "${NS_NODE[a]}" route | sed 's/^/# node-a kernel: /' >&2
   ip -n "$NS_TOR" route | sed 's/^/# tor kernel: /' >&2
-  check "node-a forwards to pod-b through petreld's route" bash -c \
-    "ip -n '${NS_NODE[a]}' route get ${POD_IP[b]} | grep -q 'via ${TOR_IP[a]} dev fabric'"
+  check "node-a forwards to pod-b through petreld's route ($(node_path a))" bash -c \
+    "ip -n '${NS_NODE[a]}' route get ${POD_IP[b]} | grep -q '$(node_path a)'"
+  check "node-b forwards to pod-a through petreld's route ($(node_path b))" bash -c \
+    "ip -n '${NS_NODE[b]}' route get ${POD_IP[a]} | grep -q '$(node_path b)'"
   check "node-a has no other way off its link (no default route)" \
     test -z "$(ip -n "${NS_NODE[a]}" route show default)"
 }
@@ -255,6 +278,7 @@ setup_fabric() {
 run_case() {
   local c=$1; shift
   monitor_start "$c.node-a" "${NS_NODE[a]}"
+  monitor_start "$c.node-b" "${NS_NODE[b]}"
   monitor_start "$c.tor" "$NS_TOR"
   traffic_start "$c"
   ptr_sleep 1
@@ -262,9 +286,11 @@ run_case() {
   ptr_sleep 1
   traffic_stop "$c"
   monitor_stop "$c.node-a"
+  monitor_stop "$c.node-b"
   monitor_stop "$c.tor"
   check_rate "$c"
   monitor_clean "$c.node-a" petrel
+  monitor_clean "$c.node-b" petrel
   monitor_clean "$c.tor" bird
   check_eq "$c: pod-a -> pod-b: 0 lost of ${SENT[a-b]:-?}" 0 "${LOST[a-b]}"
   check_eq "$c: pod-b -> pod-a: 0 lost of ${SENT[b-a]:-?}" 0 "${LOST[b-a]}"
@@ -335,6 +361,23 @@ scenario_hitless() {
   check "petreld node-b still running" ptr_alive "${PD_PID[b]}"
 }
 
+# node-b as the helper of a restarting node-a over the direct session (both petreld,
+# both with the N bit): `down` and SIGTERM send Cease / Administrative Reset, which
+# node-b takes as a graceful restart (RFC 8538) and keeps node-a's route; node-b's
+# kernel route towards pod-a never moves to the ToR path (its monitor is checked).
+scenario_mesh() {
+  MESH=1
+  setup_fabric
+  run_case mesh-down-twice restart_down_then_term
+  check "node-b received Cease / Administrative Reset (6/4) from node-a, twice" \
+    log_count_ge "${PD_LOG[b]}" 'peer mesh notification-received 6/4' 2
+  check "node-b kept node-a's route as helper, twice" \
+    log_count_ge "${PD_LOG[b]}" 'peer mesh graceful-restart keeping 1 routes' 2
+  run_case mesh-kill9 restart_kill9
+  check "node-b kept node-a's route after the kill -9 too" \
+    log_count_ge "${PD_LOG[b]}" 'peer mesh graceful-restart keeping 1 routes' 3
+}
+
 # ---------------------------------------------------------------- negative control
 
 # The same counting must see a loss when petreld's routes are not there: kill -9,
@@ -378,6 +421,7 @@ hitless_main() {
   fi
   : >"$PTR_TMP/counts"
   run_scenario hitless scenario_hitless
+  run_scenario mesh scenario_mesh
   run_scenario control scenario_control
   echo "counts (sent/received at both ends):"
   sed 's/^/  /' "$PTR_TMP/counts"
