@@ -635,7 +635,8 @@ void BgpSpeaker::Peer::on_established(const fsm::Negotiated& n) {
 // Cease / Peer De-configured (RFC 4486); wrapped in a Hard Reset when both sides
 // set the N bit (RFC 8538 §3, §5: Peer De-configured is a Hard Reset), so that the
 // peer does not keep our routes as if we were restarting. A planned stop of
-// petreld, on the contrary, sends a plain Administrative Shutdown: then the
+// petreld, on the contrary, is a restart (stop_for_restart, fsm/restart_close.hpp):
+// Administrative Reset with the N bit, no NOTIFICATION without it, so that the
 // peer's graceful restart keeps them (hitless restart).
 wire::NotificationMessage BgpSpeaker::Peer::deconfigured_notification() const {
   const wire::NotificationMessage inner{wire::err::cease, wire::err::peer_deconfigured, {}};
