@@ -208,19 +208,22 @@ class Daemon {
     down_timer_.expires_after(std::chrono::seconds(*seconds));
     down_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec || !down_pending_) return;
-      shutdown("drain and down");
+      shutdown("drain and down", /*restart=*/false);
     });
     return pending;
   }
 
-  void shutdown(const char* why) {
+  // `restart`: `down` and SIGTERM, petreld comes back; the kernel keeps forwarding
+  // to our peers' routes and graceful-restart peers keep forwarding to ours until
+  // we are back or their restart timer ends (stop_for_restart). `drain and down`
+  // is a leave: the traffic has moved, every peer gets the Cease and flushes.
+  void shutdown(const char* why, bool restart = true) {
     if (stopping_) return;
     stopping_ = true;
     spdlog::info("petreld stopping ({}); kernel routes stay in place", why);
     fib_.freeze();
-    // The kernel keeps forwarding to our peers' routes; they keep forwarding to ours
-    // (graceful restart) until we are back or their restart timer ends.
-    speaker_.stop_for_restart("petreld restarting");
+    if (restart) speaker_.stop_for_restart("petreld restarting");
+    else speaker_.stop("petreld shutting down");
     // Let the NOTIFICATIONs go out, then stop the loop.
     auto t = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(300));
     t->async_wait([this, t](const boost::system::error_code&) { io_.stop(); });
