@@ -117,6 +117,7 @@ struct BgpSpeaker::Peer : session::SessionObserver {
   void on_update(const wire::Update& u) override;
   void on_writable() override { speaker.drain(*this); }
   void on_route_refresh(const wire::RouteRefreshMessage& m) override;
+  void on_bfd(const bfd::SessionView& v, const bfd::Transition& t);
   void on_notification(bool sent, const wire::NotificationMessage& n) override {
     last_notification = n;
     last_notification_sent = sent;
@@ -125,6 +126,7 @@ struct BgpSpeaker::Peer : session::SessionObserver {
   }
 
   bool keeps_routes_through_restart() const;
+  wire::NotificationMessage deconfigured_notification() const;
   void sweep(const char* why);
   void expire_stale(const char* why);
   void forget_rib();
@@ -151,6 +153,7 @@ struct BgpSpeaker::Peer : session::SessionObserver {
   bool awaiting_end_of_rib = false;
   bool stale = false;
   asio::steady_timer gr_timer;
+  bool bfd_attached = false;  // a BFD session to its address runs in bfd_
 };
 
 // ---------------------------------------------------------------- construction
@@ -174,6 +177,7 @@ BgpSpeaker::BgpSpeaker(asio::io_context& io, const Config& config, ChangeSink si
     return rib::evaluate(*policy, prefix, attrs, ctx) == rib::Verdict::accept;
   });
   net_ = std::make_unique<Net>(io_);
+  bfd_ = std::make_unique<bfd::Service>(io_.get_executor(), clock_);
   if (restarting_) {
     const auto seconds = std::chrono::seconds(config_.selection_deferral.value_or(120));
     deferral_ = std::make_unique<Deferral>(io_, clock_.now() + seconds);
@@ -203,12 +207,64 @@ Result<void, std::string> BgpSpeaker::listen() {
 
 void BgpSpeaker::start() {
   for (auto& p : peers_)
-    if (p->enabled) p->session->start();
+    if (p->enabled) start_peer(*p);
   schedule_decision();
 }
 
+void BgpSpeaker::start_peer(Peer& p) {
+  p.session->start();
+  bfd_attach(p);
+}
+
+// A peer with `bfd:` gets a BFD session to its address while it is started:
+// single hop, or multihop (RFC 5883) when the BGP session is multihop. Its
+// local address is the configured one, else the kernel's choice of source.
+void BgpSpeaker::bfd_attach(Peer& p) {
+  if (!p.cfg.bfd || !p.cfg.address) return;
+  bfd::SessionRequest r;
+  r.peer = *p.cfg.address;
+  r.local = p.cfg.local_address;
+  r.multihop = p.cfg.multihop > 1;
+  r.settings.desired_min_tx = std::chrono::milliseconds(p.cfg.bfd->interval_ms);
+  r.settings.required_min_rx = std::chrono::milliseconds(p.cfg.bfd->interval_ms);
+  r.settings.detect_mult = p.cfg.bfd->multiplier;
+  // BFD runs inside petreld, beside BGP: it does not survive our control plane,
+  // so the C bit stays clear (RFC 5880 §4.1).
+  r.settings.control_plane_independent = false;
+  const std::string name = p.cfg.name;
+  auto added = bfd_->add(r, [this, name](const bfd::SessionView& v, const bfd::Transition& t) {
+    if (Peer* peer = find(name)) peer->on_bfd(v, t);
+  });
+  if (!added) {
+    note(fmt::format("peer {} BFD session not started: {}", name, added.error()));
+    return;
+  }
+  p.bfd_attached = true;
+  note(fmt::format("peer {} BFD session started ({}, {} ms x {})", name, r.multihop ? "multihop" : "single hop",
+                   p.cfg.bfd->interval_ms, int(p.cfg.bfd->multiplier)));
+}
+
+void BgpSpeaker::bfd_detach(Peer& p) {
+  if (!p.bfd_attached) return;
+  p.bfd_attached = false;
+  bfd_->remove(*p.cfg.address);  // AdminDown to the peer: not a failure for it (RFC 5882 §3.2)
+  note(fmt::format("peer {} BFD session stopped", p.cfg.name));
+}
+
 void BgpSpeaker::stop(std::string_view message) {
-  for (auto& p : peers_) p->session->stop(message);
+  for (auto& p : peers_) {
+    p->session->stop(message);
+    // RFC 5880 §6.8.16: AdminDown tells the peer this is no failure (RFC 5882
+    // §3.2), which matters for a peer keeping our routes through a restart.
+    bfd_detach(*p);
+  }
+}
+
+void BgpSpeaker::stop_for_restart(std::string_view message) {
+  for (auto& p : peers_) {
+    p->session->stop_for_restart(message);
+    bfd_detach(*p);  // AdminDown, as in stop(): no failure, keep our routes (RFC 5882 §3.2)
+  }
 }
 
 namespace {
@@ -229,6 +285,8 @@ BgpSpeaker::Peer* BgpSpeaker::add_peer(const PeerConfig& pc) {
   }
   Peer* p = make_peer(pc);
   net_->table.add_peer(*pc.address, p->session.get(), p->options);
+  // RFC 4724 §4.1 after our restart: selection waits for this peer's session too.
+  if (deferring_ && pc.graceful_restart && !pc.disabled) deferral_->state.expect_session(pc.name);
   // RFC 2385: the key must be on the listening sockets before the peer's SYN
   // arrives (the listener keeps it for sockets opened later too).
   if (pc.password)
@@ -254,7 +312,7 @@ void BgpSpeaker::add_range(const PeerConfig& pc) {
     Peer* p = make_peer(c);
     p->range_of = name;
     note(fmt::format("peer {} dynamic neighbour {} from range {}", c.name, a.to_string(), rc->range->to_string()));
-    p->session->start();
+    start_peer(*p);
     return p->session.get();
   });
   if (pc.password)
@@ -268,6 +326,7 @@ void BgpSpeaker::retire_dynamic(Peer& p) {
   auto it = std::find_if(peers_.begin(), peers_.end(), [&](const auto& x) { return x.get() == &p; });
   if (it == peers_.end()) return;
   note(fmt::format("peer {} dynamic neighbour gone", p.cfg.name));
+  bfd_detach(p);
   // Called from inside the session's own callback: destroyed on a later turn.
   std::shared_ptr<Peer> doomed(it->release());
   peers_.erase(it);
@@ -330,7 +389,12 @@ void BgpSpeaker::remove_peer(std::string_view name) {
   auto it = std::find_if(peers_.begin(), peers_.end(), [&](const auto& p) { return p->cfg.name == name; });
   if (it == peers_.end()) return;
   Peer& p = **it;
-  p.session->stop("peer removed from the configuration");
+  if (deferring_) {
+    deferral_->state.session_settled(name);
+    schedule_decision();
+  }
+  p.session->stop(p.deconfigured_notification(), "peer removed from the configuration");
+  bfd_detach(p);
   p.gr_timer.cancel();
   p.forget_rib();
   if (p.cfg.address) {
@@ -416,10 +480,18 @@ rib::MemberConfig BgpSpeaker::member_config(const Peer& p) const {
   return m;
 }
 
+// Only what changed: an unchanged entry keeps its path (no UPDATE, no kernel
+// change); a changed one is withdrawn and announced again in the same decision,
+// so that its selection shows as changed (the FIB reads `blackhole` again).
 void BgpSpeaker::originate(const std::vector<Originate>& routes) {
-  for (const Prefix& p : originated_) rib_->withdraw(rib::kLocalPeer, p, 0);
-  originated_.clear();
-  for (const Originate& o : routes) {
+  std::map<Prefix, Originate> next;
+  for (const Originate& o : routes) next.emplace(o.prefix, o);
+  for (const auto& [p, old] : originated_) {
+    auto it = next.find(p);
+    if (it == next.end() || !(it->second == old)) rib_->withdraw(rib::kLocalPeer, p, 0);
+  }
+  for (const auto& [p, o] : next) {
+    if (auto it = originated_.find(p); it != originated_.end() && it->second == o) continue;
     rib::RouteAttrs ra;
     ra.attrs.origin = wire::Origin::igp;
     ra.attrs.as_path = wire::AsPath{};
@@ -427,8 +499,8 @@ void BgpSpeaker::originate(const std::vector<Originate>& routes) {
     ra.next_hop = o.prefix.is_v4() ? IpAddress::v4(0) : IpAddress::v6({});
     if (o.prefix.is_v4()) ra.attrs.next_hop = ra.next_hop;
     rib_->announce(rib::kLocalPeer, o.prefix, 0, rib_->attrs().intern(ra));
-    originated_.push_back(o.prefix);
   }
+  originated_ = std::move(next);
   schedule_decision();
 }
 
@@ -547,13 +619,29 @@ void BgpSpeaker::Peer::on_established(const fsm::Negotiated& n) {
     for (auto f : cfg.families)
       if (n.families[wire::index(f)] && n.graceful_restart && n.graceful_restart->announced[wire::index(f)])
         speaker.deferral_->state.expect(*rib_id, f);
-    speaker.note(fmt::format("graceful-restart: selection deferred until End-of-RIB from {} peer families",
-                             speaker.deferral_->state.outstanding()));
+    speaker.deferral_->state.session_settled(cfg.name);
+    const std::size_t to_come = speaker.deferral_->state.sessions_outstanding();
+    speaker.note(fmt::format("graceful-restart: selection deferred until End-of-RIB from {} peer families{}",
+                             speaker.deferral_->state.outstanding(),
+                             to_come ? fmt::format(" and {} peers not up yet", to_come) : std::string()));
     speaker.deferral_->members.push_back(this);
+    speaker.schedule_decision();  // it may have been the last one waited for
     return;
   }
   speaker.groups_->add_member(*rib_id, speaker.member_config(*this));  // the table, then End-of-RIB
   speaker.drain(*this);
+}
+
+// Cease / Peer De-configured (RFC 4486); wrapped in a Hard Reset when both sides
+// set the N bit (RFC 8538 §3, §5: Peer De-configured is a Hard Reset), so that the
+// peer does not keep our routes as if we were restarting. A planned stop of
+// petreld, on the contrary, is a restart (stop_for_restart, fsm/restart_close.hpp):
+// Administrative Reset with the N bit, no NOTIFICATION without it, so that the
+// peer's graceful restart keeps them (hitless restart).
+wire::NotificationMessage BgpSpeaker::Peer::deconfigured_notification() const {
+  const wire::NotificationMessage inner{wire::err::cease, wire::err::peer_deconfigured, {}};
+  const bool both_n = peer_gr && peer_gr->notification && cfg.graceful_restart.has_value();
+  return both_n ? wire::make_hard_reset(inner) : inner;
 }
 
 // RFC 4724 §4.2: a session that ends without a NOTIFICATION, with a peer that
@@ -693,6 +781,41 @@ void BgpSpeaker::Peer::on_route_refresh(const wire::RouteRefreshMessage& m) {
   }
 }
 
+// BFD and BGP (RFC 5882; the rules are bfd::react(), bfd/reaction.hpp):
+// - tear_down (BGP Established over a path BFD says is dead): a NOTIFICATION
+//   Cease / BFD Down (RFC 9384 subcode 10) and the session closes at once
+//   (RFC 5882 §4.3). We send it rather than just closing so that the peer's log
+//   says why if the link still works one way, and because a Cease we sent makes
+//   on_down() withdraw the peer's routes now, with no graceful-restart
+//   retention: a restarting peer ends its TCP connection first, so a live
+//   transport means forwarding failed, not its control plane. The session
+//   starts again after the idle hold, as after any automatic stop.
+// - abandon_restart / continue_restart (BGP already down, routes held stale):
+//   RFC 5882 §3.4 and the peer's C bit.
+// - none: the peer's AdminDown (§3.2), or BFD never was Up.
+void BgpSpeaker::Peer::on_bfd(const bfd::SessionView& v, const bfd::Transition& t) {
+  speaker.note(fmt::format("peer {} BFD {} -> {}: {}", cfg.name, bfd::to_string(t.from), bfd::to_string(t.to),
+                           bfd::to_string(t.diag)));
+  const bfd::ClientState client{session->state() == fsm::State::established, stale && rib_id.has_value()};
+  switch (bfd::react(t, v.remote_control_plane_independent, client)) {
+    case bfd::Reaction::none:
+      if (t.remote_admin_down)
+        speaker.note(fmt::format("peer {} BFD: the peer took its session down administratively; BGP left alone", cfg.name));
+      break;
+    case bfd::Reaction::tear_down:
+      speaker.note(fmt::format("peer {} BFD down: tearing down the BGP session, routes withdrawn", cfg.name));
+      session->automatic_stop(wire::NotificationMessage{wire::err::cease, wire::err::bfd_down, {}}, "BFD session down");
+      break;
+    case bfd::Reaction::abandon_restart:
+      gr_timer.cancel();
+      expire_stale("BFD down with the C bit set: forwarding failed, graceful restart abandoned");
+      break;
+    case bfd::Reaction::continue_restart:
+      speaker.note(fmt::format("peer {} BFD down while it restarts; C bit clear: graceful restart goes on", cfg.name));
+      break;
+  }
+}
+
 // ---------------------------------------------------------------- the operator's actions
 
 namespace {
@@ -706,7 +829,7 @@ Result<void, std::string> BgpSpeaker::enable(std::string_view name) {
   if (!p) return no_such_peer(name);
   if (p->enabled) return Result<void, std::string>(boost::system::in_place_error, std::string(name) + ": already enabled");
   p->enabled = true;
-  p->session->start();
+  start_peer(*p);
   return {};
 }
 
@@ -716,6 +839,11 @@ Result<void, std::string> BgpSpeaker::disable(std::string_view name, std::string
   if (!p->enabled) return Result<void, std::string>(boost::system::in_place_error, std::string(name) + ": already disabled");
   p->enabled = false;
   p->session->stop(message.empty() ? "disabled by the operator" : message);
+  bfd_detach(*p);
+  if (deferring_) {
+    deferral_->state.session_settled(name);  // not waited for after a restart any more
+    schedule_decision();
+  }
   return {};
 }
 
@@ -759,6 +887,28 @@ Result<void, std::string> BgpSpeaker::reload_out(std::string_view name) {
   return {};
 }
 
+bool BgpSpeaker::is_service_ip(const Prefix& prefix) const {
+  return std::any_of(config_.originate.begin(), config_.originate.end(),
+                     [&](const Originate& o) { return !o.blackhole && o.prefix == prefix; });
+}
+
+std::size_t BgpSpeaker::service_ips() const {
+  return static_cast<std::size_t>(
+      std::count_if(config_.originate.begin(), config_.originate.end(), [](const Originate& o) { return !o.blackhole; }));
+}
+
+bool BgpSpeaker::set_draining(bool on) {
+  if (groups_->draining() == on) return false;
+  // The predicate reads config_ when called: service IPs originated later
+  // (a reload, Kubernetes) are withheld too while draining.
+  groups_->set_draining(on, [this](const Prefix& p) { return is_service_ip(p); });
+  note(on ? fmt::format("drain started: routes sent with GRACEFUL_SHUTDOWN (RFC 8326), {} service IPs withdrawn",
+                        service_ips())
+          : std::string("drain stopped: routes sent as before"));
+  for (auto& p : peers_) drain(*p);
+  return true;
+}
+
 std::vector<std::string> BgpSpeaker::apply(const Config& next) {
   const ReloadPlan plan = plan_reload(config_, next);
   std::vector<std::string> done;
@@ -772,7 +922,7 @@ std::vector<std::string> BgpSpeaker::apply(const Config& next) {
     for (const auto& name : names) remove_peer(name);
     config_ = next;
     for (const PeerConfig& pc : config_.peers)
-      if (Peer* p = add_peer(pc); p && p->enabled) p->session->start();
+      if (Peer* p = add_peer(pc); p && p->enabled) start_peer(*p);
     originate(config_.originate);
     return done;
   }
@@ -784,13 +934,41 @@ std::vector<std::string> BgpSpeaker::apply(const Config& next) {
   for (const auto& name : plan.peers_reset) {
     remove_peer(name);
     if (const PeerConfig* pc = config_.peer(name))
-      if (Peer* p = add_peer(*pc); p && p->enabled) p->session->start();
+      if (Peer* p = add_peer(*pc); p && p->enabled) start_peer(*p);
     done.push_back("peer " + name + " restarted (session settings changed)");
   }
   for (const auto& name : plan.peers_added) {
     if (const PeerConfig* pc = config_.peer(name))
-      if (Peer* p = add_peer(*pc); p && p->enabled) p->session->start();
+      if (Peer* p = add_peer(*pc); p && p->enabled) start_peer(*p);
     done.push_back("peer " + name + " added");
+  }
+  // Live settings: BFD starts, stops or changes its intervals (a Poll
+  // sequence, RFC 5880 §6.8.3) with BGP left up; connect-retry is read at the
+  // next retry.
+  for (const auto& name : plan.peers_updated) {
+    const PeerConfig* pc = config_.peer(name);
+    if (!pc) continue;
+    std::vector<Peer*> targets;
+    if (Peer* p = find(name)) targets.push_back(p);
+    for (const auto& child : peers_)
+      if (child->range_of == name) targets.push_back(child.get());
+    for (Peer* p : targets) {
+      const bool had = p->cfg.bfd.has_value();
+      p->cfg.bfd = pc->bfd;
+      p->cfg.connect_retry = pc->connect_retry;
+      if (!p->enabled) continue;
+      if (had && !pc->bfd) {
+        bfd_detach(*p);
+      } else if (!p->bfd_attached && pc->bfd) {
+        bfd_attach(*p);
+      } else if (pc->bfd) {
+        bfd::SessionSettings s;
+        s.desired_min_tx = s.required_min_rx = std::chrono::milliseconds(pc->bfd->interval_ms);
+        s.detect_mult = pc->bfd->multiplier;
+        bfd_->update(*p->cfg.address, s);
+      }
+    }
+    done.push_back("peer " + name + " updated");
   }
   for (const auto& name : plan.peers_reevaluated) {
     const PeerConfig* pc = config_.peer(name);
@@ -851,6 +1029,9 @@ std::vector<std::string> BgpSpeaker::apply(const Config& next) {
   if (plan.originate_changed) {
     originate(config_.originate);
     done.push_back("originated routes updated");
+    // An entry whose blackhole flag alone changed is a service IP now, or no
+    // longer: what a drain withholds changed without a RIB change.
+    if (groups_->draining()) groups_->reevaluate();
   }
   schedule_decision();
   for (auto& p : peers_) drain(*p);
@@ -884,7 +1065,19 @@ std::optional<PeerView> BgpSpeaker::peer(std::string_view name) const {
   v.rib_id = p->rib_id;
   v.routes_advertised = p->rib_id ? groups_->advertised_count(*p->rib_id) : 0;
   v.graceful_restart_stale = p->stale;
+  if (p->bfd_attached) v.bfd = bfd_->find(*p->cfg.address);
   return v;
+}
+
+std::vector<BfdSessionRow> BgpSpeaker::bfd_sessions() const {
+  std::vector<BfdSessionRow> out;
+  for (const bfd::SessionView& v : bfd_->sessions()) {
+    std::string name = "?";
+    for (const auto& p : peers_)
+      if (p->bfd_attached && p->cfg.address == v.peer) name = p->cfg.name;
+    out.push_back({name, v});
+  }
+  return out;
 }
 
 void BgpSpeaker::note(const std::string& line) const {

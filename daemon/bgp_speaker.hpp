@@ -8,6 +8,7 @@
 //   Rib::decide -> UpdateGroups -> sessions     (this thread)
 //   Rib::decide -> ChangeSink                   (to the FIB queue; never waits)
 //   next-hop changes -> Rib::next_hops_changed   (re-decided like UPDATEs)
+//   bfd::Service -> Peer::on_bfd -> sessions    (BFD Down tears the session down)
 // Everything runs on the io_context's single thread; the control server calls
 // in on the same thread.
 // Must not know netlink, the control protocol's text or Kubernetes.
@@ -17,6 +18,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -24,6 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bfd/reaction.hpp"
+#include "bfd/service.hpp"
 #include "bgp/fsm/fsm.hpp"
 #include "bgp/session/peer_stats.hpp"
 #include "core/clock.hpp"
@@ -51,6 +55,13 @@ struct PeerView {
   std::size_t routes_advertised = 0;
   bool graceful_restart_stale = false;          // its routes are kept stale now
   std::optional<rib::PeerId> rib_id;
+  std::optional<bfd::SessionView> bfd;          // with `bfd:` configured and the peer started
+};
+
+// One BFD session with the peer it serves, for `show bfd sessions`.
+struct BfdSessionRow {
+  std::string peer;  // the peer's name
+  bfd::SessionView session;
 };
 
 class BgpSpeaker {
@@ -73,6 +84,10 @@ class BgpSpeaker {
   Result<void, std::string> listen();
   void start();                          // every enabled peer
   void stop(std::string_view message);   // Cease / Administrative Shutdown to all
+  // petreld stops and will come back (`down`, SIGTERM; its routes stay in the kernel):
+  // peers that do graceful restart keep our routes meanwhile (RFC 4724 §4.2, RFC 8538),
+  // the others get the Cease of stop().
+  void stop_for_restart(std::string_view message);
 
   // The shell's actions; errors are for the operator ("no such peer").
   Result<void, std::string> enable(std::string_view peer);
@@ -82,6 +97,18 @@ class BgpSpeaker {
   Result<void, std::string> reload_in(std::string_view peer);
   // Export again: the peer's Adj-RIB-Out is sent anew.
   Result<void, std::string> reload_out(std::string_view peer);
+
+  // Drain (RFC 8326; rib/graceful_shutdown.hpp, rib/update_group.hpp): while
+  // on, every route advertised to every peer carries GRACEFUL_SHUTDOWN (65535:0)
+  // and, to internal peers, LOCAL_PREF 0; the originated service IPs (`originate`
+  // entries with `blackhole: false`) are withdrawn from the peers (the RIB and
+  // the kernel keep them). Sent through the update groups at once, without a
+  // session reset; off sends back what was advertised before. Returns false
+  // when it was already in that state (nothing sent).
+  bool set_draining(bool on);
+  bool draining() const { return groups_->draining(); }
+  // How many originated prefixes a drain withdraws (the service IPs).
+  std::size_t service_ips() const;
 
   // The resolver's answers for these next hops may have changed (a link went
   // down or up): the prefixes whose paths use them are decided again in the
@@ -93,6 +120,8 @@ class BgpSpeaker {
   std::vector<std::string> apply(const Config& next);
 
   std::vector<PeerView> peers() const;
+  std::vector<BfdSessionRow> bfd_sessions() const;  // by peer address
+  const bfd::ServiceCounters& bfd_counters() const { return bfd_->counters(); }
   std::optional<PeerView> peer(std::string_view name) const;
   std::string name_of(rib::PeerId id) const;  // "static" for our own routes
   const Config& config() const { return config_; }
@@ -125,11 +154,15 @@ class BgpSpeaker {
   uint32_t export_policy_id(const PeerConfig& pc) const;  // assigns an id on first use
   rib::MemberConfig member_config(const Peer& p) const;
   void originate(const std::vector<Originate>& routes);
+  bool is_service_ip(const Prefix& prefix) const;  // originated without a blackhole
   void schedule_decision();
   void decide();
   void drain(Peer& p);
   void release_deferral();
   void note(const std::string& line) const;
+  void start_peer(Peer& p);   // its BGP session, and its BFD session if configured
+  void bfd_attach(Peer& p);
+  void bfd_detach(Peer& p);
 
   boost::asio::io_context& io_;
   Config config_;
@@ -139,11 +172,12 @@ class BgpSpeaker {
   bool forwarding_preserved_ = false;
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<rib::UpdateGroups> groups_;  // destroyed before the Rib
+  std::unique_ptr<bfd::Service> bfd_;          // outlives the peers (they remove their sessions)
   mutable std::vector<std::string> export_policy_names_;  // policy id 2 + i, grown by export_policy_id()
   std::vector<std::unique_ptr<Peer>> peers_;     // destroyed before the groups
   struct Net;                                     // listener and peer table
   std::unique_ptr<Net> net_;
-  std::vector<Prefix> originated_;
+  std::map<Prefix, Originate> originated_;     // what originate() announced
   std::vector<std::pair<std::string, Prefix>> ranges_;  // dynamic-neighbour ranges by config name
   bool decision_pending_ = false;
   bool deferring_ = false;

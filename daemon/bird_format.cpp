@@ -47,6 +47,7 @@ Reply show_status(const StatusInfo& s) {
   r.line(reply_code::router_id, "Last reboot on " + format_since(s.started));
   r.line(reply_code::router_id, "Last reconfiguration on " + format_since(s.reconfigured));
   if (s.graceful_restart_deferring) r.line(reply_code::router_id, "Graceful restart recovery in progress");
+  if (s.draining) r.line(reply_code::router_id, "Draining: routes sent with GRACEFUL_SHUTDOWN (RFC 8326)");
   r.end(reply_code::status_report, "Daemon is up and running");
   return r;
 }
@@ -118,7 +119,8 @@ boost::json::value status_json(const StatusInfo& s) {
                              {"server_time", format_since(s.now)},
                              {"last_reboot", format_since(s.started)},
                              {"last_reconfiguration", format_since(s.reconfigured)},
-                             {"graceful_restart_deferring", s.graceful_restart_deferring}};
+                             {"graceful_restart_deferring", s.graceful_restart_deferring},
+                             {"draining", s.draining}};
 }
 
 boost::json::value protocols_json(const std::vector<ProtocolRow>& rows) {
@@ -152,6 +154,28 @@ boost::json::value routes_json(const std::vector<RouteTable>& tables) {
     out[t.name] = std::move(a);
   }
   return out;
+}
+
+// BIRD 2.0.12 proto/bfd/bfd.c, bfd_show_sessions().
+Reply show_bfd_sessions(const std::string& protocol, const std::vector<BfdRow>& rows) {
+  Reply r;
+  r.line(reply_code::bfd_sessions, protocol + ":");
+  char line[256];
+  std::snprintf(line, sizeof line, "%-25s %-10s %-10s %-12s  %8s %8s", "IP address", "Interface", "State", "Since",
+                "Interval", "Timeout");
+  r.line(reply_code::bfd_sessions, line);
+  for (const BfdRow& b : rows) {
+    std::snprintf(line, sizeof line, "%-25s %-10s %-10s %-12s  %7.3f  %7.3f", b.address.c_str(), b.interface.c_str(),
+                  b.state.c_str(), format_since(b.since).c_str(), b.interval_s, b.timeout_s);
+    r.line(reply_code::bfd_sessions, line);
+  }
+  return r;
+}
+
+boost::json::value bfd_sessions_json(const std::vector<BfdRow>& rows) {
+  boost::json::array a;
+  for (const BfdRow& b : rows) a.push_back(b.json);
+  return boost::json::object{{"bfd_sessions", std::move(a)}};
 }
 
 }  // namespace petrel::daemon

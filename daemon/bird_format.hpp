@@ -8,7 +8,9 @@
 //   show route:      "Table master4:" then "%-20s %s [%s %s] * (%d) [AS%ui]" and
 //                    "\tvia ADDR on IFACE" lines (code 1007), `all` adds "\tType: …"
 //                    (1008) and "\tBGP.attr: value" lines (1012);
-//   show status:     1000 version, 1011 router id and times, 0013 final line.
+//   show status:     1000 version, 1011 router id and times, 0013 final line;
+//   show bfd sessions: "NAME:" then "%-25s %-10s %-10s %-12s  %8s %8s" heading and
+//                    rows with the interval and timeout in seconds ("%7.3f"), code 1020.
 // Times are local time, ISO "YYYY-MM-DD HH:MM:SS" (BIRD's `timeformat protocol iso
 // long`), routes' times "HH:MM:SS.mmm" (BIRD's default for routes).
 #pragma once
@@ -32,6 +34,7 @@ struct StatusInfo {
   std::string hostname;
   SystemTime now, started, reconfigured;
   bool graceful_restart_deferring = false;  // Petrel: selection waits for End-of-RIB
+  bool draining = false;                    // Petrel: `drain` (RFC 8326) is on
 };
 
 struct ProtocolRow {
@@ -59,6 +62,16 @@ struct RouteRow {
   boost::json::object json;
 };
 
+struct BfdRow {
+  std::string address;
+  std::string interface;   // "---" when not known (multihop)
+  std::string state;       // "AdminDown", "Down", "Init", "Up"
+  SystemTime since;
+  double interval_s = 0;   // negotiated transmit interval; 0 before the first packet
+  double timeout_s = 0;    // detection time
+  boost::json::object json;
+};
+
 struct RouteTable {
   std::string name;  // "master4", "master6"
   std::vector<RouteRow> rows;
@@ -73,11 +86,14 @@ Reply show_protocols(const std::vector<ProtocolRow>& rows, bool all);
 // "Network not found" (8001) when every table is empty and a prefix or address was asked for.
 Reply show_routes(const std::vector<RouteTable>& tables, bool all, bool asked_for_one);
 Reply show_route_count(const std::vector<RouteTable>& tables);
+// `protocol`: the heading BIRD prints its BFD protocol's name in.
+Reply show_bfd_sessions(const std::string& protocol, const std::vector<BfdRow>& rows);
 
 // The JSON forms: one document per command, sent as code-1100 lines.
 Reply json_reply(const boost::json::value& document);
 boost::json::value status_json(const StatusInfo& s);
 boost::json::value protocols_json(const std::vector<ProtocolRow>& rows);
 boost::json::value routes_json(const std::vector<RouteTable>& tables);
+boost::json::value bfd_sessions_json(const std::vector<BfdRow>& rows);
 
 }  // namespace petrel::daemon

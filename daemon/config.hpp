@@ -83,7 +83,7 @@ struct PeerConfig {
   std::optional<IpAddress> next_hop_address;  // with NextHopConfig::address
   bool route_reflector_client = false;
   std::optional<GracefulRestartConfig> graceful_restart;
-  std::optional<BfdConfig> bfd;          // parsed and kept; BFD itself is issue 9
+  std::optional<BfdConfig> bfd;          // a BFD session to the peer (bfd/, BgpSpeaker)
   bool add_path_send = false, add_path_receive = false;   // add-path: send | receive | both
   bool soft_reconfiguration = false;
   uint8_t allow_own_as = 0;

@@ -205,6 +205,7 @@ bool Command::changes_state() const {
     case Verb::reload:
     case Verb::down:
     case Verb::mrt_dump: return true;  // writes a file as the daemon's user
+    case Verb::drain: return true;
     case Verb::configure: return configure != Configure::check;
     default: return false;
   }
@@ -223,21 +224,21 @@ Result<Command, std::string> parse_command(std::string_view line) {
   }
   std::string amb;
   const std::string verb_word = t.words[t.at++];
-  const auto verb = keyword(verb_word, {"show", "enable", "disable", "restart", "reload", "configure", "down", "mrt"}, &amb);
+  const auto verb = keyword(verb_word, {"show", "enable", "disable", "restart", "reload", "configure", "down", "drain", "mrt"}, &amb);
   if (!verb) {
     if (!amb.empty()) return fail("'" + verb_word + "' is ambiguous: " + amb);
     return fail("unknown command '" + verb_word + "' (expected " +
-                expected({"show", "enable", "disable", "restart", "reload", "configure", "down", "mrt"}) + ")");
+                expected({"show", "enable", "disable", "restart", "reload", "configure", "down", "drain", "mrt"}) + ")");
   }
   const std::string rest(line);
 
   if (*verb == "show") {
-    if (t.done()) return fail("show: expected " + expected({"status", "protocols", "route", "interfaces", "memory", "fib", "counters"}));
+    if (t.done()) return fail("show: expected " + expected({"status", "protocols", "route", "interfaces", "memory", "fib", "counters", "bfd", "k8s"}));
     const std::string what_word = t.words[t.at++];
     const auto what =
-        keyword(what_word, {"status", "protocols", "route", "interfaces", "memory", "fib", "counters", "peers"}, &amb, true);
+        keyword(what_word, {"status", "protocols", "route", "interfaces", "memory", "fib", "counters", "peers", "bfd", "k8s"}, &amb, true);
     if (!what) return fail("show: " + (amb.empty() ? "unknown '" + what_word + "'" : "'" + what_word + "' is ambiguous: " + amb) +
-                           " (expected " + expected({"status", "protocols", "route", "interfaces", "memory", "fib", "counters"}) + ")");
+                           " (expected " + expected({"status", "protocols", "route", "interfaces", "memory", "fib", "counters", "bfd", "k8s"}) + ")");
     if (*what == "route") return parse_show_route(t, c, rest);
     if (*what == "protocols") {
       c.verb = Command::Verb::show_protocols;
@@ -254,8 +255,14 @@ Result<Command, std::string> parse_command(std::string_view line) {
         c.prefix = *p;
         ++t.at;
       }
+    } else if (*what == "k8s") {
+      c.verb = Command::Verb::show_k8s;
     } else if (*what == "counters") {
       c.verb = Command::Verb::show_counters;
+    } else if (*what == "bfd") {
+      if (t.done() || !keyword(t.peek(), {"sessions"})) return fail("show bfd: expected sessions");
+      ++t.at;
+      c.verb = Command::Verb::show_bfd_sessions;
     } else if (*what == "peers") {  // petrelc's spelling: show peers counters
       if (t.done() || !keyword(t.peek(), {"counters"})) return fail("show peers: expected counters");
       ++t.at;
@@ -310,6 +317,26 @@ Result<Command, std::string> parse_command(std::string_view line) {
     if (t.done()) return fail("mrt dump " + *what + ": expected a file name");
     c.file = t.words[t.at++];
     if (c.file.empty() || c.file.front() != '/') return fail("mrt dump " + *what + ": the file must be an absolute path");
+  } else if (*verb == "drain") {
+    c.verb = Command::Verb::drain;
+    if (!t.done() && !t.quoted[t.at]) {
+      const auto k = keyword(t.peek(), {"stop", "and"});
+      if (!k) return fail("drain: unexpected '" + t.peek() + "' (expected " + expected({"stop", "and down [SECONDS]"}) + ")");
+      ++t.at;
+      if (*k == "stop") {
+        c.drain = Command::Drain::stop;
+      } else {
+        if (t.done() || !keyword(t.peek(), {"down"})) return fail("drain and: expected down");
+        ++t.at;
+        c.drain = Command::Drain::and_down;
+        c.timeout_seconds = Command::kDrainAndDownSeconds;
+        if (!t.done()) {
+          if (!parse_u32(t.peek(), c.timeout_seconds) || c.timeout_seconds > 3600)
+            return fail("drain and down: expected a number of seconds (0 to 3600), not '" + t.peek() + "'");
+          ++t.at;
+        }
+      }
+    }
   } else {
     c.verb = Command::Verb::down;
   }

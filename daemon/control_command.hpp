@@ -11,6 +11,8 @@
 //   show interfaces | show memory
 //   show fib [PREFIX]                  (Petrel: desired vs kernel)
 //   show counters | show peers counters (Petrel: messages and flaps per peer)
+//   show bfd sessions
+//   show k8s                           (Petrel: the Kubernetes view: informers, what they produced)
 //   enable | disable | restart NAME ["message"]
 //   reload [in | out] NAME
 //   configure [soft] ["FILE"] | configure check ["FILE"] | configure timeout N
@@ -18,6 +20,7 @@
 //   down
 //   mrt dump rib "FILE" | mrt dump history "FILE"
 //                                      (Petrel: MRT export, RFC 6396; FILE an absolute path)
+//   drain | drain stop | drain and down [SECONDS]   (Petrel: RFC 8326 graceful shutdown)
 //   json COMMAND                       (Petrel: the reply as one JSON document)
 // Errors are for the operator: what was expected where.
 #pragma once
@@ -42,12 +45,16 @@ struct CommunityFilter {
 
 struct Command {
   enum class Verb {
-    show_status, show_protocols, show_route, show_interfaces, show_memory, show_fib, show_counters,
-    enable, disable, restart, reload, configure, down, show_route_history, mrt_dump,
+    show_status, show_protocols, show_route, show_interfaces, show_memory, show_fib, show_counters, show_bfd_sessions, show_k8s,
+    enable, disable, restart, reload, configure, down, drain, show_route_history, mrt_dump,
   };
   enum class Mrt { rib, history };
   enum class Reload { both, in, out };
   enum class Configure { apply, soft, check, timeout, confirm, undo };
+  // drain: start; drain stop: end (and cancel a pending down); drain and down:
+  // start, wait timeout_seconds, then shut down as `down` does.
+  enum class Drain { start, stop, and_down };
+  static constexpr uint32_t kDrainAndDownSeconds = 10;  // the wait when none is given
 
   Verb verb = Verb::show_status;
   bool json = false;
@@ -62,7 +69,8 @@ struct Command {
   std::string message;               // enable/disable/restart "message"
   Reload reload = Reload::both;
   Configure configure = Configure::apply;
-  uint32_t timeout_seconds = 0;
+  Drain drain = Drain::start;
+  uint32_t timeout_seconds = 0;      // configure timeout N; drain and down N
   std::string file;                  // configure ["FILE"], mrt dump … FILE
   Mrt mrt = Mrt::rib;
 

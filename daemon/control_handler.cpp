@@ -73,6 +73,25 @@ class ConnectedSubnets {
   std::vector<std::pair<Prefix, std::string>> subnets_;
 };
 
+double seconds(bfd::Micros m) { return static_cast<double>(m.count()) / 1e6; }
+
+boost::json::object bfd_json(const bfd::SessionView& v) {
+  return {{"address", v.peer.to_string()},
+          {"state", std::string(bfd::to_string(v.state))},
+          {"remote_state", std::string(bfd::to_string(v.remote_state))},
+          {"diagnostic", std::string(bfd::to_string(v.diag))},
+          {"multihop", v.multihop},
+          {"local_discriminator", v.local_discriminator},
+          {"remote_discriminator", v.remote_discriminator},
+          {"remote_control_plane_independent", v.remote_control_plane_independent},
+          {"interval_s", seconds(v.tx_interval)},
+          {"timeout_s", seconds(v.detection_time)},
+          {"configured_interval_ms", std::chrono::duration_cast<std::chrono::milliseconds>(v.settings.desired_min_tx).count()},
+          {"multiplier", v.settings.detect_mult},
+          {"packets_received", v.packets_in},
+          {"packets_sent", v.packets_out}};
+}
+
 std::string community_text(uint32_t c) { return "(" + std::to_string(c >> 16) + "," + std::to_string(c & 0xFFFF) + ")"; }
 
 // BIRD's " [AS65002i]": the originating AS and the ORIGIN letter.
@@ -114,6 +133,7 @@ Reply ControlHandler::handle(std::string_view line, bool read_only) {
     case Command::Verb::show_interfaces: return show_interfaces(c);
     case Command::Verb::show_memory: return show_memory(c);
     case Command::Verb::show_counters: return show_counters(c);
+    case Command::Verb::show_bfd_sessions: return show_bfd_sessions(c);
     case Command::Verb::show_fib:
       if (hooks_.show_fib) return hooks_.show_fib(c);
       return Reply::error(reply_code::runtime_error, "FIB not available");
@@ -121,12 +141,16 @@ Reply ControlHandler::handle(std::string_view line, bool read_only) {
     case Command::Verb::mrt_dump:
       if (hooks_.store) return hooks_.store(c);
       return Reply::error(reply_code::runtime_error, "The store is not available");
+    case Command::Verb::show_k8s:
+      if (hooks_.show_k8s) return hooks_.show_k8s(c);
+      return Reply::error(reply_code::runtime_error, "Kubernetes view not available");
     case Command::Verb::configure:
       if (hooks_.configure) return hooks_.configure(c);
       return Reply::error(reply_code::runtime_error, "reconfiguration not available");
     case Command::Verb::down:
       if (hooks_.down) hooks_.down();
       return Reply().end(reply_code::shutdown_ordered, "Shutdown requested");
+    case Command::Verb::drain: return drain(c);
     default: return act(c);
   }
 }
@@ -140,6 +164,7 @@ Reply ControlHandler::show_status(const Command& c) {
   s.started = speaker_.started();
   s.reconfigured = speaker_.last_reconfigured();
   s.graceful_restart_deferring = speaker_.deferring();
+  s.draining = speaker_.draining();
   if (c.json) return json_reply(status_json(s));
   return daemon::show_status(s);
 }
@@ -209,6 +234,13 @@ Reply ControlHandler::show_protocols(const Command& c) {
                 std::to_string(p.stats.out[wire::MessageType::update]) + " sent");
     d.push_back("  Flaps:          " + std::to_string(p.stats.flaps));
     if (p.graceful_restart_stale) d.push_back("  Graceful restart: routes kept stale");
+    if (p.bfd) {
+      char bfd_line[160];
+      std::snprintf(bfd_line, sizeof bfd_line, "  BFD session:    %s, interval %.3f s, timeout %.3f s (%s)",
+                    std::string(bfd::to_string(p.bfd->state)).c_str(), seconds(p.bfd->tx_interval),
+                    seconds(p.bfd->detection_time), std::string(bfd::to_string(p.bfd->diag)).c_str());
+      d.push_back(bfd_line);
+    }
     r.json = {{"neighbor_address", p.address.to_string()},
               {"bgp_state", state_name},
               {"enabled", p.enabled},
@@ -221,6 +253,7 @@ Reply ControlHandler::show_protocols(const Command& c) {
               {"updates_sent", p.stats.out[wire::MessageType::update]},
               {"flaps", p.stats.flaps},
               {"graceful_restart_stale", p.graceful_restart_stale}};
+    if (p.bfd) r.json["bfd"] = bfd_json(*p.bfd);
     if (p.negotiated) {
       r.json["neighbor_as"] = p.negotiated->peer_as;
       r.json["neighbor_id"] = IpAddress::v4(p.negotiated->peer_router_id).to_string();
@@ -471,6 +504,56 @@ Reply ControlHandler::show_counters(const Command& c) {
     r.line(reply_code::protocol_list, line);
   }
   return r;
+}
+
+// RFC 8326: the routes move away first; `down` (now or later) closes the sessions.
+Reply ControlHandler::drain(const Command& c) {
+  const std::string started = "Draining: routes sent with GRACEFUL_SHUTDOWN (65535,0), LOCAL_PREF 0 to iBGP peers, " +
+                              std::to_string(speaker_.service_ips()) + " service IPs withdrawn";
+  switch (c.drain) {
+    case Command::Drain::start:
+      if (!speaker_.set_draining(true)) return Reply().end(reply_code::drain, "Already draining");
+      return Reply().end(reply_code::drain, started);
+    case Command::Drain::stop: {
+      const bool cancelled = hooks_.down_after && hooks_.down_after(std::nullopt);
+      if (!speaker_.set_draining(false)) return Reply().end(reply_code::drain, "Not draining");
+      return Reply().end(reply_code::drain, std::string("Drain stopped: routes sent as before") +
+                                              (cancelled ? "; pending shutdown cancelled" : ""));
+    }
+    case Command::Drain::and_down: {
+      if (!hooks_.down_after) return Reply::error(reply_code::runtime_error, "delayed shutdown not available");
+      const bool was = !speaker_.set_draining(true);
+      hooks_.down_after(c.timeout_seconds);
+      Reply r;
+      r.line(reply_code::drain, was ? "Already draining" : started);
+      return r.end(reply_code::shutdown_ordered, "Shutdown in " + std::to_string(c.timeout_seconds) + " s");
+    }
+  }
+  return Reply::error(reply_code::parse_error, "not a drain command");
+}
+
+// BIRD's layout, under the heading "bfd1:" (the name of BIRD's usual BFD
+// protocol), plus the peer's name in JSON.
+Reply ControlHandler::show_bfd_sessions(const Command& c) {
+  const ConnectedSubnets connected;
+  std::vector<BfdRow> rows;
+  for (const BfdSessionRow& s : speaker_.bfd_sessions()) {
+    BfdRow b;
+    b.address = s.session.peer.to_string();
+    const std::string ifname = s.session.multihop ? "" : connected.interface_for(s.session.peer);
+    b.interface = ifname.empty() ? "---" : ifname;
+    b.state = std::string(bfd::to_string(s.session.state));
+    b.since = s.session.since;
+    b.interval_s = seconds(s.session.tx_interval);
+    b.timeout_s = seconds(s.session.detection_time);
+    b.json = bfd_json(s.session);
+    b.json["peer"] = s.peer;
+    b.json["interface"] = b.interface;
+    b.json["since"] = format_since(b.since);
+    rows.push_back(std::move(b));
+  }
+  if (c.json) return json_reply(bfd_sessions_json(rows));
+  return daemon::show_bfd_sessions("bfd1", rows);
 }
 
 Reply ControlHandler::act(const Command& c) {

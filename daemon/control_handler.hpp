@@ -1,12 +1,14 @@
 // daemon/control_handler.hpp — one control-socket command in, one Reply out:
 // parses the line (daemon/control_command.hpp), reads the BGP speaker's state
 // into rows and lays them out as BIRD does (daemon/bird_format.hpp), or acts
-// (enable, disable, restart, reload). Configuration reload, `down` and the FIB
-// view belong to main's wiring and come in as hooks.
+// (enable, disable, restart, reload, drain). Configuration reload, `down` (also
+// the delayed one of `drain and down`), the FIB view and the Kubernetes view
+// belong to main's wiring and come in as hooks.
 // Runs on the daemon's thread. Must not know sockets.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,8 +23,12 @@ class ControlHandler {
   struct Hooks {
     std::function<Reply(const Command&)> configure;  // configure [check|timeout|confirm|undo]
     std::function<void()> down;                      // shut the daemon down
+    // `drain and down`: shut down after `seconds`; nullopt cancels a pending
+    // one. Returns whether one was pending before.
+    std::function<bool(std::optional<uint32_t> seconds)> down_after;
     std::function<Reply(const Command&)> show_fib;   // desired vs kernel
     std::function<Reply(const Command&)> store;      // show route history, mrt dump
+    std::function<Reply(const Command&)> show_k8s;   // the Kubernetes view (daemon/k8s_show.hpp)
   };
 
   ControlHandler(BgpSpeaker& speaker, Hooks hooks, std::string version);
@@ -37,7 +43,9 @@ class ControlHandler {
   Reply show_interfaces(const Command& c);
   Reply show_memory(const Command& c);
   Reply show_counters(const Command& c);
+  Reply show_bfd_sessions(const Command& c);
   Reply act(const Command& c);
+  Reply drain(const Command& c);
 
   BgpSpeaker& speaker_;
   Hooks hooks_;

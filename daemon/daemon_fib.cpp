@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "daemon/bird_format.hpp"
 #include "fib/dry_run_sink.hpp"
@@ -18,8 +19,12 @@ namespace petrel::daemon {
 namespace {
 
 // The kernel route for a prefix's selection: the ECMP set's next hops, or a
-// blackhole for a route we originate (its next hop is 0.0.0.0 / ::).
-std::optional<fib::Route> kernel_route(const rib::RouteChange& c, const rib::Rib& rib, const FibConfig& cfg) {
+// blackhole for a route we originate (its next hop is 0.0.0.0 / ::), unless it
+// is originated with `blackhole: false` (announced only: no kernel route).
+std::optional<fib::Route> kernel_route(const rib::RouteChange& c, const rib::Rib& rib, const FibConfig& cfg,
+                                       const std::set<Prefix>& announce_only) {
+  if (!c.selected.empty() && c.selected.front().peer == rib::kLocalPeer && announce_only.contains(c.prefix))
+    return std::nullopt;
   fib::Route r;
   r.prefix = c.prefix;
   r.metric = cfg.metric;
@@ -88,7 +93,7 @@ void FibFeed::apply(std::span<const rib::RouteChange> changes, const rib::Rib& r
   std::vector<fib::RouteChange> batch;
   batch.reserve(changes.size());
   for (const rib::RouteChange& c : changes) {
-    auto route = c.selected.empty() ? std::nullopt : kernel_route(c, rib, config_);
+    auto route = c.selected.empty() ? std::nullopt : kernel_route(c, rib, config_, announce_only_);
     if (route) desired_[c.prefix] = *route;
     else desired_.erase(c.prefix);
     batch.push_back({c.prefix, std::move(route)});

@@ -1,6 +1,6 @@
 // daemon/daemon_fib.hpp — the edge from the RIB to the kernel: each decision's
 // changes become fib::Routes (the ECMP set's next hops; a blackhole for an
-// originated prefix) on the FibWriter's queue, which never makes BGP wait.
+// originated prefix, none for one originated with blackhole: false) on the FibWriter's queue, which never makes BGP wait.
 //
 // Restart without a forwarding gap: at start the kernel is asked which routes of
 // Petrel's protocol it still holds. When there are some, the writer (whose first
@@ -13,6 +13,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <memory>
 #include <span>
 #include <string>
@@ -45,6 +46,10 @@ class FibFeed {
   void start();
   bool started() const { return started_; }
 
+  // Prefixes we originate with `blackhole: false` (service IPs from
+  // Kubernetes): announced, never installed. Takes effect with the RIB's next
+  // change of each prefix (BgpSpeaker re-originates a prefix whose entry changed).
+  void set_announce_only(std::set<Prefix> prefixes) { announce_only_ = std::move(prefixes); }
   void apply(std::span<const rib::RouteChange> changes, const rib::Rib& rib);
   // Shutting down: what the RIB withdraws from now on (sessions closing) stays
   // in the kernel, so forwarding survives until the next petreld reconciles.
@@ -58,6 +63,7 @@ class FibFeed {
   std::unique_ptr<fib::RouteSink> observer_;   // a second kernel socket, for `show fib`
   std::unique_ptr<fib::FibWriter> writer_;
   std::map<Prefix, fib::Route> desired_;       // what we asked for (show fib)
+  std::set<Prefix> announce_only_;
   bool frozen_ = false;
   std::size_t adopted_ = 0;
   bool started_ = false;

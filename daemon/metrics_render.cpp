@@ -120,6 +120,8 @@ void render_build(Writer& w, const MetricsSnapshot& s) {
   w.sample("petrel_build_info", {{"version", s.version}}, uint64_t{1});
   w.family("petrel_start_time_seconds", "gauge", "When petreld started, in seconds since the Unix epoch.");
   w.sample("petrel_start_time_seconds", {}, s.start_time_seconds);
+  w.family("petrel_draining", "gauge", "1 while petreld drains (RFC 8326 GRACEFUL_SHUTDOWN, service IPs withdrawn), else 0.");
+  w.sample("petrel_draining", {}, uint64_t{s.draining});
 }
 
 void render_peers(Writer& w, const MetricsSnapshot& s) {
@@ -156,6 +158,15 @@ void render_peers(Writer& w, const MetricsSnapshot& s) {
            [](const PeerMetrics& p) { return p.prefixes_accepted; });
   per_peer(w, s, "petrel_bgp_peer_prefixes_advertised", "gauge", "Prefixes advertised to the peer (Adj-RIB-Out).",
            [](const PeerMetrics& p) { return p.prefixes_advertised; });
+}
+
+void render_bfd(Writer& w, const MetricsSnapshot& s) {
+  w.family("petrel_bfd_session_up", "gauge", "1 when the peer's BFD session is Up, else 0; peers with BFD only.");
+  for (const auto& p : s.peers)
+    if (p.bfd_up) w.sample("petrel_bfd_session_up", {{"peer", p.name}, {"address", p.address}}, uint64_t{*p.bfd_up});
+  w.family("petrel_bfd_packets_discarded_total", "counter",
+           "BFD packets dropped by a reception check (RFC 5880 section 6.8.6, RFC 5881 TTL).");
+  w.sample("petrel_bfd_packets_discarded_total", {}, s.bfd_packets_discarded);
 }
 
 void gauge(Writer& w, std::string_view name, std::string_view help, uint64_t value) {
@@ -199,15 +210,31 @@ void render_store(Writer& w, const MetricsSnapshot& s) {
   gauge(w, "petrel_store_queue_depth", "Best-path changes waiting for the store thread.", st.queue_depth);
 }
 
+void render_k8s(Writer& w, const MetricsSnapshot& s) {
+  const K8sMetrics& k = s.k8s;
+  if (!k.enabled) return;
+  gauge(w, "petrel_k8s_synced", "1 once nodes, services and endpointslices were listed from the API server.",
+        uint64_t{k.synced});
+  gauge(w, "petrel_k8s_announcements", "Prefixes announced because of cluster objects.", k.announcements);
+  gauge(w, "petrel_k8s_peers", "BGP peers that come from cluster objects.", k.peers);
+  w.family("petrel_k8s_informer_synced", "gauge", "1 once the informer listed its resource.");
+  for (const auto& i : k.informers) w.sample("petrel_k8s_informer_synced", {{"resource", i.resource}}, uint64_t{i.synced});
+  w.family("petrel_k8s_informer_errors_total", "counter",
+           "API errors of the informer (failed requests, dropped watches, bad objects).");
+  for (const auto& i : k.informers) w.sample("petrel_k8s_informer_errors_total", {{"resource", i.resource}}, i.errors);
+}
+
 }  // namespace
 
 std::string render_prometheus(const MetricsSnapshot& s) {
   Writer w;
   render_build(w, s);
   render_peers(w, s);
+  render_bfd(w, s);
   render_rib(w, s);
   render_fib(w, s);
   render_store(w, s);
+  render_k8s(w, s);
   return w.take();
 }
 

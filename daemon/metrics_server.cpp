@@ -11,7 +11,8 @@
 //   - after the last response, what the client still sends is read and
 //     discarded for up to 5 s until it closes (lingering close);
 //   - at most 64 clients at once; the next ones are closed at once.
-// Routing: /metrics, /healthz and /readyz answer GET and HEAD (405 for other methods);
+// Routing: /metrics, /healthz and /readyz answer GET and HEAD (405 for other methods;
+// /readyz 503 while the readiness function gives a reason);
 // any other path is 404. A query string is ignored.
 // State shared with pending handlers lives in a shared_ptr, so destroying the
 // server with handlers still queued is safe: they see `stopped` and return.
@@ -53,6 +54,7 @@ class Connection;
 
 struct State {
   MetricsServer::SnapshotFn snapshot;
+  MetricsServer::ReadinessFn ready;
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> accept_retry;
   std::set<Connection*> connections;  // each removes itself when destroyed
@@ -72,9 +74,10 @@ Response make_response(http::status status, unsigned version, std::string_view c
 Response answer(const http::request<http::string_body>& req, State& state) {
   std::string_view path = req.target();
   if (const auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
-  // /readyz (the DaemonSet's readiness probe, etc/k8s/daemonset.yaml) answers as
-  // /healthz: the server listens only once the configuration is loaded, and
-  // readiness must not follow BGP sessions (graceful restart keeps forwarding).
+  // /readyz is the DaemonSet's readiness probe (etc/k8s/daemonset.yaml): the
+  // daemon's readiness function decides (configuration loaded, Kubernetes caches
+  // listed once); it must not follow BGP sessions (graceful restart keeps
+  // forwarding) nor the API server's reachability.
   const bool known = path == "/metrics" || path == "/healthz" || path == "/readyz";
   const bool get_or_head = req.method() == http::verb::get || req.method() == http::verb::head;
 
@@ -85,6 +88,18 @@ Response answer(const http::request<http::string_body>& req, State& state) {
     res = make_response(http::status::method_not_allowed, req.version(), "text/plain; charset=utf-8",
                         "method not allowed\n");
     res.set(http::field::allow, "GET, HEAD");
+  } else if (path == "/readyz" && state.ready) {
+    std::optional<std::string> why_not;
+    try {
+      why_not = state.ready();
+    } catch (...) {
+      why_not = "readiness check failed";
+    }
+    if (why_not)
+      res = make_response(http::status::service_unavailable, req.version(), "text/plain; charset=utf-8",
+                          "not ready: " + *why_not + "\n");
+    else
+      res = make_response(http::status::ok, req.version(), "text/plain; charset=utf-8", "ok");
   } else if (path == "/healthz" || path == "/readyz") {
     res = make_response(http::status::ok, req.version(), "text/plain; charset=utf-8", "ok");
   } else {
@@ -282,6 +297,8 @@ Result<void, std::string> MetricsServer::listen(const std::string& address) {
   accept_next(impl_->state);
   return {};
 }
+
+void MetricsServer::set_readiness(ReadinessFn ready) { impl_->state->ready = std::move(ready); }
 
 uint16_t MetricsServer::port() const {
   const State& state = *impl_->state;

@@ -78,12 +78,26 @@ bool is_reflector(const Node& n, const KubernetesConfig& c) {
   return label(n.meta, c.route_reflector_label) == std::optional<std::string>("true");
 }
 
-std::optional<IpAddress> peer_address(const Node& n, const Node& self) {
-  if (n.internal_ips.empty()) return std::nullopt;
-  if (self.internal_ips.empty()) return n.internal_ips.front();
-  for (const auto& ip : n.internal_ips)
-    if (ip.family() == self.internal_ips.front().family()) return ip;
-  return std::nullopt;
+// The addresses to peer with a node at: one per address family this node has an
+// InternalIP of (its first InternalIP of that family), in the order of this node's
+// InternalIPs. A dual-stack pair of nodes gets an IPv4 and an IPv6 session, as
+// Calico's node mesh has (each family over its own transport, next hops of that family).
+std::vector<IpAddress> peer_addresses(const Node& n, const Node& self) {
+  if (n.internal_ips.empty()) return {};
+  if (self.internal_ips.empty()) return {n.internal_ips.front()};
+  std::vector<IpAddress> out;
+  std::vector<bool> family_done(2, false);
+  for (const auto& mine : self.internal_ips) {
+    const std::size_t f = mine.is_v4() ? 0 : 1;
+    if (family_done[f]) continue;
+    family_done[f] = true;
+    for (const auto& ip : n.internal_ips)
+      if (ip.family() == mine.family()) {
+        out.push_back(ip);
+        break;
+      }
+  }
+  return out;
 }
 
 bool in_ranges(const IpAddress& ip, const std::vector<Prefix>& ranges) {
@@ -174,18 +188,24 @@ void derive_node_peers(const Node& self, uint32_t default_as, const KubernetesCo
         continue;  // clients peer only with the reflectors
       }
     }
-    auto address = peer_address(n, self);
-    if (!address) {
-      b.note("node " + n.meta.name + " has no InternalIP of this node's family: no peer");
+    const auto addresses = peer_addresses(n, self);
+    if (addresses.empty()) {
+      b.note("node " + n.meta.name + " has no InternalIP of this node's families: no peer");
       continue;
     }
-    DesiredPeer p;
-    p.name = "node-" + n.meta.name;
-    p.address = *address;
-    p.remote_as = node_as(n, default_as, c, b);
-    p.role = role;
-    p.origin = "node " + n.meta.name + why;
-    b.peer(std::move(p));
+    const uint32_t remote_as = node_as(n, default_as, c, b);
+    for (const IpAddress& address : addresses) {
+      DesiredPeer p;
+      // The session of this node's first family keeps the plain name; another
+      // family's session is told apart by a suffix ("node-node-b-v6").
+      const bool first_family = self.internal_ips.empty() || address.family() == self.internal_ips.front().family();
+      p.name = "node-" + n.meta.name + (first_family ? "" : address.is_v4() ? "-v4" : "-v6");
+      p.address = address;
+      p.remote_as = remote_as;
+      p.role = role;
+      p.origin = "node " + n.meta.name + why;
+      b.peer(std::move(p));
+    }
   }
 }
 

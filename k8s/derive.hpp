@@ -31,8 +31,10 @@
 //    node-selector) and from this node's peers annotation, a JSON list of
 //    {"name", "address", "remote-as", "password-secret": {"name", "key"}}.
 //  - a password is a Secret reference; the caller reads it through its Secret informer.
-// The peer address of a node is its first InternalIP of the same family as this
-// node's first InternalIP. Problems in annotations become notes, never failures.
+// A node is peered at its first InternalIP of each family this node has an
+// InternalIP of: dual-stack nodes get an IPv4 and an IPv6 session ("node-NAME" in
+// this node's first family, "node-NAME-v6" or "-v4" in the other), as Calico's
+// mesh does. Problems in annotations become notes, never failures.
 #pragma once
 
 #include <cstdint>
@@ -73,7 +75,7 @@ enum class PeerRole {
 std::string_view to_string(PeerRole role);
 
 struct DesiredPeer {
-  std::string name;  // "node-b" for nodes, the configured name for external peers
+  std::string name;  // "node-node-b" (or "node-node-b-v6") for nodes, the configured name for external peers
   IpAddress address;
   uint32_t remote_as = 0;
   PeerRole role = PeerRole::mesh;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "rib/graceful_shutdown.hpp"
+
 namespace petrel::rib {
 
 namespace wire = bgp::wire;
@@ -67,15 +69,21 @@ void withdraw_path(Rib& rib, PeerId peer, const Prefix& prefix, uint32_t path_id
 void admit(Rib& rib, PeerId peer, const Prefix& prefix, uint32_t path_id, AttrId id, const RouteAttrs& ra,
            uint8_t flags, const ImportSettings& s, ImportState& st, ImportReport& report) {
   AttrId use = id;
-  if (s.policy) {
+  // RFC 8326 §4.1: an external peer is about to go away; any other path wins.
+  // After import policy, as in FRR, so that a policy setting LOCAL_PREF for all
+  // of a peer's routes does not defeat it. Internal peers' LOCAL_PREF is their
+  // own (a draining iBGP speaker lowers it itself, §4.2).
+  const bool honour = s.honour_graceful_shutdown && rib.peer(peer).external;
+  if (s.policy || (honour && has_graceful_shutdown(ra))) {
     // Policy works per prefix: a rewrite gets its own (interned) set.
     RouteAttrs rewritten = ra;
-    if (!s.policy(prefix, rewritten)) {
+    if (s.policy && !s.policy(prefix, rewritten)) {
       ++st.rejected_by_policy;
       ++report.rejected;
       withdraw_path(rib, peer, prefix, path_id, st, report);
       return;
     }
+    if (honour) honour_graceful_shutdown(rewritten);
     if (!(rewritten == ra)) use = rib.attrs().intern(rewritten);
     else rib.attrs().acquire(id);
   } else {

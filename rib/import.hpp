@@ -9,6 +9,8 @@
 // the peer's AS (RFC 4271 §6.3), and every route of an UPDATE the codec marked
 // treat-as-withdraw (RFC 7606). The per-peer prefix limit (max-prefix) warns,
 // blocks new prefixes, or asks for the session to be restarted.
+// RFC 8326 §4.1: a route from an external peer carrying GRACEFUL_SHUTDOWN
+// (65535:0) gets LOCAL_PREF 0, after import policy (on by default, as in FRR).
 // Import policy, when given, runs last on each route and may rewrite or reject it.
 // Soft reconfiguration: the routes as received can be kept in an AdjRibIn and
 // re-run through a changed policy with reimport().
@@ -39,6 +41,9 @@ struct ImportSettings {
   uint8_t allow_own_as = 0;     // how often our AS may appear in AS_PATH
   bool enforce_first_as = true; // for external peers
   std::optional<MaxPrefix> max_prefix;
+  // RFC 8326 §4.1 (rib/graceful_shutdown.hpp): from an external peer,
+  // GRACEFUL_SHUTDOWN -> LOCAL_PREF 0, after the import policy.
+  bool honour_graceful_shutdown = true;
   // Import policy, run on each route that passed the protocol's checks: it may
   // rewrite the attributes; false rejects the route (treated as withdrawn).
   std::function<bool(const Prefix&, RouteAttrs&)> policy;

@@ -15,9 +15,19 @@ void SelectionDeferral::forget(PeerId peer) {
   for (auto it = waiting_.begin(); it != waiting_.end();) it = it->first == peer ? waiting_.erase(it) : std::next(it);
 }
 
+void SelectionDeferral::expect_session(std::string_view name) {
+  if (!active_) return;
+  expected_any_ = true;
+  sessions_.emplace(name);
+}
+
+void SelectionDeferral::session_settled(std::string_view name) {
+  if (auto it = sessions_.find(name); it != sessions_.end()) sessions_.erase(it);
+}
+
 bool SelectionDeferral::deferring(TimePoint now) {
   if (!active_) return false;
-  if (expected_any_ && waiting_.empty()) {
+  if (expected_any_ && waiting_.empty() && sessions_.empty()) {
     all_arrived_ = true;
     active_ = false;
   } else if (now >= deadline_) {

@@ -7,11 +7,18 @@
 // End-of-RIB markers and departures, and asks `deferring(now)` before each
 // decision. Peers that did not negotiate graceful restart are not waited for
 // (RFC 4724 §4.1: "... from all its peers that support graceful restart").
+// A configured graceful-restart peer whose session is not up yet is waited for
+// too (expect_session), as BIRD's recovery waits for its configured protocols
+// (`graceful restart wait`): otherwise the first peer's End-of-RIB would release
+// selection without a slower peer's routes, and the FIB would drop or move them
+// only to install them again a moment later.
 // Nothing here reads a clock. Single-threaded.
 #pragma once
 
 #include <cstdint>
 #include <set>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "bgp/wire/types.hpp"
@@ -32,6 +39,11 @@ class SelectionDeferral {
   void end_of_rib(PeerId peer, bgp::wire::Family family);
   // The peer went down before its End-of-RIB: not waited for any more.
   void forget(PeerId peer);
+  // A configured peer with graceful restart, session not up yet: wait for it.
+  void expect_session(std::string_view name);
+  // Its session is up (its families are now expect()ed, or not: no graceful
+  // restart), or it will not come (disabled, removed): not waited for as a session.
+  void session_settled(std::string_view name);
 
   // True while selection must wait. Ends for good (release) once every expected
   // End-of-RIB arrived after at least one peer was expected, or at the deadline;
@@ -39,10 +51,12 @@ class SelectionDeferral {
   bool deferring(TimePoint now);
   bool waited_for_all() const { return all_arrived_; }
   std::size_t outstanding() const { return waiting_.size(); }
+  std::size_t sessions_outstanding() const { return sessions_.size(); }
   TimePoint deadline() const { return deadline_; }
 
  private:
   std::set<std::pair<PeerId, bgp::wire::Family>> waiting_;
+  std::set<std::string, std::less<>> sessions_;  // configured peers not up yet
   TimePoint deadline_{};
   bool active_ = false;
   bool expected_any_ = false;

@@ -11,6 +11,7 @@
 
 #include "bgp/wire/route_refresh.hpp"
 #include "bgp/wire/update_packer.hpp"
+#include "rib/graceful_shutdown.hpp"
 
 // GCC 12 reports a stringop-overread false positive inside
 // boost::container::small_vector's copy of a one-element inline buffer (the
@@ -196,6 +197,18 @@ AttrId UpdateGroups::export_path(UpdateGroup& g, const Prefix& prefix, const Sel
     const bool keep = export_policy_(g.key.export_policy, prefix, rewritten);
     const AttrId before = out;
     out = keep ? store.intern(rewritten) : kNoAttrs;
+    store.release(before);
+  }
+  // Drain (RFC 8326 §4.2), last, so that no policy takes the marking away.
+  if (out != kNoAttrs && draining_) {
+    const AttrId before = out;
+    if (rib_.peer(path.peer).local && withhold_local_ && withhold_local_(prefix)) {
+      out = kNoAttrs;
+    } else {
+      RouteAttrs marked = store.get(out);
+      mark_graceful_shutdown(marked, to.external);
+      out = store.intern(marked);
+    }
     store.release(before);
   }
   return out;
@@ -527,6 +540,12 @@ void UpdateGroups::reevaluate(uint32_t policy_id) {
     // send_staged only sends what differs.
     send_staged(*g, g->last_sent.value_or(TimePoint{}));
   }
+}
+
+void UpdateGroups::set_draining(bool on, Withhold withhold_local) {
+  draining_ = on;
+  withhold_local_ = std::move(withhold_local);
+  reevaluate();
 }
 
 void UpdateGroups::remove_member(PeerId peer) {

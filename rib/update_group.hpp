@@ -41,6 +41,15 @@
 // Nothing here reads a clock or owns a timer: the caller passes `now` and asks
 // next_deadline().
 //
+// Drain (RFC 8326, rib/graceful_shutdown.hpp): while set_draining(true, …)
+// holds, every route exported to any group carries GRACEFUL_SHUTDOWN and, to
+// internal peers, LOCAL_PREF 0 (applied after the export rules and the export
+// policy, so a policy cannot take it away), and the locally originated
+// prefixes the `withhold` predicate names (service IPs) are withdrawn. Turning
+// it on or off re-exports through reevaluate(): only the differences are sent,
+// no session is reset, and turning it off sends back exactly what was
+// advertised before (the same attribute values).
+//
 // No errors are returned: a set too large to carry even one prefix in a message
 // (attributes that fit a peer with Extended Message, sent to one without) is
 // withdrawn instead and counted in encode_failures().
@@ -150,6 +159,13 @@ class UpdateGroups {
   // selections again and sends only what differs from its Adj-RIB-Out.
   void reevaluate(uint32_t policy_id = 0);
 
+  // Drain on or off (see the header comment): sent at once to every group,
+  // like reevaluate(). `withhold_local(prefix)`: true for a locally originated
+  // prefix that must not be advertised while draining; empty: none.
+  using Withhold = std::function<bool(const Prefix&)>;
+  void set_draining(bool on, Withhold withhold_local = {});
+  bool draining() const { return draining_; }
+
   // One batch from Rib::decide(), passed before the RIB changes again: the
   // AttrIds in `changes` must still be live.
   void process(std::span<const RouteChange> changes, TimePoint now);
@@ -208,6 +224,8 @@ class UpdateGroups {
   std::vector<bool> rr_client_;  // by PeerId
   uint32_t next_group_id_ = 1;
   ExportPolicy export_policy_;
+  bool draining_ = false;
+  Withhold withhold_local_;
   std::size_t encode_failures_ = 0;
 };
 

@@ -5,7 +5,7 @@
 # temporary directory: the repository is never written. Exits non-zero when a
 # target crashes, trips a sanitizer, leaks, hangs or breaks an invariant, and says
 # where the input is.
-#   scripts/fuzz.sh --seconds 60           # all four targets, 15 s each
+#   scripts/fuzz.sh --seconds 60           # all five targets, 12 s each
 #   scripts/fuzz.sh --seconds 300 update   # one target, 300 s
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || ((seconds < 1)); then
   echo "fuzz.sh: --seconds wants a positive number of seconds, not '$seconds'" >&2
   exit 2
 fi
-all=(framer open update nlri)
+all=(framer open update nlri bfd)
 ((${#targets[@]})) || targets=("${all[@]}")
 for t in "${targets[@]}"; do
   [[ -d "tests/fuzz/corpus/$t" ]] || { echo "fuzz.sh: no target '$t' (have: ${all[*]})" >&2; exit 2; }

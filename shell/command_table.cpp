@@ -139,7 +139,7 @@ CommandTable build() {
   t.keyword(peers, "counters", "messages in and out, flaps, prefixes per peer", true);
   NodeId bfd = t.keyword(show, "bfd", "BFD (bidirectional forwarding detection)", false);
   t.keyword(bfd, "sessions", "BFD sessions and their state", true);
-  t.keyword(show, "k8s", "Kubernetes state: node, pod CIDRs, advertised service IPs (Petrel)", true);
+  t.keyword(show, "k8s", "Kubernetes: API sync state, announcements and peers with their objects (Petrel)", true);
 
   // ---- protocol control
   peer_action(t, "enable", "start a protocol (peer) that was disabled");
@@ -160,7 +160,12 @@ CommandTable build() {
   t.keyword(configure, "confirm", "keep a configuration loaded with timeout", true);
   t.keyword(configure, "undo", "go back to the previous configuration", true);
   t.keyword(root, "down", "shut the daemon down", true);
-  t.keyword(root, "drain", "withdraw this node's routes gracefully before maintenance", true);
+  // RFC 8326: routes go with GRACEFUL_SHUTDOWN (LOCAL_PREF 0 to iBGP), service IPs are withdrawn.
+  NodeId drain = t.keyword(root, "drain", "withdraw this node's routes gracefully before maintenance", true);
+  t.keyword(drain, "stop", "end the drain: advertise as before (cancels a pending down)", true);
+  NodeId drain_and = t.keyword(drain, "and", "drain, then shut down", false);
+  NodeId drain_down = t.keyword(drain_and, "down", "drain, wait (10 s unless given), then shut the daemon down", true);
+  t.argument(drain_down, ArgType::number, "seconds to wait before shutting down", true);
   NodeId mrt = t.keyword(root, "mrt", "MRT export, RFC 6396, read by bgpdump (Petrel)", false);
   NodeId mrt_dump = t.keyword(mrt, "dump", "write an MRT file on the daemon's host", false);
   NodeId mrt_rib = t.keyword(mrt_dump, "rib", "every path of the RIB (TABLE_DUMP_V2)", false);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "bgp/fsm/restart_close.hpp"
+
 namespace petrel::bgp::fsm {
 
 using wire::NotificationMessage;
@@ -69,6 +71,13 @@ Event Event::error(EventType t, const wire::WireError& e) {
 Event Event::stop(std::string_view message) {
   return Event{EventType::manual_stop, std::nullopt, wire::make_shutdown(err::administrative_shutdown, message),
                "administratively stopped"};
+}
+
+Event Event::restart_stop(std::string_view message) {
+  Event e = stop(message);
+  e.reason = "stopped for a restart";
+  e.restart = true;
+  return e;
 }
 
 Fsm::Fsm(SessionSettings settings, FsmTimers timers, bool passive)
@@ -216,7 +225,13 @@ std::vector<Action> Fsm::on(const Event& e, TimePoint now) {
         return std::move(out_);
       }
       // RFC 4271 §8.2.2: Cease (RFC 9003 Administrative Shutdown with its message).
-      if (open_was_sent) emit(ActionType::send_notification, cease(err::administrative_shutdown));
+      // A restart tells a peer that keeps our routes otherwise (restart_close.hpp).
+      if (open_was_sent) {
+        std::optional<NotificationMessage> n = cease(err::administrative_shutdown);
+        if (e.restart && state_ == State::established && negotiated_)
+          n = restart_notification(settings_, *negotiated_, *n);
+        if (n) emit(ActionType::send_notification, std::move(n));
+      }
       emit(ActionType::disconnect);
       if (state_ == State::established) emit(ActionType::down);
       connect_retry_counter_ = 0;

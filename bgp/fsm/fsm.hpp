@@ -79,6 +79,10 @@ struct Event {
   std::optional<wire::OpenMessage> open;                  // with bgp_open
   std::optional<wire::NotificationMessage> notification;  // received, or to send (stop, errors)
   std::string reason;                                     // for the state history and logs
+  // ManualStop because this speaker is about to restart (restart_close.hpp): an
+  // Established peer that keeps our routes gets no NOTIFICATION, or (N bit) a Cease
+  // that is not a Hard Reset.
+  bool restart = false;
 
   static Event of(EventType t) { return Event{t, std::nullopt, std::nullopt, {}}; }
   // A header/OPEN/UPDATE error found by the codec: the NOTIFICATION to send.
@@ -89,6 +93,8 @@ struct Event {
   }
   // Manual stop with an RFC 9003 shutdown message.
   static Event stop(std::string_view message);
+  // Manual stop for a restart of this speaker (graceful restart, RFC 4724 §4).
+  static Event restart_stop(std::string_view message);
 };
 
 enum class ActionType : uint8_t {

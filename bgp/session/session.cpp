@@ -133,6 +133,19 @@ void Session::stop(std::string_view message) {
   drive(*primary_, Event::stop(message));
 }
 
+void Session::stop(wire::NotificationMessage notification, std::string reason) {
+  Event e = Event::stop(reason);
+  e.notification = std::move(notification);
+  e.reason = std::move(reason);
+  if (second_) drive(*second_, e);
+  drive(*primary_, e);
+}
+
+void Session::stop_for_restart(std::string_view message) {
+  if (second_) drive(*second_, Event::restart_stop(message));
+  drive(*primary_, Event::restart_stop(message));
+}
+
 void Session::restart(std::string_view message) {
   Event e = Event::stop(message);
   e.notification = wire::make_shutdown(wire::err::administrative_reset, message);

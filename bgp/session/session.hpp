@@ -67,6 +67,11 @@ class Session {
 
   void start();                             // ManualStart
   void stop(std::string_view message);      // ManualStop: Cease / Administrative Shutdown (RFC 9003)
+  // ManualStop sending `notification` instead (e.g. Peer De-configured).
+  void stop(wire::NotificationMessage notification, std::string reason);
+  // ManualStop because this speaker restarts (graceful restart): a peer that keeps our
+  // routes is not sent the Cease that would make it flush them (fsm/restart_close.hpp).
+  void stop_for_restart(std::string_view message);
   void restart(std::string_view message);   // Cease / Administrative Reset, then start again
   // AutomaticStop (RFC 4271 §8.1.2) with the NOTIFICATION to send, e.g. RFC 4486
   // Maximum Number of Prefixes Reached; the session starts again after IdleHold.

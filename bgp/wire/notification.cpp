@@ -65,6 +65,15 @@ NotificationMessage make_shutdown(uint8_t cease_subcode, std::string_view messag
   return out;
 }
 
+NotificationMessage make_hard_reset(const NotificationMessage& inner) {
+  NotificationMessage out{err::cease, err::hard_reset, {}};
+  out.data.reserve(inner.data.size() + 2);
+  out.data.push_back(inner.code);
+  out.data.push_back(inner.subcode);
+  out.data.insert(out.data.end(), inner.data.begin(), inner.data.end());
+  return out;
+}
+
 Result<NotificationMessage, WireError> decode_notification(std::span<const uint8_t> message) {
   ByteReader r(message);
   r.skip(kHeaderSize);

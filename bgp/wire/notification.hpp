@@ -35,6 +35,10 @@ NotificationMessage to_notification(const WireError& e);
 // Cease / Administrative Shutdown (or Reset) with an RFC 9003 message, cut at a
 // UTF-8 character boundary to 255 bytes.
 NotificationMessage make_shutdown(uint8_t cease_subcode, std::string_view message);
+// RFC 8538 §3: Cease / Hard Reset carrying `inner` (its code, subcode and data) as
+// its data. Sent instead of `inner` when both sides set the N bit and the session
+// must end without graceful restart keeping its routes.
+NotificationMessage make_hard_reset(const NotificationMessage& inner);
 
 Result<NotificationMessage, WireError> decode_notification(std::span<const uint8_t> message);
 void encode_notification(const NotificationMessage& n, std::vector<uint8_t>& out);

@@ -74,6 +74,7 @@ inline constexpr uint8_t other_configuration_change = 6;
 inline constexpr uint8_t connection_collision = 7;
 inline constexpr uint8_t out_of_resources = 8;
 inline constexpr uint8_t hard_reset = 9;  // RFC 8538
+inline constexpr uint8_t bfd_down = 10;   // RFC 9384
 }  // namespace err
 
 struct WireError {

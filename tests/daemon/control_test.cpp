@@ -115,6 +115,67 @@ TEST_CASE("commands: BIRD's forms and unique abbreviations") {
   CHECK(c->file == "/var/tmp/journal.mrt");
 }
 
+TEST_CASE("drain commands: drain, drain stop, drain and down [SECONDS]; all change state") {
+  auto c = parse_command("drain");
+  REQUIRE(c.has_value());
+  CHECK(c->verb == Command::Verb::drain);
+  CHECK(c->drain == Command::Drain::start);
+  CHECK(c->changes_state());
+  c = parse_command("dr st");
+  REQUIRE(c.has_value());
+  CHECK(c->drain == Command::Drain::stop);
+  c = parse_command("drain and down");
+  REQUIRE(c.has_value());
+  CHECK(c->drain == Command::Drain::and_down);
+  CHECK(c->timeout_seconds == Command::kDrainAndDownSeconds);
+  c = parse_command("dr a d 2");
+  REQUIRE(c.has_value());
+  CHECK(c->drain == Command::Drain::and_down);
+  CHECK(c->timeout_seconds == 2u);
+  c = parse_command("drain and down 0");  // drain, then down at once (still after the UPDATEs went out)
+  REQUIRE(c.has_value());
+  CHECK(c->timeout_seconds == 0u);
+  c = parse_command("dow");
+  REQUIRE(c.has_value());
+  CHECK(c->verb == Command::Verb::down);  // `down` keeps its abbreviation
+  CHECK(parse_command("d").error().find("'d' is ambiguous") != std::string::npos);
+}
+
+TEST_CASE("show status says Draining while draining (text and JSON)") {
+  StatusInfo s;
+  s.version = "test";
+  s.draining = true;
+  const std::string text = show_status(s).encode();
+  CHECK(text.find("Draining: routes sent with GRACEFUL_SHUTDOWN (RFC 8326)") != std::string::npos);
+  CHECK(text.find("0013 Daemon is up and running") != std::string::npos);  // birdc's last line unchanged
+  CHECK(status_json(s).as_object().at("draining").as_bool());
+  s.draining = false;
+  CHECK(show_status(s).encode().find("Draining") == std::string::npos);
+  CHECK_FALSE(status_json(s).as_object().at("draining").as_bool());
+}
+
+TEST_CASE("show k8s: the Kubernetes view, abbreviated, as JSON, read-only") {
+  for (const char* line : {"show k8s", "s k", "sh k8", "show k8s"}) {
+    CAPTURE(line);
+    auto c = parse_command(line);
+    REQUIRE(c.has_value());
+    CHECK(c->verb == Command::Verb::show_k8s);
+    CHECK_FALSE(c->json);
+    CHECK_FALSE(c->changes_state());  // allowed on the read-only socket
+  }
+  auto c = parse_command("json show k8s");
+  REQUIRE(c.has_value());
+  CHECK(c->verb == Command::Verb::show_k8s);
+  CHECK(c->json);
+  c = parse_command("show k8s node-a");
+  REQUIRE_FALSE(c.has_value());
+  CHECK(c.error().find("unexpected 'node-a'") != std::string::npos);
+  // `show` lists it among what it expects.
+  c = parse_command("show");
+  REQUIRE_FALSE(c.has_value());
+  CHECK(c.error().find("k8s") != std::string::npos);
+}
+
 TEST_CASE("commands: precise errors, never a crash") {
   const char* bad[][2] = {
       {"", "empty command"},
@@ -144,6 +205,15 @@ TEST_CASE("commands: precise errors, never a crash") {
       {"mrt dump", "mrt dump: expected rib | history"},
       {"mrt dump rib", "mrt dump rib: expected a file name"},
       {"mrt dump history rel/path.mrt", "mrt dump history: the file must be an absolute path"},
+      {"drain later", "drain: unexpected 'later' (expected stop | and down [SECONDS])"},
+      {"drain and", "drain and: expected down"},
+      {"drain and up", "drain and: expected down"},
+      {"drain and down soon", "drain and down: expected a number of seconds (0 to 3600), not 'soon'"},
+      {"drain and down 99999", "drain and down: expected a number of seconds"},
+      {"drain and down -1", "drain and down: expected a number of seconds"},
+      {"drain stop now", "unexpected 'now' at the end"},
+      {"show bfd", "show bfd: expected sessions"},
+      {"show bfd peers", "show bfd: expected sessions"},
   };
   for (const auto& [input, want] : bad) {
     const std::string text = input;
@@ -174,6 +244,41 @@ TEST_CASE("show protocols: BIRD's columns, as a running BIRD 2.0.12 printed them
                       "   Channel ipv4\n"
                       " \n"
                       "0000 \n");
+}
+
+TEST_CASE("show bfd sessions: parsed in full and abbreviated") {
+  for (const char* line : {"show bfd sessions", "s b s", "sh bf sess", "json show bfd sessions"}) {
+    CAPTURE(line);
+    auto c = parse_command(line);
+    REQUIRE(c.has_value());
+    CHECK(c->verb == Command::Verb::show_bfd_sessions);
+    CHECK_FALSE(c->changes_state());
+  }
+}
+
+TEST_CASE("show bfd sessions: BIRD's columns, as a running BIRD 2.0.12 printed them") {
+  BfdRow b;
+  b.address = "10.11.0.2";
+  b.interface = "br0";
+  b.state = "Up";
+  b.since = std::chrono::system_clock::now();
+  b.interval_s = 0.1;
+  b.timeout_s = 0.3;
+  BfdRow d = b;
+  d.address = "fd00:11::2";
+  d.interface = "---";
+  d.state = "Down";
+  d.interval_s = 1.0;
+  d.timeout_s = 0;
+  const std::string since = format_since(b.since);
+  // BIRD (birdc show bfd sessions in tests/bfd/bfd_netns.sh):
+  // "1020-10.11.0.1                 veth0      Up         2026-11-21 23:12:47    0.100    0.300"
+  CHECK(show_bfd_sessions("bfd1", {b, d}).encode() ==
+        "1020-bfd1:\n"
+        " IP address                Interface  State      Since         Interval  Timeout\n"
+        " 10.11.0.2                 br0        Up         " + since + "    0.100    0.300\n"
+        " fd00:11::2                ---        Down       " + since + "    1.000    0.000\n"
+        "0000 \n");
 }
 
 TEST_CASE("show route: BIRD's route lines and attribute lines") {

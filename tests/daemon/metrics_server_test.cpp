@@ -55,12 +55,13 @@ MetricsSnapshot small_snapshot(std::size_t peers = 2) {
 
 // A MetricsServer listening on 127.0.0.1:0, run by a thread of its own.
 struct Server {
-  explicit Server(MetricsServer::SnapshotFn fn = nullptr) {
+  explicit Server(MetricsServer::SnapshotFn fn = nullptr, MetricsServer::ReadinessFn ready = nullptr) {
     if (!fn) fn = [this] {
       ++scrapes;
       return small_snapshot(peers);
     };
     server = std::make_unique<MetricsServer>(ioc.get_executor(), std::move(fn));
+    if (ready) server->set_readiness(std::move(ready));
     auto r = server->listen("127.0.0.1:0");
     REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error()));
     port = server->port();
@@ -151,6 +152,28 @@ TEST_CASE("GET /healthz: 200 ok, without taking a snapshot") {
   auto res = c.get("/healthz");
   CHECK(res.result() == http::status::ok);
   CHECK(res.body() == "ok");
+  CHECK(s.scrapes == 0);
+}
+
+TEST_CASE("GET /readyz: 503 with the reason while the daemon is not ready, then 200 ok") {
+  std::atomic<bool> ready{false};
+  Server s(nullptr, [&]() -> std::optional<std::string> {
+    if (ready) return std::nullopt;
+    return std::string("kubernetes caches not listed yet");
+  });
+  Client c(s.port);
+  auto res = c.get("/readyz");
+  CHECK(res.result() == http::status::service_unavailable);
+  CHECK(res.body() == "not ready: kubernetes caches not listed yet\n");
+  CHECK(c.get("/healthz").result() == http::status::ok);  // liveness does not follow readiness
+  ready = true;
+  res = c.get("/readyz");
+  CHECK(res.result() == http::status::ok);
+  CHECK(res.body() == "ok");
+  // Without a readiness function /readyz is always ready.
+  Server plain;
+  Client p(plain.port);
+  CHECK(p.get("/readyz").body() == "ok");
   CHECK(s.scrapes == 0);
 }
 

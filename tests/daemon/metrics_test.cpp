@@ -22,6 +22,7 @@ MetricsSnapshot fixed_snapshot() {
   tor.name = "tor1";
   tor.address = "192.0.2.1";
   tor.state = "established";
+  tor.bfd_up = true;
   tor.uptime_seconds = 3600.5;
   tor.flaps = 2;
   tor.messages_in = 1520;
@@ -36,6 +37,7 @@ MetricsSnapshot fixed_snapshot() {
   node.address = "2001:db8::b";
   node.state = "active";
   node.flaps = 7;
+  node.bfd_up = false;
   node.messages_in = 12;
   node.messages_out = 15;
   s.peers = {tor, node};
@@ -51,6 +53,12 @@ MetricsSnapshot fixed_snapshot() {
   s.fib.queue_depth = 0;
   s.fib.routes = 1150;
   s.store = StoreMetrics{true, 4200, 5000, 3, 800, 12};
+  s.k8s.enabled = true;
+  s.k8s.synced = true;
+  s.k8s.announcements = 4;
+  s.k8s.peers = 3;
+  s.k8s.informers = {{"nodes", true, 0}, {"services", true, 2}, {"endpointslices", true, 0},
+                     {"secret petrel/bgp-passwords", false, 5}};
   return s;
 }
 
@@ -88,6 +96,18 @@ TEST_CASE("the rendered text is valid exposition syntax") {
   CHECK(test::check_exposition(render_prometheus(MetricsSnapshot{})) == "");
 }
 
+TEST_CASE("Kubernetes families only with kubernetes enabled; one series per informer") {
+  MetricsSnapshot s = fixed_snapshot();
+  const std::string on = render_prometheus(s);
+  CHECK(lines_starting(on, "petrel_k8s_synced ") == std::vector<std::string>{"petrel_k8s_synced 1"});
+  CHECK(lines_starting(on, "petrel_k8s_peers ") == std::vector<std::string>{"petrel_k8s_peers 3"});
+  CHECK(lines_starting(on, "petrel_k8s_informer_errors_total{").size() == 4);
+  CHECK(lines_starting(on, "petrel_k8s_informer_errors_total{resource=\"secret petrel/bgp-passwords\"} 5").size() == 1);
+  CHECK(lines_starting(on, "petrel_k8s_informer_synced{resource=\"secret petrel/bgp-passwords\"} 0").size() == 1);
+  s.k8s.enabled = false;
+  CHECK(render_prometheus(s).find("petrel_k8s_") == std::string::npos);
+}
+
 TEST_CASE("the checker itself rejects what the format forbids") {
   // Each of these must fail, or the check above proves nothing.
   const char* bad[] = {
@@ -117,7 +137,7 @@ TEST_CASE("HELP and TYPE appear once per family, before its samples") {
   const std::string text = render_prometheus(fixed_snapshot());
   const auto types = lines_starting(text, "# TYPE ");
   const auto helps = lines_starting(text, "# HELP ");
-  CHECK(types.size() == 30);
+  CHECK(types.size() == 33 + 5);  // 33 always (6 of them the store's), 5 with Kubernetes
   CHECK(helps.size() == types.size());
   CHECK(text.find("# TYPE petrel_fib_installs_total counter\npetrel_fib_installs_total 1160\n") != std::string::npos);
   CHECK(text.find("# TYPE petrel_store_changes_dropped_total counter\npetrel_store_changes_dropped_total 3\n") !=
@@ -194,6 +214,13 @@ TEST_CASE("floats: shortest round trip, NaN and infinities spelled as the format
   CHECK(render_prometheus(s).find("petrel_start_time_seconds 1763757000\n") != std::string::npos);
   s.fib.installs = std::numeric_limits<uint64_t>::max();
   CHECK(render_prometheus(s).find("petrel_fib_installs_total 18446744073709551615\n") != std::string::npos);
+}
+
+TEST_CASE("petrel_draining: 0, and 1 while draining") {
+  MetricsSnapshot s;
+  CHECK(render_prometheus(s).find("\npetrel_draining 0\n") != std::string::npos);
+  s.draining = true;
+  CHECK(render_prometheus(s).find("\npetrel_draining 1\n") != std::string::npos);
 }
 
 TEST_CASE("parse_metrics_address") {

@@ -35,6 +35,14 @@
 #             announce x3); `mrt dump rib` read by bgpdump agrees with `show route`,
 #             `mrt dump history` read by bgpdump shows the same flaps; restarted
 #             petreld keeps the journal; a garbage store: a log line, a cold start
+#   drain     RFC 8326: petreld originates a pod CIDR and a service IP to an iBGP BIRD (ib)
+#             and an eBGP BIRD (eb, honouring GRACEFUL_SHUTDOWN with BIRD's filter); a third
+#             BIRD (alt) offers a worse path to the pod CIDR. `petrelc drain`: ib sees
+#             (65535,0) and LOCAL_PREF 0, eb the community, both move to alt, the service IP
+#             vanishes, no session resets, `show status` says Draining; `drain stop`: back as
+#             before; `drain and down 2`: the routes move first, then Cease (`drain stop`
+#             cancels a pending one); receiver side: eb's route with (65535,0) gets
+#             LOCAL_PREF 0 in petreld and loses to ib's longer path
 # Ends with "N passed, N failed".
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -561,6 +569,160 @@ scenario_history() {
   check "petreld still running" ptr_alive "${PD_PID[node]}"
 }
 
+# ---------------------------------------------------------------- drain (RFC 8326)
+
+# bird_best NAME PREFIX: the protocol of BIRD's best route for PREFIX ("petrel", "alt").
+bird_best() {
+  birdc_q "$1" show route "$2" | awk '/\] \*/ { if (match($0, /\[[A-Za-z0-9_]+ /)) { print substr($0, RSTART + 1, RLENGTH - 2); exit } }'
+}
+drain_service_ip_at_both() { bird_has_route ib 10.96.0.10/32 && bird_has_route eb 10.96.0.10/32; }
+
+drain_birds() {
+  # ib: iBGP (AS 64512) to petreld and to alt; eb: eBGP (AS 65001) to both, honouring
+  # GRACEFUL_SHUTDOWN as RFC 8326 §4.1 asks of receivers (BIRD needs the filter).
+  # For petreld as the receiver: both announce 10.70.0.0/24 and 10.71.0.0/24 to it, ib's
+  # with a longer AS_PATH (eb's path wins), eb's 10.70.0.0/24 with GRACEFUL_SHUTDOWN.
+  bird_start "${NS_LEAF[1]}" ib <<EOF
+router id 10.200.0.1;
+protocol device { scan time 10; }
+protocol static static1 { ipv4; route 10.70.0.0/24 blackhole; route 10.71.0.0/24 blackhole; }
+protocol bgp petrel { local ${LEAF4[1]} as $PETREL_AS; neighbor $R4 as $PETREL_AS; direct; $BIRD_TIMERS
+  ipv4 { import all; export filter { if proto != "static1" then reject; bgp_path.prepend(64999); bgp_path.prepend(64998); accept; }; }; }
+protocol bgp alt { local ${LEAF4[1]} as $PETREL_AS; neighbor ${LEAF4[3]} as $PETREL_AS; direct; $BIRD_TIMERS
+  ipv4 { import all; export none; }; }
+EOF
+  bird_start "${NS_LEAF[2]}" eb <<EOF
+router id 10.200.0.2;
+protocol device { scan time 10; }
+filter gshut { if (65535, 0) ~ bgp_community then bgp_local_pref = 0; accept; }
+protocol static static1 { ipv4; route 10.70.0.0/24 blackhole; route 10.71.0.0/24 blackhole; }
+protocol bgp petrel { local ${LEAF4[2]} as 65001; neighbor $R4 as $PETREL_AS; $BIRD_TIMERS
+  ipv4 { import filter gshut;
+         export filter { if proto != "static1" then reject; if net = 10.70.0.0/24 then bgp_community.add((65535, 0)); accept; }; }; }
+protocol bgp alt { local ${LEAF4[2]} as 65001; neighbor ${LEAF4[3]} as $PETREL_AS; $BIRD_TIMERS
+  ipv4 { import filter gshut; export none; }; }
+EOF
+  # alt: the same pod CIDR, worse: LOCAL_PREF 50 to ib, a longer AS_PATH to eb.
+  bird_start "${NS_LEAF[3]}" alt <<EOF
+router id 10.200.0.3;
+protocol device { scan time 10; }
+protocol static static1 { ipv4; route 10.244.1.0/24 blackhole; }
+protocol bgp ib { local ${LEAF4[3]} as $PETREL_AS; neighbor ${LEAF4[1]} as $PETREL_AS; direct; $BIRD_TIMERS
+  ipv4 { import none; export filter { bgp_local_pref = 50; accept; }; }; }
+protocol bgp eb { local ${LEAF4[3]} as $PETREL_AS; neighbor ${LEAF4[2]} as 65001; $BIRD_TIMERS
+  ipv4 { import none; export filter { bgp_path.prepend($PETREL_AS); accept; }; }; }
+EOF
+}
+
+drain_conf() {
+  cat <<EOF
+router-id: $R4
+local-as: $PETREL_AS
+listen: [{address: $R4, port: 179}]
+metrics: 127.0.0.1:9469
+fib: {enabled: false}
+originate:
+  - {prefix: 10.244.1.0/24, blackhole: true}
+  - {prefix: 10.96.0.10/32, blackhole: false}
+policies:
+  all: [{action: accept}]
+peers:
+  - {name: ib, address: ${LEAF4[1]}, remote-as: internal, hold-time: 9, connect-retry: 2}
+  - {name: eb, address: ${LEAF4[2]}, remote-as: 65001, hold-time: 9, connect-retry: 2, import: {policy: all}, export: {policy: all}}
+EOF
+}
+
+# drain_normal WHEN: what the peers see with no drain (petreld's path best, service IP present).
+drain_normal() {
+  local when=$1
+  check_wait "$when: ib's best path to 10.244.1.0/24 is petreld's" 10 test_eq_cmd petrel bird_best ib 10.244.1.0/24
+  check_wait "$when: eb's best path to 10.244.1.0/24 is petreld's" 10 test_eq_cmd petrel bird_best eb 10.244.1.0/24
+  check "$when: ib: LOCAL_PREF 100, no community" \
+    test "$(bird_route_attr ib 10.244.1.0/24 BGP.local_pref)/$(bird_route_attr ib 10.244.1.0/24 BGP.community)" = 100/
+  check "$when: eb: no community" test_eq_cmd "" bird_route_attr eb 10.244.1.0/24 BGP.community
+  check_wait "$when: ib and eb have the service IP 10.96.0.10/32" 10 drain_service_ip_at_both
+}
+
+scenario_drain() {
+  topo_star 3
+  drain_birds
+  drain_conf | pd_start "$NS_R" node
+  check_wait "ib and eb Established" 20 bash -c \
+    "timeout 5 birdc -s '${PD_SOCK[node]}' show protocols | grep -c ' Established' | grep -qx 2"
+  check_wait "alt's sessions to ib and eb Established" 20 \
+    bash -c "[[ \$(timeout 5 birdc -s '${BIRD_SOCK[alt]}' show protocols | grep -c Established) == 2 ]]"
+  drain_normal "before"
+
+  # Receiver side (RFC 8326 §4.1, on by default): eb's 10.70.0.0/24 carries
+  # GRACEFUL_SHUTDOWN, so petreld gives it LOCAL_PREF 0 and prefers ib's longer path;
+  # 10.71.0.0/24, the same without the community, goes to eb's shorter path.
+  check_wait "receiver: petreld has both paths to 10.70.0.0/24" 10 \
+    test_eq_cmd 2 bash -c "timeout 5 birdc -s '${PD_SOCK[node]}' show route 10.70.0.0/24 | grep -c unicast"
+  pd_birdc node show route 10.70.0.0/24 all | sed 's/^/# petreld: /' >&2
+  check "receiver: eb's path with (65535,0) has LOCAL_PREF 0 at petreld" bash -c \
+    "timeout 5 birdc -s '${PD_SOCK[node]}' show route 10.70.0.0/24 protocol eb all | grep -q 'BGP.local_pref: 0'"
+  check "receiver: 10.70.0.0/24: ib's path is best (won on LOCAL_PREF)" \
+    pd_has node '^10\.70\.0\.0/24 +unicast \[ib [^]]*\] \*' show route 10.70.0.0/24
+  check "receiver: show route all says why: 'Petrel.best_path: won on LOCAL_PREF'" \
+    pd_has node 'Petrel\.best_path: won on LOCAL_PREF' show route 10.70.0.0/24 all
+  check "receiver: 10.71.0.0/24 (no community): eb's shorter path is best" \
+    pd_has node '^10\.71\.0\.0/24 +unicast \[eb [^]]*\] \*' show route 10.71.0.0/24
+  local since_ib since_eb; since_ib=$(pd_since node ib); since_eb=$(pd_since node eb)
+
+  local out; out=$(pd_petrelc node drain)
+  printf '# petrelc drain: %s\n' "$out" >&2
+  check "petrelc drain: 'Draining: … 1 service IPs withdrawn'" \
+    grep -q 'Draining: routes sent with GRACEFUL_SHUTDOWN.*1 service IPs withdrawn' <<<"$out"
+  check_wait "drain: ib sees (65535,0) on petreld's route" 5 test_eq_cmd "(65535,0)" bird_route_attr ib 10.244.1.0/24 BGP.community
+  check "drain: ib sees LOCAL_PREF 0 (iBGP)" test_eq_cmd 0 bird_route_attr ib 10.244.1.0/24 BGP.local_pref
+  check_wait "drain: eb sees (65535,0) on petreld's route" 5 test_eq_cmd "(65535,0)" bird_route_attr eb 10.244.1.0/24 BGP.community
+  check "drain: eb's filter gave it LOCAL_PREF 0" test_eq_cmd 0 bird_route_attr eb 10.244.1.0/24 BGP.local_pref
+  birdc_q ib show route 10.244.1.0/24 all | sed 's/^/# ib: /' >&2
+  birdc_q eb show route 10.244.1.0/24 all | sed 's/^/# eb: /' >&2
+  check_wait "drain: ib's best path moved to alt" 5 test_eq_cmd alt bird_best ib 10.244.1.0/24
+  check_wait "drain: eb's best path moved to alt" 5 test_eq_cmd alt bird_best eb 10.244.1.0/24
+  check_wait "drain: the service IP 10.96.0.10/32 vanished from ib" 5 ptr_not bird_has_route ib 10.96.0.10/32
+  check_wait "drain: the service IP 10.96.0.10/32 vanished from eb" 5 ptr_not bird_has_route eb 10.96.0.10/32
+  check "drain: petrelc show status says Draining" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show status | grep -q 'Draining: routes sent with GRACEFUL_SHUTDOWN'"
+  check "drain: metrics petrel_draining 1" grep -q '^petrel_draining 1$' <<<"$(http_get "$NS_R" 9469 /metrics)"
+  check "drain: petreld keeps the service IP itself (show route)" pd_has node '^10\.96\.0\.10/32 ' show route
+  check "drain: no session reset (ib and eb keep their uptime)" \
+    test "$(pd_since node ib)/$(pd_since node eb)" = "$since_ib/$since_eb"
+  check "drain again: 'Already draining'" grep -q 'Already draining' <<<"$(pd_petrelc node drain)"
+
+  out=$(pd_petrelc node drain stop)
+  printf '# petrelc drain stop: %s\n' "$out" >&2
+  check "petrelc drain stop: 'Drain stopped'" grep -q 'Drain stopped: routes sent as before' <<<"$out"
+  drain_normal "drain stop"
+  check "drain stop: show status no longer says Draining" bash -c \
+    "! timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show status | grep -q Draining"
+  check "drain stop: metrics petrel_draining 0" grep -q '^petrel_draining 0$' <<<"$(http_get "$NS_R" 9469 /metrics)"
+  check "drain stop: no session reset" test "$(pd_since node ib)/$(pd_since node eb)" = "$since_ib/$since_eb"
+
+  # A pending `drain and down` is cancelled by `drain stop`.
+  out=$(pd_petrelc node drain and down 3)
+  check "drain and down 3: 'Shutdown in 3 s'" grep -q 'Shutdown in 3 s' <<<"$out"
+  out=$(pd_petrelc node drain stop)
+  printf '# petrelc drain stop: %s\n' "$out" >&2
+  check "drain stop: 'pending shutdown cancelled'" grep -q 'Drain stopped: routes sent as before; pending shutdown cancelled' <<<"$out"
+  check_never "drain stop: petreld does not shut down" 4 ptr_not_alive "${PD_PID[node]}"
+  drain_normal "cancelled"
+
+  out=$(pd_petrelc node drain and down 2)
+  printf '# petrelc drain and down 2: %s\n' "$out" >&2
+  check "petrelc drain and down 2: 'Shutdown in 2 s'" grep -q 'Shutdown in 2 s' <<<"$out"
+  check_wait "drain and down: ib's best path moves to alt first" 1.5 test_eq_cmd alt bird_best ib 10.244.1.0/24
+  check "drain and down: eb's best path moved to alt too" test_eq_cmd alt bird_best eb 10.244.1.0/24
+  check "drain and down: ib's session to petreld still Established while the traffic moves" \
+    test_eq_cmd Established bird_proto_state ib petrel
+  check_wait "drain and down: then Cease (ib's BIRD: 'Received: Administrative shutdown')" 8 \
+    log_has "${BIRD_LOG[ib]}" 'petrel: Received: Administrative shutdown'
+  check_wait "drain and down: eb got the Cease too" 3 log_has "${BIRD_LOG[eb]}" 'petrel: Received: Administrative shutdown'
+  check_wait "drain and down: petreld has exited" 5 ptr_not_alive "${PD_PID[node]}"
+  check "drain and down: petreld logged it" log_has "${PD_LOG[node]}" 'stopping \(drain and down\)'
+}
+
 # ---------------------------------------------------------------- run
 
 petreld_main() {
@@ -579,6 +741,7 @@ petreld_main() {
   run_scenario restart scenario_restart
   run_scenario nexthop scenario_nexthop
   run_scenario history scenario_history
+  run_scenario drain scenario_drain
   ptr_summary
 }
 

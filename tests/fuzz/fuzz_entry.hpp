@@ -1,8 +1,8 @@
 // tests/fuzz/fuzz_entry.hpp — how a fuzz target names its entry point.
 //
 // Built for libFuzzer (PETREL_FUZZ=ON), each target defines LLVMFuzzerTestOneInput.
-// The replay test links all four targets into one ordinary executable, so there each
-// source is compiled with -DPETREL_FUZZ_ENTRY=<target>_fuzz_one_input and the four
+// The replay test links all the targets into one ordinary executable, so there each
+// source is compiled with -DPETREL_FUZZ_ENTRY=<target>_fuzz_one_input and the
 // entry points get distinct names.
 #pragma once
 

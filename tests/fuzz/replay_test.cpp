@@ -2,7 +2,7 @@
 // every kept crasher (tests/fuzz/crashers/<target>/) through its fuzz target, in
 // the ordinary test suite: with GCC in build/, under ASan + UBSan in build-asan/.
 // A target aborts when an invariant breaks; the last "replay" line printed names
-// the input. The four targets are linked in under distinct entry-point names
+// the input. The targets are linked in under distinct entry-point names
 // (fuzz_entry.hpp).
 #include <doctest/doctest.h>
 
@@ -23,6 +23,7 @@ extern "C" int framer_fuzz_one_input(const uint8_t* data, std::size_t size);
 extern "C" int open_fuzz_one_input(const uint8_t* data, std::size_t size);
 extern "C" int update_fuzz_one_input(const uint8_t* data, std::size_t size);
 extern "C" int nlri_fuzz_one_input(const uint8_t* data, std::size_t size);
+extern "C" int bfd_fuzz_one_input(const uint8_t* data, std::size_t size);
 
 namespace {
 
@@ -77,3 +78,4 @@ TEST_CASE("framer_fuzz: corpus and crashers") { replay_target("framer", framer_f
 TEST_CASE("open_fuzz: corpus and crashers") { replay_target("open", open_fuzz_one_input); }
 TEST_CASE("update_fuzz: corpus and crashers") { replay_target("update", update_fuzz_one_input); }
 TEST_CASE("nlri_fuzz: corpus and crashers") { replay_target("nlri", nlri_fuzz_one_input); }
+TEST_CASE("bfd_fuzz: corpus and crashers") { replay_target("bfd", bfd_fuzz_one_input); }

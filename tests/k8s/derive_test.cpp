@@ -272,6 +272,26 @@ TEST_CASE("a node without an InternalIP of this node's family is not peered") {
                     [](const std::string& n) { return n.find("node-b has no InternalIP") != std::string::npos; }));
 }
 
+TEST_CASE("dual-stack nodes peer once per family; a single-stack node in its own family only") {
+  Cluster c;
+  c.nodes["node-a"].internal_ips = {ip("10.0.0.11"), ip("fd00::11")};
+  c.nodes["node-b"].internal_ips = {ip("10.0.0.12"), ip("fd00::12")};
+  Derived d = c.run("node-a");
+  CHECK(peer_names(d) == std::vector<std::string>{"node-node-b", "node-node-b-v6", "node-node-c"});
+  CHECK(peer(d, "node-node-b")->address == ip("10.0.0.12"));
+  CHECK(peer(d, "node-node-b-v6")->address == ip("fd00::12"));
+  CHECK(peer(d, "node-node-b-v6")->role == PeerRole::mesh);
+  CHECK(peer(d, "node-node-c")->address == ip("10.0.0.13"));
+  // From node-b's side the names mirror (its first family is IPv4 too).
+  CHECK(peer_names(c.run("node-b")) == std::vector<std::string>{"node-node-a", "node-node-a-v6", "node-node-c"});
+  // An IPv6-first node names its IPv4 session with the suffix.
+  c.nodes["node-b"].internal_ips = {ip("fd00::12"), ip("10.0.0.12")};
+  Derived b = c.run("node-b");
+  CHECK(peer_names(b) == std::vector<std::string>{"node-node-a", "node-node-a-v4", "node-node-c-v4"});
+  CHECK(peer(b, "node-node-a")->address == ip("fd00::11"));
+  CHECK(peer(b, "node-node-a-v4")->address == ip("10.0.0.11"));
+}
+
 TEST_CASE("external peers: global, by node label selector, and from node annotations") {
   Cluster c;
   ExternalPeerConfig all{"tor-core", ip("10.0.0.254"), 65000, std::nullopt, SecretKeyRef{"petrel", "bgp-passwords", "core"}};

@@ -1,11 +1,16 @@
 # shellcheck shell=bash
-# tests/policy/k8s_objects.sh — feeding petrel-fake-apiserver from a test script.
+# tests/policy/k8s_objects.sh — feeding fake-apiserver (tests/tools/fake_apiserver) from
+# a test script.
 #
-# The server (tests/tools/fake_apiserver.cpp) runs with --dir DIR; these helpers
-# write kubectl-shaped JSON objects into DIR and send it commands through
-# DIR/commands, waiting (bounded) until DIR/applied says "ok". The caller defines
+# The server runs as `fake-apiserver serve --dir DIR`; these helpers write
+# kubectl-shaped JSON objects into DIR and send it commands on DIR/control.sock with
+# `fake-apiserver ctl` (synchronous, bounded by a 10 s timeout), failing unless it
+# answers "ok". The caller sets K8S_FAKE_APISERVER (the binary) and defines
 # fail MSG [DETAILS...].
-#   api DIR "COMMAND ARGS"                     upsert/remove/drop/compact/add-collection
+#   k8s_serving LOG                            the server's "serving https://" line is in LOG
+#   api DIR COMMAND ARGS...                    apply/delete/drop-watches/compact/... (its README);
+#                                              the answer is left in K8S_ANSWER
+#   k8s_apply DIR FILE "KIND KEY"              apply, checking where the server put it
 #   k8s_pod DIR NAME NAMESPACE IP NODE LABELS_JSON [PORTS_JSON]
 #   k8s_namespace DIR NAME LABELS_JSON         kubernetes.io/metadata.name added
 #   k8s_policy DIR NAMESPACE NAME SPEC_JSON
@@ -16,11 +21,20 @@ k8s_wait_for() {
   until "$@"; do (( SECONDS >= end )) && return 1; sleep 0.1; done
 }
 
+k8s_serving() { grep -q 'fake-apiserver: serving https://' "$1" 2>/dev/null; }
+
 api() {
-  local dir=$1 line=$2
-  echo "$line" >"$dir/commands"
-  k8s_wait_for 10 grep -qxF "ok $line" "$dir/applied" ||
-    { fail "API command: $line" "$(tail -3 "$dir/applied" 2>/dev/null)"; return 1; }
+  local dir=$1; shift
+  K8S_ANSWER=$(timeout 10 "$K8S_FAKE_APISERVER" ctl "$dir/control.sock" "$@" 2>&1) ||
+    { fail "API command: $*" "$K8S_ANSWER"; return 1; }
+}
+
+# k8s_apply DIR FILE "KIND KEY": applies FILE; the server must have placed it as KIND KEY.
+k8s_apply() {
+  local dir=$1 f=$2 what=$3
+  api "$dir" apply "$f" || return 1
+  [[ $K8S_ANSWER =~ ^ok\ $what\ (created|configured)\ \( ]] ||
+    { fail "API apply $f: not applied as $what" "$K8S_ANSWER"; return 1; }
 }
 
 k8s_pod() {
@@ -32,7 +46,7 @@ k8s_pod() {
  "spec": {"nodeName": "$node", "containers": [{"name": "main", "image": "busybox", "ports": $ports}]},
  "status": {"phase": "Running", "podIP": "$ip", "podIPs": [{"ip": "$ip"}]}}
 JSON
-  api "$dir" "upsert pods $f"
+  k8s_apply "$dir" "$f" "Pod $ns/$name"
 }
 
 k8s_namespace() {
@@ -42,7 +56,7 @@ k8s_namespace() {
   cat >"$f" <<JSON
 {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "$name", "uid": "uid-$name", "labels": $labels}}
 JSON
-  api "$dir" "upsert namespaces $f"
+  k8s_apply "$dir" "$f" "Namespace $name"
 }
 
 k8s_policy() {
@@ -52,5 +66,5 @@ k8s_policy() {
 {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
  "metadata": {"name": "$name", "namespace": "$ns", "uid": "uid-np-$ns-$name"}, "spec": $spec}
 JSON
-  api "$dir" "upsert networkpolicies $f"
+  k8s_apply "$dir" "$f" "NetworkPolicy $ns/$name"
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/policy/policy_k8s_e2e.sh — the real petrel-policy binary in Kubernetes mode
-# against the in-suite API server (petrel-fake-apiserver: HTTPS, list+watch), without
+# against the in-suite API server (fake-apiserver, tests/tools/fake_apiserver: HTTPS,
+# list+watch, driven through its control socket), without
 # touching a kernel: --dry-run, explain and --once's bounded wait. No root needed;
 # only loopback traffic. The kernel side in k8s mode is policy_k8s_netns.sh.
 #  - the same world served by the API server and written as files gives the same
@@ -8,11 +9,14 @@
 #  - with node-name, only that node's pods are isolated, every pod still feeds the
 #    peer sets;
 #  - explain answers from the cluster;
-#  - --once fails, naming what is missing, when a list never completes.
-#   usage: policy_k8s_e2e.sh PETREL_POLICY PETREL_FAKE_APISERVER
+#  - --once fails, naming what is missing, when a list never completes (the server
+#    started with --without pods).
+#   usage: policy_k8s_e2e.sh PETREL_POLICY FAKE_APISERVER
 set -u
 POLICY=$(realpath "$1")
 FAKE=$(realpath "$2")
+# shellcheck disable=SC2034
+K8S_FAKE_APISERVER=$FAKE   # read by k8s_objects.sh
 WORK=$(mktemp -d /tmp/pk8-e2e.XXXXXX) || exit 1
 SERVER_PIDS=()
 PASSED=0 FAILED=0
@@ -32,13 +36,14 @@ check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; f
 source "$(dirname "$0")/k8s_objects.sh"
 wait_for() { k8s_wait_for "$@"; }
 
-# start_server DIR [ARGS...]: the API server, its kubeconfig in DIR.
+# start_server DIR [ARGS...]: the API server on 127.0.0.1 (a free port), its kubeconfig
+# and control socket in DIR.
 start_server() {
   local dir=$1; shift
   mkdir -p "$dir"
-  "$FAKE" --dir "$dir" "$@" >"$dir/server.log" 2>&1 &
+  "$FAKE" serve --dir "$dir" "$@" >"$dir/server.log" 2>&1 &
   SERVER_PIDS+=($!)
-  wait_for 20 test -s "$dir/kubeconfig" || { fail "API server did not start" "$(cat "$dir/server.log")"; exit 1; }
+  wait_for 20 k8s_serving "$dir/server.log" || { fail "API server did not start" "$(cat "$dir/server.log")"; exit 1; }
 }
 
 pod() { k8s_pod "$@" || exit 1; }
@@ -142,7 +147,7 @@ check "explain: dev/other -> prod/web:8080 denied (exit 1) by prod/web" \
 # ---------------------------------------------------------------- a watch change, then --dry-run again
 
 pod "$CL" other dev 10.10.2.3 node-a '{"app": "client"}'
-api "$CL" "remove networkpolicies dev/deny-egress" || exit 1
+api "$CL" delete networkpolicies dev/deny-egress || exit 1
 "$POLICY" -c "$CL/policy.yaml" --dry-run >"$WORK/k8s2.out" 2>&1
 check "after a relabel, dev/other is in the client peer set" \
   bash -c "grep -E '^add petrel-s-[0-9a-f]+ 10.10.2.3$' '$WORK/k8s2.out' | grep -q ."

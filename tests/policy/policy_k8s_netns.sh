@@ -2,7 +2,8 @@
 # tests/policy/policy_k8s_netns.sh — petrel-policy in Kubernetes mode, end to end with
 # real traffic in network namespaces.
 #
-# The in-suite API server (petrel-fake-apiserver: HTTPS, list+watch) and petrel-policy
+# The in-suite API server (fake-apiserver, tests/tools/fake_apiserver: HTTPS, list+watch,
+# driven through its control socket) and petrel-policy
 # both run inside one "node" namespace, which routes between "pod" namespaces (veth
 # pairs, /32 addresses, Calico-style 169.254.1.1 gateway) as policy_netns.sh does.
 # The cluster is changed through the API server only; real TCP connections
@@ -12,18 +13,21 @@
 #  - a relabel and a policy delete or add over the watch change what passes;
 #  - the API server gone: the rules in force stay, still ready;
 #  - petrel-policy stopped: the rules stay (--cleanup removes them).
-#   usage: policy_k8s_netns.sh PETREL_POLICY PETREL_PROBE PETREL_FAKE_APISERVER
+# Namespaces are named pk8-<pid>-... (PTR_NS_PREFIX replaces pk8, as in lib.sh).
+#   usage: policy_k8s_netns.sh PETREL_POLICY PETREL_PROBE FAKE_APISERVER
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../interop/lib.sh
 source "$HERE/../interop/lib.sh"
 # shellcheck source=k8s_objects.sh
 source "$HERE/k8s_objects.sh"
-PTR_ID="pk8-$$"   # this test's namespace prefix
+PTR_ID="${PTR_NS_PREFIX:-pk8}-$$"   # this test's namespace prefix (PTR_NS_PREFIX: see lib.sh)
 
 POLICY_BIN=$(realpath "$1")
 PROBE_BIN=$(realpath "$2")
 FAKE_BIN=$(realpath "$3")
+# shellcheck disable=SC2034
+K8S_FAKE_APISERVER=$FAKE_BIN   # read by k8s_objects.sh
 ptr_init iptables-nft ipset
 
 # name|namespace|IP|node|labels (JSON)|container ports (JSON)
@@ -79,9 +83,10 @@ cluster() {
   topo
   WORK=$PTR_SCOPE
   API="$WORK/api"; mkdir -p "$API"
-  ptr_spawn "$NODE" "$WORK/api.log" "$FAKE_BIN" --dir "$API"
+  ptr_spawn "$NODE" "$WORK/api.log" "$FAKE_BIN" serve --dir "$API"
   local api_pid=$PTR_LAST_PID
-  require_wait "API server up (kubeconfig written)" 20 test -s "$API/kubeconfig"
+  require_wait "API server up (serving, kubeconfig written)" 20 k8s_serving "$WORK/api.log"
+  require "kubeconfig written" test -s "$API/kubeconfig"
   k8s_namespace "$API" prod '{"team": "prod"}' || exit 1
   k8s_namespace "$API" dev '{"team": "dev"}' || exit 1
   local p name ns ip node labels ports
@@ -124,13 +129,14 @@ YAML
   check_eq "watch: a relabel rewrites no rule" "$rules_before" \
     "$(nsx "$NODE" iptables-nft-save -t filter | grep -E '^-A petrel' | md5sum)"
 
-  api "$API" "remove networkpolicies prod/web" || exit 1
+  api "$API" delete networkpolicies prod/web || exit 1
   check_wait "watch: policy deleted -> dev/client -> prod/web:8081 allowed" 5 flow tcp client web 8081
   k8s_policy "$API" prod web "$WEB_POLICY" || exit 1
   check_wait "watch: policy back -> dev/client -> prod/web:8081 denied again" 5 denied tcp client web 8081
 
-  api "$API" "drop pods" || exit 1
-  api "$API" "compact" || exit 1
+  api "$API" drop-watches pods || exit 1
+  check "petrel-policy's pods watch was open, and is dropped ($K8S_ANSWER)" grep -qE '^ok [1-9][0-9]* watches$' <<<"$K8S_ANSWER"
+  api "$API" compact || exit 1
   k8s_pod "$API" other dev 10.20.2.3 node-a '{"app": "other"}' || exit 1
   check_wait "watch dropped, history compacted (410): the relabel back still arrives" 8 denied tcp other web 8080
 

@@ -266,3 +266,54 @@ TEST_CASE("soft reconfiguration: a changed import policy re-runs the routes as r
   f.rib.remove_peer(f.ebgp);
   CHECK(f.rib.attrs().size() == 0);
 }
+
+TEST_CASE("RFC 8326 §4.1: an eBGP route with GRACEFUL_SHUTDOWN gets LOCAL_PREF 0 on import, by default") {
+  Fixture f;
+  const Prefix shut = *Prefix::parse("10.1.0.0/24"), plain = *Prefix::parse("10.2.0.0/24");
+  wire::PathAttributes gshut = path({65001});
+  gshut.communities = {wire::community::graceful_shutdown};
+  f.feed(f.ebgp, announce(gshut, {"10.1.0.0/24"}));
+  f.feed(f.ebgp, announce(path({65001}), {"10.2.0.0/24"}));
+  const auto& a = f.rib.attrs().get(f.rib.paths(shut)[0].attrs).attrs;
+  CHECK(a.local_pref == 0u);
+  CHECK(a.communities == std::vector<uint32_t>{wire::community::graceful_shutdown});  // kept, for our own peers
+  CHECK_FALSE(f.rib.attrs().get(f.rib.paths(plain)[0].attrs).attrs.local_pref.has_value());
+
+  // An iBGP peer's LOCAL_PREF is its own: left as sent.
+  wire::PathAttributes ibgp = path({65100});
+  ibgp.local_pref = 300;
+  ibgp.communities = {(65100u << 16) | 1, wire::community::graceful_shutdown};
+  f.feed(f.ibgp, announce(ibgp, {"10.3.0.0/24"}));
+  CHECK(f.rib.attrs().get(f.rib.paths(*Prefix::parse("10.3.0.0/24"))[0].attrs).attrs.local_pref == 300u);
+
+  // The path loses to one of normal preference (best path, LOCAL_PREF step).
+  f.feed(f.ibgp, announce(path({65100, 65200}), {"10.1.0.0/24"}));
+  std::vector<RouteChange> changes;
+  f.rib.decide(changes);
+  const auto selected = f.rib.selected(shut);
+  REQUIRE(selected.size() == 1);
+  CHECK(selected[0].peer == f.ibgp);
+  CHECK(f.rib.explain(shut) == Step::local_pref);
+
+  // After import policy (as FRR): a policy setting LOCAL_PREF for every route does
+  // not defeat it; one that adds the community marks the route too.
+  f.settings.policy = [](const Prefix& p, RouteAttrs& r) {
+    r.attrs.local_pref = 200;
+    if (p == *Prefix::parse("10.5.0.0/24")) r.attrs.communities.push_back(wire::community::graceful_shutdown);
+    return true;
+  };
+  f.feed(f.ebgp, announce(gshut, {"10.4.0.0/24"}));
+  f.feed(f.ebgp, announce(path({65001}), {"10.5.0.0/24", "10.6.0.0/24"}));
+  CHECK(f.rib.attrs().get(f.rib.paths(*Prefix::parse("10.4.0.0/24"))[0].attrs).attrs.local_pref == 0u);
+  CHECK(f.rib.attrs().get(f.rib.paths(*Prefix::parse("10.5.0.0/24"))[0].attrs).attrs.local_pref == 0u);
+  CHECK(f.rib.attrs().get(f.rib.paths(*Prefix::parse("10.6.0.0/24"))[0].attrs).attrs.local_pref == 200u);
+}
+
+TEST_CASE("RFC 8326 receiver side can be switched off") {
+  Fixture f;
+  f.settings.honour_graceful_shutdown = false;
+  wire::PathAttributes gshut = path({65001});
+  gshut.communities = {wire::community::graceful_shutdown};
+  f.feed(f.ebgp, announce(gshut, {"10.1.0.0/24"}));
+  CHECK_FALSE(f.rib.attrs().get(f.rib.paths(*Prefix::parse("10.1.0.0/24"))[0].attrs).attrs.local_pref.has_value());
+}

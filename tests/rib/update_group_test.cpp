@@ -745,3 +745,119 @@ TEST_CASE("policy change: reevaluate sends only the difference; change_member mo
   CHECK(f.groups.advertised_count(f.customer) == 0);
   CHECK(r.end_of_rib.empty());  // not a new session
 }
+
+TEST_CASE("drain (RFC 8326 §4.2): GRACEFUL_SHUTDOWN to every peer, LOCAL_PREF 0 to iBGP only, service IPs withdrawn") {
+  Fixture f;
+  f.groups.set_export_policy([](uint32_t, const Prefix&, RouteAttrs&) { return true; });
+  MemberConfig customer = ebgp_config();
+  customer.export_policy = 5;
+  f.groups.add_member(f.client1, client_config());
+  f.groups.add_member(f.customer, customer);
+  f.groups.drain(f.client1);
+  f.groups.drain(f.customer);
+  // Learned from eBGP; a pod CIDR and a service IP of our own; one that already
+  // carries the community (it must not be added twice).
+  f.announce(f.ebgp_src, "10.1.0.0/16", path({65001}, "192.0.2.1"));
+  f.announce(f.ebgp_src, "10.5.0.0/16",
+             path({65001}, "192.0.2.1", std::nullopt, std::nullopt, {wire::community::graceful_shutdown}));
+  f.announce(kLocalPeer, "10.244.1.0/24", path({}, "0.0.0.0"));
+  f.announce(kLocalPeer, "10.96.0.10/32", path({}, "0.0.0.0", std::nullopt, std::nullopt, {(64512u << 16) | 7}));
+  f.decide();
+  const Received before_c = f.receive(f.client1), before_e = f.receive(f.customer);
+  REQUIRE(before_c.announced.size() == 4);
+  REQUIRE(before_e.announced.size() == 4);
+  // What each member holds, as values (ids of released sets may be reused).
+  auto held = [&](PeerId m, const Prefix& p) { return f.rib.attrs().get(f.groups.advertised(m, p)); };
+  std::map<Prefix, RouteAttrs> sent_c, sent_e;
+  for (const auto& [p, r] : before_c.announced) sent_c[p] = held(f.client1, p);
+  for (const auto& [p, r] : before_e.announced) sent_e[p] = held(f.customer, p);
+
+  f.groups.set_draining(true, [](const Prefix& p) { return p == pfx("10.96.0.10/32"); });
+  CHECK(f.groups.draining());
+  const Received c = f.receive(f.client1), e = f.receive(f.customer);
+  const uint32_t gshut = wire::community::graceful_shutdown;
+  // iBGP: the community once, and LOCAL_PREF 0; the service IP withdrawn.
+  CHECK(c.announced.size() == 3);
+  CHECK(c.withdrawn == std::vector<Prefix>{pfx("10.96.0.10/32")});
+  for (const auto& [p, r] : c.announced) {
+    CAPTURE(p.to_string());
+    CHECK(std::count(r.attrs.communities.begin(), r.attrs.communities.end(), gshut) == 1);
+    CHECK(r.attrs.local_pref == 0u);
+  }
+  // eBGP: the community once, no LOCAL_PREF (not sent over eBGP); the same withdrawal.
+  CHECK(e.announced.size() == 2);
+  CHECK(e.withdrawn == std::vector<Prefix>{pfx("10.96.0.10/32")});
+  for (const auto& [p, r] : e.announced) {
+    CAPTURE(p.to_string());
+    CHECK(std::count(r.attrs.communities.begin(), r.attrs.communities.end(), gshut) == 1);
+    CHECK_FALSE(r.attrs.local_pref.has_value());
+    CHECK(r.attrs.as_path->to_string().rfind("64512", 0) == 0);  // the rest of the eBGP rewrite stays
+  }
+  // A prefix that already carried the community alone is unchanged for eBGP: not re-sent.
+  CHECK(e.announced.count(pfx("10.5.0.0/16")) == 0);
+  CHECK(held(f.customer, pfx("10.5.0.0/16")) == sent_e[pfx("10.5.0.0/16")]);
+
+  // While draining, a new route goes out marked, a new service IP is held back.
+  f.announce(f.ebgp_src, "10.2.0.0/16", path({65001}, "192.0.2.1"));
+  f.announce(kLocalPeer, "10.96.0.0/32", path({}, "0.0.0.0"));
+  f.decide();
+  const Received during = f.receive(f.client1);
+  REQUIRE(during.announced.count(pfx("10.2.0.0/16")) == 1);
+  CHECK(during.announced.at(pfx("10.2.0.0/16")).attrs.local_pref == 0u);
+  CHECK(during.announced.count(pfx("10.96.0.0/32")) == 1);  // not named by the predicate: marked, not withheld
+  f.groups.drain(f.customer);
+
+  // Drain stopped: exactly the previous advertisements.
+  f.groups.set_draining(false);
+  CHECK_FALSE(f.groups.draining());
+  const Received after_c = f.receive(f.client1), after_e = f.receive(f.customer);
+  CHECK(after_c.withdrawn.empty());
+  CHECK(after_e.withdrawn.empty());
+  for (const auto& [p, attrs] : sent_c) {
+    CAPTURE(p.to_string());
+    CHECK(held(f.client1, p) == attrs);
+  }
+  for (const auto& [p, attrs] : sent_e) {
+    CAPTURE(p.to_string());
+    CHECK(held(f.customer, p) == attrs);
+  }
+  REQUIRE(after_c.announced.count(pfx("10.96.0.10/32")) == 1);
+  CHECK(after_c.announced.at(pfx("10.96.0.10/32")).attrs.communities == std::vector<uint32_t>{(64512u << 16) | 7});
+  CHECK(after_c.announced.at(pfx("10.1.0.0/16")).attrs.local_pref == 100u);
+  CHECK(after_e.announced.at(pfx("10.1.0.0/16")).attrs.communities.empty());
+  CHECK(after_e.announced.count(pfx("10.5.0.0/16")) == 0);  // never changed: not re-sent
+  // Stopping again sends nothing.
+  f.groups.set_draining(false);
+  CHECK(f.groups.pending_buffers(f.client1) == 0);
+  CHECK(f.groups.pending_buffers(f.customer) == 0);
+
+  // No reference is leaked by the marking: draining on and off, then the members
+  // leave, and the store holds the RIB's own sets only.
+  f.groups.set_draining(true, [](const Prefix& p) { return p == pfx("10.96.0.10/32"); });
+  f.groups.set_draining(false);
+  f.groups.remove_member(f.client1);
+  f.groups.remove_member(f.customer);
+  REQUIRE(f.groups.group_count() == 0);
+  std::set<AttrId> rib_sets;
+  f.rib.for_each_prefix([&](const Prefix& p) {
+    for (const auto& path : f.rib.paths(p)) rib_sets.insert(path.attrs);
+  });
+  CHECK(f.rib.attrs().size() == rib_sets.size());
+}
+
+TEST_CASE("drain: a member that joins while draining gets the marked table, IPv6 too") {
+  Fixture f;
+  f.announce(f.ebgp_src, "10.1.0.0/16", path({65001}, "192.0.2.1"));
+  f.announce(f.ebgp_src, "2001:db8:1::/48", path({65001}, "2001:db8::1"));
+  f.decide();
+  f.groups.set_draining(true);
+  f.groups.add_member(f.client1, client_config());
+  const Received r = f.receive(f.client1);
+  for (const char* p : {"10.1.0.0/16", "2001:db8:1::/48"}) {
+    CAPTURE(p);
+    REQUIRE(r.announced.count(pfx(p)) == 1);
+    CHECK(r.announced.at(pfx(p)).attrs.local_pref == 0u);
+    CHECK(r.announced.at(pfx(p)).attrs.communities == std::vector<uint32_t>{wire::community::graceful_shutdown});
+  }
+  CHECK(r.end_of_rib.size() == 2);
+}

@@ -84,6 +84,9 @@ TEST_CASE("every command of issue 6 expands, written out and abbreviated") {
       {"c u", "configure undo"},
       {"dow", "down"},
       {"dr", "drain"},
+      {"dr s", "drain stop"},
+      {"drain and down", "drain and down"},
+      {"dr a d 5", "drain and down 5"},
       {"  show   status  ", "show status"},
   };
   for (const auto& row : rows) {
@@ -162,7 +165,8 @@ TEST_CASE("errors name the word, its column and the candidates") {
 
 TEST_CASE("error messages point at the word (golden)") {
   const char* lines[] = {"re tor1", "show bogus", "sh ro fo 10.1.2.300", "show status now", "show route for",
-                         "s b", "disable", "c t soon", "s r h", "mrt dump rib relative.mrt"};
+                         "s b", "disable", "c t soon", "s r h",
+                         "drain and", "drain and down soon", "drain later", "mrt dump rib relative.mrt"};
   std::string out;
   for (const char* line : lines) {
     out += "=== " + std::string(line) + "\n";
@@ -237,7 +241,9 @@ TEST_CASE("? help lists the next words with a description (golden)") {
                          "show status ",
                          "show x",
                          "show bogus ",
-                         "re "};
+                         "re ",
+                         "drain ",
+                         "drain and down "};
   std::string out;
   for (const char* line : lines) {
     out += "=== \"" + std::string(line) + "\"\n" + help_text(table(), line);

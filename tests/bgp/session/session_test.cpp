@@ -1,6 +1,7 @@
 // Session over an in-memory transport: every failure point of a whole scenario
 // (loop N until the scenario passes), collisions (RFC 4271 §6.8), the hold timer
-// with a manual clock, write backpressure, and bad bytes from the peer.
+// with a manual clock, write backpressure, bad bytes from the peer, and the stop
+// for a restart (graceful restart: no Cease to a peer that keeps our routes).
 #include "bgp/session/session.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -78,7 +79,8 @@ struct PeerEnd {
 };
 
 struct Harness : session::SessionObserver {
-  explicit Harness(std::shared_ptr<FaultPlan> f = std::make_shared<FaultPlan>(), std::size_t high_water = 4u << 20)
+  explicit Harness(std::shared_ptr<FaultPlan> f = std::make_shared<FaultPlan>(), std::size_t high_water = 4u << 20,
+                   std::optional<fsm::GracefulRestartSettings> graceful_restart = std::nullopt)
       : faults(std::move(f)) {
     session::SessionConfig cfg;
     cfg.name = "peer1";
@@ -87,6 +89,7 @@ struct Harness : session::SessionObserver {
     cfg.settings.remote_as = fsm::RemoteAs::exact_as(65001);
     cfg.settings.hold_time = 9;
     cfg.write_high_water = high_water;
+    cfg.settings.graceful_restart = graceful_restart;
     auto c = std::make_unique<MemoryConnector>(io.get_executor(), faults);
     connector = c.get();
     session = std::make_unique<Session>(io.get_executor(), cfg, std::move(c), clock, *this);
@@ -99,12 +102,12 @@ struct Harness : session::SessionObserver {
   }
   PeerEnd last_peer() { return PeerEnd{*connector->remote_ends.back()}; }
   // Brings the session to Established over the first outgoing connection.
-  PeerEnd establish() {
+  PeerEnd establish(const wire::OpenMessage& open = peer_open()) {
     session->start();
     run();
     REQUIRE(connector->remote_ends.size() == 1);
     auto& t = *connector->remote_ends.back();
-    t.put(bytes_of(peer_open()));
+    t.put(bytes_of(open));
     t.put(keepalive());
     run();
     REQUIRE(session->state() == fsm::State::established);
@@ -365,4 +368,50 @@ TEST_CASE("stopping with UPDATEs queued still delivers the NOTIFICATION, and onl
   REQUIRE(note.has_value());
   CHECK(note->shutdown_message() == "maintenance");
   CHECK(peer.t.closed());
+}
+
+TEST_CASE("a stop for a restart closes without a NOTIFICATION when the peer keeps our routes (RFC 4724 §4.2)") {
+  fsm::GracefulRestartSettings gr;
+  gr.restart_time = 120;
+  wire::OpenMessage open = peer_open();
+  open.capabilities.graceful_restart = wire::GracefulRestartCapability{false, false, 120, {{{1, 1}, false}}};
+  {
+    Harness h(std::make_shared<FaultPlan>(), 4u << 20, gr);
+    auto peer = h.establish(open);
+    peer.received();
+    h.session->stop_for_restart("petreld restarting");
+    h.run();
+    CHECK_FALSE(has(peer.received(), wire::MessageType::notification));
+    CHECK(peer.t.closed());
+    CHECK(h.downs == 1);
+    CHECK(h.session->state() == fsm::State::idle);
+  }
+  {
+    // With the N bit on both sides (RFC 8538): Administrative Reset, not a Hard Reset.
+    open.capabilities.graceful_restart->notification = true;
+    Harness h(std::make_shared<FaultPlan>(), 4u << 20, gr);
+    auto peer = h.establish(open);
+    peer.received();
+    h.session->stop_for_restart("petreld restarting");
+    h.run();
+    const auto got = peer.received();
+    REQUIRE(has(got, wire::MessageType::notification));
+    auto note = wire::decode_notification(got.back().bytes);
+    REQUIRE(note.has_value());
+    CHECK(note->subcode == wire::err::administrative_reset);
+    CHECK(peer.t.closed());
+  }
+  {
+    // Without graceful restart on our side the peer cannot keep anything: the Cease.
+    Harness h;
+    auto peer = h.establish(open);
+    peer.received();
+    h.session->stop_for_restart("petreld restarting");
+    h.run();
+    const auto got = peer.received();
+    REQUIRE(has(got, wire::MessageType::notification));
+    auto note = wire::decode_notification(got.back().bytes);
+    REQUIRE(note.has_value());
+    CHECK(note->subcode == wire::err::administrative_shutdown);
+  }
 }

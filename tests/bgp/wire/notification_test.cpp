@@ -50,6 +50,21 @@ TEST_CASE("RFC 9003: shutdown communication") {
   }
 }
 
+TEST_CASE("RFC 8538 §3: a Hard Reset carries the inner NOTIFICATION's code, subcode and data") {
+  const NotificationMessage inner{err::cease, err::peer_deconfigured, {}};
+  const NotificationMessage hard = make_hard_reset(inner);
+  CHECK(hard.code == err::cease);
+  CHECK(hard.subcode == err::hard_reset);
+  CHECK(hard.data == std::vector<uint8_t>{err::cease, err::peer_deconfigured});
+  const NotificationMessage shutdown = make_shutdown(err::administrative_shutdown, "bye");
+  CHECK(make_hard_reset(shutdown).data == std::vector<uint8_t>{err::cease, err::administrative_shutdown, 3, 'b', 'y', 'e'});
+  std::vector<uint8_t> bytes;
+  encode_notification(hard, bytes);
+  auto back = decode_notification(bytes);
+  REQUIRE(back.has_value());
+  CHECK(*back == hard);
+}
+
 TEST_CASE("UTF-8 validation") {
   auto ok = [](std::string_view s) {
     return is_valid_utf8({reinterpret_cast<const uint8_t*>(s.data()), s.size()});

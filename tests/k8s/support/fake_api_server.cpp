@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <future>
+#include <optional>
 #include <set>
 
 #include <boost/asio/as_tuple.hpp>
@@ -150,6 +151,7 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
   uint64_t rv = 1000;
   uint64_t compacted = 0;
   std::map<std::string, Collection> collections;
+  std::map<std::string, json::value> documents;
   std::map<std::string, std::pair<std::shared_ptr<Snapshot>, std::size_t>> continues;
   std::set<std::shared_ptr<WatchState>> watches;
   std::set<std::shared_ptr<Stream>> streams;
@@ -250,6 +252,65 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
   }
   uint64_t resource_version() const override { return rv; }
   const Counters& counters() const override { return stats; }
+  void set_document(const std::string& path, json::value document) override { documents[path] = std::move(document); }
+  bool has_collection(const std::string& path) const override { return collections.contains(path); }
+  std::vector<std::string> collection_paths() const override {
+    std::vector<std::string> out;
+    for (const auto& [path, _] : collections) out.push_back(path);
+    return out;
+  }
+  bool contains(const std::string& path, const std::string& key) const override {
+    auto c = collections.find(path);
+    return c != collections.end() && c->second.objects.contains(key);
+  }
+  json::object dump() const override {
+    json::object cs;
+    for (const auto& [path, c] : collections) {
+      json::array items;
+      for (const auto& [_, o] : c.objects) items.push_back(o);
+      cs[path] = json::object{{"kind", c.list_kind}, {"apiVersion", c.api_version}, {"items", std::move(items)}};
+    }
+    return json::object{{"resourceVersion", std::to_string(rv)}, {"collections", std::move(cs)}};
+  }
+  std::string restore(const json::object& d) override {
+    const json::value* version = d.if_contains("resourceVersion");
+    const json::value* cs = d.if_contains("collections");
+    if (version == nullptr || !version->is_string()) return "resourceVersion: a string is required";
+    if (cs == nullptr || !cs->is_object()) return "collections: an object is required";
+    uint64_t next_rv = 0;
+    try {
+      next_rv = std::stoull(std::string(version->as_string()));
+    } catch (const std::exception&) {
+      return "resourceVersion: not a number";
+    }
+    std::map<std::string, Collection> next;
+    for (const auto& [path, cv] : cs->as_object()) {
+      const std::string where = "collections[\"" + std::string(path) + "\"]";
+      if (!cv.is_object()) return where + ": an object is required";
+      const json::object& co = cv.as_object();
+      const json::value* kind = co.if_contains("kind");
+      const json::value* api = co.if_contains("apiVersion");
+      const json::value* items = co.if_contains("items");
+      if (kind == nullptr || !kind->is_string() || api == nullptr || !api->is_string())
+        return where + ": kind and apiVersion strings are required";
+      if (items == nullptr || !items->is_array()) return where + ".items: an array is required";
+      Collection& c = next[std::string(path)];
+      c.list_kind = std::string(kind->as_string());
+      c.api_version = std::string(api->as_string());
+      for (const auto& item : items->as_array()) {
+        const json::object* o = item.if_object();
+        const json::value* meta = o ? o->if_contains("metadata") : nullptr;
+        const json::value* name = meta && meta->is_object() ? meta->as_object().if_contains("name") : nullptr;
+        if (name == nullptr || !name->is_string()) return where + ".items: an object without metadata.name";
+        c.objects[key_of(*o)] = *o;
+      }
+    }
+    collections = std::move(next);
+    rv = next_rv;
+    compacted = rv;
+    continues.clear();
+    return {};
+  }
 
   // --- serving ---
   asio::awaitable<void> accept_loop() {
@@ -305,6 +366,16 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
     const auto q = target.find('?');
     const std::string path = target.substr(0, q);
     const auto query = parse_query(q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1));
+    if (auto d = documents.find(path); d != documents.end() && req.method() == http::verb::get)
+      co_return co_await reply(*s, http::status::ok, json::serialize(d->second), true);
+    if (req.method() == http::verb::get && !collections.contains(path)) {
+      if (auto one = find_one(path)) {
+        if (!one->second)
+          co_return co_await reply(*s, http::status::not_found,
+                                   status_json(404, "NotFound", "\"" + one->first + "\" not found"), true);
+        co_return co_await reply(*s, http::status::ok, json::serialize(*one->second), true);
+      }
+    }
     auto c = collections.find(path);
     if (c == collections.end() || req.method() != http::verb::get) {
       co_return co_await reply(*s, http::status::not_found,
@@ -316,6 +387,32 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
       co_return false;
     }
     co_return co_await serve_list(*s, path, c->second, query);
+  }
+
+  // GET of one object: COLLECTION/NAME, or PREFIX/namespaces/NS/RESOURCE/NAME when the
+  // objects of that namespaced kind live in the cluster-wide collection PREFIX/RESOURCE.
+  // Nothing when the path names no collection; {key, nullptr} when the object is missing.
+  std::optional<std::pair<std::string, const json::object*>> find_one(const std::string& path) const {
+    const auto slash = path.rfind('/');
+    if (slash == std::string::npos || slash + 1 == path.size()) return std::nullopt;
+    const std::string parent = path.substr(0, slash), name = path.substr(slash + 1);
+    std::string collection, key;
+    const auto ns_at = parent.find("/namespaces/");
+    const std::string ns_rest = ns_at == std::string::npos ? std::string() : parent.substr(ns_at + 12);
+    const auto ns_slash = ns_rest.find('/');
+    if (collections.contains(parent)) {
+      collection = parent;
+      key = ns_slash == std::string::npos ? name : ns_rest.substr(0, ns_slash) + "/" + name;
+    } else if (ns_slash != std::string::npos && ns_rest.find('/', ns_slash + 1) == std::string::npos) {
+      collection = parent.substr(0, ns_at) + "/" + ns_rest.substr(ns_slash + 1);
+      key = ns_rest.substr(0, ns_slash) + "/" + name;
+      if (!collections.contains(collection)) return std::nullopt;
+    } else {
+      return std::nullopt;
+    }
+    const auto& objects = collections.at(collection).objects;
+    auto it = objects.find(key);
+    return std::make_pair(key, it == objects.end() ? nullptr : &it->second);
   }
 
   asio::awaitable<bool> serve_list(Stream& s, const std::string& path, const Collection& c,
@@ -427,14 +524,15 @@ struct FakeApiServer::Impl final : FakeApiServer::State {
   }
 };
 
-FakeApiServer::FakeApiServer(const TestPki& pki, std::string token) : impl_(std::make_unique<Impl>()) {
+FakeApiServer::FakeApiServer(const TestPki& pki, std::string token, const std::string& listen_address, uint16_t port)
+    : impl_(std::make_unique<Impl>()) {
   Impl& im = *impl_;
   im.token = std::move(token);
   im.tls.use_certificate_chain(asio::buffer(pki.server.cert_pem));
   im.tls.use_private_key(asio::buffer(pki.server.key_pem), ssl::context::pem);
   im.tls.add_certificate_authority(asio::buffer(pki.ca.cert_pem));
   im.tls.set_verify_mode(ssl::verify_peer);  // ask for a client certificate; do not require one
-  tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
+  tcp::endpoint ep(asio::ip::make_address(listen_address), port);
   im.acceptor.open(ep.protocol());
   im.acceptor.set_option(tcp::acceptor::reuse_address(true));
   im.acceptor.bind(ep);

@@ -15,10 +15,18 @@
 //    Status body, or (gone_as_event) 200 and an ERROR event with a Status of code 410;
 //  - fieldSelector=metadata.name=X on lists and watches (what RBAC resourceNames
 //    needs);
+//  - GET of one object by name (COLLECTION/NAME, or .../namespaces/NS/RESOURCE/NAME),
+//    and fixed documents (set_document: discovery for kubectl);
 //  - one global resourceVersion counter, as etcd has.
 // The test thread drives it: every method below runs on the server's own thread
 // and returns when done; with(fn) runs several changes as one atomic step, so that
 // no watch sees part of them.
+// It listens on 127.0.0.1 and a free port unless told otherwise (the standalone
+// tests/tools/fake-apiserver listens on a namespace's address); binding errors
+// throw boost::system::system_error from the constructor. dump()/restore() save
+// and load every collection with the resourceVersion counter, as etcd keeps them
+// across an API server restart (the watch history is not kept: a restored server
+// counts as compacted at its resourceVersion).
 #pragma once
 
 #include <cstdint>
@@ -48,7 +56,8 @@ class FakeApiServer {
   // The server's state; its methods must run on the server thread (inside with()).
   class State;
 
-  FakeApiServer(const TestPki& pki, std::string token = "test-token");
+  FakeApiServer(const TestPki& pki, std::string token = "test-token", const std::string& listen_address = "127.0.0.1",
+                uint16_t port = 0);
   ~FakeApiServer();
   FakeApiServer(const FakeApiServer&) = delete;
   FakeApiServer& operator=(const FakeApiServer&) = delete;
@@ -103,6 +112,17 @@ class FakeApiServer::State {
   virtual int active_watches(const std::string& path) const = 0;
   virtual uint64_t resource_version() const = 0;
   virtual const Counters& counters() const = 0;
+  // A fixed JSON document served on GET of exactly `path` (discovery: /api, /apis,
+  // /api/v1, /version, ... so that kubectl can talk to the server).
+  virtual void set_document(const std::string& path, boost::json::value document) = 0;
+  virtual bool has_collection(const std::string& path) const = 0;
+  virtual std::vector<std::string> collection_paths() const = 0;
+  virtual bool contains(const std::string& path, const std::string& key) const = 0;
+  // {"resourceVersion": "N", "collections": {PATH: {"kind": LIST_KIND, "apiVersion": V, "items": [...]}}}
+  virtual boost::json::object dump() const = 0;
+  // Replaces every collection and the counter with a dump()'s; an empty string on
+  // success, else what is wrong with the document (the state is then unchanged).
+  virtual std::string restore(const boost::json::object& dump) = 0;
 };
 
 }  // namespace petrel::k8s::test

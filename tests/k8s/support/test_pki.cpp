@@ -77,8 +77,37 @@ std::string pem_key(EVP_PKEY* key) {
 
 }  // namespace
 
-TestPki make_test_pki(const std::string& ca_name, const std::string& server_names) {
+namespace {
+
+// The server and client certificates, signed by `ca` with `ca_key`.
+TestPki issue(X509* ca, EVP_PKEY* ca_key, const std::string& server_names) {
   TestPki pki;
+  static long serial = 1000;
+  KeyPtr server_key = new_key();
+  CertPtr server = new_cert(server_key.get(), "kube-apiserver", nullptr, serial++, ca);
+  add_ext(server.get(), ca, NID_basic_constraints, "critical,CA:FALSE");
+  add_ext(server.get(), ca, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+  add_ext(server.get(), ca, NID_ext_key_usage, "serverAuth");
+  add_ext(server.get(), ca, NID_subject_alt_name, server_names.c_str());
+  add_ext(server.get(), ca, NID_authority_key_identifier, "keyid:always");
+  check(X509_sign(server.get(), ca_key, EVP_sha256()) > 0, "X509_sign server");
+
+  KeyPtr client_key = new_key();
+  CertPtr client = new_cert(client_key.get(), "system:node:petrel", "petrel", serial++, ca);
+  add_ext(client.get(), ca, NID_basic_constraints, "critical,CA:FALSE");
+  add_ext(client.get(), ca, NID_key_usage, "critical,digitalSignature");
+  add_ext(client.get(), ca, NID_ext_key_usage, "clientAuth");
+  check(X509_sign(client.get(), ca_key, EVP_sha256()) > 0, "X509_sign client");
+
+  pki.ca = {pem_cert(ca), pem_key(ca_key)};
+  pki.server = {pem_cert(server.get()), pem_key(server_key.get())};
+  pki.client = {pem_cert(client.get()), pem_key(client_key.get())};
+  return pki;
+}
+
+}  // namespace
+
+TestPki make_test_pki(const std::string& ca_name, const std::string& server_names) {
   static long serial = 1;
   KeyPtr ca_key = new_key();
   CertPtr ca = new_cert(ca_key.get(), ca_name.c_str(), "petrel-tests", serial++, nullptr);
@@ -86,27 +115,30 @@ TestPki make_test_pki(const std::string& ca_name, const std::string& server_name
   add_ext(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
   add_ext(ca.get(), ca.get(), NID_subject_key_identifier, "hash");
   check(X509_sign(ca.get(), ca_key.get(), EVP_sha256()) > 0, "X509_sign ca");
+  return issue(ca.get(), ca_key.get(), server_names);
+}
 
-  KeyPtr server_key = new_key();
-  CertPtr server = new_cert(server_key.get(), "kube-apiserver", nullptr, serial++, ca.get());
-  add_ext(server.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
-  add_ext(server.get(), ca.get(), NID_key_usage, "critical,digitalSignature,keyEncipherment");
-  add_ext(server.get(), ca.get(), NID_ext_key_usage, "serverAuth");
-  add_ext(server.get(), ca.get(), NID_subject_alt_name, server_names.c_str());
-  add_ext(server.get(), ca.get(), NID_authority_key_identifier, "keyid:always");
-  check(X509_sign(server.get(), ca_key.get(), EVP_sha256()) > 0, "X509_sign server");
-
-  KeyPtr client_key = new_key();
-  CertPtr client = new_cert(client_key.get(), "system:node:petrel", "petrel", serial++, ca.get());
-  add_ext(client.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
-  add_ext(client.get(), ca.get(), NID_key_usage, "critical,digitalSignature");
-  add_ext(client.get(), ca.get(), NID_ext_key_usage, "clientAuth");
-  check(X509_sign(client.get(), ca_key.get(), EVP_sha256()) > 0, "X509_sign client");
-
-  pki.ca = {pem_cert(ca.get()), pem_key(ca_key.get())};
-  pki.server = {pem_cert(server.get()), pem_key(server_key.get())};
-  pki.client = {pem_cert(client.get()), pem_key(client_key.get())};
-  return pki;
+TestPki issue_from_ca(const CertAndKey& ca_pem, const std::string& server_names, std::string& error) {
+  error.clear();
+  BIO* cert_bio = BIO_new_mem_buf(ca_pem.cert_pem.data(), static_cast<int>(ca_pem.cert_pem.size()));
+  CertPtr ca(PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr), X509_free);
+  BIO_free(cert_bio);
+  if (!ca) {
+    error = "the CA certificate is not PEM";
+    return {};
+  }
+  BIO* key_bio = BIO_new_mem_buf(ca_pem.key_pem.data(), static_cast<int>(ca_pem.key_pem.size()));
+  KeyPtr ca_key(PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr), EVP_PKEY_free);
+  BIO_free(key_bio);
+  if (!ca_key) {
+    error = "the CA key is not a PEM private key";
+    return {};
+  }
+  if (X509_check_private_key(ca.get(), ca_key.get()) != 1) {
+    error = "the CA key does not belong to the CA certificate";
+    return {};
+  }
+  return issue(ca.get(), ca_key.get(), server_names);
 }
 
 }  // namespace petrel::k8s::test

@@ -1,0 +1,396 @@
+#!/usr/bin/env bash
+# tests/bfd/bfd_netns.sh — BFD in petreld against real BIRD 2 peers in network
+# namespaces (namespaces named bfd-<pid>-<n>-<name>; tests/interop/lib.sh).
+#
+#   bash tests/bfd/bfd_netns.sh BUILD_DIR     (BUILD_DIR/daemon/petreld, BUILD_DIR/shell/petrelc)
+#
+# A "link cut" drops every packet of the leaf's veth in both directions with
+# iptables inside the leaf's namespace (this kernel has no sch_netem and no tc
+# classifiers; the effect is the same 100 % loss). Scenarios:
+#   bfd     petreld with BFD 100 ms x 3 to a BIRD with `protocol bfd` and `bfd on`:
+#           both sides show the session Up (birdc on BIRD, petrelc and birdc on
+#           petreld, JSON, `show protocols all`); the cut is detected and the BGP
+#           session torn down in under 1 s, the route leaves the kernel (each time
+#           measured and printed); after the cut is removed both come back;
+#           SIGHUP without `bfd:` stops BFD (AdminDown; petreld leaves BGP up,
+#           BIRD 2.0.12 does not), and with it again starts it
+#   gr      graceful restart on both sides: kill -9 BIRD keeps its routes (BFD goes
+#           down too, C bit clear: RFC 5882 §3.4), BIRD comes back (-R) and
+#           nothing left the kernel; a link cut on the same session still
+#           withdraws at once
+#   multihop  multihop BGP (multihop 2) gets multihop BFD (RFC 5883, port 4784)
+#           on both sides; a cut ends it in under 1 s too
+#   cbit    a scripted BFD peer that sets the C bit (BIRD never does): after its
+#           control plane died, its BFD going down ends graceful restart at once
+#   nobfd   the same cut without BFD: the session stays up until the hold timer
+#           (9 s) expires; prints that time beside the BFD one
+#   ecmp    two BIRDs announce the same prefix, max-paths 2: the kernel route has
+#           two next hops; a cut of one link removes its next hop in under 1 s
+#           and pings to an address behind both keep going through the other
+# Ends with "N passed, N failed".
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BFD_HERE=$HERE   # rib_interop.sh sets HERE to its own folder
+# shellcheck source=tests/interop/lib.sh
+source "$HERE/../interop/lib.sh"
+# shellcheck source=tests/interop/rib_interop.sh
+source "$HERE/../interop/rib_interop.sh"
+PTR_ID="bfd-$$"   # this test's namespace prefix
+
+PETREL_AS=64512
+declare -gA PD_PID=() PD_CONF=() PD_SOCK=() PD_LOG=()
+
+# pd_start NS NAME: petreld with the YAML on stdin; control socket $PTR_SCOPE/NAME.ctl.
+pd_start() {
+  local ns=$1 name=$2
+  PD_CONF[$name]="$PTR_SCOPE/$name.yaml.log"
+  PD_SOCK[$name]="$PTR_SCOPE/$name.ctl"
+  PD_LOG[$name]="$PTR_SCOPE/$name.petreld.log"
+  cat >"${PD_CONF[$name]}"
+  ptr_spawn "$ns" "${PD_LOG[$name]}" "$PETRELD" -c "${PD_CONF[$name]}" -s "${PD_SOCK[$name]}" --foreground
+  PD_PID[$name]=$PTR_LAST_PID
+  wait_until 10 test -S "${PD_SOCK[$name]}" || { fail "petreld $name: no control socket" "$(cat "${PD_LOG[$name]}")"; exit 1; }
+}
+pd_birdc() { local name=$1; shift; timeout 5 birdc -s "${PD_SOCK[$name]}" "$@" 2>&1 | sed '1{/^Petrel .* ready\.$/d}'; }
+pd_petrelc() { local name=$1; shift; timeout 5 "$PETRELC" -s "${PD_SOCK[$name]}" "$@"; }
+pd_has() { pd_petrelc "$1" "${@:3}" | grep -Eq -- "$2"; }
+pd_birdc_has() { pd_birdc "$1" "${@:3}" | grep -Eq -- "$2"; }
+pd_state() { pd_birdc "$1" show protocols "$2" | awk -v p="$2" '$1 == p { print $NF; exit }'; }
+pd_established() { [[ "$(pd_state "$1" "$2")" == Established ]]; }
+pd_not_established() { ! pd_established "$@"; }
+# pd_bfd_state NAME ADDRESS: the State column of petreld's `show bfd sessions` row.
+pd_bfd_state() { pd_petrelc "$1" show bfd sessions | awk -v a="$2" '$1 == a { print $3; exit }'; }
+pd_bfd_up() { [[ "$(pd_bfd_state "$1" "$2")" == Up ]]; }
+pd_bfd_none() { [[ -z "$(pd_bfd_state "$1" "$2")" ]]; }
+bird_bfd_state() { birdc_q "$1" show bfd sessions | awk -v a="$2" '$1 == a { print $3; exit }'; }
+bird_bfd_up() { [[ "$(bird_bfd_state "$1" "$2")" == Up ]]; }
+bird_established() { birdc_q "$1" show protocols petrel | grep -q Established; }
+both_established() { pd_established node t1 && bird_established t1; }
+bfd_up_to_both() { pd_bfd_up node "${LEAF4[1]}" && pd_bfd_up node "${LEAF4[2]}"; }
+nexthops() { ip -n "$1" route show "$2" | grep -c 'nexthop via'; }
+two_nexthops() { [[ "$(nexthops "$NS_R" 10.70.0.0/24)" == 2 ]]; }
+
+# The leaf's BIRD: one BGP session to petreld (hold time 9), static routes; with
+# `bfd`, BIRD's BFD protocol at 100 ms x 3 and `bfd on` in the session.
+leaf_conf() {  # I ROUTER_ID "PREFIXES" bfd|nobfd [gr|multihop]
+  local i=$1 rid=$2 routes=$3 mode=$4 gr=${5:-} r
+  echo "router id $rid;"
+  echo "protocol device { scan time 10; }"
+  echo "protocol static static1 { ipv4;"
+  for r in $routes; do echo "  route $r blackhole;"; done
+  echo "}"
+  [[ $mode == bfd ]] && echo 'protocol bfd { interface "*" { interval 100 ms; multiplier 3; }; multihop { interval 100 ms; multiplier 3; }; }'
+  echo "protocol bgp petrel {"
+  echo "  local ${LEAF4[$i]} as 6500$i; neighbor $R4 as $PETREL_AS;"
+  [[ $gr == multihop ]] && echo "  multihop 2;"
+  echo "  hold time 9; connect retry time 2; connect delay time 1; error wait time 1, 2; error forget time 10;"
+  [[ $mode == bfd ]] && echo "  bfd on;"
+  [[ $gr == gr ]] && echo "  graceful restart on; graceful restart time 120;"
+  echo "  ipv4 { import all; export all; };"
+  echo "}"
+}
+
+# petreld's configuration: peers t1..tN, with BFD 100 ms x 3 when $2 is "bfd".
+node_conf() {  # N bfd|nobfd [gr|multihop]
+  local n=$1 mode=$2 i bfd=""
+  [[ $mode == bfd ]] && bfd=", bfd: {interval-ms: 100, multiplier: 3}"
+  [[ ${3:-} == gr ]] && bfd+=", graceful-restart: {restart-time: 120}"
+  [[ ${3:-} == multihop ]] && bfd+=", multihop: 2"
+  echo "router-id: $R4"
+  echo "local-as: $PETREL_AS"
+  echo "listen: [{address: $R4, port: 179}]"
+  echo "max-paths: 2"
+  echo "multipath-relax: true   # the two leaves have different AS numbers"
+  echo "policies:"
+  echo "  all:"
+  echo "    - {action: accept}"
+  echo "peers:"
+  for (( i = 1; i <= n; i++ )); do
+    echo "  - {name: t$i, address: ${LEAF4[$i]}, remote-as: 6500$i, local-address: $R4, hold-time: 9, connect-retry: 2, import: {policy: all}, export: {policy: all}$bfd}"
+  done
+}
+
+# cut I / uncut I: 100 % loss on leaf I's link, both directions (see the header).
+cut() {
+  nsx "${NS_LEAF[$1]}" iptables -w -I INPUT -i veth0 -j DROP &&
+    nsx "${NS_LEAF[$1]}" iptables -w -I OUTPUT -o veth0 -j DROP
+}
+uncut() {
+  nsx "${NS_LEAF[$1]}" iptables -w -D INPUT -i veth0 -j DROP
+  nsx "${NS_LEAF[$1]}" iptables -w -D OUTPUT -o veth0 -j DROP
+}
+
+# log_time FILE REGEX: the time (Unix seconds, ms) of the first matching line of a
+# petreld log ("2026-11-21T23:15:01.123 info ...", local time).
+log_time() {
+  local ts; ts=$(grep -E -m1 -- "$2" "$1" | awk '{ print $1 }')
+  [[ -n $ts ]] && date -d "${ts/T/ }" +%s.%3N
+}
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+# wait_fast TIMEOUT CMD...: polls CMD every 20 ms (for timing what the kernel does).
+wait_fast() {
+  local deadline; deadline=$(awk -v n="$EPOCHREALTIME" -v t="$1" 'BEGIN { printf "%.6f", n + t }'); shift
+  while :; do
+    "$@" >/dev/null 2>&1 && return 0
+    awk -v n="$EPOCHREALTIME" -v d="$deadline" 'BEGIN { exit !(n >= d) }' && return 1
+    sleep 0.02
+  done
+}
+kernel_has() { ip -n "$1" route show "${@:3}" | grep -Eq -- "$2"; }
+kernel_lacks() { ! kernel_has "$@"; }
+
+# ---------------------------------------------------------------- scenarios
+
+RESULTS_FILE=""  # detection times, for the closing comparison
+
+scenario_bfd() {
+  topo_star 1
+  leaf_conf 1 10.200.0.1 "10.60.0.0/24" bfd | bird_start "${NS_LEAF[1]}" t1
+  node_conf 1 bfd | pd_start "$NS_R" node
+  require_wait "t1 Established" 20 pd_established node t1
+  require_wait "petrelc show bfd sessions: ${LEAF4[1]} Up" 15 pd_bfd_up node "${LEAF4[1]}"
+  check_wait "BIRD: birdc show bfd sessions: $R4 Up" 10 bird_bfd_up t1 "$R4"
+  birdc_q t1 show bfd sessions | sed 's/^/# BIRD birdc: /' >&2
+  pd_petrelc node show bfd sessions | sed 's/^/# petrelc: /' >&2
+  local a=${LEAF4[1]//./\\.}
+  check "petrelc show bfd sessions: BIRD's heading" \
+    pd_has node '^IP address +Interface +State +Since +Interval +Timeout$' show bfd sessions
+  check "petrelc show bfd sessions: '${LEAF4[1]} br0 Up ... 0.100 0.300'" \
+    pd_has node "^$a +br0 +Up +[0-9-]+ [0-9:]+ +0\\.100 +0\\.300$" show bfd sessions
+  check "birdc (Debian's) against petreld: show bfd sessions Up" \
+    pd_birdc_has node "^$a +br0 +Up" show bfd sessions
+  check "petrelc --json show bfd sessions: state Up, peer t1" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' --json show bfd sessions | tr -d ' \n' | grep -q '\"state\":\"Up\".*\"peer\":\"t1\"'"
+  check "show protocols all t1: a BFD line" \
+    pd_birdc_has node 'BFD session: +Up, interval 0\.100 s, timeout 0\.300 s' show protocols all t1
+  require_wait "kernel: 10.60.0.0/24 via ${LEAF4[1]}" 10 kernel_has "$NS_R" "via $a" 10.60.0.0/24
+
+  # The cut.
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link (iptables DROP both ways in its namespace)" cut 1
+  check "kernel: 10.60.0.0/24 gone in under 1 s" wait_fast 1 kernel_lacks "$NS_R" "via" 10.60.0.0/24
+  local t_route=$EPOCHREALTIME
+  check_wait "petreld log: BFD Up -> Down" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD Up -> Down'
+  check_wait "petreld log: t1 leaves Established" 5 log_has "${PD_LOG[node]}" 'peer t1 state Established -> '
+  grep -E 'peer t1 (BFD|state Established|notification)' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
+  local t_bfd t_bgp d_bfd d_bgp d_route
+  t_bfd=$(log_time "${PD_LOG[node]}" 'peer t1 BFD Up -> Down')
+  t_bgp=$(log_time "${PD_LOG[node]}" 'peer t1 state Established -> ')
+  d_bfd=$(secs "$t0" "$t_bfd"); d_bgp=$(secs "$t0" "$t_bgp"); d_route=$(secs "$t0" "$t_route")
+  echo "# with BFD 100 ms x 3: BFD down after ${d_bfd} s, BGP session down after ${d_bgp} s, kernel route gone after ${d_route} s" >&2
+  echo "bfd $d_bgp" >>"$RESULTS_FILE"
+  check "BFD detected the cut in under 1 s (${d_bfd} s)" lt "$d_bfd" 1
+  check "the BGP session went down in under 1 s (${d_bgp} s)" lt "$d_bgp" 1
+  check "with a NOTIFICATION Cease / BFD Down (RFC 9384)" log_has "${PD_LOG[node]}" 'peer t1 notification-sent 6/10'
+  check "petrelc show bfd sessions: Down" test "$(pd_bfd_state node "${LEAF4[1]}")" = Down
+
+  # The link back: BFD and BGP come back, and the route.
+  require "remove the cut" uncut 1
+  check_wait "BFD Up again (petreld)" 15 pd_bfd_up node "${LEAF4[1]}"
+  check_wait "BFD Up again (BIRD)" 15 bird_bfd_up t1 "$R4"
+  check_wait "t1 Established again" 20 pd_established node t1
+  check_wait "kernel: 10.60.0.0/24 back" 10 kernel_has "$NS_R" "via $a" 10.60.0.0/24
+
+  # Reconfiguration: BFD off (AdminDown to BIRD; BGP stays), then on again.
+  node_conf 1 nobfd >"${PD_CONF[node]}"
+  require "SIGHUP (bfd removed)" ptr_signal HUP "${PD_PID[node]}"
+  check_wait "petreld log: BFD session stopped" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD session stopped'
+  check_wait "petrelc show bfd sessions: no session" 5 pd_bfd_none node "${LEAF4[1]}"
+  check_wait "BIRD: its BFD session leaves Up (AdminDown from petreld)" 5 ptr_not bird_bfd_up t1 "$R4"
+  birdc_q t1 show bfd sessions | sed 's/^/# BIRD birdc after the reload: /' >&2
+  # petreld leaves BGP alone (RFC 5882 §3.2: AdminDown is not a failure); BIRD
+  # 2.0.12 with `bfd on` takes its peer's AdminDown as "BFD session down" and
+  # ends the session itself, then connects again.
+  check "petreld sent no NOTIFICATION for the BFD removal" \
+    test "$(grep -c 'peer t1 notification-sent' "${PD_LOG[node]}")" = 1
+  grep -E 'peer t1 (notification|state)' "${PD_LOG[node]}" | tail -n 3 | sed 's/^/# petreld: /' >&2
+  check_wait "t1 Established without BFD" 20 both_established
+  node_conf 1 bfd >"${PD_CONF[node]}"
+  require "SIGHUP (bfd back)" ptr_signal HUP "${PD_PID[node]}"
+  check_wait "BFD Up again after the reload" 15 pd_bfd_up node "${LEAF4[1]}"
+  check_wait "BIRD: BFD Up again" 15 bird_bfd_up t1 "$R4"
+  check_never "t1 stays Established while BFD comes back" 3 ptr_not both_established
+}
+
+# Graceful restart and BFD (RFC 5882 §3.4): a peer whose control plane
+# restarts (kill -9 BIRD: its kernel closes the TCP connection, then its BFD
+# stops; BIRD sends the C bit clear) keeps its routes through the restart; a
+# link cut on the same graceful-restart session withdraws them at once.
+scenario_gr() {
+  topo_star 1
+  leaf_conf 1 10.200.0.1 "10.60.0.0/24" bfd gr | bird_start "${NS_LEAF[1]}" t1
+  node_conf 1 bfd gr | pd_start "$NS_R" node
+  local a=${LEAF4[1]//./\\.}
+  require_wait "t1 Established" 20 pd_established node t1
+  require_wait "BFD Up" 15 pd_bfd_up node "${LEAF4[1]}"
+  require_wait "kernel: 10.60.0.0/24 via ${LEAF4[1]}" 10 kernel_has "$NS_R" "via $a" 10.60.0.0/24
+
+  # 1. The control plane restarts: routes kept, BFD down does not end the restart.
+  gr_kill t1
+  check_wait "petreld log: graceful-restart keeping 1 routes" 5 log_has "${PD_LOG[node]}" 'peer t1 graceful-restart keeping 1 routes'
+  check_wait "petreld log: BFD Up -> Down" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD Up -> Down'
+  check "petreld log: C bit clear, graceful restart goes on" \
+    log_has "${PD_LOG[node]}" 'peer t1 BFD down while it restarts; C bit clear: graceful restart goes on'
+  check_never "kernel: 10.60.0.0/24 stays while t1 restarts" 3 kernel_lacks "$NS_R" "via $a" 10.60.0.0/24
+  grep -E 'peer t1 (BFD|graceful|state Established)' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
+  bird_launch t1 -R
+  check_wait "t1 Established again" 20 pd_established node t1
+  check_wait "BFD Up again" 15 pd_bfd_up node "${LEAF4[1]}"
+  check_wait "petreld log: stale routes swept after End-of-RIB" 10 log_has "${PD_LOG[node]}" 'peer t1 stale routes swept'
+  check "kernel: 10.60.0.0/24 never left" kernel_has "$NS_R" "via $a" 10.60.0.0/24
+
+  # 2. A link cut on the same session: no graceful-restart wait.
+  local kept; kept=$(log_count "${PD_LOG[node]}" 'graceful-restart keeping')
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link" cut 1
+  check "kernel: 10.60.0.0/24 gone in under 1 s despite graceful restart" wait_fast 1 kernel_lacks "$NS_R" "via" 10.60.0.0/24
+  echo "# graceful restart configured, link cut: kernel route gone after $(secs "$t0" "$EPOCHREALTIME") s" >&2
+  check_wait "petreld log: BFD down tears the session down" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD down: tearing down'
+  check "no graceful-restart retention for the cut" test "$(log_count "${PD_LOG[node]}" 'graceful-restart keeping')" = "$kept"
+  uncut 1
+}
+
+# A multihop BGP session (multihop 2 on both sides, over the same link): BFD
+# runs multihop too (RFC 5883, UDP 4784), and a cut still ends it in under 1 s.
+scenario_multihop() {
+  topo_star 1
+  leaf_conf 1 10.200.0.1 "10.60.0.0/24" bfd multihop | bird_start "${NS_LEAF[1]}" t1
+  node_conf 1 bfd multihop | pd_start "$NS_R" node
+  require_wait "t1 Established" 20 pd_established node t1
+  require_wait "petrelc show bfd sessions: ${LEAF4[1]} Up" 15 pd_bfd_up node "${LEAF4[1]}"
+  check_wait "BIRD: birdc show bfd sessions: $R4 Up" 10 bird_bfd_up t1 "$R4"
+  pd_petrelc node show bfd sessions | sed 's/^/# petrelc: /' >&2
+  check "petrelc: multihop sessions show no interface ('---')" \
+    pd_has node "^${LEAF4[1]//./\\.} +--- +Up" show bfd sessions
+  check "petreld log: a multihop session" log_has "${PD_LOG[node]}" 'peer t1 BFD session started \(multihop'
+  check "petreld listens on UDP 4784 (RFC 5883)" bash -c "ip netns exec '$NS_R' ss -Huln | grep -q ':4784 '"
+  check "petrelc --json: multihop true" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' --json show bfd sessions | tr -d ' \n' | grep -q '\"multihop\":true'"
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link" cut 1
+  check_wait "petreld log: BFD Up -> Down" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD Up -> Down'
+  local d; d=$(secs "$t0" "$(log_time "${PD_LOG[node]}" 'peer t1 state Established -> ')")
+  echo "# multihop BFD: BGP session down after ${d} s" >&2
+  check "multihop: the BGP session went down in under 1 s (${d} s)" lt "$d" 1
+  uncut 1
+  check_wait "multihop: Up again after the cut" 15 pd_bfd_up node "${LEAF4[1]}"
+}
+
+# RFC 5882 §3.4 the other way: a peer whose BFD says it does not depend on its
+# control plane (C bit set; a scripted peer, tests/bfd/bfd_peer.py, as BIRD
+# never sets it). Its control plane restarts (kill -9 BIRD): routes kept stale,
+# BFD still Up. Then its BFD goes too: forwarding failed, the restart is
+# abandoned and the routes leave at once, not after the 120 s restart time.
+scenario_cbit() {
+  topo_star 1
+  leaf_conf 1 10.200.0.1 "10.60.0.0/24" nobfd gr | bird_start "${NS_LEAF[1]}" t1
+  ptr_spawn "${NS_LEAF[1]}" "$PTR_SCOPE/bfd_peer.log" python3 "$BFD_HERE/bfd_peer.py" --local "${LEAF4[1]}" --peer "$R4" --cbit
+  local peer_pid=$PTR_LAST_PID
+  node_conf 1 bfd gr | pd_start "$NS_R" node
+  local a=${LEAF4[1]//./\\.}
+  require_wait "t1 Established" 20 pd_established node t1
+  require_wait "BFD Up with the scripted peer" 15 pd_bfd_up node "${LEAF4[1]}"
+  check "petrelc --json: the peer's C bit is set" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' --json show bfd sessions | tr -d ' \n' | grep -q '\"remote_control_plane_independent\":true'"
+  require_wait "kernel: 10.60.0.0/24 via ${LEAF4[1]}" 10 kernel_has "$NS_R" "via $a" 10.60.0.0/24
+  gr_kill t1
+  check_wait "petreld log: graceful-restart keeping 1 routes" 5 log_has "${PD_LOG[node]}" 'peer t1 graceful-restart keeping 1 routes'
+  check_never "kernel: 10.60.0.0/24 stays while only the control plane is gone (BFD Up)" 2 \
+    kernel_lacks "$NS_R" "via $a" 10.60.0.0/24
+  local t0; t0=$EPOCHREALTIME
+  require "the peer's BFD stops (kill -9 the scripted peer)" ptr_signal KILL "$peer_pid"
+  { wait "$peer_pid"; } 2>/dev/null
+  check "kernel: 10.60.0.0/24 gone in under 1 s (not at the 120 s restart timer)" \
+    wait_fast 1 kernel_lacks "$NS_R" "via" 10.60.0.0/24
+  echo "# C bit set, BFD down during graceful restart: kernel route gone after $(secs "$t0" "$EPOCHREALTIME") s" >&2
+  check_wait "petreld log: graceful restart abandoned" 3 log_has "${PD_LOG[node]}" \
+    'peer t1 BFD down with the C bit set: forwarding failed, graceful restart abandoned'
+  grep -E 'peer t1 (BFD|graceful|stale|state Established)' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
+}
+
+scenario_nobfd() {
+  topo_star 1
+  leaf_conf 1 10.200.0.1 "10.60.0.0/24" nobfd | bird_start "${NS_LEAF[1]}" t1
+  node_conf 1 nobfd | pd_start "$NS_R" node
+  require_wait "t1 Established" 20 pd_established node t1
+  check "petrelc show bfd sessions: no session without bfd" pd_bfd_none node "${LEAF4[1]}"
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link" cut 1
+  check_never "still Established 2 s after the cut (no BFD)" 2 pd_not_established node t1
+  check_wait "petreld log: t1 leaves Established (hold timer)" 12 log_has "${PD_LOG[node]}" 'peer t1 state Established -> '
+  grep -E 'peer t1 state Established' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
+  local d_bgp; d_bgp=$(secs "$t0" "$(log_time "${PD_LOG[node]}" 'peer t1 state Established -> ')")
+  echo "# without BFD: BGP session down after ${d_bgp} s (hold time 9 s)" >&2
+  echo "nobfd $d_bgp" >>"$RESULTS_FILE"
+  check "the hold timer ended it (${d_bgp} s, more than 3 s)" lt 3 "$d_bgp"
+  check "with 'hold timer expired'" log_has "${PD_LOG[node]}" 'peer t1 state Established -> Idle: .*[Hh]old'
+  uncut 1
+}
+
+scenario_ecmp() {
+  topo_star 2
+  local i
+  for i in 1 2; do
+    leaf_conf "$i" "10.200.0.$i" "10.70.0.0/24" bfd | bird_start "${NS_LEAF[$i]}" "t$i"
+    # An address behind both leaves that answers pings.
+    ip -n "${NS_LEAF[$i]}" addr add 10.70.0.1/32 dev lo
+  done
+  node_conf 2 bfd | pd_start "$NS_R" node
+  require_wait "t1 Established" 20 pd_established node t1
+  require_wait "t2 Established" 20 pd_established node t2
+  require_wait "BFD Up to both" 15 bfd_up_to_both
+  require_wait "kernel: 10.70.0.0/24 with two next hops" 10 two_nexthops
+  ip -n "$NS_R" route show 10.70.0.0/24 | sed 's/^/# kernel: /' >&2
+  # Pings every 10 ms through the cut; the flow hashes to one of the two paths.
+  local pinglog="$PTR_SCOPE/ping.out"
+  nsx "$NS_R" ping -n -i 0.01 -c 400 -W 1 10.70.0.1 >"$pinglog" 2>&1 &
+  local pingpid=$!
+  ptr_sleep 0.5
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link" cut 1
+  check "kernel: t1's next hop gone in under 1 s" wait_fast 1 ptr_not kernel_has "$NS_R" "${LEAF4[1]//./\\.}" 10.70.0.0/24
+  local d_route; d_route=$(secs "$t0" "$EPOCHREALTIME")
+  check "kernel: the route stays, via t2" kernel_has "$NS_R" "via ${LEAF4[2]//./\\.}" 10.70.0.0/24
+  ip -n "$NS_R" route show 10.70.0.0/24 | sed 's/^/# kernel after the cut: /' >&2
+  echo "# ECMP: the dead next hop left the kernel route after ${d_route} s" >&2
+  wait "$pingpid"
+  local sent recv
+  sent=$(awk '/packets transmitted/ { print $1 }' "$pinglog"); recv=$(awk '/packets transmitted/ { print $4 }' "$pinglog")
+  tail -n 2 "$pinglog" | sed 's/^/# ping: /' >&2
+  echo "# ECMP: ${recv}/${sent} pings answered across the cut (one every 10 ms: a 1 s outage loses ~100)" >&2
+  check "pings across the cut: at least $(( ${sent:-400} - 100 )) of ${sent:-?} answered (${recv:-none})" \
+    test "${recv:-0}" -ge $(( ${sent:-400} - 100 ))
+  check "pings after the cut reach 10.70.0.1 via t2" nsx "$NS_R" ping -n -c 3 -i 0.2 -W 1 10.70.0.1
+  uncut 1
+  check_wait "kernel: two next hops again" 25 two_nexthops
+}
+
+# ---------------------------------------------------------------- run
+
+bfd_main() {
+  local build=${1:-build}
+  PETRELD=$(realpath -- "$build/daemon/petreld" 2>/dev/null)
+  PETRELC=$(realpath -- "$build/shell/petrelc" 2>/dev/null)
+  ptr_init bird birdc iptables
+  if [[ ! -x $PETRELD || ! -x $PETRELC ]]; then
+    fail "petreld/petrelc not built under $build"
+    ptr_summary; exit 1
+  fi
+  RESULTS_FILE="$PTR_TMP/times"
+  : >"$RESULTS_FILE"
+  run_scenario bfd scenario_bfd
+  run_scenario gr scenario_gr
+  run_scenario multihop scenario_multihop
+  run_scenario cbit scenario_cbit
+  run_scenario nobfd scenario_nobfd
+  run_scenario ecmp scenario_ecmp
+  if [[ -s $RESULTS_FILE ]]; then
+    echo "link cut -> BGP session down: with BFD (100 ms x 3) $(awk '$1 == "bfd" { print $2 }' "$RESULTS_FILE") s," \
+      "without BFD (hold time 9 s) $(awk '$1 == "nobfd" { print $2 }' "$RESULTS_FILE") s"
+  fi
+  ptr_summary
+}
+
+bfd_main "$@"
