@@ -47,6 +47,8 @@ pd_start() {
   PD_SOCK[$name]="$PTR_SCOPE/$name.ctl"
   PD_LOG[$name]="$PTR_SCOPE/$name.petreld.log"
   cat >"${PD_CONF[$name]}"
+  # The store (route journal) in the test's own directory, never /var/lib/petrel.
+  grep -q '^store:' "${PD_CONF[$name]}" || echo "store: {path: $PTR_SCOPE/$name.store}" >>"${PD_CONF[$name]}"
   ptr_spawn "$ns" "${PD_LOG[$name]}" "$PETRELD" -c "${PD_CONF[$name]}" -s "${PD_SOCK[$name]}" --foreground
   PD_PID[$name]=$PTR_LAST_PID
   wait_until 10 test -S "${PD_SOCK[$name]}" || { fail "petreld $name: no control socket" "$(cat "${PD_LOG[$name]}")"; exit 1; }

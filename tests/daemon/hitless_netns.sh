@@ -131,6 +131,8 @@ peers:
   - {name: tor, address: ${TOR_IP[$n]}, remote-as: 65000, local-address: ${NODE_IP[$n]}, hold-time: 9, connect-retry: 2, import: {policy: from-tor}, export: {policy: to-tor}, graceful-restart: {restart-time: $RESTART_TIME}}
 $( (( MESH )) && echo "  - {name: mesh, address: ${MESH_IP[$o]}, remote-as: ${NODE_AS[$o]}, local-address: ${MESH_IP[$n]}, hold-time: 9, connect-retry: 2, import: {policy: from-tor}, export: {policy: to-tor}, graceful-restart: {restart-time: $RESTART_TIME}}")
 EOF
+  # The store (route journal) in the test's own directory, never /var/lib/petrel.
+  grep -q '^store:' "${PD_CONF[$n]}" || echo "store: {path: $PTR_SCOPE/node-$n.store}" >>"${PD_CONF[$n]}"
   rm -f "${PD_SOCK[$n]}"
   ptr_spawn "${NS_NODE[$n]}" "${PD_LOG[$n]}" "$PETRELD" -c "${PD_CONF[$n]}" -s "${PD_SOCK[$n]}" --foreground
   PD_PID[$n]=$PTR_LAST_PID

@@ -210,6 +210,8 @@ kubernetes:
 ${kube}
 ${top}
 EOF
+  # The store (route journal) in the test's own directory, never /var/lib/petrel.
+  grep -q '^store:' "$conf" || echo "store: {path: $PTR_SCOPE/$name.store}" >>"$conf"
   ptr_spawn "$ns" "${PD_LOG[$name]}" "$PETRELD" -c "$conf" -s "${PD_SOCK[$name]}" --foreground
   PD_PID[$name]=$PTR_LAST_PID
   wait_until 10 test -S "${PD_SOCK[$name]}" ||
