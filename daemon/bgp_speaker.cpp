@@ -515,6 +515,24 @@ void BgpSpeaker::next_hops_changed(std::span<const IpAddress> next_hops) {
   schedule_decision();
 }
 
+void BgpSpeaker::seed_snapshot(std::vector<rib::store::SnapshotRoute> routes) {
+  if (routes.empty()) return;
+  if (!deferring_) {
+    note(fmt::format("warm restart: selection is not deferred; the snapshot's {} paths are not used", routes.size()));
+    return;
+  }
+  seed_ = rib::store::seed_snapshot(*rib_, routes, config_.local_as);
+  for (const auto& src : seed_->sources)
+    if (const Peer* p = find(src.peer.name); p && p->cfg.route_reflector_client) groups_->set_rr_client(src.rib_peer, true);
+  // This decision goes to the update groups only: the FIB keeps the kernel's
+  // routes and the store its snapshot until the release.
+  std::vector<rib::RouteChange> changes;
+  rib_->decide(changes);
+  groups_->process(changes, clock_.now());
+  note(fmt::format("warm restart: {} snapshot paths from {} sources stand in until selection is released", seed_->paths,
+                   seed_->sources.size()));
+}
+
 void BgpSpeaker::schedule_decision() {
   if (decision_pending_) return;
   decision_pending_ = true;
@@ -532,9 +550,18 @@ void BgpSpeaker::decide() {
   }
   std::vector<rib::RouteChange> changes;
   rib_->decide(changes);
-  if (!changes.empty()) {
-    groups_->process(changes, clock_.now());
-    if (sink_) sink_(changes, *rib_);
+  if (!changes.empty()) groups_->process(changes, clock_.now());
+  if (sink_whole_selection_) {
+    // The snapshot's decision went to the peers only: the FIB and the store
+    // get the whole selection now, as after a cold restart's first decision.
+    sink_whole_selection_ = false;
+    std::vector<rib::RouteChange> whole;
+    rib_->for_each_selected([&](const Prefix& prefix, std::span<const rib::SelectedPath> sel) {
+      whole.push_back({prefix, {sel.begin(), sel.end()}, rib::Step::none});
+    });
+    if (sink_ && !whole.empty()) sink_(whole, *rib_);
+  } else if (!changes.empty() && sink_) {
+    sink_(changes, *rib_);
   }
   if (released && on_released_) on_released_();
   if (changes.empty()) return;
@@ -566,6 +593,12 @@ void BgpSpeaker::release_deferral() {
   deferral_->timer.cancel();
   note(fmt::format("graceful-restart: selection released ({})",
                    deferral_->state.waited_for_all() ? "all End-of-RIB" : "deadline"));
+  if (seed_) {
+    const std::size_t gone = rib::store::retire_snapshot(*rib_, *seed_);
+    seed_.reset();
+    sink_whole_selection_ = true;
+    note(fmt::format("warm restart: {} snapshot paths swept; the live paths decide", gone));
+  }
   for (auto& p : peers_)
     if (p->cfg.graceful_restart) {
       fsm::SessionSettings s = p->session->fsm().settings();
@@ -624,8 +657,16 @@ void BgpSpeaker::Peer::on_established(const fsm::Negotiated& n) {
     speaker.note(fmt::format("graceful-restart: selection deferred until End-of-RIB from {} peer families{}",
                              speaker.deferral_->state.outstanding(),
                              to_come ? fmt::format(" and {} peers not up yet", to_come) : std::string()));
-    speaker.deferral_->members.push_back(this);
     speaker.schedule_decision();  // it may have been the last one waited for
+    if (speaker.seed_) {
+      // Warm restart: what we advertised before, at once (the snapshot's paths),
+      // so that a helper's End-of-RIB sweep keeps it; the release sends only the
+      // differences.
+      speaker.groups_->add_member(*rib_id, speaker.member_config(*this));
+      speaker.drain(*this);
+    } else {
+      speaker.deferral_->members.push_back(this);
+    }
     return;
   }
   speaker.groups_->add_member(*rib_id, speaker.member_config(*this));  // the table, then End-of-RIB
@@ -1087,6 +1128,9 @@ void BgpSpeaker::note(const std::string& line) const {
 
 std::string BgpSpeaker::name_of(rib::PeerId id) const {
   if (id == rib::kLocalPeer) return "static";
+  if (seed_)
+    for (const auto& src : seed_->sources)
+      if (src.rib_peer == id) return "snapshot:" + src.peer.name;
   for (const auto& p : peers_)
     if (p->rib_id == id) return p->cfg.name;
   return "?";

@@ -35,6 +35,7 @@
 #include "daemon/config.hpp"
 #include "rib/import.hpp"
 #include "rib/rib.hpp"
+#include "rib/store/snapshot_seed.hpp"
 #include "rib/update_group.hpp"
 
 namespace petrel::daemon {
@@ -134,6 +135,15 @@ class BgpSpeaker {
   // Never one line per route.
   void on_event(std::function<void(const std::string&)> f) { events_ = std::move(f); }
   bool deferring() const { return deferring_; }
+  // Warm restart (rib/store/snapshot_seed.hpp): while selection is deferred, the
+  // snapshot's best paths stand in for what we advertised before the restart:
+  // each peer is sent them (and End-of-RIB) as soon as its session is up, instead
+  // of waiting for the release; at the release they are swept, the live paths
+  // decide and only the differences go out. Ignored when not deferring or empty
+  // (a cold start: peers wait for the release as before). Call before start().
+  void seed_snapshot(std::vector<rib::store::SnapshotRoute> routes);
+  // How many snapshot paths stand in now (0 once selection is released).
+  std::size_t snapshot_paths() const { return seed_ ? seed_->paths : 0; }
   // Called once, after the first route selection that follows a restart's
   // deferral (at once-only semantics; never when not restarting).
   void on_selection_released(std::function<void()> f) { on_released_ = std::move(f); }
@@ -183,6 +193,8 @@ class BgpSpeaker {
   bool deferring_ = false;
   struct Deferral;
   std::unique_ptr<Deferral> deferral_;
+  std::optional<rib::store::SnapshotSeed> seed_;  // warm restart, until the release
+  bool sink_whole_selection_ = false;  // the release after a seed: the sink has seen nothing yet
   std::function<void()> on_released_;
   std::function<void(const std::string&)> events_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();

@@ -99,7 +99,7 @@ class Daemon {
   Daemon(asio::io_context& io, Config config, k8s::KubernetesConfig kube, Options options)
       : io_(io), options_(std::move(options)), file_config_(config), kube_(std::move(kube)), config_(std::move(config)),
         fib_(config_.fib), next_hops_(NextHopFeed::open(io, config_.fib)),
-        store_(config_, [this](rib::PeerId id) { return speaker_.name_of(id); }),
+        store_(config_, [this](rib::PeerId id) { return speaker_.name_of(id); }, restarting()),
         speaker_(io, config_,
                  [this](std::span<const rib::RouteChange> c, const rib::Rib& r) {
                    fib_.apply(c, r);
@@ -114,6 +114,8 @@ class Daemon {
     // Restart: the kernel keeps our old routes until selection ran (FibFeed).
     if (!restarting()) fib_.start();
     else speaker_.on_selection_released([this] { fib_.start(); });
+    // Warm restart: the snapshot's paths stand in until selection is released.
+    speaker_.seed_snapshot(store_.take_snapshot());
     // The kernel's state was read before the first decision; from now on its
     // changes re-decide the prefixes whose next hops they affect.
     if (next_hops_)

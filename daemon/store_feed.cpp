@@ -44,7 +44,7 @@ std::string write_file(const std::string& path, const std::vector<uint8_t>& byte
 
 }  // namespace
 
-StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId)> peer_name)
+StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId)> peer_name, bool warm)
     : builder_(std::move(peer_name)) {
   if (!config.store_enabled) {
     why_off_ = "The store is off (store: {enabled: false})";
@@ -63,9 +63,20 @@ StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId
     why_off_ = "The store is not available (" + config.store_path + ": see petreld's log)";
     return;
   }
-  // The RIB starts empty: the snapshot starts over with it (a warm restart
-  // would load it first; rib/store/README.md).
-  store_->reset_snapshot();
+  // A warm restart loads the snapshot first and starts it over when selection
+  // is released (apply()); a cold start starts it over with the empty RIB.
+  if (warm) {
+    if (!store_->cold_start_reason().empty()) {
+      spdlog::warn("warm restart: no snapshot ({}); cold start", store_->cold_start_reason());
+    } else if (auto loaded = store_->load_snapshot(); !loaded) {
+      spdlog::warn("warm restart: snapshot not trusted ({}); cold start", loaded.error());
+    } else {
+      snapshot_ = std::move(*loaded);
+      reset_pending_ = true;
+      spdlog::info("warm restart: snapshot of {} best paths loaded from {}", snapshot_.size(), config.store_path);
+    }
+  }
+  if (!reset_pending_) store_->reset_snapshot();
   const auto s = store_->stats();
   spdlog::info("store {}: {} journal entries kept (history {} s, {} entries at most)", config.store_path,
                s.journal_entries, config.store_history_max_age, config.store_history_max_entries);
@@ -75,6 +86,10 @@ StoreFeed::~StoreFeed() = default;
 
 void StoreFeed::apply(std::span<const rib::RouteChange> changes, const rib::Rib& rib) {
   if (!store_ || changes.empty()) return;
+  if (reset_pending_) {  // the first decision after a warm restart: the whole selection follows
+    store_->reset_snapshot();
+    reset_pending_ = false;
+  }
   builder_.give(store_->take_spare());
   builder_.add(changes, rib);
   store_->submit(builder_.take(now_ms()));

@@ -7,6 +7,12 @@
 // loop never waits for the disk. With `store: {enabled: false}`, or when the
 // database cannot be used even after moving it aside, petreld runs without it
 // (logged once; the commands then say so). Never touches the kernel.
+// Warm restart: constructed with `warm` (petreld comes back from a restart and
+// the kernel kept its routes), it loads the snapshot of the best paths before
+// anything else (take_snapshot()); the snapshot is started over only with the
+// first decision it is given (selection released), so a second restart before
+// then finds the same snapshot. Cold (not warm, no store, a snapshot that
+// cannot be trusted): started over at once, with a log line saying why.
 #pragma once
 
 #include <functional>
@@ -28,7 +34,7 @@ class BgpSpeaker;
 class StoreFeed {
  public:
   // `peer_name`: the shell's name of a RIB peer (called during apply() only).
-  StoreFeed(const Config& config, std::function<std::string(rib::PeerId)> peer_name);
+  StoreFeed(const Config& config, std::function<std::string(rib::PeerId)> peer_name, bool warm = false);
   ~StoreFeed();
 
   void apply(std::span<const rib::RouteChange> changes, const rib::Rib& rib);
@@ -38,11 +44,15 @@ class StoreFeed {
   Reply mrt_dump(const Command& c, BgpSpeaker& speaker);
 
   rib::store::Store* store() { return store_.get(); }
+  // The snapshot loaded at a warm start (empty otherwise); the second call gets nothing.
+  std::vector<rib::store::SnapshotRoute> take_snapshot() { return std::move(snapshot_); }
 
  private:
   std::string why_off_;
   rib::store::ChangeBatchBuilder builder_;
   std::unique_ptr<rib::store::Store> store_;
+  std::vector<rib::store::SnapshotRoute> snapshot_;
+  bool reset_pending_ = false;  // warm: start the snapshot over with the first decision
 };
 
 }  // namespace petrel::daemon
