@@ -338,7 +338,15 @@ std::string encode_route_attrs(const RouteAttrs& a) {
   wire::CodecContext ctx;
   ctx.four_octet_as = true;
   ctx.extended_message = true;
-  wire::encode_path_attributes(a.attrs, ctx, out);
+  // An originated blackhole's NEXT_HOP is 0.0.0.0, which the codec refuses from
+  // a peer (RFC 4271 §6.3): left out here, restored from the next hop above.
+  if (a.attrs.next_hop && a.attrs.next_hop->is_unspecified()) {
+    wire::PathAttributes without = a.attrs;
+    without.next_hop.reset();
+    wire::encode_path_attributes(without, ctx, out);
+  } else {
+    wire::encode_path_attributes(a.attrs, ctx, out);
+  }
   w.patch_u16(len_at, static_cast<uint16_t>(out.size() - len_at - 2));
   wire::finish_message(out, start);
   return to_string(out);
@@ -382,6 +390,8 @@ Result<SnapshotRoute, std::string> decode_snapshot(const Prefix& prefix, std::st
   if (!u) return fail<SnapshotRoute>(where + "attributes: " + wire::to_string(u.error()));
   if (u->action != wire::ErrorAction::none) return fail<SnapshotRoute>(where + "attributes: " + wire::to_string(u->errors.front()));
   s.attrs.attrs = u->attrs;
+  if (!s.attrs.attrs.next_hop && s.attrs.next_hop.is_v4() && s.attrs.next_hop.is_unspecified())
+    s.attrs.attrs.next_hop = s.attrs.next_hop;  // an originated blackhole (see encode_route_attrs)
   return s;
 }
 

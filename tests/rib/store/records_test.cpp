@@ -130,6 +130,20 @@ TEST_CASE("a snapshot route round-trips its full attributes through the BGP code
   CHECK(r6->attrs == v6);
 }
 
+TEST_CASE("an originated blackhole (NEXT_HOP 0.0.0.0) round-trips, though the codec refuses it from a peer") {
+  RouteAttrs a;
+  a.attrs.origin = wire::Origin::igp;
+  a.attrs.as_path = wire::AsPath{};
+  a.next_hop = *IpAddress::parse("0.0.0.0");
+  a.attrs.next_hop = a.next_hop;
+  a.attrs.communities = {(64512u << 16) | 100};
+  const PeerRef own{"static", *IpAddress::parse("0.0.0.0"), 64512, 0};
+  const auto r = decode_snapshot(*Prefix::parse("10.244.1.0/24"), encode_snapshot(own, encode_route_attrs(a)));
+  REQUIRE(ok(r));
+  CHECK(r->attrs == a);
+  CHECK(r->peer == own);
+}
+
 TEST_CASE("a damaged snapshot value is an error naming the prefix") {
   const std::string v = encode_snapshot(PeerRef{"tor1", *IpAddress::parse("10.0.0.1"), 65001, 1},
                                         encode_route_attrs(sample_attrs()));
