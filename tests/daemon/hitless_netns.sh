@@ -23,6 +23,9 @@
 #   down-twice  `petrelc down`, start; as soon as it has reconverged, SIGTERM, start again
 #               (two restarts within the restart time): 0 lost either way
 #   kill9       kill -9 petreld, start: 0 lost either way
+#   twice-quickly  kill -9 petreld, start; within 0.3 s of the ToR session's return
+#               (before the End-of-RIB exchange), kill -9 again, start: 0 lost either way;
+#               both starts loaded the warm-restart snapshot and sent it at once
 #   bird-gr     `birdc graceful restart` on the ToR, then `bird -R`: 0 lost either way
 #   bird-kill9  kill -9 of the ToR's BIRD, then `bird -R`: 0 lost either way
 #   control     the negative control: kill -9 petreld, its kernel routes flushed, start:
@@ -325,6 +328,37 @@ restart_kill9() {
   check "petreld adopted its 2 kernel routes" log_has "${PD_LOG[a]}" 'FIB: 2 routes of protocol 201 .* kept from before'
 }
 
+# Two restarts in a row, the second a few hundred ms after the session came back:
+# without the snapshot, the ToR's End-of-RIB sweep after the short session flushed
+# node-a's route (petreld had sent nothing yet) and pod-b -> pod-a lost ~0.66 s.
+restart_twice_quickly() {
+  require "restart 1: kill -9 petreld" ptr_signal KILL "${PD_PID[a]}"
+  pd_wait_exit a
+  pd_start a
+  local first_log=${PD_LOG[a]} t0=$EPOCHREALTIME
+  # Poll quickly: the second kill must come before selection settles.
+  until pd_petrelc a show protocols 2>/dev/null | grep -Eq '^tor .* Established'; do
+    awk -v n="$EPOCHREALTIME" -v t="$t0" 'BEGIN { exit !(n - t > 15) }' && { fail "restart 1: no session with the ToR"; exit 1; }
+    ptr_sleep 0.05
+  done
+  ptr_sleep 0.1
+  require "restart 2: kill -9 petreld, within 0.3 s of the session's return" ptr_signal KILL "${PD_PID[a]}"
+  pd_wait_exit a
+  check "restart 1 loaded the warm-restart snapshot (2 best paths)" \
+    log_has "$first_log" 'warm restart: snapshot of 2 best paths loaded'
+  check "restart 1 sent the snapshot's paths at once (2 paths from 2 sources)" \
+    log_has "$first_log" 'warm restart: 2 snapshot paths from 2 sources stand in'
+  check "the ToR kept node-a's route through both restarts" tor_has_route "${POD_NET[a]}" a
+  echo "# twice-quickly: restart 1's selection released before the second kill: $(log_has "$first_log" 'selection released' && echo yes || echo no)" >&2
+  pd_start a
+  require_wait "restart 2: reconverged" 30 all_converged
+  check "restart 2 loaded the same snapshot (2 best paths)" \
+    log_has "${PD_LOG[a]}" 'warm restart: snapshot of 2 best paths loaded'
+  check "restart 2: the snapshot's paths swept at the release, the live ones decided" \
+    log_has "${PD_LOG[a]}" 'warm restart: 2 snapshot paths swept'
+  check_eq "restart 2: the ToR read the Restart State and Forwarding State bits" "R F" "$(tor_saw_bits a)"
+}
+
 restart_bird() {
   require "birdc graceful restart" birdc_q tor graceful restart
   wait_until 10 ptr_not_alive "${BIRD_PID[tor]}" || { fail "BIRD did not stop"; exit 1; }
@@ -358,6 +392,7 @@ scenario_hitless() {
   setup_fabric
   run_case down-twice restart_down_then_term
   run_case kill9 restart_kill9
+  run_case twice-quickly restart_twice_quickly
   run_case bird-gr restart_bird
   run_case bird-kill9 restart_bird_kill9
   check "petreld node-b still running" ptr_alive "${PD_PID[b]}"
