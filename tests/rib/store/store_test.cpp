@@ -362,3 +362,28 @@ TEST_CASE("a store that falls behind drops the oldest batches, counts them, and 
   CHECK(s->stats().snapshot_complete);
   CHECK(s->load_snapshot().has_value());
 }
+
+TEST_CASE("warm restart: the snapshot stays until the reset; the reset drops what came before it, keeps what follows") {
+  TempDir dir;
+  {
+    auto s = Store::open(options(dir.path / "db"), nullptr);
+    REQUIRE(s);
+    s->submit(batch(kNow + 1000, kTor1, attrs({65001}, "10.0.0.1"), {kP, kQ}));
+  }
+  auto s = Store::open(options(dir.path / "db"), nullptr);
+  REQUIRE(s);
+  // Loaded at start; not reset yet: a second restart now finds the same snapshot.
+  REQUIRE(s->load_snapshot().has_value());
+  CHECK(s->load_snapshot()->size() == 2);
+  // A change queued before the reset (kQ from tor2), then the reset and the whole
+  // selection after the release (kP from tor2): only what follows the reset stays.
+  s->submit(batch(kNow + 2000, kTor2, attrs({65002}, "10.0.0.2"), {kQ}));
+  s->reset_snapshot();
+  s->submit(batch(kNow + 3000, kTor2, attrs({65002}, "10.0.0.2"), {kP}));
+  REQUIRE(s->flush(std::chrono::seconds(10)));
+  auto snap = s->load_snapshot();
+  REQUIRE(snap.has_value());
+  REQUIRE(snap->size() == 1);
+  CHECK((*snap)[0].prefix == kP);
+  CHECK((*snap)[0].peer == kTor2);
+}
