@@ -32,7 +32,11 @@ struct InformerHandlers {
   std::function<void(const T& before, const T& after)> on_update;
   std::function<void(const T&)> on_delete;
   std::function<void()> on_synced;
+  // Errors of the list/watch loop, and objects that did not decode when
+  // on_decode_error is not set.
   std::function<void(const std::string&)> on_error;
+  // An object that did not decode (the cache keeps its previous version).
+  std::function<void(const DecodeError&)> on_decode_error;
 };
 
 template <class T>
@@ -72,7 +76,7 @@ class Informer final : public ListWatchSink {
         fresh.insert_or_assign(std::move(key), std::move(*obj));
         continue;
       }
-      on_error(obj.error().to_string());
+      decode_failed(obj.error());
       // Keep what we had for an object we cannot read now.
       if (auto meta = decode_meta(item, obj.error().kind)) {
         if (auto it = cache_.find(meta->key()); it != cache_.end()) fresh.insert_or_assign(it->first, it->second);
@@ -99,7 +103,7 @@ class Informer final : public ListWatchSink {
   void on_event(WatchEventType type, const boost::json::value& object) override {
     auto obj = decode_(object);
     if (!obj) {
-      on_error(obj.error().to_string());
+      decode_failed(obj.error());
       if (type == WatchEventType::deleted) {
         if (auto meta = decode_meta(object, obj.error().kind)) remove(meta->key());
       }
@@ -128,6 +132,13 @@ class Informer final : public ListWatchSink {
   }
 
  private:
+  void decode_failed(const DecodeError& e) {
+    ++errors_;
+    last_error_ = e.to_string();
+    if (handlers_.on_decode_error) handlers_.on_decode_error(e);
+    else if (handlers_.on_error) handlers_.on_error(last_error_);
+  }
+
   void remove(const std::string& key) {
     auto it = cache_.find(key);
     if (it == cache_.end()) return;

@@ -54,13 +54,12 @@ struct K8sSource::Impl {
     }
     if (options.on_error) options.on_error(message, api_error);
   }
-  // An informer's error: an object that did not decode is worded by
-  // k8s::DecodeError, "KIND NAMESPACE/NAME: path: message", with one of the kinds
-  // watched here; anything else comes from the list/watch loop (logged by k8s/).
-  void informer_error(const std::string& message) {
-    bool object = message.rfind("Pod ", 0) == 0 || message.rfind("Namespace ", 0) == 0 ||
-                  message.rfind("NetworkPolicy ", 0) == 0;
-    report(message, !object);
+  // An informer's errors: the list/watch loop's (logged by k8s/ too), and objects
+  // that did not decode.
+  template <class T>
+  void report_errors(k8s::InformerHandlers<T>& h) {
+    h.on_error = [this](const std::string& e) { report(e, /*api_error=*/true); };
+    h.on_decode_error = [this](const k8s::DecodeError& e) { report(e.to_string(), /*api_error=*/false); };
   }
 
   // Sets or erases map[key]; bumps the version only when something changed.
@@ -114,7 +113,7 @@ struct K8sSource::Impl {
     ph.on_update = [this](const k8s::Pod&, const k8s::Pod& p) { on_pod(p); };
     ph.on_delete = [this](const k8s::Pod& p) { store(pods, p.meta.key(), std::optional<Pod>()); };
     ph.on_synced = [this] { mark_synced(pods_synced); };
-    ph.on_error = [this](const std::string& e) { informer_error(e); };
+    report_errors(ph);
     pod_informer = std::make_unique<k8s::Informer<k8s::Pod>>(client, k8s::pods_path, k8s::decode_pod, ph,
                                                              options.list_watch);
     k8s::InformerHandlers<k8s::Namespace> nh;
@@ -122,7 +121,7 @@ struct K8sSource::Impl {
     nh.on_update = [this](const k8s::Namespace&, const k8s::Namespace& n) { on_namespace(n); };
     nh.on_delete = [this](const k8s::Namespace& n) { store(namespaces, n.meta.key(), std::optional<Namespace>()); };
     nh.on_synced = [this] { mark_synced(namespaces_synced); };
-    nh.on_error = [this](const std::string& e) { informer_error(e); };
+    report_errors(nh);
     namespace_informer = std::make_unique<k8s::Informer<k8s::Namespace>>(client, k8s::namespaces_path,
                                                                          k8s::decode_namespace, nh, options.list_watch);
     k8s::InformerHandlers<k8s::NetworkPolicy> h;
@@ -130,7 +129,7 @@ struct K8sSource::Impl {
     h.on_update = [this](const k8s::NetworkPolicy&, const k8s::NetworkPolicy& p) { on_policy(p); };
     h.on_delete = [this](const k8s::NetworkPolicy& p) { store(policies, p.meta.key(), std::optional<NetworkPolicy>()); };
     h.on_synced = [this] { mark_synced(policies_synced); };
-    h.on_error = [this](const std::string& e) { informer_error(e); };
+    report_errors(h);
     policy_informer = std::make_unique<k8s::Informer<k8s::NetworkPolicy>>(
         client, k8s::network_policies_path, k8s::decode_network_policy, h, options.list_watch);
   }

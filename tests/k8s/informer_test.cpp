@@ -328,6 +328,33 @@ TEST_CASE("bad JSON and bad objects in the stream: precise errors, the cache kee
   CHECK(rec.count("delete node-a") == 0);
 }
 
+TEST_CASE("with on_decode_error, objects that do not decode go there and stream errors to on_error") {
+  Harness h;
+  h.add_nodes(1);
+  Recorder rec;
+  std::vector<DecodeError> decode_errors;
+  InformerHandlers<Node> handlers = rec.node_handlers();
+  handlers.on_decode_error = [&](const DecodeError& e) { decode_errors.push_back(e); };
+  Informer<Node> nodes(h.client(), nodes_path, decode_node, handlers, fast_options());
+  nodes.start();
+  REQUIRE(h.run_until([&] { return nodes.synced() && h.server->active_watches(nodes_path) == 1; }));
+
+  json::value broken = node_json("node-a", "10.0.0.11", "10.244.1.0/24");
+  broken.at("spec").as_object()["podCIDRs"] = json::array{json::value("10.244.1.0/33")};
+  h.server->raw_line(nodes_path, json::serialize(json::object{{"type", "MODIFIED"}, {"object", broken}}));
+  h.server->raw_line(nodes_path, "{\"type\":\"MODIFIED\"}");
+  h.server->upsert(nodes_path, relabel(node_json("node-b", "10.0.0.12", "10.244.2.0/24"), "rack", "r3"));
+  REQUIRE(h.run_until([&] { return rec.count("add node-b") == 1; }));
+  REQUIRE(decode_errors.size() == 1);
+  CHECK(decode_errors[0].kind == "Node");
+  CHECK(decode_errors[0].object == "node-a");
+  CHECK(decode_errors[0].path == "spec.podCIDRs[0]");
+  REQUIRE(rec.errors.size() == 1);
+  CHECK(contains(rec.errors[0], "an event lacks type or object"));
+  CHECK(nodes.errors() == 2);
+  CHECK(nodes.last_error() == rec.errors[0]);
+}
+
 TEST_CASE("TLS verification is always on: a server certificate from another CA is refused") {
   Harness h;
   h.add_nodes(1);
