@@ -232,12 +232,6 @@ FibConfig read_fib(const YAML::Node& n, std::string_view path) {
 
 // ---- peers -----------------------------------------------------------------
 
-bool valid_peer_name(std::string_view s) {
-  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-  });
-}
-
 std::string family_name(AddressFamily f) { return f == AddressFamily::ipv4 ? "IPv4" : "IPv6"; }
 
 struct PeerReader {
@@ -580,6 +574,12 @@ Result<Config, ConfigError> load_config(const std::string& file) {
   if (!read_file(file, kLimit, text, error)) return ConfigError{file, 0, 0, "cannot read the file: " + error};
   if (text.size() > kLimit) return ConfigError{file, 0, 0, "the file is larger than 16 MiB"};
   return parse_config(text, file);
+}
+
+bool valid_peer_name(std::string_view s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+  });
 }
 
 }  // namespace petrel::daemon

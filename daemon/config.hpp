@@ -155,4 +155,7 @@ Result<Config, ConfigError> parse_config(std::string_view yaml, std::string_view
 // configuration: parse_config(print_config(c)) is equivalent(c) (config_diff.hpp).
 std::string print_config(const Config& c);
 
+// A peer name as BIRD's protocol names: [A-Za-z0-9_.-], 1 to 64 characters.
+bool valid_peer_name(std::string_view name);
+
 }  // namespace petrel::daemon

@@ -10,15 +10,6 @@ namespace petrel::daemon {
 
 namespace {
 
-// BIRD's protocol names, as config.cpp checks them for the file's peers.
-bool valid_peer_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-           c == '-';
-  });
-}
-
 // "244.0.0.1" or a number 1..2^32-1, as the file's cluster-id.
 std::optional<uint32_t> parse_cluster_id(std::string_view text) {
   if (text.find('.') != std::string_view::npos) {
