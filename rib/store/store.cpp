@@ -199,6 +199,12 @@ std::vector<ChangeBatch::Record> Store::take_spare() {
 void Store::reset_snapshot() {
   {
     std::lock_guard lock(mutex_);
+    // Counts as a submission for the writer's settling, so that the batch that
+    // follows a reset (the whole selection) lands in the same WriteBatch: woken
+    // by the reset alone, the writer could otherwise write the emptied snapshot
+    // before the batch is queued, and a kill -9 then would find it empty.
+    last_submit_ = Clock::now();
+    if (queue_.empty()) first_queued_ = last_submit_;
     queue_.push_back(Item{true, {}});
   }
   wake_.notify_one();
