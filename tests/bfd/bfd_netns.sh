@@ -26,7 +26,9 @@
 #           (9 s) expires; prints that time beside the BFD one
 #   ecmp    two BIRDs announce the same prefix, max-paths 2: the kernel route has
 #           two next hops; a cut of one link removes its next hop in under 1 s
-#           and pings to an address behind both keep going through the other
+#           and pings to an address behind both keep going through the other;
+#           `show route history` shows the flap (t1, cut: t2, repaired: t1) and
+#           bgpdump reads the MRT dumps (RIB: both paths as show route; journal)
 # Ends with "N passed, N failed".
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -345,6 +347,8 @@ scenario_ecmp() {
   require_wait "BFD Up to both" 15 bfd_up_to_both
   require_wait "kernel: 10.70.0.0/24 with two next hops" 10 two_nexthops
   ip -n "$NS_R" route show 10.70.0.0/24 | sed 's/^/# kernel: /' >&2
+  # Best-path changes before the cut (t1 first, or t2 first and then t1 by router id).
+  local hist_before; hist_before=$(pd_petrelc node show route history 10.70.0.0/24 | grep -Ec ' (announce|replace|withdraw) ')
   # Pings every 10 ms through the cut; the flow hashes to one of the two paths.
   local pinglog="$PTR_SCOPE/ping.out"
   nsx "$NS_R" ping -n -i 0.01 -c 400 -W 1 10.70.0.1 >"$pinglog" 2>&1 &
@@ -367,6 +371,37 @@ scenario_ecmp() {
   check "pings after the cut reach 10.70.0.1 via t2" nsx "$NS_R" ping -n -c 3 -i 0.2 -W 1 10.70.0.1
   uncut 1
   check_wait "kernel: two next hops again" 25 two_nexthops
+
+  # The route history (rib/store) shows this scenario's flap: the cut moved the
+  # best path to t2, the repair brought t1 back (lower router id).
+  local hist l1=${LEAF4[1]//./\\.} l2=${LEAF4[2]//./\\.}
+  check_wait "show route history 10.70.0.0/24: t1 best again after the repair" 5 \
+    bash -c "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show route history 10.70.0.0/24 | tail -n 1 | grep -Eq ' (announce|replace) +t1 $l1 AS65001 +via $l1 '"
+  hist=$(pd_petrelc node show route history 10.70.0.0/24)
+  sed 's/^/# petrelc: /' <<<"$hist" >&2
+  check_eq "show route history: 2 changes since the cut" $(( hist_before + 2 )) "$(grep -Ec ' (announce|replace|withdraw) ' <<<"$hist")"
+  check "show route history: the cut moved the best path to t2" \
+    bash -c "tail -n 2 <<<'$hist' | head -n 1 | grep -Eq ' replace +t2 $l2 AS65002 +via $l2 \\[AS65002 i\\]'"
+
+  # MRT: bgpdump reads the RIB dump and agrees with `show route` (both paths);
+  # the journal dump holds the same flap as BGP4MP updates.
+  if ! command -v bgpdump >/dev/null; then
+    fail "bgpdump is not installed (scripts/install-deps.sh installs it)"
+    return
+  fi
+  local rib="$PTR_SCOPE/rib.mrt" journal="$PTR_SCOPE/journal.mrt" from_show from_mrt
+  require "petrelc mrt dump rib" pd_petrelc node mrt dump rib "$rib"
+  bgpdump -m "$rib" 2>/dev/null | sed 's/^/# bgpdump: /' >&2
+  from_show=$(pd_birdc node show route 10.70.0.0/24 all | grep -Eo 'BGP.next_hop: [0-9.]+' | awk '{ print $2 }' | sort | paste -sd' ')
+  from_mrt=$(bgpdump -m "$rib" 2>/dev/null | awk -F'|' '$6 == "10.70.0.0/24" { print $9 }' | sort | paste -sd' ')
+  check_eq "bgpdump's next hops of 10.70.0.0/24 = show route's" "$from_show" "$from_mrt"
+  check_eq "bgpdump: two paths of 10.70.0.0/24 (t1 and t2)" 2 "$(wc -w <<<"$from_mrt")"
+  require "petrelc mrt dump history" pd_petrelc node mrt dump history "$journal"
+  bgpdump -m "$journal" 2>/dev/null | grep '10.70.0.0/24' | sed 's/^/# bgpdump: /' >&2
+  # The journal as BGP4MP: one UPDATE per history entry, the last two the cut (from t2) and the repair (from t1).
+  local updates; updates=$(bgpdump -m "$journal" 2>/dev/null | awk -F'|' '$6 == "10.70.0.0/24" { print $3, $4 }')
+  check_eq "bgpdump journal: as many updates of 10.70.0.0/24 as history entries" $(( hist_before + 2 )) "$(wc -l <<<"$updates")"
+  check_eq "bgpdump journal: the cut and the repair" "A ${LEAF4[2]},A ${LEAF4[1]}" "$(tail -n 2 <<<"$updates" | paste -sd,)"
 }
 
 # ---------------------------------------------------------------- run
