@@ -22,6 +22,10 @@
 #           on both sides; a cut ends it in under 1 s too
 #   cbit    a scripted BFD peer that sets the C bit (BIRD never does): after its
 #           control plane died, its BFD going down ends graceful restart at once
+#   ipv6    an IPv6 session with BFD (RFC 5881 over IPv6): Up on both sides; a
+#           cut (ip6tables) ends the session in under 1 s
+#   dynamic neighbours of a `range` peer each get a BFD session; a cut ends
+#           only that neighbour's session, in under 1 s
 #   nobfd   the same cut without BFD: the session stays up until the hold timer
 #           (9 s) expires; prints that time beside the BFD one
 #   ecmp    two BIRDs announce the same prefix, max-paths 2: the kernel route has
@@ -144,6 +148,8 @@ wait_fast() {
 }
 kernel_has() { ip -n "$1" route show "${@:3}" | grep -Eq -- "$2"; }
 kernel_lacks() { ! kernel_has "$@"; }
+kernel6_has() { ip -n "$1" -6 route show "${@:3}" | grep -Eq -- "$2"; }
+kernel6_lacks() { ! kernel6_has "$@"; }
 
 # ---------------------------------------------------------------- scenarios
 
@@ -314,6 +320,105 @@ scenario_cbit() {
   grep -E 'peer t1 (BFD|graceful|stale|state Established)' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
 }
 
+# IPv6 (RFC 5881 over IPv6): an IPv6 BGP session with BFD; both sides show it
+# Up, and a cut (ip6tables DROP both ways) ends the session in under 1 s.
+cut6() {
+  nsx "${NS_LEAF[$1]}" ip6tables -w -I INPUT -i veth0 -j DROP &&
+    nsx "${NS_LEAF[$1]}" ip6tables -w -I OUTPUT -o veth0 -j DROP
+}
+uncut6() {
+  nsx "${NS_LEAF[$1]}" ip6tables -w -D INPUT -i veth0 -j DROP
+  nsx "${NS_LEAF[$1]}" ip6tables -w -D OUTPUT -o veth0 -j DROP
+}
+scenario_ipv6() {
+  topo_star 1
+  local r6=fd00:11::1 l6=fd00:11::2
+  ns_addr "$NS_R" br0 "$r6/64"
+  ns_addr "${NS_LEAF[1]}" veth0 "$l6/64"
+  bird_start "${NS_LEAF[1]}" t1 <<EOF
+router id 10.200.0.1;
+protocol device { scan time 10; }
+protocol static static1 { ipv6; route fd00:60::/64 blackhole; }
+protocol bfd { interface "*" { interval 100 ms; multiplier 3; }; }
+protocol bgp petrel {
+  local $l6 as 65001; neighbor $r6 as $PETREL_AS;
+  hold time 9; connect retry time 2; connect delay time 1; error wait time 1, 2; error forget time 10;
+  bfd on;
+  ipv6 { import all; export all; };
+}
+EOF
+  pd_start "$NS_R" node <<EOF
+router-id: $R4
+local-as: $PETREL_AS
+listen: [{address: "$r6", port: 179}]
+policies:
+  all:
+    - {action: accept}
+peers:
+  - {name: t1, address: "$l6", remote-as: 65001, local-address: "$r6", families: [ipv6], hold-time: 9, connect-retry: 2, import: {policy: all}, export: {policy: all}, bfd: {interval-ms: 100, multiplier: 3}}
+EOF
+  require_wait "t1 Established over IPv6" 20 pd_established node t1
+  require_wait "petrelc show bfd sessions: $l6 Up" 15 pd_bfd_up node "$l6"
+  check_wait "BIRD: birdc show bfd sessions: $r6 Up" 10 bird_bfd_up t1 "$r6"
+  birdc_q t1 show bfd sessions | sed 's/^/# BIRD birdc: /' >&2
+  pd_petrelc node show bfd sessions | sed 's/^/# petrelc: /' >&2
+  check "petrelc show bfd sessions: '$l6 br0 Up ... 0.100 0.300'" \
+    pd_has node "^$l6 +br0 +Up +[0-9-]+ [0-9:]+ +0\\.100 +0\\.300$" show bfd sessions
+  require_wait "kernel: fd00:60::/64 via $l6" 10 kernel6_has "$NS_R" "via $l6" fd00:60::/64
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link (ip6tables DROP both ways)" cut6 1
+  check "kernel: fd00:60::/64 gone in under 1 s" wait_fast 1 kernel6_lacks "$NS_R" "via" fd00:60::/64
+  check_wait "petreld log: BFD Up -> Down" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD Up -> Down'
+  local d; d=$(secs "$t0" "$(log_time "${PD_LOG[node]}" 'peer t1 state Established -> ')")
+  echo "# IPv6 BFD: BGP session down after ${d} s" >&2
+  check "IPv6: the BGP session went down in under 1 s (${d} s)" lt "$d" 1
+  check "with a NOTIFICATION Cease / BFD Down (RFC 9384)" log_has "${PD_LOG[node]}" 'peer t1 notification-sent 6/10'
+  uncut6 1
+  check_wait "IPv6: BFD Up again after the cut" 15 pd_bfd_up node "$l6"
+  check_wait "IPv6: t1 Established again" 20 pd_established node t1
+}
+
+# Dynamic neighbours (a `range` peer, as on a route reflector): each neighbour
+# that connects gets its own BFD session; a cut ends its session in under 1 s.
+both_leaves_established() { bird_established t1 && bird_established t2; }
+scenario_dynamic() {
+  topo_star 2
+  local i
+  for i in 1 2; do
+    leaf_conf "$i" "10.200.0.$i" "10.6$i.0.0/24" bfd | bird_start "${NS_LEAF[$i]}" "t$i"
+  done
+  pd_start "$NS_R" node <<EOF
+router-id: $R4
+local-as: $PETREL_AS
+listen: [{address: $R4, port: 179}]
+policies:
+  all:
+    - {action: accept}
+peers:
+  - {name: leaves, range: 10.11.0.0/24, remote-as: external, hold-time: 9, import: {policy: all}, export: {policy: all}, bfd: {interval-ms: 100, multiplier: 3}}
+EOF
+  require_wait "both leaves connected (BIRD Established)" 30 both_leaves_established
+  require_wait "petrelc show bfd sessions: ${LEAF4[1]} Up" 15 pd_bfd_up node "${LEAF4[1]}"
+  require_wait "petrelc show bfd sessions: ${LEAF4[2]} Up" 15 pd_bfd_up node "${LEAF4[2]}"
+  check_wait "BIRD t1: BFD Up" 10 bird_bfd_up t1 "$R4"
+  check_wait "BIRD t2: BFD Up" 10 bird_bfd_up t2 "$R4"
+  pd_petrelc node show bfd sessions | sed 's/^/# petrelc: /' >&2
+  local a1=${LEAF4[1]//./\\.} a2=${LEAF4[2]//./\\.}
+  require_wait "kernel: 10.61.0.0/24 via ${LEAF4[1]}" 10 kernel_has "$NS_R" "via $a1" 10.61.0.0/24
+  require_wait "kernel: 10.62.0.0/24 via ${LEAF4[2]}" 10 kernel_has "$NS_R" "via $a2" 10.62.0.0/24
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link" cut 1
+  check "kernel: 10.61.0.0/24 gone in under 1 s" wait_fast 1 kernel_lacks "$NS_R" "via" 10.61.0.0/24
+  echo "# dynamic neighbour, link cut: kernel route gone after $(secs "$t0" "$EPOCHREALTIME") s" >&2
+  check "kernel: t2's 10.62.0.0/24 stays" kernel_has "$NS_R" "via $a2" 10.62.0.0/24
+  check "petrelc: t2's BFD session still Up" pd_bfd_up node "${LEAF4[2]}"
+  check_wait "petrelc: t1's BFD session Down or gone" 5 ptr_not pd_bfd_up node "${LEAF4[1]}"
+  grep -E 'BFD|state Established' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
+  uncut 1
+  check_wait "dynamic: t1 back (BIRD Established)" 30 bird_established t1
+  check_wait "dynamic: t1's BFD Up again" 15 pd_bfd_up node "${LEAF4[1]}"
+}
+
 scenario_nobfd() {
   topo_star 1
   leaf_conf 1 10.200.0.1 "10.60.0.0/24" nobfd | bird_start "${NS_LEAF[1]}" t1
@@ -421,6 +526,8 @@ bfd_main() {
   run_scenario gr scenario_gr
   run_scenario multihop scenario_multihop
   run_scenario cbit scenario_cbit
+  run_scenario ipv6 scenario_ipv6
+  run_scenario dynamic scenario_dynamic
   run_scenario nobfd scenario_nobfd
   run_scenario ecmp scenario_ecmp
   if [[ -s $RESULTS_FILE ]]; then
