@@ -7,7 +7,8 @@
 //   the listener runs on the daemon's thread;
 // - one side gone without a word: the other's listener gets Down (detection
 //   time expired), in under a second; remove(): the peer sees AdminDown and our
-//   listener is not called again;
+//   listener is not called again, also when the thread is stopped right after
+//   (a planned stop of petreld);
 // - the old design, a Service on the daemon's own loop, for contrast: the same
 //   block takes the peer's session Down. That is the cascade this class stops.
 // Real time, by necessity: the thing under test is what happens while a
@@ -141,15 +142,15 @@ TEST_CASE("BFD on its own thread: sessions stay Up while the daemon's loop is bl
   Loop daemon, peer_loop;
   const PortPair ports;
   Record ra, rb;
-  ServiceThread a(daemon.io.get_executor(), ports.for_a());
+  auto a = std::make_unique<ServiceThread>(daemon.io.get_executor(), ports.for_a());
   auto b = std::make_unique<ServiceThread>(peer_loop.io.get_executor(), ports.for_b());
-  const auto added_a = a.add(to(kB, kA), ra.listener());
+  const auto added_a = a->add(to(kB, kA), ra.listener());
   REQUIRE_MESSAGE(added_a.has_value(), added_a.error());
   const auto added_b = b->add(to(kA, kB), rb.listener());
   REQUIRE_MESSAGE(added_b.has_value(), added_b.error());
   REQUIRE(ra.wait_for(State::up, 10s));
   REQUIRE(rb.wait_for(State::up, 10s));
-  auto view_a = [&] { return a.find(kB); };
+  auto view_a = [&] { return a->find(kB); };
   auto view_b = [&] { return b->find(kA); };
   REQUIRE(fast_and_up(view_a, view_b));
   const std::thread::id daemon_thread = daemon.call([] { return std::this_thread::get_id(); });
@@ -193,20 +194,34 @@ TEST_CASE("BFD on its own thread: sessions stay Up while the daemon's loop is bl
     const auto after = down.at - gone;
     MESSAGE("Down seen by the listener ", std::chrono::duration<double>(after).count(), " s after B stopped");
     CHECK(after < 1s);
-    CHECK(a.find(kB)->state == State::down);
+    CHECK(a->find(kB)->state == State::down);
+  }
+  SUBCASE("a planned stop: remove() and the thread stopped at once; the AdminDown still goes out") {
+    // As petreld's exit: the sessions removed, then the BFD thread stopped and
+    // joined on the daemon's thread, with nothing in between. (The destructor
+    // posts its stop behind the removal; an io_context::stop() called directly
+    // would race with it, which this end-to-end check cannot always catch.)
+    daemon.call([&] {
+      a->remove(kB);
+      a.reset();
+    });
+    REQUIRE(rb.wait_for(State::down, 2s));
+    const Seen down = rb.copy().back();
+    CHECK_MESSAGE(down.remote_admin_down, "the peer saw AdminDown, not a silence");
+    CHECK(down.diag == Diag::neighbor_down);
   }
   SUBCASE("remove(): the peer sees AdminDown, our listener is not called again") {
     const std::size_t before = ra.copy().size();
-    daemon.call([&] { a.remove(kB); });
+    daemon.call([&] { a->remove(kB); });
     REQUIRE(rb.wait_for(State::down, 2s));
     const Seen down = rb.copy().back();
     CHECK(down.remote_admin_down);
     CHECK(down.diag == Diag::neighbor_down);
-    CHECK_FALSE(a.find(kB).has_value());
-    CHECK_FALSE(a.update(kB, to(kB, kA).settings));
+    CHECK_FALSE(a->find(kB).has_value());
+    CHECK_FALSE(a->update(kB, to(kB, kA).settings));
     daemon.drain();
     CHECK(ra.copy().size() == before);
-    const auto counters = a.counters();
+    const auto counters = a->counters();
     CHECK(counters.sent >= a_out_after);
     CHECK(counters.send_errors == 0);
   }
