@@ -39,7 +39,8 @@
 #           withdraws them all in one decision) while BFD 100 ms x 3 runs to the
 #           first BIRD: its BFD and BGP sessions never go down (petreld's log,
 #           birdc), as BFD has its own thread (bfd/service_thread.hpp); prints
-#           how long each call held the loop
+#           how long each call held the loop. Then `down`: AdminDown on the wire
+#           (tshark) before petreld exits
 # PTR_ONLY=REGEX runs only the scenarios whose names match (lib.sh).
 # Ends with "N passed, N failed".
 
@@ -595,6 +596,23 @@ YAML
   check_eq "BIRD t1: the BGP session's Since unchanged" "$bird_since" "$(bird_proto_since t1 petrel)"
   check_eq "BIRD t1: the BFD session's Since unchanged" "$bfd_since" "$(bird_bfd_since t1 "$R4")"
   check "kernel: t1's 10.60.0.0/24 still there" kernel_has "$NS_R" "via ${LEAF4[1]//./\\.}" 10.60.0.0/24
+
+  # 4. A planned stop (`down`) still says AdminDown (RFC 5880 §6.8.16, diag 7)
+  # before petreld exits: the sessions are removed first, the BFD thread stopped
+  # last. Seen on t1's wire by tshark (an independent decoder).
+  local cap="$PTR_SCOPE/bfd.pcapng"
+  ptr_spawn "${NS_LEAF[1]}" "$PTR_SCOPE/tshark.log" tshark -n -i veth0 -f "udp port 3784" -w "$cap"
+  local tshark_pid=$PTR_LAST_PID
+  require_wait "tshark capturing on t1's veth0" 15 log_has "$PTR_SCOPE/tshark.log" 'Capturing on'
+  require "petrelc down" pd_petrelc node down
+  check_wait "petreld exited" 10 ptr_not_alive "${PD_PID[node]}"
+  ptr_sleep 0.5
+  ptr_signal INT "$tshark_pid"
+  wait_until 10 ptr_not_alive "$tshark_pid"
+  local admin_down
+  admin_down=$(tshark -n -r "$cap" -Y "ip.src == $R4 && bfd.sta == 0 && bfd.diag == 7" -T fields -e frame.number 2>/dev/null | wc -l)
+  echo "# petrelc down: $admin_down AdminDown packets from petreld on t1's wire" >&2
+  check "a planned stop: petreld sent AdminDown (diag 7) before it exited ($admin_down packets)" test "$admin_down" -ge 1
 }
 
 # ---------------------------------------------------------------- run
