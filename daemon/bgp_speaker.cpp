@@ -1107,23 +1107,22 @@ std::optional<PeerView> BgpSpeaker::peer(std::string_view name) const {
   return v;
 }
 
-PeerView BgpSpeaker::view(const Peer& peer) const {
-  const Peer* p = &peer;
+PeerView BgpSpeaker::view(const Peer& p) const {
   PeerView v;
-  v.name = p->cfg.name;
-  v.config_name = p->range_of.empty() ? p->cfg.name : p->range_of;
-  v.address = p->cfg.address.value_or(IpAddress{});
-  v.enabled = p->enabled;
-  v.state = p->session->state();
-  v.since = p->since;
-  v.last_reason = p->last_reason;
-  v.negotiated = p->negotiated;
-  v.local_address = p->local_address;
-  v.stats = p->session->stats();
-  v.import = p->import_state;
-  v.rib_id = p->rib_id;
-  v.routes_advertised = p->rib_id ? groups_->advertised_count(*p->rib_id) : 0;
-  v.graceful_restart_stale = p->stale;
+  v.name = p.cfg.name;
+  v.config_name = p.range_of.empty() ? p.cfg.name : p.range_of;
+  v.address = p.cfg.address.value_or(IpAddress{});
+  v.enabled = p.enabled;
+  v.state = p.session->state();
+  v.since = p.since;
+  v.last_reason = p.last_reason;
+  v.negotiated = p.negotiated;
+  v.local_address = p.local_address;
+  v.stats = p.session->stats();
+  v.import = p.import_state;
+  v.rib_id = p.rib_id;
+  v.routes_advertised = p.rib_id ? groups_->advertised_count(*p.rib_id) : 0;
+  v.graceful_restart_stale = p.stale;
   return v;
 }
 
