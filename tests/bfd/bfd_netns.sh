@@ -33,6 +33,15 @@
 #           and pings to an address behind both keep going through the other;
 #           `show route history` shows the flap (t1, cut: t2, repaired: t1) and
 #           bgpdump reads the MRT dumps (RIB: both paths as show route; journal)
+#   busy    petreld's event loop busy for over a second (a second BIRD announces
+#           BUSY_ROUTES, default 300,000; `petrelc mrt dump rib` and `show route`
+#           of that table, then the BIRD disables its session and petreld
+#           withdraws them all in one decision) while BFD 100 ms x 3 runs to the
+#           first BIRD: its BFD and BGP sessions never go down (petreld's log,
+#           birdc), as BFD has its own thread (bfd/service_thread.hpp); prints
+#           how long each call held the loop. Then `down`: AdminDown on the wire
+#           (tshark) before petreld exits
+# PTR_ONLY=REGEX runs only the scenarios whose names match (lib.sh).
 # Ends with "N passed, N failed".
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,7 +50,7 @@ BFD_HERE=$HERE   # rib_interop.sh sets HERE to its own folder
 source "$HERE/../interop/lib.sh"
 # shellcheck source=tests/interop/rib_interop.sh
 source "$HERE/../interop/rib_interop.sh"
-PTR_ID="bfd-$$"   # this test's namespace prefix
+PTR_ID="${PTR_NS_PREFIX:-bfd}-$$"   # this test's namespace prefix (PTR_NS_PREFIX=bft: bft-<pid>-...)
 
 PETREL_AS=64512
 declare -gA PD_PID=() PD_CONF=() PD_SOCK=() PD_LOG=()
@@ -509,6 +518,103 @@ scenario_ecmp() {
   check_eq "bgpdump journal: the cut and the repair" "A ${LEAF4[2]},A ${LEAF4[1]}" "$(tail -n 2 <<<"$updates" | paste -sd,)"
 }
 
+# petreld's event loop made busy for over a second (BFD used to run on it: a
+# 300 ms detection time then saw every other peer's BFD flap, and their BGP
+# sessions with it). t1: BIRD with BFD 100 ms x 3, one route; t2: BIRD without
+# BFD announcing BUSY_ROUTES /24s from a static protocol. The loop is held by
+# `petrelc mrt dump rib` (the whole table encoded in the handler) and `show
+# route` of the whole table (timed: the call's wall time is the handler's), then
+# by t2's withdrawal (`birdc disable petrel` on t2: one decision withdraws them
+# all, then the FIB hand-over). t1's BFD and BGP must never leave Up/Established.
+BUSY_ROUTES=${BUSY_ROUTES:-300000}
+big_static() {  # N: a static protocol with N /24s from 40.0.0.0 on
+  echo "protocol static big { ipv4;"
+  awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "  route %d.%d.%d.0/24 blackhole;\n", 40 + int(i / 65536), int(i / 256) % 256, i % 256 }'
+  echo "}"
+}
+pd_imported() {  # NAME PEER: N of "Routes: N imported" in show protocols all PEER
+  pd_birdc "$1" show protocols all "$2" | awk '$1 == "Routes:" { print $2; exit }'
+}
+t2_has_all() { [[ "$(pd_imported node t2)" == "$BUSY_ROUTES" ]]; }
+t2_has_none() { local n; n=$(pd_imported node t2); [[ -z $n || $n == 0 ]]; }
+t1_flaps() { log_count "${PD_LOG[node]}" 'peer t1 (BFD Up -> |state Established -> )'; }
+bird_bfd_since() { birdc_q "$1" show bfd sessions | awk -v a="$2" '$1 == a { print $4, $5; exit }'; }
+scenario_busy() {
+  topo_star 2
+  leaf_conf 1 10.200.0.1 "10.60.0.0/24" bfd | bird_start "${NS_LEAF[1]}" t1
+  { leaf_conf 2 10.200.0.2 "" nobfd; big_static "$BUSY_ROUTES"; } | bird_start "${NS_LEAF[2]}" t2
+  # t2 gets nothing back: a one-way full table, as from a transit peer.
+  pd_start "$NS_R" node <<YAML
+router-id: $R4
+local-as: $PETREL_AS
+listen: [{address: $R4, port: 179}]
+policies:
+  all:
+    - {action: accept}
+  none:
+    - {action: reject}
+peers:
+  - {name: t1, address: ${LEAF4[1]}, remote-as: 65001, local-address: $R4, hold-time: 9, connect-retry: 2, import: {policy: all}, export: {policy: all}, bfd: {interval-ms: 100, multiplier: 3}}
+  - {name: t2, address: ${LEAF4[2]}, remote-as: 65002, local-address: $R4, hold-time: 9, connect-retry: 2, import: {policy: all}, export: {policy: none}}
+YAML
+  require_wait "t1 Established" 20 pd_established node t1
+  require_wait "petrelc show bfd sessions: ${LEAF4[1]} Up" 15 pd_bfd_up node "${LEAF4[1]}"
+  require_wait "BIRD t1: BFD Up" 10 bird_bfd_up t1 "$R4"
+  require_wait "t2 Established" 30 pd_established node t2
+  local t0; t0=$EPOCHREALTIME
+  require_wait "petreld imported all $BUSY_ROUTES routes of t2" 120 t2_has_all
+  echo "# $BUSY_ROUTES routes from t2 imported in $(secs "$t0" "$EPOCHREALTIME") s" >&2
+  check "t1 did not flap while the table came in" test "$(t1_flaps)" = 0
+  local bird_since bfd_since
+  bird_since=$(bird_proto_since t1 petrel)
+  bfd_since=$(bird_bfd_since t1 "$R4")
+
+  # 1. The whole table encoded in one handler.
+  t0=$EPOCHREALTIME
+  require "petrelc mrt dump rib ($BUSY_ROUTES prefixes)" timeout 60 "$PETRELC" -s "${PD_SOCK[node]}" mrt dump rib "$PTR_SCOPE/rib.mrt"
+  local d_mrt; d_mrt=$(secs "$t0" "$EPOCHREALTIME")
+  echo "# petrelc mrt dump rib held petreld's event loop for ${d_mrt} s (BFD detection time 0.3 s)" >&2
+  # 2. show route of the whole table.
+  t0=$EPOCHREALTIME
+  local lines; lines=$(timeout 60 "$PETRELC" -s "${PD_SOCK[node]}" show route | wc -l)
+  local d_show; d_show=$(secs "$t0" "$EPOCHREALTIME")
+  echo "# petrelc show route ($lines lines) took ${d_show} s" >&2
+  check "show route listed the whole table ($lines lines)" test "$lines" -gt "$BUSY_ROUTES"
+  check "one call held the loop for over a second (mrt dump ${d_mrt} s, show route ${d_show} s)" \
+    bash -c "awk -v a='$d_mrt' -v b='$d_show' 'BEGIN { exit !(a > 1 || b > 1) }'"
+  # 3. t2 goes away: one decision withdraws the whole table, then the FIB.
+  t0=$EPOCHREALTIME
+  require "birdc disable petrel on t2" birdc_q t2 disable petrel
+  require_wait "petreld withdrew all of t2's routes" 60 t2_has_none
+  echo "# t2 disabled: its $BUSY_ROUTES routes withdrawn (as petrelc saw it) after $(secs "$t0" "$EPOCHREALTIME") s" >&2
+  ptr_sleep 1   # more than a detection time after the last of it
+  grep -E 'peer t[12] (BFD|state)' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
+  check "petreld log: t1's BFD never left Up, its BGP session never left Established" test "$(t1_flaps)" = 0
+  check "petrelc show bfd sessions: ${LEAF4[1]} Up" pd_bfd_up node "${LEAF4[1]}"
+  check "t1 Established (petreld)" pd_established node t1
+  check "BIRD t1: BGP Established" bird_established t1
+  check_eq "BIRD t1: the BGP session's Since unchanged" "$bird_since" "$(bird_proto_since t1 petrel)"
+  check_eq "BIRD t1: the BFD session's Since unchanged" "$bfd_since" "$(bird_bfd_since t1 "$R4")"
+  check "kernel: t1's 10.60.0.0/24 still there" kernel_has "$NS_R" "via ${LEAF4[1]//./\\.}" 10.60.0.0/24
+
+  # 4. A planned stop (`down`) still says AdminDown (RFC 5880 §6.8.16, diag 7)
+  # before petreld exits: the sessions are removed first, the BFD thread stopped
+  # last. Seen on t1's wire by tshark (an independent decoder).
+  local cap="$PTR_SCOPE/bfd.pcapng"
+  ptr_spawn "${NS_LEAF[1]}" "$PTR_SCOPE/tshark.log" tshark -n -i veth0 -f "udp port 3784" -w "$cap"
+  local tshark_pid=$PTR_LAST_PID
+  require_wait "tshark capturing on t1's veth0" 15 log_has "$PTR_SCOPE/tshark.log" 'Capturing on'
+  require "petrelc down" pd_petrelc node down
+  check_wait "petreld exited" 10 ptr_not_alive "${PD_PID[node]}"
+  ptr_sleep 0.5
+  ptr_signal INT "$tshark_pid"
+  wait_until 10 ptr_not_alive "$tshark_pid"
+  local admin_down
+  admin_down=$(tshark -n -r "$cap" -Y "ip.src == $R4 && bfd.sta == 0 && bfd.diag == 7" -T fields -e frame.number 2>/dev/null | wc -l)
+  echo "# petrelc down: $admin_down AdminDown packets from petreld on t1's wire" >&2
+  check "a planned stop: petreld sent AdminDown (diag 7) before it exited ($admin_down packets)" test "$admin_down" -ge 1
+}
+
 # ---------------------------------------------------------------- run
 
 bfd_main() {
@@ -530,6 +636,7 @@ bfd_main() {
   run_scenario dynamic scenario_dynamic
   run_scenario nobfd scenario_nobfd
   run_scenario ecmp scenario_ecmp
+  run_scenario busy scenario_busy
   if [[ -s $RESULTS_FILE ]]; then
     echo "link cut -> BGP session down: with BFD (100 ms x 3) $(awk '$1 == "bfd" { print $2 }' "$RESULTS_FILE") s," \
       "without BFD (hold time 9 s) $(awk '$1 == "nobfd" { print $2 }' "$RESULTS_FILE") s"
