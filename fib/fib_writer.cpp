@@ -1,5 +1,6 @@
 #include "fib/fib_writer.hpp"
 
+#include <algorithm>
 #include <cerrno>
 
 namespace petrel::fib {
@@ -93,18 +94,18 @@ void FibWriter::run() {
   // Start-up: everything queued so far is the desired state; reconcile against the
   // kernel instead of writing it blindly (routes already right stay untouched).
   {
-    std::vector<RouteChange> initial;
     {
       std::lock_guard lock(mutex_);
-      initial = queue_.take(queue_.size());
+      queue_.take_all(taken_);
     }
-    for (RouteChange& change : initial) {
-      if (change.route) {
-        desired_[change.prefix] = std::move(*change.route);
+    for (auto& [prefix, route] : taken_) {
+      if (route) {
+        desired_[prefix] = std::move(*route);
       } else {
-        desired_.erase(change.prefix);
+        desired_.erase(prefix);
       }
     }
+    taken_.clear();
     resync();
     std::lock_guard lock(mutex_);
     busy_ = false;
@@ -120,10 +121,10 @@ void FibWriter::run() {
     if (stopping_) break;
     if (!queue_.empty()) {
       // The queue goes first: a resync reconciles the newest desired state.
-      auto changes = queue_.take(options_.batch);
+      queue_.take_all(taken_);
       busy_ = true;
       lock.unlock();
-      process(std::move(changes));
+      process_taken();
       lock.lock();
       busy_ = false;
     } else if (resync_due) {
@@ -147,6 +148,32 @@ void FibWriter::run() {
     if (queue_.empty() && !resync_requested_) idle_.notify_all();
   }
   idle_.notify_all();
+}
+
+void FibWriter::process_taken() {
+  order_.clear();
+  order_.reserve(taken_.size());
+  for (Change& change : taken_) order_.emplace_back(kernel_order_key(change.first), &change);
+  std::sort(order_.begin(), order_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Change*> chunk;
+  chunk.reserve(std::min(options_.batch, order_.size()));
+  const std::size_t batch = std::max<std::size_t>(options_.batch, 1);
+  for (std::size_t start = 0; start < order_.size(); start += batch) {
+    if (start > 0) {
+      std::lock_guard lock(mutex_);
+      if (stopping_) {  // stop() finishes the sink call in flight; the rest waits queued
+        for (std::size_t i = start; i < order_.size(); ++i) {
+          queue_.restore(order_[i].second->first, std::move(order_[i].second->second));
+        }
+        break;
+      }
+    }
+    chunk.clear();
+    for (std::size_t i = start; i < std::min(start + batch, order_.size()); ++i) chunk.push_back(order_[i].second);
+    process(chunk);
+  }
+  order_.clear();
+  taken_.clear();
 }
 
 Clock::time_point FibWriter::next_wakeup(Clock::time_point now) const {
@@ -184,48 +211,52 @@ std::size_t FibWriter::count_scheduled_retries() const {
   return n;
 }
 
-void FibWriter::process(std::vector<RouteChange> changes) {
-  std::vector<Operation> ops;
-  ops.reserve(changes.size());
+void FibWriter::process(std::span<Change* const> changes) {
+  std::vector<Operation>& ops = ops_;
+  ops.clear();
   // Removes of old metrics, each with the index of the install of its new key:
   // sent only once that install succeeded, so that a failed install (EEXIST on a
   // key another owner holds, ENETUNREACH, …) never leaves the prefix with no
   // route. The old route stays until the retry of the new one succeeds.
   std::vector<std::pair<Operation, std::size_t>> removes;
-  for (RouteChange& change : changes) {
-    auto ours = installed_.find(change.prefix);
-    if (change.route) {
-      desired_[change.prefix] = *change.route;
-      const uint32_t metric = effective_metric(*change.route);
+  for (Change* change : changes) {
+    const Prefix& prefix = change->first;
+    std::optional<Route>& route = change->second;
+    auto ours = installed_.find(prefix);
+    if (route) {
+      const uint32_t metric = effective_metric(*route);
       if (ours != installed_.end() && ours->second == metric) {
-        ops.push_back({Operation::Kind::replace, std::move(*change.route)});
-        continue;
+        ops.push_back({Operation::Kind::replace, *route});
+      } else {
+        if (ours != installed_.end()) {  // a new metric is a new kernel key
+          Route old;
+          old.prefix = prefix;
+          old.metric = ours->second;
+          removes.emplace_back(Operation{Operation::Kind::remove, std::move(old)}, ops.size());
+        }
+        ops.push_back({Operation::Kind::install, *route});
       }
-      if (ours != installed_.end()) {  // a new metric is a new kernel key
-        Route old;
-        old.prefix = change.prefix;
-        old.metric = ours->second;
-        removes.emplace_back(Operation{Operation::Kind::remove, std::move(old)}, ops.size());
-      }
-      ops.push_back({Operation::Kind::install, std::move(*change.route)});
+      desired_[prefix] = std::move(*route);
     } else {
-      desired_.erase(change.prefix);
+      desired_.erase(prefix);
       Route r;
-      r.prefix = change.prefix;
+      r.prefix = prefix;
       if (ours != installed_.end()) r.metric = ours->second;
       ops.push_back({Operation::Kind::remove, std::move(r)});
     }
   }
-  const std::vector<int> errors = apply(ops);
+  apply(ops, errors_);
+  if (removes.empty()) return;
   std::vector<Operation> after;
   for (auto& [remove, install] : removes)
-    if (errors[install] == 0) after.push_back(std::move(remove));
-  apply(after);
+    if (errors_[install] == 0) after.push_back(std::move(remove));
+  std::vector<int> after_errors;
+  apply(after, after_errors);
 }
 
-std::vector<int> FibWriter::apply(std::vector<Operation>& ops) {
-  std::vector<int> errors(ops.size(), 0);
-  if (ops.empty()) return errors;
+void FibWriter::apply(std::vector<Operation>& ops, std::vector<int>& errors) {
+  errors.assign(ops.size(), 0);
+  if (ops.empty()) return;
   sink_.apply(ops, errors);
   FibCounters delta;
   delta.batches = 1;
@@ -262,7 +293,6 @@ std::vector<int> FibWriter::apply(std::vector<Operation>& ops) {
   counters_.batches += delta.batches;
   retry_count_ = retry_.size();
   scheduled_retries_ = count_scheduled_retries();
-  return errors;
 }
 
 void FibWriter::resync() {
@@ -282,7 +312,14 @@ void FibWriter::resync() {
     bool kept = it != desired_.end() && effective_metric(it->second) == effective_metric(route);
     if (kept || !installed_.contains(route.prefix)) installed_[route.prefix] = effective_metric(route);
   }
-  apply(plan.operations);
+  // Installs and replaces stay before removes (a metric change's new key goes in
+  // before its old one goes); each group in the kernel's cheapest order.
+  auto removes = std::find_if(plan.operations.begin(), plan.operations.end(),
+                              [](const Operation& op) { return op.kind == Operation::Kind::remove; });
+  sort_for_kernel(std::span<Operation>(plan.operations.begin(), removes));
+  sort_for_kernel(std::span<Operation>(removes, plan.operations.end()));
+  std::vector<int> errors;
+  apply(plan.operations, errors);
   std::lock_guard lock(mutex_);
   ++counters_.resyncs;
   counters_.adopted = plan.adopted;

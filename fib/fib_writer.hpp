@@ -3,9 +3,11 @@
 //
 // The producer (the daemon's RIB thread) calls put()/remove(), which only fold the
 // change into the coalescing RouteQueue under a mutex: it never waits for the
-// kernel. The writer thread takes up to `batch` changes at a time, turns them into
-// operations and hands them to the sink in one call (the netlink sink sends them
-// many per sendmsg). A prefix whose kernel key (prefix, metric) is known to hold
+// kernel. The writer thread takes everything queued at once, sorts it into the
+// order that costs the kernel least (fib/kernel_order.hpp), and hands it to the
+// sink `batch` changes per call (the netlink sink sends them many per sendmsg).
+// A change that arrives meanwhile waits for the next round: per prefix the latest
+// change is still the last one written. A prefix whose kernel key (prefix, metric) is known to hold
 // Petrel's route is replaced in place; any other install is exclusive, so a route of
 // another owner on the same key is never overwritten (EEXIST, counted, retried). A failed prefix is retried with exponential backoff and
 // counted; a newer change for it replaces the retry. At start the thread takes
@@ -20,15 +22,17 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <span>
 #include <thread>
 
+#include "fib/kernel_order.hpp"
 #include "fib/route_queue.hpp"
 #include "fib/route_sink.hpp"
 
 namespace petrel::fib {
 
 struct FibWriterOptions {
-  std::size_t batch = 16384;  // changes taken from the queue per sink call
+  std::size_t batch = 16384;  // changes per sink call
   std::chrono::milliseconds retry_initial{100};
   std::chrono::milliseconds retry_max{30'000};
   std::chrono::milliseconds resync_interval{60'000};  // 0: only on request
@@ -80,10 +84,13 @@ class FibWriter {
     std::chrono::steady_clock::time_point due;
   };
 
+  using Change = PendingChanges::value_type;
+
   void run();
-  void process(std::vector<RouteChange> changes);
+  void process_taken();  // taken_ in kernel order, `batch` per sink call
+  void process(std::span<Change* const> changes);
   void resync();
-  std::vector<int> apply(std::vector<Operation>& ops);  // the sink's errno per operation
+  void apply(std::vector<Operation>& ops, std::vector<int>& errors);  // errors: the sink's errno per operation
   void requeue_due_retries(std::chrono::steady_clock::time_point now);
   std::chrono::steady_clock::time_point next_wakeup(std::chrono::steady_clock::time_point now) const;
   std::size_t count_scheduled_retries() const;
@@ -103,6 +110,10 @@ class FibWriter {
   std::size_t scheduled_retries_ = 0;  // retries waiting for their backoff to expire
 
   // Writer thread only.
+  PendingChanges taken_;  // the round being written (swapped out of queue_)
+  std::vector<std::pair<KernelOrderKey, Change*>> order_;
+  std::vector<Operation> ops_;
+  std::vector<int> errors_;
   RouteTable desired_;
   // The kernel key (metric) of Petrel's route for each prefix it holds, as far as the
   // writer knows: installs use NLM_F_EXCL unless the key is known to be ours.

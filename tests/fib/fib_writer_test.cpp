@@ -193,3 +193,41 @@ TEST_CASE("a failing prefix is retried with backoff and counted until it succeed
   REQUIRE(writer.wait_idle(5s));
   CHECK(writer.pending_retries() == 0);
 }
+
+TEST_CASE("a round of queued changes goes to the sink in kernel order, `batch` per call") {
+  DryRunSink sink;
+  FibWriterOptions options = quick();
+  options.batch = 3;
+  FibWriter writer(sink, options);
+  writer.start();
+  REQUIRE(writer.wait_idle(5s));
+  const uint64_t batches_before = writer.counters().batches;
+  std::vector<RouteChange> changes;  // one submit: the writer takes them as one round
+  for (int i = 0; i < 8; ++i) {
+    Route r = route("10.0." + std::to_string(i) + ".0/24 via 10.9.0.1");
+    changes.push_back({r.prefix, r});
+  }
+  writer.submit(std::move(changes));
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(ops_text(sink) == std::vector<std::string>{
+                              "install 10.0.0.0/24 via 10.9.0.1", "install 10.0.4.0/24 via 10.9.0.1",
+                              "install 10.0.2.0/24 via 10.9.0.1", "install 10.0.6.0/24 via 10.9.0.1",
+                              "install 10.0.1.0/24 via 10.9.0.1", "install 10.0.5.0/24 via 10.9.0.1",
+                              "install 10.0.3.0/24 via 10.9.0.1", "install 10.0.7.0/24 via 10.9.0.1"});
+  CHECK(writer.counters().batches - batches_before == 3);  // 3 + 3 + 2
+  CHECK(sink.table().size() == 8);
+}
+
+TEST_CASE("the start-up reconcile sends its installs, then its removes, each in kernel order") {
+  DryRunSink sink;
+  for (int i = 0; i < 4; ++i) sink.drift_put(route("10.1." + std::to_string(i) + ".0/24 via 10.9.0.1"));
+  FibWriter writer(sink, quick());
+  for (int i = 0; i < 4; ++i) writer.put(route("10.0." + std::to_string(i) + ".0/24 via 10.9.0.1"));
+  writer.start();
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(ops_text(sink) == std::vector<std::string>{
+                              "install 10.0.0.0/24 via 10.9.0.1", "install 10.0.2.0/24 via 10.9.0.1",
+                              "install 10.0.1.0/24 via 10.9.0.1", "install 10.0.3.0/24 via 10.9.0.1",
+                              "remove 10.1.0.0/24 metric 0", "remove 10.1.2.0/24 metric 0",
+                              "remove 10.1.1.0/24 metric 0", "remove 10.1.3.0/24 metric 0"});
+}
