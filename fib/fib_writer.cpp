@@ -98,11 +98,11 @@ void FibWriter::run() {
       std::lock_guard lock(mutex_);
       queue_.take_all(taken_);
     }
-    for (auto& [prefix, route] : taken_) {
-      if (route) {
-        desired_[prefix] = std::move(*route);
+    for (RouteChange& change : taken_.changes) {
+      if (change.route) {
+        desired_[change.prefix] = std::move(*change.route);
       } else {
-        desired_.erase(prefix);
+        desired_.erase(change.prefix);
       }
     }
     taken_.clear();
@@ -153,18 +153,16 @@ void FibWriter::run() {
 void FibWriter::process_taken() {
   order_.clear();
   order_.reserve(taken_.size());
-  for (Change& change : taken_) order_.emplace_back(kernel_order_key(change.first), &change);
+  for (RouteChange& change : taken_.changes) order_.emplace_back(kernel_order_key(change.prefix), &change);
   std::sort(order_.begin(), order_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<Change*> chunk;
-  chunk.reserve(std::min(options_.batch, order_.size()));
+  std::vector<RouteChange*> chunk;
   const std::size_t batch = std::max<std::size_t>(options_.batch, 1);
+  chunk.reserve(std::min(batch, order_.size()));
   for (std::size_t start = 0; start < order_.size(); start += batch) {
     if (start > 0) {
       std::lock_guard lock(mutex_);
       if (stopping_) {  // stop() finishes the sink call in flight; the rest waits queued
-        for (std::size_t i = start; i < order_.size(); ++i) {
-          queue_.restore(order_[i].second->first, std::move(order_[i].second->second));
-        }
+        for (std::size_t i = start; i < order_.size(); ++i) queue_.restore(std::move(*order_[i].second));
         break;
       }
     }
@@ -211,7 +209,7 @@ std::size_t FibWriter::count_scheduled_retries() const {
   return n;
 }
 
-void FibWriter::process(std::span<Change* const> changes) {
+void FibWriter::process(std::span<RouteChange* const> changes) {
   std::vector<Operation>& ops = ops_;
   ops.clear();
   // Removes of old metrics, each with the index of the install of its new key:
@@ -219,9 +217,14 @@ void FibWriter::process(std::span<Change* const> changes) {
   // key another owner holds, ENETUNREACH, …) never leaves the prefix with no
   // route. The old route stays until the retry of the new one succeeds.
   std::vector<std::pair<Operation, std::size_t>> removes;
-  for (Change* change : changes) {
-    const Prefix& prefix = change->first;
-    std::optional<Route>& route = change->second;
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    // The changes come in kernel order, scattered over memory: fetch ahead.
+    if (i + 8 < changes.size()) {
+      const char* ahead = reinterpret_cast<const char*>(changes[i + 8]);
+      for (std::size_t line = 0; line < sizeof(RouteChange); line += 64) __builtin_prefetch(ahead + line);
+    }
+    const Prefix& prefix = changes[i]->prefix;
+    std::optional<Route>& route = changes[i]->route;
     auto ours = installed_.find(prefix);
     if (route) {
       const uint32_t metric = effective_metric(*route);
@@ -272,11 +275,11 @@ void FibWriter::apply(std::vector<Operation>& ops, std::vector<int>& errors) {
         auto it = installed_.find(prefix);
         if (it != installed_.end() && (!op.route.metric || *op.route.metric == it->second)) installed_.erase(it);
         // A remove of an old metric does not end the retry of the prefix's new route.
-        if (!desired_.contains(prefix)) retry_.erase(prefix);
+        if (!retry_.empty() && !desired_.contains(prefix)) retry_.erase(prefix);
       } else {
         ++delta.installs;
         installed_[prefix] = effective_metric(op.route);
-        retry_.erase(prefix);
+        if (!retry_.empty()) retry_.erase(prefix);
       }
       continue;
     }

@@ -84,11 +84,9 @@ class FibWriter {
     std::chrono::steady_clock::time_point due;
   };
 
-  using Change = PendingChanges::value_type;
-
   void run();
   void process_taken();  // taken_ in kernel order, `batch` per sink call
-  void process(std::span<Change* const> changes);
+  void process(std::span<RouteChange* const> changes);
   void resync();
   void apply(std::vector<Operation>& ops, std::vector<int>& errors);  // errors: the sink's errno per operation
   void requeue_due_retries(std::chrono::steady_clock::time_point now);
@@ -111,14 +109,14 @@ class FibWriter {
 
   // Writer thread only.
   PendingChanges taken_;  // the round being written (swapped out of queue_)
-  std::vector<std::pair<KernelOrderKey, Change*>> order_;
+  std::vector<std::pair<KernelOrderKey, RouteChange*>> order_;
   std::vector<Operation> ops_;
   std::vector<int> errors_;
   RouteTable desired_;
   // The kernel key (metric) of Petrel's route for each prefix it holds, as far as the
   // writer knows: installs use NLM_F_EXCL unless the key is known to be ours.
-  boost::unordered_flat_map<Prefix, uint32_t, std::hash<Prefix>> installed_;
-  boost::unordered_flat_map<Prefix, Retry, std::hash<Prefix>> retry_;
+  boost::unordered_flat_map<Prefix, uint32_t, PrefixHash, PrefixEqual> installed_;
+  boost::unordered_flat_map<Prefix, Retry, PrefixHash, PrefixEqual> retry_;
   std::chrono::steady_clock::time_point next_resync_;
   bool resync_failed_ = false;  // the last dump failed: try again in a second
   std::thread thread_;

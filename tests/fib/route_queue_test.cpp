@@ -28,11 +28,16 @@ TEST_CASE("changes to one prefix fold; the latest wins; take_all empties the que
   q.take_all(taken);
   CHECK(q.empty());
   REQUIRE(taken.size() == 3);
-  const auto& first = taken.at(*Prefix::parse("10.0.1.0/24"));
-  REQUIRE(first.has_value());
-  CHECK(first->nexthops[0].gateway == *IpAddress::parse("10.9.0.2"));
-  CHECK_FALSE(taken.at(*Prefix::parse("10.0.2.0/24")).has_value());
-  CHECK(taken.at(*Prefix::parse("10.0.3.0/24")).has_value());
+  // In order of first arrival, each with its latest state.
+  CHECK(taken.changes[0].prefix == *Prefix::parse("10.0.1.0/24"));
+  REQUIRE(taken.changes[0].route.has_value());
+  CHECK(taken.changes[0].route->nexthops[0].gateway == *IpAddress::parse("10.9.0.2"));
+  CHECK(taken.changes[1].prefix == *Prefix::parse("10.0.2.0/24"));
+  CHECK_FALSE(taken.changes[1].route.has_value());
+  CHECK(taken.changes[2].prefix == *Prefix::parse("10.0.3.0/24"));
+  REQUIRE(taken.find(*Prefix::parse("10.0.3.0/24")) != nullptr);
+  CHECK(taken.find(*Prefix::parse("10.0.3.0/24"))->route.has_value());
+  CHECK(taken.find(*Prefix::parse("10.0.9.0/24")) == nullptr);
   q.take_all(taken);  // nothing new: `taken` comes back empty
   CHECK(taken.empty());
 }
@@ -46,7 +51,7 @@ TEST_CASE("a prefix taken and changed again is queued anew") {
   q.remove(*Prefix::parse("10.0.1.0/24"));
   q.take_all(taken);
   REQUIRE(taken.size() == 1);
-  CHECK_FALSE(taken.begin()->second.has_value());
+  CHECK_FALSE(taken.changes[0].route.has_value());
   CHECK(q.coalesced() == 0);
 }
 
@@ -57,11 +62,11 @@ TEST_CASE("a restored change goes back only if nothing newer is queued for its p
   q.put(via("10.0.2.0/24", "10.9.0.1"));
   q.take_all(taken);
   q.put(via("10.0.2.0/24", "10.9.0.7"));  // newer than what was taken
-  for (auto& [prefix, route] : taken) q.restore(prefix, std::move(route));
+  for (RouteChange& change : taken.changes) q.restore(std::move(change));
   q.take_all(taken);
   REQUIRE(taken.size() == 2);
-  CHECK(taken.at(*Prefix::parse("10.0.1.0/24"))->nexthops[0].gateway == *IpAddress::parse("10.9.0.1"));
-  CHECK(taken.at(*Prefix::parse("10.0.2.0/24"))->nexthops[0].gateway == *IpAddress::parse("10.9.0.7"));
+  CHECK(taken.find(*Prefix::parse("10.0.1.0/24"))->route->nexthops[0].gateway == *IpAddress::parse("10.9.0.1"));
+  CHECK(taken.find(*Prefix::parse("10.0.2.0/24"))->route->nexthops[0].gateway == *IpAddress::parse("10.9.0.7"));
 }
 
 TEST_CASE("a million changes over a thousand prefixes leave a thousand entries") {
@@ -76,5 +81,5 @@ TEST_CASE("a million changes over a thousand prefixes leave a thousand entries")
   PendingChanges all;
   q.take_all(all);
   REQUIRE(all.size() == 1000);
-  CHECK(all.at(Prefix::make(IpAddress::v4(0x0a000000u), 24))->metric == 999'000u);
+  CHECK(all.find(Prefix::make(IpAddress::v4(0x0a000000u), 24))->route->metric == 999'000u);
 }
