@@ -153,25 +153,68 @@ void FibWriter::run() {
 void FibWriter::process_taken() {
   order_.clear();
   order_.reserve(taken_.size());
-  for (RouteChange& change : taken_.changes) order_.emplace_back(kernel_order_key(change.prefix), &change);
+  for (uint32_t i = 0; i < taken_.changes.size(); ++i) order_.emplace_back(kernel_order_key(taken_.changes[i].prefix), i);
   std::sort(order_.begin(), order_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  done_.assign(taken_.size(), false);
   std::vector<RouteChange*> chunk;
   const std::size_t batch = std::max<std::size_t>(options_.batch, 1);
-  chunk.reserve(std::min(batch, order_.size()));
-  for (std::size_t start = 0; start < order_.size(); start += batch) {
+  int merges = 0;
+  for (std::size_t start = 0; start < order_.size();) {
     if (start > 0) {
-      std::lock_guard lock(mutex_);
-      if (stopping_) {  // stop() finishes the sink call in flight; the rest waits queued
-        for (std::size_t i = start; i < order_.size(); ++i) queue_.restore(std::move(*order_[i].second));
-        break;
+      bool merge = false;
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) {  // stop() finishes the sink call in flight; the rest waits queued
+          for (std::size_t i = start; i < order_.size(); ++i) queue_.restore(std::move(taken_.changes[order_[i].second]));
+          break;
+        }
+        // A burst still arriving (a large share of what is left): fold it into this
+        // round, so that the whole burst goes out in one kernel order rather than as
+        // several rounds of neighbouring prefixes. At most a few times per round, so
+        // that the prefixes at the end of the order are not put off for long.
+        if (merges < kMaxMergesPerRound && !queue_.empty() && queue_.size() * 4 >= order_.size() - start) {
+          queue_.take_all(incoming_);
+          merge = true;
+        }
+      }
+      if (merge) {
+        merge_incoming(start);
+        ++merges;
       }
     }
     chunk.clear();
-    for (std::size_t i = start; i < std::min(start + batch, order_.size()); ++i) chunk.push_back(order_[i].second);
+    const std::size_t end = std::min(start + batch, order_.size());
+    for (std::size_t i = start; i < end; ++i) {
+      chunk.push_back(&taken_.changes[order_[i].second]);
+      done_[order_[i].second] = true;
+    }
     process(chunk);
+    start = end;
   }
   order_.clear();
   taken_.clear();
+}
+
+void FibWriter::merge_incoming(std::size_t start) {
+  // Latest wins: a change for a prefix of this round not yet written replaces it in
+  // place (its position in the order stays); any other joins the round.
+  const std::size_t first_new = order_.size();
+  for (RouteChange& change : incoming_.changes) {
+    auto [it, inserted] = taken_.slot.try_emplace(change.prefix, static_cast<uint32_t>(taken_.changes.size()));
+    if (!inserted && !done_[it->second]) {
+      taken_.changes[it->second].route = std::move(change.route);
+      continue;
+    }
+    it->second = static_cast<uint32_t>(taken_.changes.size());  // a prefix written earlier in this round comes again
+    order_.emplace_back(kernel_order_key(change.prefix), it->second);
+    taken_.changes.push_back(std::move(change));
+    done_.push_back(false);
+  }
+  incoming_.clear();
+  auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+  std::sort(order_.begin() + static_cast<std::ptrdiff_t>(first_new), order_.end(), by_key);
+  std::inplace_merge(order_.begin() + static_cast<std::ptrdiff_t>(start),
+                     order_.begin() + static_cast<std::ptrdiff_t>(first_new), order_.end(), by_key);
 }
 
 Clock::time_point FibWriter::next_wakeup(Clock::time_point now) const {

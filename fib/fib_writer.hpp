@@ -53,6 +53,7 @@ struct FibCounters {
 
 class FibWriter {
  public:
+  static constexpr int kMaxMergesPerRound = 8;
   FibWriter(RouteSink& sink, FibWriterOptions options = {});
   ~FibWriter();
   FibWriter(const FibWriter&) = delete;
@@ -86,6 +87,7 @@ class FibWriter {
 
   void run();
   void process_taken();  // taken_ in kernel order, `batch` per sink call
+  void merge_incoming(std::size_t start);  // incoming_ joins the rest of the round (order_ from `start`)
   void process(std::span<RouteChange* const> changes);
   void resync();
   void apply(std::vector<Operation>& ops, std::vector<int>& errors);  // errors: the sink's errno per operation
@@ -109,7 +111,9 @@ class FibWriter {
 
   // Writer thread only.
   PendingChanges taken_;  // the round being written (swapped out of queue_)
-  std::vector<std::pair<KernelOrderKey, RouteChange*>> order_;
+  PendingChanges incoming_;  // a burst folded into the round under way
+  std::vector<std::pair<KernelOrderKey, uint32_t>> order_;  // the round's changes by key (index in taken_)
+  std::vector<bool> done_;  // per change of taken_: written in this round
   std::vector<Operation> ops_;
   std::vector<int> errors_;
   RouteTable desired_;
