@@ -3,14 +3,16 @@
 //
 // The producer (the daemon's RIB thread) calls put()/remove(), which only fold the
 // change into the coalescing RouteQueue under a mutex: it never waits for the
-// kernel. The writer thread takes everything queued at once, sorts it into the
-// order that costs the kernel least (fib/kernel_order.hpp), and hands it to the
-// sink `batch` changes per call (the netlink sink sends them many per sendmsg).
-// A change that arrives meanwhile waits for the next round: per prefix the latest
-// change is still the last one written. A prefix whose kernel key (prefix, metric) is known to hold
-// Petrel's route is replaced in place; any other install is exclusive, so a route of
-// another owner on the same key is never overwritten (EEXIST, counted, retried). A failed prefix is retried with exponential backoff and
-// counted; a newer change for it replaces the retry. At start the thread takes
+// kernel. The writer thread takes everything queued at once (a round), sorts it
+// into the order that costs the kernel least (fib/kernel_order.hpp), and hands it
+// to the sink `batch` changes per call (the netlink sink sends them many per
+// sendmsg). A burst still arriving is folded into the rest of the round (at most
+// kMaxMergesPerRound times); other changes wait for the next round. Either way the
+// latest change per prefix is the last one written. A prefix whose kernel key
+// (prefix, metric) is known to hold Petrel's route is replaced in place; any other
+// install is exclusive, so a route of another owner on the same key is never
+// overwritten (EEXIST, counted, retried). A failed prefix is retried with
+// exponential backoff and counted; a newer change for it replaces the retry. At start the thread takes
 // everything queued so far as the desired state, dumps the routes of Petrel's
 // protocol and reconciles (adopt, replace, remove: never a flush), so forwarding
 // survives a restart. Afterwards a resync runs every `resync_interval` and on
