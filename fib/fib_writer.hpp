@@ -69,7 +69,7 @@ class FibWriter {
   void submit(std::vector<RouteChange> changes);
 
   void start();
-  void stop();  // finishes the operation in flight, leaves queued changes
+  void stop();  // finishes the sink call in flight; the rest of the round goes back to the queue
   // Blocks until the queue is empty, no batch or resync runs and none is requested,
   // and no failed prefix waits for its retry; or until `timeout` passes (false). For tests, the benchmark and orderly shutdown.
   bool wait_idle(std::chrono::milliseconds timeout = std::chrono::hours(1));
