@@ -14,14 +14,20 @@
 // --window=4096 --batch=16384 --ip=PATH --order=ascending|hash
 // --nexthop-objects (the writer's routes refer to kernel nexthop objects it creates,
 // RTA_NH_ID, instead of carrying their gateway; ip -batch is unchanged).
+// --sink=none: Petrel's user space alone: the same producer and writer against a
+// sink that does nothing (no kernel, no ip -batch; needs no namespace); prints wall
+// and CPU seconds (both threads) per phase.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include "fib/fib_writer.hpp"
 #include "fib/netlink_routes.hpp"
@@ -53,19 +59,40 @@ struct Timing {
   double install = 0;
   double remove = 0;
   double push = 0;  // time the producer spent in put() for all routes
+  double install_cpu = 0;  // user + system CPU of the whole process (producer and writer)
+  double remove_cpu = 0;
 };
 
-Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::size_t batch, bool nexthop_objects) {
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// Accepts everything at once: what is left is the producer's and the writer's own work.
+class NullSink final : public RouteSink {
+ public:
+  void apply(std::span<const Operation>, std::span<int> errors) override { std::fill(errors.begin(), errors.end(), 0); }
+  Result<std::vector<Route>, Error> dump_own() override { return std::vector<Route>{}; }
+};
+
+Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::size_t batch, bool nexthop_objects,
+                  bool no_kernel) {
   const std::size_t n = order.size();
-  auto sink = NetlinkRouteSink::open(KernelTarget{254, kProtocol, nexthop_objects}, window);
-  if (!sink) {
-    std::fprintf(stderr, "fib_bench: %s\n", sink.error().message.c_str());
+  std::unique_ptr<RouteSink> sink;
+  if (no_kernel) {
+    sink = std::make_unique<NullSink>();
+  } else if (auto kernel = NetlinkRouteSink::open(KernelTarget{254, kProtocol, nexthop_objects}, window)) {
+    sink = std::move(*kernel);
+  } else {
+    std::fprintf(stderr, "fib_bench: %s\n", kernel.error().message.c_str());
     std::exit(1);
   }
   FibWriterOptions options;
   options.batch = batch;
   options.resync_interval = std::chrono::milliseconds(0);
-  FibWriter writer(**sink, options);
+  FibWriter writer(*sink, options);
   writer.start();
   writer.wait_flushed();  // the start-up reconcile of an empty table
 
@@ -74,6 +101,7 @@ Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::siz
   // The producer hands over changes the way a RIB decision run does: in batches.
   constexpr std::size_t kProducerBatch = 10'000;
   Timing t;
+  double cpu_start = cpu_seconds();
   auto start = Clock::now();
   std::vector<RouteChange> changes;
   for (std::size_t k = 0; k < n; ++k) {
@@ -87,13 +115,15 @@ Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::siz
   t.push = seconds_since(start);
   writer.wait_flushed();
   t.install = seconds_since(start);
+  t.install_cpu = cpu_seconds() - cpu_start;
   FibCounters c = writer.counters();
   if (c.failures != 0) std::fprintf(stderr, "fib_bench: %llu failed installs\n", (unsigned long long)c.failures);
-  std::size_t in_kernel = count_ours(**sink);
+  std::size_t in_kernel = no_kernel ? n : count_ours(*sink);
   if (in_kernel != n) {
     std::fprintf(stderr, "fib_bench: kernel holds %zu routes, expected %zu\n", in_kernel, n);
     std::exit(1);
   }
+  cpu_start = cpu_seconds();
   start = Clock::now();
   for (std::size_t k = 0; k < n; ++k) {
     changes.push_back({order[k], std::nullopt});
@@ -104,7 +134,8 @@ Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::siz
   }
   writer.wait_flushed();
   t.remove = seconds_since(start);
-  if (std::size_t left = count_ours(**sink); left != 0) {
+  t.remove_cpu = cpu_seconds() - cpu_start;
+  if (std::size_t left = no_kernel ? 0 : count_ours(*sink); left != 0) {
     std::fprintf(stderr, "fib_bench: %zu routes left after removal\n", left);
     std::exit(1);
   }
@@ -138,6 +169,7 @@ int main(int argc, char** argv) {
   std::string ip = "ip";
   bool nexthop_objects = false;
   bool hash_order = false;
+  bool no_kernel = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.starts_with("--sizes=")) {
@@ -159,8 +191,10 @@ int main(int argc, char** argv) {
       ip = a.substr(5);
     } else if (a == "--nexthop-objects") {
       nexthop_objects = true;
+    } else if (a == "--sink=none" || a == "--sink=kernel") {
+      no_kernel = a == "--sink=none";
     } else {
-      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-objects] [--order=ascending|hash]\n");
+      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-objects] [--order=ascending|hash] [--sink=kernel|none]\n");
       return 2;
     }
   }
@@ -183,7 +217,17 @@ int main(int argc, char** argv) {
       std::sort(order.begin(), order.end(),
                 [](const Prefix& a, const Prefix& b) { return hash_value(a) < hash_value(b); });
     }
-    Timing p = run_petrel(order, window, batch, nexthop_objects);
+    if (no_kernel) {
+      Timing p = run_petrel(order, window, batch, false, true);
+      std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f\n", n, "petrel (no kernel)", p.install, n / p.install,
+                  p.remove, n / p.remove);
+      std::printf("%-9zu %-22s %10.2f %14s %10.2f   CPU s, producer and writer together\n", n, "petrel (no kernel)",
+                  p.install_cpu, "", p.remove_cpu);
+      std::printf("%-9zu %-22s %10.3f s for all put() calls\n", n, "producer", p.push);
+      std::fflush(stdout);
+      continue;
+    }
+    Timing p = run_petrel(order, window, batch, nexthop_objects, false);
     double ip_add = run_ip_batch(ip, "add", order, batch_file);
     double ip_del = run_ip_batch(ip, "del", order, batch_file);
     std::remove(batch_file.c_str());

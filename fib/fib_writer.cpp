@@ -1,5 +1,6 @@
 #include "fib/fib_writer.hpp"
 
+#include <algorithm>
 #include <cerrno>
 
 namespace petrel::fib {
@@ -93,18 +94,18 @@ void FibWriter::run() {
   // Start-up: everything queued so far is the desired state; reconcile against the
   // kernel instead of writing it blindly (routes already right stay untouched).
   {
-    std::vector<RouteChange> initial;
     {
       std::lock_guard lock(mutex_);
-      initial = queue_.take(queue_.size());
+      queue_.take_all(taken_);
     }
-    for (RouteChange& change : initial) {
+    for (RouteChange& change : taken_.changes) {
       if (change.route) {
         desired_[change.prefix] = std::move(*change.route);
       } else {
         desired_.erase(change.prefix);
       }
     }
+    taken_.clear();
     resync();
     std::lock_guard lock(mutex_);
     busy_ = false;
@@ -120,10 +121,10 @@ void FibWriter::run() {
     if (stopping_) break;
     if (!queue_.empty()) {
       // The queue goes first: a resync reconciles the newest desired state.
-      auto changes = queue_.take(options_.batch);
+      queue_.take_all(taken_);
       busy_ = true;
       lock.unlock();
-      process(std::move(changes));
+      process_taken();
       lock.lock();
       busy_ = false;
     } else if (resync_due) {
@@ -147,6 +148,73 @@ void FibWriter::run() {
     if (queue_.empty() && !resync_requested_) idle_.notify_all();
   }
   idle_.notify_all();
+}
+
+void FibWriter::process_taken() {
+  order_.clear();
+  order_.reserve(taken_.size());
+  for (uint32_t i = 0; i < taken_.changes.size(); ++i) order_.emplace_back(kernel_order_key(taken_.changes[i].prefix), i);
+  std::sort(order_.begin(), order_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  done_.assign(taken_.size(), false);
+  std::vector<RouteChange*> chunk;
+  const std::size_t batch = std::max<std::size_t>(options_.batch, 1);
+  int merges = 0;
+  for (std::size_t start = 0; start < order_.size();) {
+    if (start > 0) {
+      bool merge = false;
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) {  // stop() finishes the sink call in flight; the rest waits queued
+          for (std::size_t i = start; i < order_.size(); ++i) queue_.restore(std::move(taken_.changes[order_[i].second]));
+          break;
+        }
+        // A burst still arriving (a large share of what is left): fold it into this
+        // round, so that the whole burst goes out in one kernel order rather than as
+        // several rounds of neighbouring prefixes. At most a few times per round, so
+        // that the prefixes at the end of the order are not put off for long.
+        if (merges < kMaxMergesPerRound && !queue_.empty() && queue_.size() * 4 >= order_.size() - start) {
+          queue_.take_all(incoming_);
+          merge = true;
+        }
+      }
+      if (merge) {
+        merge_incoming(start);
+        ++merges;
+      }
+    }
+    chunk.clear();
+    const std::size_t end = std::min(start + batch, order_.size());
+    for (std::size_t i = start; i < end; ++i) {
+      chunk.push_back(&taken_.changes[order_[i].second]);
+      done_[order_[i].second] = true;
+    }
+    process(chunk);
+    start = end;
+  }
+  order_.clear();
+  taken_.clear();
+}
+
+void FibWriter::merge_incoming(std::size_t start) {
+  // Latest wins: a change for a prefix of this round not yet written replaces it in
+  // place (its position in the order stays); any other joins the round.
+  const std::size_t first_new = order_.size();
+  for (RouteChange& change : incoming_.changes) {
+    auto [it, inserted] = taken_.slot.try_emplace(change.prefix, static_cast<uint32_t>(taken_.changes.size()));
+    if (!inserted && !done_[it->second]) {
+      taken_.changes[it->second].route = std::move(change.route);
+      continue;
+    }
+    it->second = static_cast<uint32_t>(taken_.changes.size());  // a prefix written earlier in this round comes again
+    order_.emplace_back(kernel_order_key(change.prefix), it->second);
+    taken_.changes.push_back(std::move(change));
+    done_.push_back(false);
+  }
+  incoming_.clear();
+  auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+  std::sort(order_.begin() + static_cast<std::ptrdiff_t>(first_new), order_.end(), by_key);
+  std::inplace_merge(order_.begin() + static_cast<std::ptrdiff_t>(start),
+                     order_.begin() + static_cast<std::ptrdiff_t>(first_new), order_.end(), by_key);
 }
 
 Clock::time_point FibWriter::next_wakeup(Clock::time_point now) const {
@@ -184,48 +252,57 @@ std::size_t FibWriter::count_scheduled_retries() const {
   return n;
 }
 
-void FibWriter::process(std::vector<RouteChange> changes) {
-  std::vector<Operation> ops;
-  ops.reserve(changes.size());
+void FibWriter::process(std::span<RouteChange* const> changes) {
+  std::vector<Operation>& ops = ops_;
+  ops.clear();
   // Removes of old metrics, each with the index of the install of its new key:
   // sent only once that install succeeded, so that a failed install (EEXIST on a
   // key another owner holds, ENETUNREACH, …) never leaves the prefix with no
   // route. The old route stays until the retry of the new one succeeds.
   std::vector<std::pair<Operation, std::size_t>> removes;
-  for (RouteChange& change : changes) {
-    auto ours = installed_.find(change.prefix);
-    if (change.route) {
-      desired_[change.prefix] = *change.route;
-      const uint32_t metric = effective_metric(*change.route);
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    // The changes come in kernel order, scattered over memory: fetch ahead.
+    if (i + 8 < changes.size()) {
+      const char* ahead = reinterpret_cast<const char*>(changes[i + 8]);
+      for (std::size_t line = 0; line < sizeof(RouteChange); line += 64) __builtin_prefetch(ahead + line);
+    }
+    const Prefix& prefix = changes[i]->prefix;
+    std::optional<Route>& route = changes[i]->route;
+    auto ours = installed_.find(prefix);
+    if (route) {
+      const uint32_t metric = effective_metric(*route);
       if (ours != installed_.end() && ours->second == metric) {
-        ops.push_back({Operation::Kind::replace, std::move(*change.route)});
-        continue;
+        ops.push_back({Operation::Kind::replace, *route});
+      } else {
+        if (ours != installed_.end()) {  // a new metric is a new kernel key
+          Route old;
+          old.prefix = prefix;
+          old.metric = ours->second;
+          removes.emplace_back(Operation{Operation::Kind::remove, std::move(old)}, ops.size());
+        }
+        ops.push_back({Operation::Kind::install, *route});
       }
-      if (ours != installed_.end()) {  // a new metric is a new kernel key
-        Route old;
-        old.prefix = change.prefix;
-        old.metric = ours->second;
-        removes.emplace_back(Operation{Operation::Kind::remove, std::move(old)}, ops.size());
-      }
-      ops.push_back({Operation::Kind::install, std::move(*change.route)});
+      desired_[prefix] = std::move(*route);
     } else {
-      desired_.erase(change.prefix);
+      desired_.erase(prefix);
       Route r;
-      r.prefix = change.prefix;
+      r.prefix = prefix;
       if (ours != installed_.end()) r.metric = ours->second;
       ops.push_back({Operation::Kind::remove, std::move(r)});
     }
   }
-  const std::vector<int> errors = apply(ops);
+  apply(ops, errors_);
+  if (removes.empty()) return;
   std::vector<Operation> after;
   for (auto& [remove, install] : removes)
-    if (errors[install] == 0) after.push_back(std::move(remove));
-  apply(after);
+    if (errors_[install] == 0) after.push_back(std::move(remove));
+  std::vector<int> after_errors;
+  apply(after, after_errors);
 }
 
-std::vector<int> FibWriter::apply(std::vector<Operation>& ops) {
-  std::vector<int> errors(ops.size(), 0);
-  if (ops.empty()) return errors;
+void FibWriter::apply(std::vector<Operation>& ops, std::vector<int>& errors) {
+  errors.assign(ops.size(), 0);
+  if (ops.empty()) return;
   sink_.apply(ops, errors);
   FibCounters delta;
   delta.batches = 1;
@@ -241,11 +318,11 @@ std::vector<int> FibWriter::apply(std::vector<Operation>& ops) {
         auto it = installed_.find(prefix);
         if (it != installed_.end() && (!op.route.metric || *op.route.metric == it->second)) installed_.erase(it);
         // A remove of an old metric does not end the retry of the prefix's new route.
-        if (!desired_.contains(prefix)) retry_.erase(prefix);
+        if (!retry_.empty() && !desired_.contains(prefix)) retry_.erase(prefix);
       } else {
         ++delta.installs;
         installed_[prefix] = effective_metric(op.route);
-        retry_.erase(prefix);
+        if (!retry_.empty()) retry_.erase(prefix);
       }
       continue;
     }
@@ -262,7 +339,6 @@ std::vector<int> FibWriter::apply(std::vector<Operation>& ops) {
   counters_.batches += delta.batches;
   retry_count_ = retry_.size();
   scheduled_retries_ = count_scheduled_retries();
-  return errors;
 }
 
 void FibWriter::resync() {
@@ -282,7 +358,14 @@ void FibWriter::resync() {
     bool kept = it != desired_.end() && effective_metric(it->second) == effective_metric(route);
     if (kept || !installed_.contains(route.prefix)) installed_[route.prefix] = effective_metric(route);
   }
-  apply(plan.operations);
+  // Installs and replaces stay before removes (a metric change's new key goes in
+  // before its old one goes); each group in the kernel's cheapest order.
+  auto removes = std::find_if(plan.operations.begin(), plan.operations.end(),
+                              [](const Operation& op) { return op.kind == Operation::Kind::remove; });
+  sort_for_kernel(std::span<Operation>(plan.operations.begin(), removes));
+  sort_for_kernel(std::span<Operation>(removes, plan.operations.end()));
+  std::vector<int> errors;
+  apply(plan.operations, errors);
   std::lock_guard lock(mutex_);
   ++counters_.resyncs;
   counters_.adopted = plan.adopted;

@@ -3,12 +3,16 @@
 //
 // The producer (the daemon's RIB thread) calls put()/remove(), which only fold the
 // change into the coalescing RouteQueue under a mutex: it never waits for the
-// kernel. The writer thread takes up to `batch` changes at a time, turns them into
-// operations and hands them to the sink in one call (the netlink sink sends them
-// many per sendmsg). A prefix whose kernel key (prefix, metric) is known to hold
-// Petrel's route is replaced in place; any other install is exclusive, so a route of
-// another owner on the same key is never overwritten (EEXIST, counted, retried). A failed prefix is retried with exponential backoff and
-// counted; a newer change for it replaces the retry. At start the thread takes
+// kernel. The writer thread takes everything queued at once (a round), sorts it
+// into the order that costs the kernel least (fib/kernel_order.hpp), and hands it
+// to the sink `batch` changes per call (the netlink sink sends them many per
+// sendmsg). A burst still arriving is folded into the rest of the round (at most
+// kMaxMergesPerRound times); other changes wait for the next round. Either way the
+// latest change per prefix is the last one written. A prefix whose kernel key
+// (prefix, metric) is known to hold Petrel's route is replaced in place; any other
+// install is exclusive, so a route of another owner on the same key is never
+// overwritten (EEXIST, counted, retried). A failed prefix is retried with
+// exponential backoff and counted; a newer change for it replaces the retry. At start the thread takes
 // everything queued so far as the desired state, dumps the routes of Petrel's
 // protocol and reconciles (adopt, replace, remove: never a flush), so forwarding
 // survives a restart. Afterwards a resync runs every `resync_interval` and on
@@ -20,15 +24,17 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <span>
 #include <thread>
 
+#include "fib/kernel_order.hpp"
 #include "fib/route_queue.hpp"
 #include "fib/route_sink.hpp"
 
 namespace petrel::fib {
 
 struct FibWriterOptions {
-  std::size_t batch = 16384;  // changes taken from the queue per sink call
+  std::size_t batch = 16384;  // changes per sink call
   std::chrono::milliseconds retry_initial{100};
   std::chrono::milliseconds retry_max{30'000};
   std::chrono::milliseconds resync_interval{60'000};  // 0: only on request
@@ -49,6 +55,7 @@ struct FibCounters {
 
 class FibWriter {
  public:
+  static constexpr int kMaxMergesPerRound = 8;
   FibWriter(RouteSink& sink, FibWriterOptions options = {});
   ~FibWriter();
   FibWriter(const FibWriter&) = delete;
@@ -62,7 +69,7 @@ class FibWriter {
   void submit(std::vector<RouteChange> changes);
 
   void start();
-  void stop();  // finishes the operation in flight, leaves queued changes
+  void stop();  // finishes the sink call in flight; the rest of the round goes back to the queue
   // Blocks until the queue is empty, no batch or resync runs and none is requested,
   // and no failed prefix waits for its retry; or until `timeout` passes (false). For tests, the benchmark and orderly shutdown.
   bool wait_idle(std::chrono::milliseconds timeout = std::chrono::hours(1));
@@ -81,9 +88,11 @@ class FibWriter {
   };
 
   void run();
-  void process(std::vector<RouteChange> changes);
+  void process_taken();  // taken_ in kernel order, `batch` per sink call
+  void merge_incoming(std::size_t start);  // incoming_ joins the rest of the round (order_ from `start`)
+  void process(std::span<RouteChange* const> changes);
   void resync();
-  std::vector<int> apply(std::vector<Operation>& ops);  // the sink's errno per operation
+  void apply(std::vector<Operation>& ops, std::vector<int>& errors);  // errors: the sink's errno per operation
   void requeue_due_retries(std::chrono::steady_clock::time_point now);
   std::chrono::steady_clock::time_point next_wakeup(std::chrono::steady_clock::time_point now) const;
   std::size_t count_scheduled_retries() const;
@@ -103,11 +112,17 @@ class FibWriter {
   std::size_t scheduled_retries_ = 0;  // retries waiting for their backoff to expire
 
   // Writer thread only.
+  PendingChanges taken_;  // the round being written (swapped out of queue_)
+  PendingChanges incoming_;  // a burst folded into the round under way
+  std::vector<std::pair<KernelOrderKey, uint32_t>> order_;  // the round's changes by key (index in taken_)
+  std::vector<bool> done_;  // per change of taken_: written in this round
+  std::vector<Operation> ops_;
+  std::vector<int> errors_;
   RouteTable desired_;
   // The kernel key (metric) of Petrel's route for each prefix it holds, as far as the
   // writer knows: installs use NLM_F_EXCL unless the key is known to be ours.
-  boost::unordered_flat_map<Prefix, uint32_t, std::hash<Prefix>> installed_;
-  boost::unordered_flat_map<Prefix, Retry, std::hash<Prefix>> retry_;
+  boost::unordered_flat_map<Prefix, uint32_t, PrefixHash, PrefixEqual> installed_;
+  boost::unordered_flat_map<Prefix, Retry, PrefixHash, PrefixEqual> retry_;
   std::chrono::steady_clock::time_point next_resync_;
   bool resync_failed_ = false;  // the last dump failed: try again in a second
   std::thread thread_;

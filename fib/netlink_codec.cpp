@@ -43,8 +43,10 @@ void RouteMessageBuffer::end_nest(std::size_t start) {
   std::memcpy(bytes_.data() + start, &length, sizeof length);  // rta_len comes first
 }
 
-void RouteMessageBuffer::add(const Operation& op, const KernelTarget& target, uint32_t seq, bool ack) {
+void RouteMessageBuffer::add(const Operation& op, const KernelTarget& target, uint32_t seq, bool ack,
+                             uint32_t nexthop_id) {
   const Route& route = op.route;
+  if (nexthop_id == 0) nexthop_id = route.nexthop_id;
   const bool install = op.kind != Operation::Kind::remove;
   std::size_t start = bytes_.size();
   last_ = start;
@@ -96,8 +98,8 @@ void RouteMessageBuffer::add(const Operation& op, const KernelTarget& target, ui
       put_attr(RTA_VIA, via, 2 + gateway.byte_length());
     }
   };
-  if (install && route.nexthop_id != 0) {
-    put_attr(RTA_NH_ID, &route.nexthop_id, sizeof route.nexthop_id);
+  if (install && nexthop_id != 0) {
+    put_attr(RTA_NH_ID, &nexthop_id, sizeof nexthop_id);
   } else if (install && !route.blackhole) {
     if (route.nexthops.size() == 1) {
       put_gateway(route.nexthops[0].gateway);

@@ -35,8 +35,9 @@ struct KernelTarget {
 class RouteMessageBuffer {
  public:
   // Appends one message for `op`. `ack` sets NLM_F_ACK (the writer asks for it on the
-  // last message of each batch only: errors are reported whatever the flag).
-  void add(const Operation& op, const KernelTarget& target, uint32_t seq, bool ack);
+  // last message of each batch only: errors are reported whatever the flag). A
+  // non-zero `nexthop_id` is sent as RTA_NH_ID in place of the route's own.
+  void add(const Operation& op, const KernelTarget& target, uint32_t seq, bool ack, uint32_t nexthop_id = 0);
   // RTM_NEWNEXTHOP (NLM_F_CREATE | NLM_F_EXCL) for `object`, marked with `protocol`;
   // RTM_DELNEXTHOP of `id`.
   void add_nexthop(const NexthopObject& object, uint8_t protocol, uint32_t seq, bool ack);

@@ -140,13 +140,13 @@ void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> erro
   }
   // Routes with gateways refer to shared nexthop objects: create the new objects first
   // (members before groups), then send the routes with RTA_NH_ID.
-  std::vector<Operation> translated(ops.begin(), ops.end());
-  std::vector<uint32_t> used(ops.size(), 0);
+  std::vector<uint32_t>& used = used_objects_;  // per operation: the object it refers to, or 0
+  used.assign(ops.size(), 0);
   std::vector<NexthopObject> created;
-  for (std::size_t i = 0; i < translated.size(); ++i) {
-    Route& r = translated[i].route;
-    if (translated[i].kind == Operation::Kind::remove || r.blackhole || r.nexthops.empty() || r.nexthop_id != 0) continue;
-    used[i] = r.nexthop_id = objects_.acquire(r.nexthops, created);
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const Route& r = ops[i].route;
+    if (ops[i].kind == Operation::Kind::remove || r.blackhole || r.nexthops.empty() || r.nexthop_id != 0) continue;
+    used[i] = objects_.acquire(r.nexthops, created);
   }
   if (!created.empty()) {
     // The kernel wants a device for a gateway nexthop: the one its route lookup picks.
@@ -166,20 +166,16 @@ void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> erro
       // Fall back to plain routes for these (an id taken by another owner, or a gateway
       // the kernel cannot resolve yet: the route itself then fails and is retried).
       for (uint32_t id : failed) objects_.forget(id);
-      for (std::size_t i = 0; i < translated.size(); ++i) {
-        if (used[i] != 0 && !objects_.owns(used[i])) {
-          translated[i].route.nexthop_id = 0;
-          used[i] = 0;
-        }
+      for (std::size_t i = 0; i < ops.size(); ++i) {
+        if (used[i] != 0 && !objects_.owns(used[i])) used[i] = 0;
       }
     }
   }
-  send_all(translated.size(), [&](std::size_t i, uint32_t seq) { buffer_.add(translated[i], target_, seq, false); },
-           errors);
+  send_all(ops.size(), [&](std::size_t i, uint32_t seq) { buffer_.add(ops[i], target_, seq, false, used[i]); }, errors);
   // Reference counts follow what the kernel now holds.
-  for (std::size_t i = 0; i < translated.size(); ++i) {
-    const Prefix& prefix = translated[i].route.prefix;
-    bool ok = errors[i] == 0 || (translated[i].kind == Operation::Kind::remove && errors[i] == ESRCH);
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const Prefix& prefix = ops[i].route.prefix;
+    bool ok = errors[i] == 0 || (ops[i].kind == Operation::Kind::remove && errors[i] == ESRCH);
     if (!ok) {
       if (used[i] != 0) {
         objects_.release(used[i]);
@@ -190,13 +186,15 @@ void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> erro
       continue;
     }
     uint32_t previous = 0;
-    if (auto it = prefix_objects_.find(prefix); it != prefix_objects_.end()) previous = it->second;
-    if (translated[i].kind == Operation::Kind::remove) {
-      prefix_objects_.erase(prefix);
+    if (auto it = prefix_objects_.find(prefix); it != prefix_objects_.end()) {
+      previous = it->second;
+      if (used[i] != 0) {
+        it->second = used[i];
+      } else {
+        prefix_objects_.erase(it);
+      }
     } else if (used[i] != 0) {
-      prefix_objects_[prefix] = used[i];
-    } else {
-      prefix_objects_.erase(prefix);
+      prefix_objects_.emplace(prefix, used[i]);
     }
     if (previous != 0) objects_.release(previous);
   }

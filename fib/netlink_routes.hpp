@@ -71,7 +71,8 @@ class NetlinkRouteSink final : public RouteSink {
   RouteMessageBuffer buffer_;
   std::vector<uint8_t> receive_buffer_;
   NexthopObjects objects_;  // used only with target_.nexthop_objects
-  boost::unordered_flat_map<Prefix, uint32_t, std::hash<Prefix>> prefix_objects_;
+  std::vector<uint32_t> used_objects_;  // apply(): the object each operation refers to
+  boost::unordered_flat_map<Prefix, uint32_t, PrefixHash, PrefixEqual> prefix_objects_;
 };
 
 }  // namespace petrel::fib

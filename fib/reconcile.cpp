@@ -6,7 +6,7 @@ namespace petrel::fib {
 
 namespace {
 
-using PrefixSet = boost::unordered_flat_set<Prefix, std::hash<Prefix>>;
+using PrefixSet = boost::unordered_flat_set<Prefix, PrefixHash, PrefixEqual>;
 
 Operation remove_op(const Route& observed) {
   Route r;

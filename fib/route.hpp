@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/ip.hpp"
+#include "fib/prefix_hash.hpp"
 
 namespace petrel::fib {
 
@@ -63,6 +64,6 @@ bool kernel_matches(const Route& desired, const Route& observed);
 // "10.0.0.0/24 blackhole": for logs, test failures and the driver's output.
 std::string to_string(const Route& route);
 
-using RouteTable = boost::unordered_flat_map<Prefix, Route, std::hash<Prefix>>;
+using RouteTable = boost::unordered_flat_map<Prefix, Route, PrefixHash, PrefixEqual>;
 
 }  // namespace petrel::fib

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cerrno>
+#include <functional>
 
 #include "fib/dry_run_sink.hpp"
 #include "fib/route_text.hpp"
@@ -192,4 +193,91 @@ TEST_CASE("a failing prefix is retried with backoff and counted until it succeed
   writer.remove(*Prefix::parse("10.0.5.0/24"));
   REQUIRE(writer.wait_idle(5s));
   CHECK(writer.pending_retries() == 0);
+}
+
+TEST_CASE("a round of queued changes goes to the sink in kernel order, `batch` per call") {
+  DryRunSink sink;
+  FibWriterOptions options = quick();
+  options.batch = 3;
+  FibWriter writer(sink, options);
+  writer.start();
+  REQUIRE(writer.wait_idle(5s));
+  const uint64_t batches_before = writer.counters().batches;
+  std::vector<RouteChange> changes;  // one submit: the writer takes them as one round
+  for (int i = 0; i < 8; ++i) {
+    Route r = route("10.0." + std::to_string(i) + ".0/24 via 10.9.0.1");
+    changes.push_back({r.prefix, r});
+  }
+  writer.submit(std::move(changes));
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(ops_text(sink) == std::vector<std::string>{
+                              "install 10.0.0.0/24 via 10.9.0.1", "install 10.0.4.0/24 via 10.9.0.1",
+                              "install 10.0.2.0/24 via 10.9.0.1", "install 10.0.6.0/24 via 10.9.0.1",
+                              "install 10.0.1.0/24 via 10.9.0.1", "install 10.0.5.0/24 via 10.9.0.1",
+                              "install 10.0.3.0/24 via 10.9.0.1", "install 10.0.7.0/24 via 10.9.0.1"});
+  CHECK(writer.counters().batches - batches_before == 3);  // 3 + 3 + 2
+  CHECK(sink.table().size() == 8);
+}
+
+TEST_CASE("the start-up reconcile sends its installs, then its removes, each in kernel order") {
+  DryRunSink sink;
+  for (int i = 0; i < 4; ++i) sink.drift_put(route("10.1." + std::to_string(i) + ".0/24 via 10.9.0.1"));
+  FibWriter writer(sink, quick());
+  for (int i = 0; i < 4; ++i) writer.put(route("10.0." + std::to_string(i) + ".0/24 via 10.9.0.1"));
+  writer.start();
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(ops_text(sink) == std::vector<std::string>{
+                              "install 10.0.0.0/24 via 10.9.0.1", "install 10.0.2.0/24 via 10.9.0.1",
+                              "install 10.0.1.0/24 via 10.9.0.1", "install 10.0.3.0/24 via 10.9.0.1",
+                              "remove 10.1.0.0/24 metric 0", "remove 10.1.2.0/24 metric 0",
+                              "remove 10.1.1.0/24 metric 0", "remove 10.1.3.0/24 metric 0"});
+}
+
+namespace {
+// The dry-run sink, with a hook run (on the writer thread) after its first apply.
+class HookSink final : public RouteSink {
+ public:
+  void apply(std::span<const Operation> ops, std::span<int> errors) override {
+    inner.apply(ops, errors);
+    if (calls_++ == 0 && after_first_apply) after_first_apply();
+  }
+  Result<std::vector<Route>, Error> dump_own() override { return inner.dump_own(); }
+  DryRunSink inner;
+  std::function<void()> after_first_apply;
+
+ private:
+  int calls_ = 0;
+};
+}  // namespace
+
+TEST_CASE("a burst arriving during a round joins it: one kernel order, the latest change per prefix") {
+  HookSink sink;
+  FibWriterOptions options = quick();
+  options.batch = 2;
+  FibWriter writer(sink, options);
+  sink.after_first_apply = [&] {  // the first two routes are written; the producer goes on
+    writer.put(route("10.0.0.0/24 via 10.9.0.2"));   // written already: written again
+    writer.put(route("10.0.1.0/24 via 10.9.0.2"));   // not yet written: replaces the queued one
+    writer.put(route("10.0.8.0/24 via 10.9.0.1"));   // new
+    writer.put(route("10.0.12.0/24 via 10.9.0.1"));  // new
+  };
+  writer.start();
+  REQUIRE(writer.wait_idle(5s));
+  std::vector<RouteChange> changes;
+  for (int i = 0; i < 8; ++i) {
+    Route r = route("10.0." + std::to_string(i) + ".0/24 via 10.9.0.1");
+    changes.push_back({r.prefix, r});
+  }
+  writer.submit(std::move(changes));
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(ops_text(sink.inner) == std::vector<std::string>{
+                                    "install 10.0.0.0/24 via 10.9.0.1", "install 10.0.4.0/24 via 10.9.0.1",
+                                    // the burst merged into the rest of the round, by key
+                                    "replace 10.0.0.0/24 via 10.9.0.2", "install 10.0.8.0/24 via 10.9.0.1",
+                                    "install 10.0.12.0/24 via 10.9.0.1", "install 10.0.2.0/24 via 10.9.0.1",
+                                    "install 10.0.6.0/24 via 10.9.0.1", "install 10.0.1.0/24 via 10.9.0.2",
+                                    "install 10.0.5.0/24 via 10.9.0.1", "install 10.0.3.0/24 via 10.9.0.1",
+                                    "install 10.0.7.0/24 via 10.9.0.1"});
+  CHECK(sink.inner.table().size() == 10);
+  CHECK(to_string(sink.inner.table().at(*Prefix::parse("10.0.0.0/24"))) == "10.0.0.0/24 via 10.9.0.2");
 }
