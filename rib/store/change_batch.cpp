@@ -4,6 +4,11 @@
 namespace petrel::rib::store {
 
 void ChangeBatchBuilder::add(std::span<const RouteChange> changes, const Rib& rib) {
+  if (++stamp_ == 0) {  // wrapped: no slot may look current
+    for (Slot& s : peer_slots_) s.stamp = 0;
+    for (Slot& s : attr_slots_) s.stamp = 0;
+    stamp_ = 1;
+  }
   batch_.records.reserve(batch_.records.size() + changes.size());
   for (const RouteChange& c : changes) {
     ChangeBatch::Record r;
@@ -14,29 +19,31 @@ void ChangeBatchBuilder::add(std::span<const RouteChange> changes, const Rib& ri
       continue;
     }
     const SelectedPath& best = c.selected.front();
-    auto [pi, new_peer] = peer_index_.try_emplace(best.peer, static_cast<uint32_t>(batch_.peers.size()));
-    if (new_peer) {
+    if (best.peer >= peer_slots_.size()) peer_slots_.resize(std::size_t{best.peer} + 1);
+    Slot& ps = peer_slots_[best.peer];
+    if (ps.stamp != stamp_) {
       const PeerInfo& info = rib.peer(best.peer);
+      ps = Slot{stamp_, static_cast<uint32_t>(batch_.peers.size())};
       batch_.peers.push_back(PeerRef{peer_name_ ? peer_name_(best.peer) : std::string(), info.address,
                                      info.peer_as, info.router_id});
     }
-    auto [ai, new_attrs] = attr_index_.try_emplace(best.attrs, static_cast<uint32_t>(batch_.attrs.size()));
-    if (new_attrs) {
-      auto& kept = shared_[best.attrs];
+    if (best.attrs >= attr_slots_.size()) {
+      attr_slots_.resize(std::size_t{best.attrs} + 1);
+      shared_.resize(std::size_t{best.attrs} + 1);
+    }
+    Slot& as = attr_slots_[best.attrs];
+    if (as.stamp != stamp_) {
+      as = Slot{stamp_, static_cast<uint32_t>(batch_.attrs.size())};
+      Shared& kept = shared_[best.attrs];
       const uint64_t generation = rib.attrs().generation(best.attrs);
       if (!kept.attrs || kept.generation != generation)
         kept = Shared{std::make_shared<const RouteAttrs>(rib.attrs().get(best.attrs)), generation};
       batch_.attrs.push_back(kept.attrs);
     }
-    r.peer = pi->second;
-    r.attrs = ai->second;
+    r.peer = static_cast<uint16_t>(ps.index);
+    r.attrs = as.index;
     batch_.records.push_back(r);
   }
-  // AttrIds and PeerIds are reused once freed: an index holds for one decision.
-  peer_index_.clear();
-  attr_index_.clear();
-  // Sets the RIB freed stay in shared_ until their id is reused; bounded.
-  if (shared_.size() > 2 * rib.attrs().size() + 4096) shared_.clear();
 }
 
 ChangeBatch ChangeBatchBuilder::take(int64_t time_ms) {

@@ -26,7 +26,7 @@ namespace petrel::rib::store {
 struct ChangeBatch {
   struct Record {
     Prefix prefix;
-    uint32_t peer = 0;   // index into peers
+    uint16_t peer = 0;   // index into peers (PeerIds are 16-bit)
     uint32_t attrs = 0;  // index into attrs
     bool withdrawn = false;
   };
@@ -58,13 +58,23 @@ class ChangeBatchBuilder {
  private:
   PeerName peer_name_;
   ChangeBatch batch_;
-  boost::unordered_flat_map<PeerId, uint32_t> peer_index_;
-  boost::unordered_flat_map<AttrId, uint32_t> attr_index_;
+  // Per PeerId / AttrId: its index in batch_.peers / batch_.attrs, valid when
+  // its stamp is this decision's (ids are reused once freed: an index holds
+  // for one add() only).
+  struct Slot {
+    uint32_t stamp = 0;
+    uint32_t index = 0;
+  };
+  uint32_t stamp_ = 0;
+  std::vector<Slot> peer_slots_;
+  std::vector<Slot> attr_slots_;
+  // Per AttrId, across decisions: the copy made of its set, while the id still
+  // names that set. At most one per AttrStore slot (the RIB's high-water mark).
   struct Shared {
     std::shared_ptr<const RouteAttrs> attrs;
     uint64_t generation = 0;  // AttrStore::generation() when copied
   };
-  boost::unordered_flat_map<AttrId, Shared> shared_;  // across decisions
+  std::vector<Shared> shared_;
 };
 
 }  // namespace petrel::rib::store

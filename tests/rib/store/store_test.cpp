@@ -313,6 +313,31 @@ TEST_CASE("a change batch from the RIB: the best path's peer and attributes, wit
   const ChangeBatch b3 = builder.take(1236);
   REQUIRE(b3.attrs.size() == 1);
   CHECK(b3.attrs[0] == b2.attrs[0]);  // the same shared copy
+
+  // Within one batch: an id freed and reused between two decisions names two
+  // sets (the builder's per-decision index is stamped, not carried over).
+  const Prefix q = *Prefix::parse("10.244.6.0/24");
+  const RouteAttrs x = attrs({65001, 8}, "10.0.0.1");
+  const AttrId xid = rib.attrs().intern(x);
+  rib.announce(p, q, 0, xid);
+  changes.clear();
+  rib.decide(changes);
+  builder.add(changes, rib);
+  rib.withdraw(p, q, 0);  // frees x's id
+  const RouteAttrs y = attrs({65001, 9}, "10.0.0.1");
+  const AttrId yid = rib.attrs().intern(y);
+  CHECK(yid == xid);
+  rib.announce(p, q, 0, yid);
+  changes.clear();
+  rib.decide(changes);
+  builder.add(changes, rib);
+  const ChangeBatch b4 = builder.take(1237);
+  REQUIRE(b4.records.size() == 2);
+  REQUIRE(b4.attrs.size() == 2);
+  REQUIRE(b4.peers.size() == 2);  // one copy per decision
+  CHECK(*b4.attrs[b4.records[0].attrs] == x);
+  CHECK(*b4.attrs[b4.records[1].attrs] == y);
+  CHECK(b4.peers[b4.records[1].peer] == PeerRef{"peer1", info.address, 65001, 0x0a000001});
 }
 
 TEST_CASE("a database another process holds is left alone: no store, nothing moved") {
