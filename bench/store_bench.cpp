@@ -2,8 +2,9 @@
 // prefixes (5,000 attribute sets) are announced and decided through the RIB in
 // event-loop-sized turns (--turn routes announced, then one decide()), then
 // withdrawn the same way: 2M best-path changes. Once with the store off (no
-// change consumer), once with it on (each turn's changes -> ChangeBatch ->
-// Store::submit; the store thread writes the journal and the snapshot), in the
+// change consumer), once with it on (each turn's decided prefixes with every
+// path, Rib::decide's DecidedPaths -> ChangeBatch -> Store::submit; the store
+// thread writes the journal and the snapshot of every path), in the
 // same run, for --rounds rounds after a warm-up round, the order rotating per
 // round. Prints the RIB's time for each (convergence as the event loop sees
 // it) twice: wall time, and the CPU time of the whole process over the same
@@ -12,6 +13,7 @@
 // rounds' paired on/off ratios (target: <= +10%); and how long the store
 // thread needed after that to have everything on disk.
 #include <sys/statvfs.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
@@ -43,6 +45,16 @@ double process_cpu_s() {
   ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
+double thread_cpu_s() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+long minor_faults() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
+}
 
 std::vector<RouteAttrs> make_sets(std::size_t n, std::mt19937_64& rng) {
   std::vector<RouteAttrs> sets(n);
@@ -64,6 +76,8 @@ std::vector<RouteAttrs> make_sets(std::size_t n, std::mt19937_64& rng) {
 struct Run {
   double rib_s = 0;       // announce + decide (+ the store's submit when on), all turns: wall time
   double cpu_s = 0;       // the same window: CPU time of the whole process (every thread)
+  double thread_cpu_s = 0;  // the same window: CPU time of the RIB's thread alone
+  long faults = 0;          // the same window: minor page faults of the process
   double drained_s = 0;   // after that, until the store had written everything
   uint64_t written = 0;
   uint64_t dropped = 0;
@@ -91,12 +105,16 @@ Run run_once(const std::vector<Prefix>& prefixes, const std::vector<RouteAttrs>&
   Run r;
   const auto t0 = Clock::now();
   const double c0 = process_cpu_s();
+  const double tc0 = thread_cpu_s();
+  const long f0 = minor_faults();
+  DecidedPaths decided;  // every path of each decided prefix: the snapshot's content
   auto decide = [&] {
     changes.clear();
-    rib.decide(changes);
+    decided.clear();
+    rib.decide(changes, db || build_only ? &decided : nullptr);
     if (db || build_only) {
       if (db) builder.give(db->take_spare());
-      builder.add(changes, rib);
+      builder.add(decided, rib);
       auto batch = builder.take(now_ms());
       if (db) db->submit(std::move(batch));
     }
@@ -115,6 +133,8 @@ Run run_once(const std::vector<Prefix>& prefixes, const std::vector<RouteAttrs>&
   decide();
   r.rib_s = seconds_since(t0);
   r.cpu_s = process_cpu_s() - c0;
+  r.thread_cpu_s = thread_cpu_s() - tc0;
+  r.faults = minor_faults() - f0;
   if (db) {
     const auto t1 = Clock::now();
     db->flush(std::chrono::minutes(10));
@@ -144,18 +164,24 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   std::size_t routes = 1'000'000, set_count = 5'000, turn = 10'000, rounds = 3;
   std::string dir;
+  std::string profile;  // off | built: that variant alone, `rounds` times, no comparison (for perf)
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--routes=", 9) == 0) routes = std::strtoull(argv[i] + 9, nullptr, 10);
     else if (std::strncmp(argv[i], "--sets=", 7) == 0) set_count = std::strtoull(argv[i] + 7, nullptr, 10);
     else if (std::strncmp(argv[i], "--turn=", 7) == 0) turn = std::max<std::size_t>(1, std::strtoull(argv[i] + 7, nullptr, 10));
     else if (std::strncmp(argv[i], "--rounds=", 9) == 0) rounds = std::max<std::size_t>(1, std::strtoull(argv[i] + 9, nullptr, 10));
     else if (std::strncmp(argv[i], "--dir=", 6) == 0) dir = argv[i] + 6;
+    else if (std::strncmp(argv[i], "--profile=", 10) == 0) profile = argv[i] + 10;
     else {
-      std::fprintf(stderr, "usage: %s [--routes=N] [--sets=N] [--turn=N] [--rounds=N] [--dir=PATH]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--routes=N] [--sets=N] [--turn=N] [--rounds=N] [--dir=PATH] [--profile=off|built]\n", argv[0]);
       return 2;
     }
   }
   std::mt19937_64 rng(42);
+  if (!profile.empty() && profile != "off" && profile != "built") {
+    std::fprintf(stderr, "--profile: off or built\n");
+    return 2;
+  }
   const auto sets = make_sets(set_count, rng);
   std::vector<Prefix> prefixes;
   prefixes.reserve(routes);
@@ -163,6 +189,13 @@ int main(int argc, char** argv) {
     prefixes.push_back(Prefix::make(IpAddress::v4(0x10000000u + static_cast<uint32_t>(i << 8)), 24));
   std::shuffle(prefixes.begin(), prefixes.end(), rng);
 
+  if (!profile.empty()) {
+    for (std::size_t round = 0; round < rounds; ++round) {
+      const Run r = run_once(prefixes, sets, turn, nullptr, profile == "built");
+      std::printf("%s: wall %.3f s, RIB thread CPU %.3f s\n", profile.c_str(), r.rib_s, r.thread_cpu_s);
+    }
+    return 0;
+  }
   std::string tmp = dir;
   if (tmp.empty()) {
     tmp = (fs::temp_directory_path() / "store-bench-XXXXXX").string();
@@ -207,6 +240,8 @@ int main(int argc, char** argv) {
       }
     }
     const char* order[] = {"off, built, on", "built, on, off", "on, off, built"};
+    std::printf("  RIB thread CPU: off %.3f s, built %.3f s, on %.3f s; page faults: off %ld, built %ld, on %ld\n",
+                a.thread_cpu_s, c.thread_cpu_s, b.thread_cpu_s, a.faults, c.faults, b.faults);
     std::printf("%s %zu (%s): wall: store off %.3f s, built %.3f s (%+.1f%%), store on %.3f s (%+.1f%%); "
                 "process CPU: off %.3f s, built %.3f s (%+.1f%%), on %.3f s (%+.1f%%); store thread done %.3f s later; "
                 "%llu journal entries written, %llu dropped, %.1f MB on disk\n",
