@@ -15,6 +15,7 @@
 #include <sys/statvfs.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -164,7 +165,7 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   std::size_t routes = 1'000'000, set_count = 5'000, turn = 10'000, rounds = 3;
   std::string dir;
-  std::string profile;  // off | built: that variant alone, `rounds` times, no comparison (for perf)
+  std::string profile;  // off | built | on: that variant alone, `rounds` times, no comparison (for perf)
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--routes=", 9) == 0) routes = std::strtoull(argv[i] + 9, nullptr, 10);
     else if (std::strncmp(argv[i], "--sets=", 7) == 0) set_count = std::strtoull(argv[i] + 7, nullptr, 10);
@@ -173,13 +174,13 @@ int main(int argc, char** argv) {
     else if (std::strncmp(argv[i], "--dir=", 6) == 0) dir = argv[i] + 6;
     else if (std::strncmp(argv[i], "--profile=", 10) == 0) profile = argv[i] + 10;
     else {
-      std::fprintf(stderr, "usage: %s [--routes=N] [--sets=N] [--turn=N] [--rounds=N] [--dir=PATH] [--profile=off|built]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--routes=N] [--sets=N] [--turn=N] [--rounds=N] [--dir=PATH] [--profile=off|built|on]\n", argv[0]);
       return 2;
     }
   }
   std::mt19937_64 rng(42);
-  if (!profile.empty() && profile != "off" && profile != "built") {
-    std::fprintf(stderr, "--profile: off or built\n");
+  if (!profile.empty() && profile != "off" && profile != "built" && profile != "on") {
+    std::fprintf(stderr, "--profile: off, built or on\n");
     return 2;
   }
   const auto sets = make_sets(set_count, rng);
@@ -191,7 +192,18 @@ int main(int argc, char** argv) {
 
   if (!profile.empty()) {
     for (std::size_t round = 0; round < rounds; ++round) {
-      const Run r = run_once(prefixes, sets, turn, nullptr, profile == "built");
+      std::unique_ptr<store::Store> db;
+      const fs::path path = fs::temp_directory_path() / ("store-bench-profile-" + std::to_string(::getpid()));
+      if (profile == "on") {
+        store::StoreOptions o;
+        o.path = path.string();
+        o.history_max_entries = 4 * routes;
+        db = store::Store::open(o, nullptr);
+      }
+      const Run r = run_once(prefixes, sets, turn, db.get(), profile == "built");
+      db.reset();
+      std::error_code ec;
+      fs::remove_all(path, ec);
       std::printf("%s: wall %.3f s, RIB thread CPU %.3f s\n", profile.c_str(), r.rib_s, r.thread_cpu_s);
     }
     return 0;
