@@ -56,7 +56,7 @@ struct StoreOptions {
 struct StoreStats {
   uint64_t journal_entries = 0;   // kept now
   uint64_t records_written = 0;   // journal entries written since start
-  uint64_t records_dropped = 0;   // queue overflow, since start
+  uint64_t records_dropped = 0;   // decided prefixes lost to queue overflow, since start
   uint64_t entries_expired = 0;   // removed by retention, since start
   std::size_t queued_records = 0;
   bool snapshot_complete = true;
