@@ -53,8 +53,8 @@ struct Service::Receiver {
   bool multihop;
 };
 
-Service::Service(asio::any_io_executor executor, const Clock& clock)
-    : executor_(std::move(executor)), clock_(clock), random_(std::random_device{}() | 1u) {}
+Service::Service(asio::any_io_executor executor, const Clock& clock, ServiceOptions options)
+    : executor_(std::move(executor)), clock_(clock), options_(options), random_(std::random_device{}() | 1u) {}
 
 Service::~Service() = default;
 
@@ -71,7 +71,7 @@ Result<void, std::string> Service::ensure_receiver(bool v4, bool multihop) {
   for (const auto& r : receivers_)
     if (r->v4 == v4 && r->multihop == multihop) return {};
   auto r = std::make_unique<Receiver>(executor_, v4, multihop);
-  const uint16_t port = multihop ? kMultihopPort : kSingleHopPort;
+  const uint16_t port = multihop ? options_.receive.multihop : options_.receive.single_hop;
   const std::string name = std::string("BFD ") + (multihop ? "multihop" : "single-hop") + " socket " +
                            (v4 ? "0.0.0.0" : "[::]") + ":" + std::to_string(port);
   boost::system::error_code ec;
@@ -205,7 +205,7 @@ void Service::arm(const std::shared_ptr<Entry>& e) {
 
 void Service::send(Entry& e, const ControlPacket& p) {
   const auto bytes = encode_control(p);
-  const uint16_t port = e.request.multihop ? kMultihopPort : kSingleHopPort;
+  const uint16_t port = e.request.multihop ? options_.send.multihop : options_.send.single_hop;
   boost::system::error_code ec;
   e.socket.send_to(asio::buffer(bytes), udp::endpoint(to_asio(e.request.peer), port), 0, ec);
   if (ec) {

@@ -11,10 +11,14 @@
 // Sending: each session has its own socket, bound to its local address (if
 // given) and to a source port in 49152–65535 (RFC 5881 §4), TTL 255.
 //
-// Runs on one executor (the daemon's thread); not thread-safe. The Clock feeds
+// Runs on one executor and is not thread-safe: every call, and the Clock, on
+// the thread that runs that executor. In petreld that is the BFD thread of a
+// bfd::ServiceThread (bfd/service_thread.hpp), never the daemon's event loop,
+// so that a long handler there cannot stop BFD transmission. The Clock feeds
 // the pure sessions; Asio timers only say when to look again. A state change
-// is reported to the session's listener after the Service has finished with
-// the packet or timer, so the listener may add or remove sessions.
+// is reported to the session's listener (on the Service's thread) after the
+// Service has finished with the packet or timer, so the listener may add or
+// remove sessions.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -37,6 +41,16 @@ namespace petrel::bfd {
 
 inline constexpr uint16_t kSingleHopPort = 3784;  // RFC 5881 §4
 inline constexpr uint16_t kMultihopPort = 4784;   // RFC 5883 §5
+
+// The UDP ports: the RFCs' unless a test runs two Services on one host.
+struct Ports {
+  uint16_t single_hop = kSingleHopPort;
+  uint16_t multihop = kMultihopPort;
+};
+struct ServiceOptions {
+  Ports receive;  // the receiving sockets' ports
+  Ports send;     // the peers' ports, where Control packets go
+};
 
 struct SessionRequest {
   IpAddress peer;
@@ -74,7 +88,7 @@ class Service {
  public:
   using Listener = std::function<void(const SessionView&, const Transition&)>;
 
-  Service(boost::asio::any_io_executor executor, const Clock& clock);
+  Service(boost::asio::any_io_executor executor, const Clock& clock, ServiceOptions options = {});
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
@@ -109,6 +123,7 @@ class Service {
 
   boost::asio::any_io_executor executor_;
   const Clock& clock_;
+  ServiceOptions options_;
   std::map<IpAddress, std::shared_ptr<Entry>> sessions_;
   std::map<uint32_t, std::weak_ptr<Entry>> by_discriminator_;
   std::vector<std::shared_ptr<Entry>> leaving_;  // sending AdminDown before they go

@@ -177,7 +177,8 @@ BgpSpeaker::BgpSpeaker(asio::io_context& io, const Config& config, ChangeSink si
     return rib::evaluate(*policy, prefix, attrs, ctx) == rib::Verdict::accept;
   });
   net_ = std::make_unique<Net>(io_);
-  bfd_ = std::make_unique<bfd::Service>(io_.get_executor(), clock_);
+  // BFD's own thread: its listeners are posted back to this one.
+  bfd_ = std::make_unique<bfd::ServiceThread>(io_.get_executor());
   if (restarting_) {
     const auto seconds = std::chrono::seconds(config_.selection_deferral.value_or(120));
     deferral_ = std::make_unique<Deferral>(io_, clock_.now() + seconds);
@@ -1086,31 +1087,46 @@ std::vector<std::string> BgpSpeaker::apply(const Config& next) {
 
 // ---------------------------------------------------------------- views
 
+// The BFD views come from the BFD thread (a posted request): one copy of all
+// of them for the whole list, not one hand-over per peer.
 std::vector<PeerView> BgpSpeaker::peers() const {
   std::vector<PeerView> out;
-  for (const auto& p : peers_) out.push_back(*peer(p->cfg.name));
+  const bool any_bfd = std::any_of(peers_.begin(), peers_.end(), [](const auto& p) { return p->bfd_attached; });
+  const std::vector<bfd::SessionView> bfd_views = any_bfd ? bfd_->sessions() : std::vector<bfd::SessionView>{};
+  for (const auto& p : peers_) {
+    PeerView v = view(*p);
+    if (p->bfd_attached)
+      for (const bfd::SessionView& b : bfd_views)
+        if (b.peer == *p->cfg.address) v.bfd = b;
+    out.push_back(std::move(v));
+  }
   return out;
 }
 
 std::optional<PeerView> BgpSpeaker::peer(std::string_view name) const {
   const Peer* p = find(name);
   if (!p) return std::nullopt;
-  PeerView v;
-  v.name = p->cfg.name;
-  v.config_name = p->range_of.empty() ? p->cfg.name : p->range_of;
-  v.address = p->cfg.address.value_or(IpAddress{});
-  v.enabled = p->enabled;
-  v.state = p->session->state();
-  v.since = p->since;
-  v.last_reason = p->last_reason;
-  v.negotiated = p->negotiated;
-  v.local_address = p->local_address;
-  v.stats = p->session->stats();
-  v.import = p->import_state;
-  v.rib_id = p->rib_id;
-  v.routes_advertised = p->rib_id ? groups_->advertised_count(*p->rib_id) : 0;
-  v.graceful_restart_stale = p->stale;
+  PeerView v = view(*p);
   if (p->bfd_attached) v.bfd = bfd_->find(*p->cfg.address);
+  return v;
+}
+
+PeerView BgpSpeaker::view(const Peer& p) const {
+  PeerView v;
+  v.name = p.cfg.name;
+  v.config_name = p.range_of.empty() ? p.cfg.name : p.range_of;
+  v.address = p.cfg.address.value_or(IpAddress{});
+  v.enabled = p.enabled;
+  v.state = p.session->state();
+  v.since = p.since;
+  v.last_reason = p.last_reason;
+  v.negotiated = p.negotiated;
+  v.local_address = p.local_address;
+  v.stats = p.session->stats();
+  v.import = p.import_state;
+  v.rib_id = p.rib_id;
+  v.routes_advertised = p.rib_id ? groups_->advertised_count(*p.rib_id) : 0;
+  v.graceful_restart_stale = p.stale;
   return v;
 }
 

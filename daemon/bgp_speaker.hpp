@@ -8,9 +8,11 @@
 //   Rib::decide -> UpdateGroups -> sessions     (this thread)
 //   Rib::decide -> ChangeSink                   (to the FIB queue; never waits)
 //   next-hop changes -> Rib::next_hops_changed   (re-decided like UPDATEs)
-//   bfd::Service -> Peer::on_bfd -> sessions    (BFD Down tears the session down)
+//   BFD thread -> (posted) Peer::on_bfd -> sessions  (BFD Down tears the session down)
 // Everything runs on the io_context's single thread; the control server calls
-// in on the same thread.
+// in on the same thread. BFD (sockets, timers, sessions) runs on its own thread
+// (bfd::ServiceThread, started here): a long handler on this thread never
+// stops BFD transmission; its state changes come back here by post.
 // Must not know netlink, the control protocol's text or Kubernetes.
 #pragma once
 
@@ -27,7 +29,7 @@
 #include <vector>
 
 #include "bfd/reaction.hpp"
-#include "bfd/service.hpp"
+#include "bfd/service_thread.hpp"
 #include "bgp/fsm/fsm.hpp"
 #include "bgp/session/peer_stats.hpp"
 #include "core/clock.hpp"
@@ -125,7 +127,7 @@ class BgpSpeaker {
 
   std::vector<PeerView> peers() const;
   std::vector<BfdSessionRow> bfd_sessions() const;  // by peer address
-  const bfd::ServiceCounters& bfd_counters() const { return bfd_->counters(); }
+  bfd::ServiceCounters bfd_counters() const { return bfd_->counters(); }  // a copy from the BFD thread
   std::optional<PeerView> peer(std::string_view name) const;
   std::string name_of(rib::PeerId id) const;  // "static" for our own routes
   const Config& config() const { return config_; }
@@ -165,6 +167,7 @@ class BgpSpeaker {
   void retire_dynamic(Peer& p);
   void remove_peer(std::string_view name);
   Peer* find(std::string_view name) const;
+  PeerView view(const Peer& p) const;  // without its BFD session
   void set_import(Peer& p);
   uint32_t export_policy_id(const PeerConfig& pc) const;  // assigns an id on first use
   rib::MemberConfig member_config(const Peer& p) const;
@@ -187,7 +190,7 @@ class BgpSpeaker {
   bool forwarding_preserved_ = false;
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<rib::UpdateGroups> groups_;  // destroyed before the Rib
-  std::unique_ptr<bfd::Service> bfd_;          // outlives the peers (they remove their sessions)
+  std::unique_ptr<bfd::ServiceThread> bfd_;    // outlives the peers (they remove their sessions)
   mutable std::vector<std::string> export_policy_names_;  // policy id 2 + i, grown by export_policy_id()
   std::vector<std::unique_ptr<Peer>> peers_;     // destroyed before the groups
   struct Net;                                     // listener and peer table

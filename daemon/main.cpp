@@ -12,9 +12,11 @@
 //   kernel links/addresses/routes -> NextHopFeed -> BgpSpeaker::next_hops_changed  (RIB reconverges)
 //   control socket line -> ControlHandler -> BgpSpeaker / hooks -> Reply
 //   MetricsServer scrape -> snapshot of BgpSpeaker and FibWriter; /readyz -> ready()
-//   (BFD sessions live in BgpSpeaker: bfd::Service -> Peer::on_bfd -> its Session)
+//   BFD thread (bfd::ServiceThread, owned by BgpSpeaker) -> post -> Peer::on_bfd -> its Session
 // One thread runs the io_context (BGP, RIB, control, metrics); the FIB writer
-// and the store have their own threads behind their queues.
+// and the store have their own threads behind their queues, and BFD has its
+// own thread and io_context, so that a long handler here (a decision over a
+// full table, `mrt dump rib`) never stops BFD transmission.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -22,11 +22,26 @@
 #           on both sides; a cut ends it in under 1 s too
 #   cbit    a scripted BFD peer that sets the C bit (BIRD never does): after its
 #           control plane died, its BFD going down ends graceful restart at once
+#   ipv6    an IPv6 session with BFD (RFC 5881 over IPv6): Up on both sides; a
+#           cut (ip6tables) ends the session in under 1 s
+#   dynamic neighbours of a `range` peer each get a BFD session; a cut ends
+#           only that neighbour's session, in under 1 s
 #   nobfd   the same cut without BFD: the session stays up until the hold timer
 #           (9 s) expires; prints that time beside the BFD one
 #   ecmp    two BIRDs announce the same prefix, max-paths 2: the kernel route has
 #           two next hops; a cut of one link removes its next hop in under 1 s
-#           and pings to an address behind both keep going through the other
+#           and pings to an address behind both keep going through the other;
+#           `show route history` shows the flap (t1, cut: t2, repaired: t1) and
+#           bgpdump reads the MRT dumps (RIB: both paths as show route; journal)
+#   busy    petreld's event loop busy for over a second (a second BIRD announces
+#           BUSY_ROUTES, default 300,000; `petrelc mrt dump rib` and `show route`
+#           of that table, then the BIRD disables its session and petreld
+#           withdraws them all in one decision) while BFD 100 ms x 3 runs to the
+#           first BIRD: its BFD and BGP sessions never go down (petreld's log,
+#           birdc), as BFD has its own thread (bfd/service_thread.hpp); prints
+#           how long each call held the loop. Then `down`: AdminDown on the wire
+#           (tshark) before petreld exits
+# PTR_ONLY=REGEX runs only the scenarios whose names match (lib.sh).
 # Ends with "N passed, N failed".
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,7 +50,7 @@ BFD_HERE=$HERE   # rib_interop.sh sets HERE to its own folder
 source "$HERE/../interop/lib.sh"
 # shellcheck source=tests/interop/rib_interop.sh
 source "$HERE/../interop/rib_interop.sh"
-PTR_ID="bfd-$$"   # this test's namespace prefix
+PTR_ID="${PTR_NS_PREFIX:-bfd}-$$"   # this test's namespace prefix (PTR_NS_PREFIX=bft: bft-<pid>-...)
 
 PETREL_AS=64512
 declare -gA PD_PID=() PD_CONF=() PD_SOCK=() PD_LOG=()
@@ -142,6 +157,8 @@ wait_fast() {
 }
 kernel_has() { ip -n "$1" route show "${@:3}" | grep -Eq -- "$2"; }
 kernel_lacks() { ! kernel_has "$@"; }
+kernel6_has() { ip -n "$1" -6 route show "${@:3}" | grep -Eq -- "$2"; }
+kernel6_lacks() { ! kernel6_has "$@"; }
 
 # ---------------------------------------------------------------- scenarios
 
@@ -312,6 +329,105 @@ scenario_cbit() {
   grep -E 'peer t1 (BFD|graceful|stale|state Established)' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
 }
 
+# IPv6 (RFC 5881 over IPv6): an IPv6 BGP session with BFD; both sides show it
+# Up, and a cut (ip6tables DROP both ways) ends the session in under 1 s.
+cut6() {
+  nsx "${NS_LEAF[$1]}" ip6tables -w -I INPUT -i veth0 -j DROP &&
+    nsx "${NS_LEAF[$1]}" ip6tables -w -I OUTPUT -o veth0 -j DROP
+}
+uncut6() {
+  nsx "${NS_LEAF[$1]}" ip6tables -w -D INPUT -i veth0 -j DROP
+  nsx "${NS_LEAF[$1]}" ip6tables -w -D OUTPUT -o veth0 -j DROP
+}
+scenario_ipv6() {
+  topo_star 1
+  local r6=fd00:11::1 l6=fd00:11::2
+  ns_addr "$NS_R" br0 "$r6/64"
+  ns_addr "${NS_LEAF[1]}" veth0 "$l6/64"
+  bird_start "${NS_LEAF[1]}" t1 <<EOF
+router id 10.200.0.1;
+protocol device { scan time 10; }
+protocol static static1 { ipv6; route fd00:60::/64 blackhole; }
+protocol bfd { interface "*" { interval 100 ms; multiplier 3; }; }
+protocol bgp petrel {
+  local $l6 as 65001; neighbor $r6 as $PETREL_AS;
+  hold time 9; connect retry time 2; connect delay time 1; error wait time 1, 2; error forget time 10;
+  bfd on;
+  ipv6 { import all; export all; };
+}
+EOF
+  pd_start "$NS_R" node <<EOF
+router-id: $R4
+local-as: $PETREL_AS
+listen: [{address: "$r6", port: 179}]
+policies:
+  all:
+    - {action: accept}
+peers:
+  - {name: t1, address: "$l6", remote-as: 65001, local-address: "$r6", families: [ipv6], hold-time: 9, connect-retry: 2, import: {policy: all}, export: {policy: all}, bfd: {interval-ms: 100, multiplier: 3}}
+EOF
+  require_wait "t1 Established over IPv6" 20 pd_established node t1
+  require_wait "petrelc show bfd sessions: $l6 Up" 15 pd_bfd_up node "$l6"
+  check_wait "BIRD: birdc show bfd sessions: $r6 Up" 10 bird_bfd_up t1 "$r6"
+  birdc_q t1 show bfd sessions | sed 's/^/# BIRD birdc: /' >&2
+  pd_petrelc node show bfd sessions | sed 's/^/# petrelc: /' >&2
+  check "petrelc show bfd sessions: '$l6 br0 Up ... 0.100 0.300'" \
+    pd_has node "^$l6 +br0 +Up +[0-9-]+ [0-9:]+ +0\\.100 +0\\.300$" show bfd sessions
+  require_wait "kernel: fd00:60::/64 via $l6" 10 kernel6_has "$NS_R" "via $l6" fd00:60::/64
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link (ip6tables DROP both ways)" cut6 1
+  check "kernel: fd00:60::/64 gone in under 1 s" wait_fast 1 kernel6_lacks "$NS_R" "via" fd00:60::/64
+  check_wait "petreld log: BFD Up -> Down" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD Up -> Down'
+  local d; d=$(secs "$t0" "$(log_time "${PD_LOG[node]}" 'peer t1 state Established -> ')")
+  echo "# IPv6 BFD: BGP session down after ${d} s" >&2
+  check "IPv6: the BGP session went down in under 1 s (${d} s)" lt "$d" 1
+  check "with a NOTIFICATION Cease / BFD Down (RFC 9384)" log_has "${PD_LOG[node]}" 'peer t1 notification-sent 6/10'
+  uncut6 1
+  check_wait "IPv6: BFD Up again after the cut" 15 pd_bfd_up node "$l6"
+  check_wait "IPv6: t1 Established again" 20 pd_established node t1
+}
+
+# Dynamic neighbours (a `range` peer, as on a route reflector): each neighbour
+# that connects gets its own BFD session; a cut ends its session in under 1 s.
+both_leaves_established() { bird_established t1 && bird_established t2; }
+scenario_dynamic() {
+  topo_star 2
+  local i
+  for i in 1 2; do
+    leaf_conf "$i" "10.200.0.$i" "10.6$i.0.0/24" bfd | bird_start "${NS_LEAF[$i]}" "t$i"
+  done
+  pd_start "$NS_R" node <<EOF
+router-id: $R4
+local-as: $PETREL_AS
+listen: [{address: $R4, port: 179}]
+policies:
+  all:
+    - {action: accept}
+peers:
+  - {name: leaves, range: 10.11.0.0/24, remote-as: external, hold-time: 9, import: {policy: all}, export: {policy: all}, bfd: {interval-ms: 100, multiplier: 3}}
+EOF
+  require_wait "both leaves connected (BIRD Established)" 30 both_leaves_established
+  require_wait "petrelc show bfd sessions: ${LEAF4[1]} Up" 15 pd_bfd_up node "${LEAF4[1]}"
+  require_wait "petrelc show bfd sessions: ${LEAF4[2]} Up" 15 pd_bfd_up node "${LEAF4[2]}"
+  check_wait "BIRD t1: BFD Up" 10 bird_bfd_up t1 "$R4"
+  check_wait "BIRD t2: BFD Up" 10 bird_bfd_up t2 "$R4"
+  pd_petrelc node show bfd sessions | sed 's/^/# petrelc: /' >&2
+  local a1=${LEAF4[1]//./\\.} a2=${LEAF4[2]//./\\.}
+  require_wait "kernel: 10.61.0.0/24 via ${LEAF4[1]}" 10 kernel_has "$NS_R" "via $a1" 10.61.0.0/24
+  require_wait "kernel: 10.62.0.0/24 via ${LEAF4[2]}" 10 kernel_has "$NS_R" "via $a2" 10.62.0.0/24
+  local t0; t0=$EPOCHREALTIME
+  require "cut t1's link" cut 1
+  check "kernel: 10.61.0.0/24 gone in under 1 s" wait_fast 1 kernel_lacks "$NS_R" "via" 10.61.0.0/24
+  echo "# dynamic neighbour, link cut: kernel route gone after $(secs "$t0" "$EPOCHREALTIME") s" >&2
+  check "kernel: t2's 10.62.0.0/24 stays" kernel_has "$NS_R" "via $a2" 10.62.0.0/24
+  check "petrelc: t2's BFD session still Up" pd_bfd_up node "${LEAF4[2]}"
+  check_wait "petrelc: t1's BFD session Down or gone" 5 ptr_not pd_bfd_up node "${LEAF4[1]}"
+  grep -E 'BFD|state Established' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
+  uncut 1
+  check_wait "dynamic: t1 back (BIRD Established)" 30 bird_established t1
+  check_wait "dynamic: t1's BFD Up again" 15 pd_bfd_up node "${LEAF4[1]}"
+}
+
 scenario_nobfd() {
   topo_star 1
   leaf_conf 1 10.200.0.1 "10.60.0.0/24" nobfd | bird_start "${NS_LEAF[1]}" t1
@@ -345,6 +461,8 @@ scenario_ecmp() {
   require_wait "BFD Up to both" 15 bfd_up_to_both
   require_wait "kernel: 10.70.0.0/24 with two next hops" 10 two_nexthops
   ip -n "$NS_R" route show 10.70.0.0/24 | sed 's/^/# kernel: /' >&2
+  # Best-path changes before the cut (t1 first, or t2 first and then t1 by router id).
+  local hist_before; hist_before=$(pd_petrelc node show route history 10.70.0.0/24 | grep -Ec ' (announce|replace|withdraw) ')
   # Pings every 10 ms through the cut; the flow hashes to one of the two paths.
   local pinglog="$PTR_SCOPE/ping.out"
   nsx "$NS_R" ping -n -i 0.01 -c 400 -W 1 10.70.0.1 >"$pinglog" 2>&1 &
@@ -367,6 +485,134 @@ scenario_ecmp() {
   check "pings after the cut reach 10.70.0.1 via t2" nsx "$NS_R" ping -n -c 3 -i 0.2 -W 1 10.70.0.1
   uncut 1
   check_wait "kernel: two next hops again" 25 two_nexthops
+
+  # The route history (rib/store) shows this scenario's flap: the cut moved the
+  # best path to t2, the repair brought t1 back (lower router id).
+  local hist l1=${LEAF4[1]//./\\.} l2=${LEAF4[2]//./\\.}
+  check_wait "show route history 10.70.0.0/24: t1 best again after the repair" 5 \
+    bash -c "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show route history 10.70.0.0/24 | tail -n 1 | grep -Eq ' (announce|replace) +t1 $l1 AS65001 +via $l1 '"
+  hist=$(pd_petrelc node show route history 10.70.0.0/24)
+  sed 's/^/# petrelc: /' <<<"$hist" >&2
+  check_eq "show route history: 2 changes since the cut" $(( hist_before + 2 )) "$(grep -Ec ' (announce|replace|withdraw) ' <<<"$hist")"
+  check "show route history: the cut moved the best path to t2" \
+    bash -c "tail -n 2 <<<'$hist' | head -n 1 | grep -Eq ' replace +t2 $l2 AS65002 +via $l2 \\[AS65002 i\\]'"
+
+  # MRT: bgpdump reads the RIB dump and agrees with `show route` (both paths);
+  # the journal dump holds the same flap as BGP4MP updates.
+  if ! command -v bgpdump >/dev/null; then
+    fail "bgpdump is not installed (scripts/install-deps.sh installs it)"
+    return
+  fi
+  local rib="$PTR_SCOPE/rib.mrt" journal="$PTR_SCOPE/journal.mrt" from_show from_mrt
+  require "petrelc mrt dump rib" pd_petrelc node mrt dump rib "$rib"
+  bgpdump -m "$rib" 2>/dev/null | sed 's/^/# bgpdump: /' >&2
+  from_show=$(pd_birdc node show route 10.70.0.0/24 all | grep -Eo 'BGP.next_hop: [0-9.]+' | awk '{ print $2 }' | sort | paste -sd' ')
+  from_mrt=$(bgpdump -m "$rib" 2>/dev/null | awk -F'|' '$6 == "10.70.0.0/24" { print $9 }' | sort | paste -sd' ')
+  check_eq "bgpdump's next hops of 10.70.0.0/24 = show route's" "$from_show" "$from_mrt"
+  check_eq "bgpdump: two paths of 10.70.0.0/24 (t1 and t2)" 2 "$(wc -w <<<"$from_mrt")"
+  require "petrelc mrt dump history" pd_petrelc node mrt dump history "$journal"
+  bgpdump -m "$journal" 2>/dev/null | grep '10.70.0.0/24' | sed 's/^/# bgpdump: /' >&2
+  # The journal as BGP4MP: one UPDATE per history entry, the last two the cut (from t2) and the repair (from t1).
+  local updates; updates=$(bgpdump -m "$journal" 2>/dev/null | awk -F'|' '$6 == "10.70.0.0/24" { print $3, $4 }')
+  check_eq "bgpdump journal: as many updates of 10.70.0.0/24 as history entries" $(( hist_before + 2 )) "$(wc -l <<<"$updates")"
+  check_eq "bgpdump journal: the cut and the repair" "A ${LEAF4[2]},A ${LEAF4[1]}" "$(tail -n 2 <<<"$updates" | paste -sd,)"
+}
+
+# petreld's event loop made busy for over a second (BFD used to run on it: a
+# 300 ms detection time then saw every other peer's BFD flap, and their BGP
+# sessions with it). t1: BIRD with BFD 100 ms x 3, one route; t2: BIRD without
+# BFD announcing BUSY_ROUTES /24s from a static protocol. The loop is held by
+# `petrelc mrt dump rib` (the whole table encoded in the handler) and `show
+# route` of the whole table (timed: the call's wall time is the handler's), then
+# by t2's withdrawal (`birdc disable petrel` on t2: one decision withdraws them
+# all, then the FIB hand-over). t1's BFD and BGP must never leave Up/Established.
+BUSY_ROUTES=${BUSY_ROUTES:-300000}
+big_static() {  # N: a static protocol with N /24s from 40.0.0.0 on
+  echo "protocol static big { ipv4;"
+  awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "  route %d.%d.%d.0/24 blackhole;\n", 40 + int(i / 65536), int(i / 256) % 256, i % 256 }'
+  echo "}"
+}
+pd_imported() {  # NAME PEER: N of "Routes: N imported" in show protocols all PEER
+  pd_birdc "$1" show protocols all "$2" | awk '$1 == "Routes:" { print $2; exit }'
+}
+t2_has_all() { [[ "$(pd_imported node t2)" == "$BUSY_ROUTES" ]]; }
+t2_has_none() { local n; n=$(pd_imported node t2); [[ -z $n || $n == 0 ]]; }
+t1_flaps() { log_count "${PD_LOG[node]}" 'peer t1 (BFD Up -> |state Established -> )'; }
+bird_bfd_since() { birdc_q "$1" show bfd sessions | awk -v a="$2" '$1 == a { print $4, $5; exit }'; }
+scenario_busy() {
+  topo_star 2
+  leaf_conf 1 10.200.0.1 "10.60.0.0/24" bfd | bird_start "${NS_LEAF[1]}" t1
+  { leaf_conf 2 10.200.0.2 "" nobfd; big_static "$BUSY_ROUTES"; } | bird_start "${NS_LEAF[2]}" t2
+  # t2 gets nothing back: a one-way full table, as from a transit peer.
+  pd_start "$NS_R" node <<YAML
+router-id: $R4
+local-as: $PETREL_AS
+listen: [{address: $R4, port: 179}]
+policies:
+  all:
+    - {action: accept}
+  none:
+    - {action: reject}
+peers:
+  - {name: t1, address: ${LEAF4[1]}, remote-as: 65001, local-address: $R4, hold-time: 9, connect-retry: 2, import: {policy: all}, export: {policy: all}, bfd: {interval-ms: 100, multiplier: 3}}
+  - {name: t2, address: ${LEAF4[2]}, remote-as: 65002, local-address: $R4, hold-time: 9, connect-retry: 2, import: {policy: all}, export: {policy: none}}
+YAML
+  require_wait "t1 Established" 20 pd_established node t1
+  require_wait "petrelc show bfd sessions: ${LEAF4[1]} Up" 15 pd_bfd_up node "${LEAF4[1]}"
+  require_wait "BIRD t1: BFD Up" 10 bird_bfd_up t1 "$R4"
+  require_wait "t2 Established" 30 pd_established node t2
+  local t0; t0=$EPOCHREALTIME
+  require_wait "petreld imported all $BUSY_ROUTES routes of t2" 120 t2_has_all
+  echo "# $BUSY_ROUTES routes from t2 imported in $(secs "$t0" "$EPOCHREALTIME") s" >&2
+  check "t1 did not flap while the table came in" test "$(t1_flaps)" = 0
+  local bird_since bfd_since
+  bird_since=$(bird_proto_since t1 petrel)
+  bfd_since=$(bird_bfd_since t1 "$R4")
+
+  # 1. The whole table encoded in one handler.
+  t0=$EPOCHREALTIME
+  require "petrelc mrt dump rib ($BUSY_ROUTES prefixes)" timeout 60 "$PETRELC" -s "${PD_SOCK[node]}" mrt dump rib "$PTR_SCOPE/rib.mrt"
+  local d_mrt; d_mrt=$(secs "$t0" "$EPOCHREALTIME")
+  echo "# petrelc mrt dump rib held petreld's event loop for ${d_mrt} s (BFD detection time 0.3 s)" >&2
+  # 2. show route of the whole table.
+  t0=$EPOCHREALTIME
+  local lines; lines=$(timeout 60 "$PETRELC" -s "${PD_SOCK[node]}" show route | wc -l)
+  local d_show; d_show=$(secs "$t0" "$EPOCHREALTIME")
+  echo "# petrelc show route ($lines lines) took ${d_show} s" >&2
+  check "show route listed the whole table ($lines lines)" test "$lines" -gt "$BUSY_ROUTES"
+  check "one call held the loop for over a second (mrt dump ${d_mrt} s, show route ${d_show} s)" \
+    bash -c "awk -v a='$d_mrt' -v b='$d_show' 'BEGIN { exit !(a > 1 || b > 1) }'"
+  # 3. t2 goes away: one decision withdraws the whole table, then the FIB.
+  t0=$EPOCHREALTIME
+  require "birdc disable petrel on t2" birdc_q t2 disable petrel
+  require_wait "petreld withdrew all of t2's routes" 60 t2_has_none
+  echo "# t2 disabled: its $BUSY_ROUTES routes withdrawn (as petrelc saw it) after $(secs "$t0" "$EPOCHREALTIME") s" >&2
+  ptr_sleep 1   # more than a detection time after the last of it
+  grep -E 'peer t[12] (BFD|state)' "${PD_LOG[node]}" | sed 's/^/# petreld: /' >&2
+  check "petreld log: t1's BFD never left Up, its BGP session never left Established" test "$(t1_flaps)" = 0
+  check "petrelc show bfd sessions: ${LEAF4[1]} Up" pd_bfd_up node "${LEAF4[1]}"
+  check "t1 Established (petreld)" pd_established node t1
+  check "BIRD t1: BGP Established" bird_established t1
+  check_eq "BIRD t1: the BGP session's Since unchanged" "$bird_since" "$(bird_proto_since t1 petrel)"
+  check_eq "BIRD t1: the BFD session's Since unchanged" "$bfd_since" "$(bird_bfd_since t1 "$R4")"
+  check "kernel: t1's 10.60.0.0/24 still there" kernel_has "$NS_R" "via ${LEAF4[1]//./\\.}" 10.60.0.0/24
+
+  # 4. A planned stop (`down`) still says AdminDown (RFC 5880 §6.8.16, diag 7)
+  # before petreld exits: the sessions are removed first, the BFD thread stopped
+  # last. Seen on t1's wire by tshark (an independent decoder).
+  local cap="$PTR_SCOPE/bfd.pcapng"
+  ptr_spawn "${NS_LEAF[1]}" "$PTR_SCOPE/tshark.log" tshark -n -i veth0 -f "udp port 3784" -w "$cap"
+  local tshark_pid=$PTR_LAST_PID
+  require_wait "tshark capturing on t1's veth0" 15 log_has "$PTR_SCOPE/tshark.log" 'Capturing on'
+  require "petrelc down" pd_petrelc node down
+  check_wait "petreld exited" 10 ptr_not_alive "${PD_PID[node]}"
+  ptr_sleep 0.5
+  ptr_signal INT "$tshark_pid"
+  wait_until 10 ptr_not_alive "$tshark_pid"
+  local admin_down
+  admin_down=$(tshark -n -r "$cap" -Y "ip.src == $R4 && bfd.sta == 0 && bfd.diag == 7" -T fields -e frame.number 2>/dev/null | wc -l)
+  echo "# petrelc down: $admin_down AdminDown packets from petreld on t1's wire" >&2
+  check "a planned stop: petreld sent AdminDown (diag 7) before it exited ($admin_down packets)" test "$admin_down" -ge 1
 }
 
 # ---------------------------------------------------------------- run
@@ -386,8 +632,11 @@ bfd_main() {
   run_scenario gr scenario_gr
   run_scenario multihop scenario_multihop
   run_scenario cbit scenario_cbit
+  run_scenario ipv6 scenario_ipv6
+  run_scenario dynamic scenario_dynamic
   run_scenario nobfd scenario_nobfd
   run_scenario ecmp scenario_ecmp
+  run_scenario busy scenario_busy
   if [[ -s $RESULTS_FILE ]]; then
     echo "link cut -> BGP session down: with BFD (100 ms x 3) $(awk '$1 == "bfd" { print $2 }' "$RESULTS_FILE") s," \
       "without BFD (hold time 9 s) $(awk '$1 == "nobfd" { print $2 }' "$RESULTS_FILE") s"
