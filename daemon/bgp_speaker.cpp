@@ -550,19 +550,23 @@ void BgpSpeaker::decide() {
     released = true;
   }
   std::vector<rib::RouteChange> changes;
-  rib_->decide(changes);
+  decided_.clear();
+  rib_->decide(changes, report_paths_ ? &decided_ : nullptr);
   if (!changes.empty()) groups_->process(changes, clock_.now());
   if (sink_whole_selection_) {
     // The snapshot's decision went to the peers only: the FIB and the store
-    // get the whole selection now, as after a cold restart's first decision.
+    // get the whole selection now (the store every path), as after a cold
+    // restart's first decision.
     sink_whole_selection_ = false;
     std::vector<rib::RouteChange> whole;
     rib_->for_each_selected([&](const Prefix& prefix, std::span<const rib::SelectedPath> sel) {
       whole.push_back({prefix, {sel.begin(), sel.end()}, rib::Step::none});
     });
-    if (sink_ && !whole.empty()) sink_(whole, *rib_);
-  } else if (!changes.empty() && sink_) {
-    sink_(changes, *rib_);
+    decided_.clear();
+    if (report_paths_) rib_->all_paths(decided_);
+    if (sink_ && (!whole.empty() || !decided_.prefixes.empty())) sink_(whole, decided_, *rib_);
+  } else if (sink_ && (!changes.empty() || !decided_.prefixes.empty())) {
+    sink_(changes, decided_, *rib_);
   }
   if (released && on_released_) on_released_();
   if (changes.empty()) return;

@@ -69,9 +69,12 @@ struct BfdSessionRow {
 
 class BgpSpeaker {
  public:
-  // The RIB's changes of one decision, for the FIB; called after the update
-  // groups had them. AttrIds are live during the call.
-  using ChangeSink = std::function<void(std::span<const rib::RouteChange>, const rib::Rib&)>;
+  // The RIB's changes of one decision, for the FIB and the store; called after
+  // the update groups had them, also when only `decided` holds something.
+  // `decided`: every path of each decided prefix (rib::DecidedPaths), filled
+  // only after set_report_paths(true) (the store's snapshot); the sink may take
+  // its contents (the store does, without a copy). AttrIds are live during the call.
+  using ChangeSink = std::function<void(std::span<const rib::RouteChange>, rib::DecidedPaths& decided, const rib::Rib&)>;
 
   // `restarting`: we come back from a restart (graceful restart, restarting
   // speaker); `forwarding_preserved`: the kernel still holds our routes (the
@@ -149,6 +152,8 @@ class BgpSpeaker {
   // Called once, after the first route selection that follows a restart's
   // deferral (at once-only semantics; never when not restarting).
   void on_selection_released(std::function<void()> f) { on_released_ = std::move(f); }
+  // Whether decisions also report every path of each decided prefix to the sink.
+  void set_report_paths(bool on) { report_paths_ = on; }
   std::chrono::system_clock::time_point started() const { return started_; }
   std::chrono::system_clock::time_point last_reconfigured() const { return reconfigured_; }
 
@@ -198,6 +203,8 @@ class BgpSpeaker {
   std::unique_ptr<Deferral> deferral_;
   std::optional<rib::store::SnapshotSeed> seed_;  // warm restart, until the release
   bool sink_whole_selection_ = false;  // the release after a seed: the sink has seen nothing yet
+  bool report_paths_ = false;
+  rib::DecidedPaths decided_;  // one decision's, memory reused
   std::function<void()> on_released_;
   std::function<void(const std::string&)> events_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();

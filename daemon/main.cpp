@@ -103,9 +103,9 @@ class Daemon {
         fib_(config_.fib), next_hops_(NextHopFeed::open(io, config_.fib)),
         store_(config_, [this](rib::PeerId id) { return speaker_.name_of(id); }, restarting()),
         speaker_(io, config_,
-                 [this](std::span<const rib::RouteChange> c, const rib::Rib& r) {
-                   fib_.apply(c, r);
-                   store_.apply(c, r);
+                 [this](std::span<const rib::RouteChange> c, rib::DecidedPaths& d, const rib::Rib& r) {
+                   if (!c.empty()) fib_.apply(c, r);
+                   store_.apply(d, r);
                  },
                  restarting(), restarting(), next_hops_ ? &next_hops_->resolver() : nullptr),
         handler_(speaker_, hooks(), PETREL_VERSION),
@@ -117,6 +117,7 @@ class Daemon {
     if (!restarting()) fib_.start();
     else speaker_.on_selection_released([this] { fib_.start(); });
     // Warm restart: the snapshot's paths stand in until selection is released.
+    speaker_.set_report_paths(store_.store() != nullptr);  // the snapshot keeps every path
     speaker_.seed_snapshot(store_.take_snapshot());
     // The kernel's state was read before the first decision; from now on its
     // changes re-decide the prefixes whose next hops they affect.

@@ -73,7 +73,10 @@ StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId
     } else {
       snapshot_ = std::move(*loaded);
       reset_pending_ = true;
-      spdlog::info("warm restart: snapshot of {} best paths loaded from {}", snapshot_.size(), config.store_path);
+      std::size_t paths = 0;
+      for (const auto& r : snapshot_) paths += r.paths.size();
+      spdlog::info("warm restart: snapshot of {} prefixes, {} paths loaded from {}", snapshot_.size(), paths,
+                   config.store_path);
     }
   }
   if (!reset_pending_) store_->reset_snapshot();
@@ -84,14 +87,14 @@ StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId
 
 StoreFeed::~StoreFeed() = default;
 
-void StoreFeed::apply(std::span<const rib::RouteChange> changes, const rib::Rib& rib) {
-  if (!store_ || changes.empty()) return;
+void StoreFeed::apply(rib::DecidedPaths& decided, const rib::Rib& rib) {
+  if (!store_ || decided.prefixes.empty()) return;
   if (reset_pending_) {  // the first decision after a warm restart: the whole selection follows
     store_->reset_snapshot();
     reset_pending_ = false;
   }
   builder_.give(store_->take_spare());
-  builder_.add(changes, rib);
+  builder_.add(decided, rib);
   store_->submit(builder_.take(now_ms()));
 }
 

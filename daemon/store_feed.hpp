@@ -2,13 +2,13 @@
 // speaker's second change consumer (after the FIB), `show route history` and
 // `mrt dump rib|history`.
 //
-// Runs on the daemon's thread. apply() turns one decision's changes into one
+// Runs on the daemon's thread. apply() turns one decision into one
 // ChangeBatch and queues it; the store's own thread writes it, so the event
 // loop never waits for the disk. With `store: {enabled: false}`, or when the
 // database cannot be used even after moving it aside, petreld runs without it
 // (logged once; the commands then say so). Never touches the kernel.
 // Warm restart: constructed with `warm` (petreld comes back from a restart and
-// the kernel kept its routes), it loads the snapshot of the best paths before
+// the kernel kept its routes), it loads the snapshot (every path) before
 // anything else (take_snapshot()); the snapshot is started over only with the
 // first decision it is given (selection released), so a second restart before
 // then finds the same snapshot. Cold (not warm, no store, a snapshot that
@@ -37,7 +37,9 @@ class StoreFeed {
   StoreFeed(const Config& config, std::function<std::string(rib::PeerId)> peer_name, bool warm = false);
   ~StoreFeed();
 
-  void apply(std::span<const rib::RouteChange> changes, const rib::Rib& rib);
+  // One decision: every path of each decided prefix (the journal takes those
+  // whose selection changed).
+  void apply(rib::DecidedPaths& decided, const rib::Rib& rib);  // takes decided's contents
   Reply show_history(const Command& c);
   // `mrt dump rib FILE` (every path of the RIB, TABLE_DUMP_V2) and
   // `mrt dump history FILE` (the journal, BGP4MP).

@@ -387,14 +387,20 @@ void Rib::decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteCh
 }
 
 template <class Table>
-std::size_t Rib::decide_in(Table& t, std::vector<RouteChange>& changes) {
+std::size_t Rib::decide_in(Table& t, std::vector<RouteChange>& changes, DecidedPaths* every_path) {
   auto& dirty = t.dirty();
   const std::size_t n = dirty.size();
   changes.reserve(changes.size() + n);  // at most one change per dirty prefix: no regrowth
+  if (every_path) {  // at least one path per decided prefix, most often exactly one: no regrowth
+    every_path->prefixes.reserve(every_path->prefixes.size() + n);
+    every_path->paths.reserve(every_path->paths.size() + n);
+  }
   for (const auto& key : dirty) {
     PrefixEntry* e = t.find(key);
     if (!e) continue;
+    const std::size_t before = changes.size();
     decide_entry(*e, key.prefix(), changes);
+    if (every_path) report_paths(*e, key.prefix(), changes.size() != before, *every_path);
     if (e->size() == 0) t.erase(key);
   }
   dirty.clear();
@@ -402,8 +408,29 @@ std::size_t Rib::decide_in(Table& t, std::vector<RouteChange>& changes) {
   return n;
 }
 
-std::size_t Rib::decide(std::vector<RouteChange>& changes) {
-  return decide_in(v4_, changes) + decide_in(v6_, changes);
+void Rib::report_paths(const PrefixEntry& e, const Prefix& prefix, bool changed, DecidedPaths& out) {
+  DecidedPaths::Entry d;
+  d.prefix = prefix;
+  d.selected = static_cast<uint8_t>(e.selected());
+  d.selection_changed = changed;
+  d.first = static_cast<uint32_t>(out.paths.size());
+  d.count = static_cast<uint32_t>(e.size());
+  for (std::size_t i = 0; i < e.size(); ++i) out.paths.push_back({e.at(i).peer, e.at(i).path_id, e.at(i).attrs});
+  out.prefixes.push_back(d);
+}
+
+std::size_t Rib::decide(std::vector<RouteChange>& changes, DecidedPaths* every_path) {
+  return decide_in(v4_, changes, every_path) + decide_in(v6_, changes, every_path);
+}
+
+void Rib::all_paths(DecidedPaths& out) {
+  auto walk = [&](auto& table) {
+    table.for_each([&](const auto& key, PrefixEntry& e) {
+      if (e.size() > 0) report_paths(e, key.prefix(), /*changed=*/e.selected() > 0, out);
+    });
+  };
+  walk(v4_);
+  walk(v6_);
 }
 
 std::vector<SelectedPath> Rib::selected(const Prefix& prefix) {

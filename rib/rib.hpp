@@ -70,6 +70,28 @@ struct RouteChange {
   Step reason = Step::none;  // why the best won
 };
 
+// Every path of each prefix a decision decided, best first: the optional second
+// output of Rib::decide() (what the store's snapshot keeps of the Adj-RIB-In
+// after import policy, so a warm restart gets back every path, not only the
+// best). One entry per decided prefix, whether or not its selection changed:
+// a second path arriving behind an unchanged best is reported here and not in
+// the RouteChanges. A plain value; `paths` holds the entries' paths in order.
+struct DecidedPaths {
+  struct Entry {
+    Prefix prefix;
+    uint8_t selected = 0;             // the first `selected` paths are the ECMP set (0: none usable)
+    bool selection_changed = false;   // decide() reported the prefix as a RouteChange too
+    uint32_t first = 0;               // its paths: paths[first, first + count)
+    uint32_t count = 0;               // 0: the prefix has no path left
+  };
+  std::vector<Entry> prefixes;
+  std::vector<SelectedPath> paths;
+  void clear() {
+    prefixes.clear();
+    paths.clear();
+  }
+};
+
 class Rib {
  public:
   explicit Rib(BestPathOptions options = {}, NextHopResolver* resolver = nullptr);
@@ -128,7 +150,12 @@ class Rib {
 
   // Runs best-path selection for the dirty prefixes; appends one RouteChange per
   // prefix whose selection changed. Returns how many prefixes were decided.
-  std::size_t decide(std::vector<RouteChange>& changes);
+  // With `every_path`, also appends every decided prefix's paths (DecidedPaths).
+  std::size_t decide(std::vector<RouteChange>& changes, DecidedPaths* every_path = nullptr);
+  // Every path of every prefix, as decided last (each entry marked
+  // selection_changed when it has a selection): the whole table for a consumer
+  // that has seen nothing yet.
+  void all_paths(DecidedPaths& out);
 
   // The current selection of a prefix (best first), or empty.
   std::vector<SelectedPath> selected(const Prefix& prefix);
@@ -162,7 +189,8 @@ class Rib {
   template <class Table, class Key>
   bool withdraw_in(Table& t, const Key& key, PeerId peer, uint32_t path_id);
   template <class Table>
-  std::size_t decide_in(Table& t, std::vector<RouteChange>& changes);
+  std::size_t decide_in(Table& t, std::vector<RouteChange>& changes, DecidedPaths* every_path);
+  static void report_paths(const PrefixEntry& e, const Prefix& prefix, bool changed, DecidedPaths& out);
   void decide_entry(PrefixEntry& e, const Prefix& prefix, std::vector<RouteChange>& changes);
   Candidate candidate(const PathEntry& p) const;
   // The next-hop index: a path of a learned route starts or stops using its

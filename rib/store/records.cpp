@@ -24,6 +24,13 @@ std::span<const uint8_t> as_bytes(std::string_view s) {
 }
 std::string to_string(const std::vector<uint8_t>& v) { return std::string(v.begin(), v.end()); }
 
+void put_be16(std::string& out, uint16_t v) {
+  out.push_back(static_cast<char>(v >> 8));
+  out.push_back(static_cast<char>(v));
+}
+void put_be32(std::string& out, uint32_t v) {
+  for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
 void put_be64(std::string& out, uint64_t v) {
   for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
 }
@@ -352,46 +359,87 @@ std::string encode_route_attrs(const RouteAttrs& a) {
   return to_string(out);
 }
 
-std::string encode_snapshot(const PeerRef& peer, std::string_view encoded_attrs) {
+std::string encode_snapshot(const SnapshotRoute& r) {
   std::string v;
-  append_snapshot_value(v, encode_peer(peer), encoded_attrs);
+  const auto n = static_cast<uint32_t>(std::min<std::size_t>(r.paths.size(), kMaxSnapshotPaths));
+  append_snapshot_head(v, r.selected, n);
+  for (uint32_t i = 0; i < n; ++i)
+    append_snapshot_path(v, r.paths[i].path_id, encode_peer(r.paths[i].peer), encode_route_attrs(r.paths[i].attrs));
   return v;
 }
 
-void append_snapshot_value(std::string& out, std::string_view encoded_peer, std::string_view encoded_attrs) {
+void append_snapshot_head(std::string& out, uint32_t selected, uint32_t paths) {
+  out.push_back(static_cast<char>(std::min<uint32_t>(selected, 255)));
+  put_be16(out, static_cast<uint16_t>(std::min(paths, kMaxSnapshotPaths)));
+}
+
+void append_snapshot_path(std::string& out, uint32_t path_id, std::string_view encoded_peer,
+                          std::string_view encoded_attrs) {
+  put_be32(out, path_id);
   out.append(encoded_peer);
+  put_be32(out, static_cast<uint32_t>(encoded_attrs.size()));
   out.append(encoded_attrs);
 }
+
+namespace {
+
+// encode_route_attrs() bytes back to RouteAttrs; empty: fine, otherwise why not.
+std::string decode_route_attrs(std::span<const uint8_t> bytes, RouteAttrs& out) {
+  ByteReader r(bytes);
+  auto nh = get_address(r);
+  if (!nh) return "bad next hop";
+  out.next_hop = *nh;
+  const uint8_t has_ll = r.u8();
+  if (!r.ok()) return "truncated";
+  if (has_ll > 1) return "bad link-local flag";
+  if (has_ll) {
+    auto ll = get_address(r);
+    if (!ll) return "bad link-local next hop";
+    out.link_local_next_hop = *ll;
+  }
+  if (!r.ok()) return "truncated";
+  const std::span<const uint8_t> message(r.current(), r.remaining());
+  wire::CodecContext ctx;
+  ctx.four_octet_as = true;
+  ctx.extended_message = true;
+  auto u = wire::decode_update(message, ctx);
+  if (!u) return "attributes: " + wire::to_string(u.error());
+  if (u->action != wire::ErrorAction::none) return "attributes: " + wire::to_string(u->errors.front());
+  out.attrs = u->attrs;
+  if (!out.attrs.next_hop && out.next_hop.is_v4() && out.next_hop.is_unspecified())
+    out.attrs.next_hop = out.next_hop;  // an originated blackhole (see encode_route_attrs)
+  return {};
+}
+
+}  // namespace
 
 Result<SnapshotRoute, std::string> decode_snapshot(const Prefix& prefix, std::string_view value) {
   const std::string where = "snapshot of " + prefix.to_string() + ": ";
   ByteReader r(as_bytes(value));
   SnapshotRoute s;
   s.prefix = prefix;
-  auto peer = get_peer(r);
-  if (!peer) return fail<SnapshotRoute>(where + "bad peer");
-  s.peer = std::move(*peer);
-  auto nh = get_address(r);
-  if (!nh) return fail<SnapshotRoute>(where + "bad next hop");
-  s.attrs.next_hop = *nh;
-  const uint8_t has_ll = r.u8();
-  if (has_ll > 1) return fail<SnapshotRoute>(where + "bad link-local flag");
-  if (has_ll) {
-    auto ll = get_address(r);
-    if (!ll) return fail<SnapshotRoute>(where + "bad link-local next hop");
-    s.attrs.link_local_next_hop = *ll;
+  s.selected = r.u8();
+  const uint16_t count = r.u16();
+  if (!r.ok()) return fail<SnapshotRoute>(where + "truncated head");
+  if (count == 0) return fail<SnapshotRoute>(where + "no paths");
+  if (s.selected > count) return fail<SnapshotRoute>(where + "selected " + std::to_string(s.selected) + " of " +
+                                                     std::to_string(count) + " paths");
+  s.paths.reserve(count);
+  for (uint16_t i = 0; i < count; ++i) {
+    const std::string at = where + "path " + std::to_string(i + 1) + ": ";
+    SnapshotPath p;
+    p.path_id = r.u32();
+    if (!r.ok()) return fail<SnapshotRoute>(at + "truncated");
+    auto peer = get_peer(r);
+    if (!peer) return fail<SnapshotRoute>(at + "bad peer");
+    p.peer = std::move(*peer);
+    const uint32_t len = r.u32();
+    auto bytes = r.bytes(len);
+    if (!r.ok()) return fail<SnapshotRoute>(at + "truncated attributes");
+    if (auto why = decode_route_attrs(bytes, p.attrs); !why.empty()) return fail<SnapshotRoute>(at + why);
+    s.paths.push_back(std::move(p));
   }
-  if (!r.ok()) return fail<SnapshotRoute>(where + "truncated");
-  const std::span<const uint8_t> message(r.current(), r.remaining());
-  wire::CodecContext ctx;
-  ctx.four_octet_as = true;
-  ctx.extended_message = true;
-  auto u = wire::decode_update(message, ctx);
-  if (!u) return fail<SnapshotRoute>(where + "attributes: " + wire::to_string(u.error()));
-  if (u->action != wire::ErrorAction::none) return fail<SnapshotRoute>(where + "attributes: " + wire::to_string(u->errors.front()));
-  s.attrs.attrs = u->attrs;
-  if (!s.attrs.attrs.next_hop && s.attrs.next_hop.is_v4() && s.attrs.next_hop.is_unspecified())
-    s.attrs.attrs.next_hop = s.attrs.next_hop;  // an originated blackhole (see encode_route_attrs)
+  if (!r.empty()) return fail<SnapshotRoute>(where + "trailing bytes");
   return s;
 }
 

@@ -5,7 +5,7 @@
 //   "\0schema"                 -> "petrel-store/<kSchemaVersion>"   (a mismatch: cold start)
 //   'j' seq(be64)              -> JournalEntry           (route history, oldest first)
 //   'h' prefix-key seq(be64)   -> ""                     (history index by prefix)
-//   's' prefix-key             -> SnapshotRoute          (the Loc-RIB best path of a prefix)
+//   's' prefix-key             -> SnapshotRoute          (every path of a prefix, best first: schema 2)
 //
 // A prefix key is family (4|6), length, then the 16 address bytes, so that the
 // index groups a prefix's entries and sorts them by sequence (time) order.
@@ -26,7 +26,9 @@
 
 namespace petrel::rib::store {
 
-inline constexpr uint32_t kSchemaVersion = 1;
+// 1: the snapshot kept each prefix's best path only. 2: every path (each
+// peer's accepted routes), best first, with the size of the ECMP set.
+inline constexpr uint32_t kSchemaVersion = 2;
 inline constexpr std::string_view kSchemaKey{"\0schema", 7};
 std::string schema_value(uint32_t version = kSchemaVersion);
 // The version a schema value names, or nothing when it is not one of ours.
@@ -70,11 +72,22 @@ struct JournalEntry {
   friend bool operator==(const JournalEntry&, const JournalEntry&) = default;
 };
 
-// The best path of a prefix as the store keeps it for a warm restart.
+// One path of a prefix as the snapshot keeps it: the peer it came from (after
+// import policy: the Adj-RIB-In as the RIB holds it), its ADD-PATH id, and its
+// full attributes.
+struct SnapshotPath {
+  PeerRef peer;
+  uint32_t path_id = 0;
+  RouteAttrs attrs;
+  friend bool operator==(const SnapshotPath&, const SnapshotPath&) = default;
+};
+
+// Every path of a prefix, best first, as the store keeps it for a warm restart;
+// the first `selected` were the ECMP set (0: none was usable).
 struct SnapshotRoute {
   Prefix prefix;
-  PeerRef peer;
-  RouteAttrs attrs;
+  uint32_t selected = 0;
+  std::vector<SnapshotPath> paths;
   friend bool operator==(const SnapshotRoute&, const SnapshotRoute&) = default;
 };
 
@@ -98,11 +111,16 @@ void append_journal_value(std::string& out, int64_t time_ms, ChangeKind change, 
                           std::string_view encoded_peer, std::string_view encoded_summary);
 std::string encode_journal(const JournalEntry& e);
 Result<JournalEntry, std::string> decode_journal(std::string_view value, uint64_t seq);
-// `encoded_attrs`: encode_route_attrs() of the route's attributes (shared by
-// every route of one attribute set in a batch).
-std::string encode_snapshot(const PeerRef& peer, std::string_view encoded_attrs);
-// The same from the encoded peer (encode_peer()).
-void append_snapshot_value(std::string& out, std::string_view encoded_peer, std::string_view encoded_attrs);
+// A snapshot value (schema 2) is: selected (u8), path count (u16), then per
+// path: ADD-PATH id (u32), the peer (encode_peer()), the attributes' length
+// (u32) and encode_route_attrs() of them. The store appends the parts, encoded
+// once per peer and attribute set in a batch.
+std::string encode_snapshot(const SnapshotRoute& r);
+void append_snapshot_head(std::string& out, uint32_t selected, uint32_t paths);
+void append_snapshot_path(std::string& out, uint32_t path_id, std::string_view encoded_peer,
+                          std::string_view encoded_attrs);
+// Paths per prefix a snapshot value holds at most (the u16 count).
+inline constexpr uint32_t kMaxSnapshotPaths = 65535;
 std::string encode_route_attrs(const RouteAttrs& a);
 Result<SnapshotRoute, std::string> decode_snapshot(const Prefix& prefix, std::string_view value);
 

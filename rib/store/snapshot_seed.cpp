@@ -18,10 +18,13 @@ SnapshotSeed seed_snapshot(Rib& rib, std::span<const SnapshotRoute> routes, uint
     seed.sources.push_back({id, ref});
     return id;
   };
-  for (const SnapshotRoute& r : routes) {
-    const PeerId id = source_of(r.peer);
-    if (rib.announce(id, r.prefix, 0, rib.attrs().intern(r.attrs))) ++seed.paths;
-  }
+  // Every path, not only the best: among themselves the stand-ins compare as
+  // the paths did before the restart, so best path and ECMP set come out the same.
+  for (const SnapshotRoute& r : routes)
+    for (const SnapshotPath& p : r.paths) {
+      const PeerId id = source_of(p.peer);
+      if (rib.announce(id, r.prefix, p.path_id, rib.attrs().intern(p.attrs))) ++seed.paths;
+    }
   // Stale, then long-lived stale: least preferred (best-path step 2), swept at release.
   for (const auto& s : seed.sources) {
     rib.mark_stale(s.rib_peer);

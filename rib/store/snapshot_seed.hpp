@@ -1,5 +1,5 @@
-// rib/store/snapshot_seed.hpp — warm restart: the store's snapshot of the best
-// paths (Store::load_snapshot()) put into a fresh RIB as stand-ins, so that
+// rib/store/snapshot_seed.hpp — warm restart: the store's snapshot (every path
+// of every prefix, Store::load_snapshot()) put into a fresh RIB as stand-ins, so that
 // peers can be sent what we advertised before the restart as soon as their
 // sessions come up, while selection is still deferred (RFC 4724 §4.1).
 //
@@ -11,7 +11,9 @@
 // as before). Each path is marked stale and
 // long-lived stale (rib.hpp, mark_llgr_stale): it loses to any live path at
 // best-path step 2 whatever its attributes (an originated route beats its
-// stand-in), and sweep_stale() removes it.
+// stand-in), and sweep_stale() removes it. Among themselves the stand-ins
+// compare as the paths did before the restart (every path is seeded, not only
+// the best): the best path and the ECMP set are what they were.
 // retire_snapshot() at selection release removes every snapshot path; the next
 // decide() then reports only the prefixes whose selection differs (a live path
 // replaced the snapshot path, or nothing replaced it: a withdrawal).
@@ -36,7 +38,7 @@ struct SnapshotSeed {
   std::size_t paths = 0;  // snapshot paths put into the RIB
 };
 
-// Adds the snapshot's best paths to `rib` as snapshot paths (see above).
+// Adds every path of the snapshot to `rib` as snapshot paths (see above).
 // `local_as`: a source in another AS is an eBGP source.
 SnapshotSeed seed_snapshot(Rib& rib, std::span<const SnapshotRoute> routes, uint32_t local_as);
 

@@ -164,7 +164,7 @@ Store::~Store() {
 }
 
 void Store::submit(ChangeBatch&& batch) {
-  if (batch.records.empty()) return;
+  if (batch.size() == 0) return;
   bool dropped_now = false;
   bool was_empty = false;
   {
@@ -172,14 +172,14 @@ void Store::submit(ChangeBatch&& batch) {
     last_submit_ = Clock::now();
     was_empty = queue_.empty();
     if (was_empty) first_queued_ = last_submit_;
-    queued_records_ += batch.records.size();
+    queued_records_ += batch.size();
     queue_.push_back(Item{false, std::move(batch)});
     // Bounded: drop the oldest batches (never the newest, never a reset).
     while (queued_records_ > options_.queue_max_records && queue_.size() > 1) {
       auto victim = std::find_if(queue_.begin(), queue_.end() - 1, [](const Item& i) { return !i.reset; });
       if (victim == queue_.end() - 1) break;
-      queued_records_ -= victim->batch.records.size();
-      dropped_ += victim->batch.records.size();
+      queued_records_ -= victim->batch.size();
+      dropped_ += victim->batch.size();
       queue_.erase(victim);
       dropped_now = true;
     }
@@ -188,7 +188,7 @@ void Store::submit(ChangeBatch&& batch) {
   if (was_empty || dropped_now) wake_.notify_one();
 }
 
-std::vector<ChangeBatch::Record> Store::take_spare() {
+ChangeBatch Store::take_spare() {
   std::lock_guard lock(mutex_);
   if (spare_.empty()) return {};
   auto v = std::move(spare_.back());
@@ -248,9 +248,11 @@ void Store::run() {
     {
       std::lock_guard lock(mutex_);
       for (Item& i : items)
-        if (spare_.size() < kMaxSpare && i.batch.records.capacity() > 0) {
-          i.batch.records.clear();
-          spare_.push_back(std::move(i.batch.records));
+        if (spare_.size() < kMaxSpare && i.batch.decided.prefixes.capacity() > 0) {
+          ChangeBatch spare;
+          spare.decided = std::move(i.batch.decided);
+          spare.decided.clear();
+          spare_.push_back(std::move(spare));
         }
     }
     items.clear();
@@ -295,35 +297,49 @@ void Store::write(std::vector<Item>& items) {
   // cost with random prefixes).
   struct Pending {
     Prefix prefix;
-    uint64_t seq;
-    uint32_t pid;
-    const Encoded* enc;  // null: withdrawn
+    uint64_t seq;         // its journal entry (0: none, the selection stayed)
+    uint32_t item;        // index into items
+    uint32_t record;      // index into its batch's records
   };
   rocksdb::WriteBatch wb;
   std::vector<Pending> pending;
   std::vector<uint32_t> order;
   std::string value;
   uint64_t seq = next_seq_;
+  uint64_t journal = 0;
+  // Per batch: its peers interned, its attribute sets encoded.
+  std::vector<std::vector<uint32_t>> peer_ids(items.size());
+  std::vector<std::vector<const Encoded*>> encoded(items.size());
   auto commit = [&] {
     if (pending.empty() && wb.Count() == 0) return;  // a staged reset alone is written too
     order.resize(pending.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(),
                      [&](uint32_t a, uint32_t b) { return pending[a].prefix < pending[b].prefix; });
-    for (uint32_t i : order) wb.Put(history_key(pending[i].prefix, pending[i].seq), rocksdb::Slice());
+    for (uint32_t i : order)
+      if (pending[i].seq) wb.Put(history_key(pending[i].prefix, pending[i].seq), rocksdb::Slice());
     for (uint32_t i : order) {
       const Pending& p = pending[i];
-      if (!p.enc) {
+      const std::size_t bi = p.item;
+      const ChangeBatch& b = items[bi].batch;
+      const DecidedPaths::Entry& r = b.decided.prefixes[p.record];
+      if (r.count == 0) {
         wb.Delete(snapshot_key(p.prefix));
         continue;
       }
+      const uint32_t n = std::min(r.count, kMaxSnapshotPaths);
       value.clear();
-      append_snapshot_value(value, peer_bytes_[p.pid], p.enc->attrs);
+      append_snapshot_head(value, r.selected, n);
+      for (uint32_t k = 0; k < n; ++k) {
+        const SelectedPath& path = b.decided.paths[r.first + k];
+        append_snapshot_path(value, path.path_id, peer_bytes_[peer_ids[bi][path.peer]], encoded[bi][path.attrs]->attrs);
+      }
       wb.Put(snapshot_key(p.prefix), value);
     }
     const rocksdb::Status st = db_->Write(rocksdb::WriteOptions(), &wb);
     if (!st.ok() && log_) log_(LogLevel::warning, "store " + options_.path + ": write failed: " + st.ToString());
-    written_ += pending.size();
+    written_ += journal;
+    journal = 0;
     next_seq_ = seq;
     wb.Clear();
     pending.clear();
@@ -331,9 +347,8 @@ void Store::write(std::vector<Item>& items) {
   if (!snapshot_complete_) set_snapshot_complete(false);
   // Each attribute set's summary and BGP encoding, once (kept while in use).
   if (encoded_.size() > kMaxEncodedSets) encoded_.clear();
-  std::vector<uint32_t> peer_ids;
-  std::vector<const Encoded*> encoded;
-  for (Item& item : items) {
+  for (std::size_t bi = 0; bi < items.size(); ++bi) {
+    Item& item = items[bi];
     if (item.reset) {
       // In the same WriteBatch as the snapshot keys that follow: a kill -9 never
       // finds the snapshot emptied but not yet written again (a warm restart
@@ -346,37 +361,41 @@ void Store::write(std::vector<Item>& items) {
       continue;
     }
     const ChangeBatch& b = item.batch;
-    peer_ids.clear();
-    for (const PeerRef& p : b.peers) peer_ids.push_back(intern_peer(p));
-    encoded.clear();
+    for (const PeerRef& p : b.peers) peer_ids[bi].push_back(intern_peer(p));
     for (const auto& a : b.attrs) {
       auto [it, fresh] = encoded_.try_emplace(a.get());
       if (fresh) it->second = Encoded{a, encode_summary(summarize(*a)), encode_route_attrs(*a)};
-      encoded.push_back(&it->second);
+      encoded[bi].push_back(&it->second);
     }
-    for (const ChangeBatch::Record& r : b.records) {
-      ChangeKind change;
-      uint32_t pid = 0;
-      const Encoded* enc = nullptr;
-      if (r.withdrawn) {
-        // The peer of a withdraw: whose best it was (none known: unnamed).
-        auto it = best_peer_.find(r.prefix);
-        change = ChangeKind::withdraw;
-        pid = it != best_peer_.end() ? it->second : intern_peer(PeerRef{});
-        if (it != best_peer_.end()) best_peer_.erase(it);
-      } else {
-        pid = peer_ids[r.peer];
-        enc = encoded[r.attrs];
-        auto [it, fresh] = best_peer_.try_emplace(r.prefix, pid);
-        if (!fresh) it->second = pid;
-        change = fresh ? ChangeKind::announce : ChangeKind::replace;
+    for (uint32_t ri = 0; ri < b.decided.prefixes.size(); ++ri) {
+      const DecidedPaths::Entry& r = b.decided.prefixes[ri];
+      uint64_t entry = 0;
+      if (r.selection_changed) {
+        ChangeKind change;
+        uint32_t pid = 0;
+        const Encoded* enc = nullptr;
+        if (r.selected == 0) {
+          // The peer of a withdraw: whose best it was (none known: unnamed).
+          auto it = best_peer_.find(r.prefix);
+          change = ChangeKind::withdraw;
+          pid = it != best_peer_.end() ? it->second : intern_peer(PeerRef{});
+          if (it != best_peer_.end()) best_peer_.erase(it);
+        } else {
+          const SelectedPath& best = b.decided.paths[r.first];
+          pid = peer_ids[bi][best.peer];
+          enc = encoded[bi][best.attrs];
+          auto [it, fresh] = best_peer_.try_emplace(r.prefix, pid);
+          if (!fresh) it->second = pid;
+          change = fresh ? ChangeKind::announce : ChangeKind::replace;
+        }
+        value.clear();
+        append_journal_value(value, b.time_ms, change, r.prefix, peer_bytes_[pid],
+                             enc ? std::string_view(enc->summary) : std::string_view());
+        wb.Put(journal_key(seq), value);
+        entry = seq++;
+        ++journal;
       }
-      value.clear();
-      append_journal_value(value, b.time_ms, change, r.prefix, peer_bytes_[pid],
-                           enc ? std::string_view(enc->summary) : std::string_view());
-      wb.Put(journal_key(seq), value);
-      pending.push_back(Pending{r.prefix, seq, pid, enc});
-      ++seq;
+      pending.push_back(Pending{r.prefix, entry, static_cast<uint32_t>(bi), ri});
       if (pending.size() >= kMaxBatchRecords) commit();
     }
   }

@@ -1,6 +1,6 @@
 // rib/store/store.hpp — the RocksDB store: the route journal (history of
 // best-path changes, with retention by age and by entries) and the snapshot of
-// the Loc-RIB best paths that a warm restart loads.
+// every path the RIB holds (best first, per prefix) that a warm restart loads.
 //
 // Threads: submit() is called on the RIB's thread and never waits for the disk:
 // it appends the batch to a bounded queue (when the queue holds more than
@@ -55,8 +55,8 @@ struct StoreOptions {
 
 struct StoreStats {
   uint64_t journal_entries = 0;   // kept now
-  uint64_t records_written = 0;   // since start
-  uint64_t records_dropped = 0;   // queue overflow, since start
+  uint64_t records_written = 0;   // journal entries written since start
+  uint64_t records_dropped = 0;   // decided prefixes lost to queue overflow, since start
   uint64_t entries_expired = 0;   // removed by retention, since start
   std::size_t queued_records = 0;
   bool snapshot_complete = true;
@@ -74,9 +74,9 @@ class Store {
 
   // Queues one decision's changes; never blocks on the disk.
   void submit(ChangeBatch&& batch);
-  // A written batch's record vector, cleared, for ChangeBatchBuilder::give()
-  // (empty when none is spare).
-  std::vector<ChangeBatch::Record> take_spare();
+  // A written batch, its vectors cleared (capacity kept), for
+  // ChangeBatchBuilder::give() (empty when none is spare).
+  ChangeBatch take_spare();
   // Starts the snapshot over (in queue order): the RIB starts empty, so what the
   // snapshot held before is gone. Call after a warm restart loaded it.
   void reset_snapshot();
@@ -87,7 +87,7 @@ class Store {
   std::vector<JournalEntry> history(const Prefix& prefix, std::size_t limit = 1000) const;
   // Every journal entry, oldest first. Undecodable entries are skipped (counted in the result).
   std::size_t for_each_journal(const std::function<void(const JournalEntry&)>& f) const;
-  // The snapshot of the best paths, for a warm restart; an error (say why) when
+  // The snapshot (every path of every prefix, best first), for a warm restart; an error (say why) when
   // it cannot be trusted (changes were dropped, an entry does not decode).
   Result<std::vector<SnapshotRoute>, std::string> load_snapshot() const;
   // Retention: removes journal entries older than the maximum age (relative to
@@ -148,7 +148,7 @@ class Store {
   std::condition_variable idle_;
   std::deque<Item> queue_;
   std::size_t queued_records_ = 0;
-  std::vector<std::vector<ChangeBatch::Record>> spare_;  // written batches' memory, for reuse
+  std::vector<ChangeBatch> spare_;  // written batches' memory, for reuse
   bool writing_ = false;
   int flush_waiters_ = 0;
   Clock::time_point last_submit_{};   // the newest batch's arrival

@@ -344,16 +344,16 @@ restart_twice_quickly() {
   done
   require "restart 2: kill -9 petreld, at once after the session's return" ptr_signal KILL "${PD_PID[a]}"
   pd_wait_exit a
-  check "restart 1 loaded the warm-restart snapshot (2 best paths)" \
-    log_has "$first_log" 'warm restart: snapshot of 2 best paths loaded'
+  check "restart 1 loaded the warm-restart snapshot (2 prefixes, every path: 2)" \
+    log_has "$first_log" 'warm restart: snapshot of 2 prefixes, 2 paths loaded'
   check "restart 1 sent the snapshot's paths at once (2 paths from 2 sources)" \
     log_has "$first_log" 'warm restart: 2 snapshot paths from 2 sources stand in'
   check "the ToR kept node-a's route through both restarts" tor_has_route "${POD_NET[a]}" a
   echo "# twice-quickly: restart 1's selection released before the second kill: $(log_has "$first_log" 'selection released' && echo yes || echo no)" >&2
   pd_start a
   require_wait "restart 2: reconverged" 30 all_converged
-  check "restart 2 loaded the same snapshot (2 best paths)" \
-    log_has "${PD_LOG[a]}" 'warm restart: snapshot of 2 best paths loaded'
+  check "restart 2 loaded the same snapshot (2 prefixes, 2 paths)" \
+    log_has "${PD_LOG[a]}" 'warm restart: snapshot of 2 prefixes, 2 paths loaded'
   check "restart 2: the snapshot's paths swept at the release, the live ones decided" \
     log_has "${PD_LOG[a]}" 'warm restart: 2 snapshot paths swept'
   check_eq "restart 2: the ToR read the Restart State and Forwarding State bits" "R F" "$(tor_saw_bits a)"

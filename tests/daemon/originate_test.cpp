@@ -44,7 +44,7 @@ TEST_CASE("originate: only changed entries reach the RIB and the FIB; blackhole:
   FibFeed fib(config.fib);
   fib.set_announce_only(announce_only(config));
   std::vector<Prefix> changed;
-  BgpSpeaker speaker(io, config, [&](std::span<const rib::RouteChange> changes, const rib::Rib& rib) {
+  BgpSpeaker speaker(io, config, [&](std::span<const rib::RouteChange> changes, const rib::DecidedPaths&, const rib::Rib& rib) {
     for (const auto& c : changes) changed.push_back(c.prefix);
     fib.apply(changes, rib);
   });
@@ -90,7 +90,7 @@ TEST_CASE("drain: the RIB and the FIB are untouched; the service IPs are the bla
   FibFeed fib(config.fib);
   fib.set_announce_only(announce_only(config));
   std::vector<Prefix> changed;
-  BgpSpeaker speaker(io, config, [&](std::span<const rib::RouteChange> changes, const rib::Rib& rib) {
+  BgpSpeaker speaker(io, config, [&](std::span<const rib::RouteChange> changes, const rib::DecidedPaths&, const rib::Rib& rib) {
     for (const auto& c : changes) changed.push_back(c.prefix);
     fib.apply(changes, rib);
   });

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <map>
 #include <set>
 
@@ -127,6 +128,7 @@ TEST_CASE("changes are batched: many announcements, one decision per prefix") {
 TEST_CASE("ECMP: equal paths form the selection, up to max_paths") {
   BestPathOptions o;
   o.max_paths = 2;
+  o.multipath_relax = true;  // ECMP across neighbour ASes (equal AS path length)
   Rib rib(o);
   const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
   const PeerId b = rib.add_peer(peer("192.0.2.2", 65001, 2));
@@ -634,4 +636,88 @@ TEST_CASE("explain: the step on which the best path beats the runner-up") {
   rib.announce(b, p, 0, rib.attrs().intern(attrs({65002, 65100}, "192.0.2.2")));
   rib.decide(changes);
   CHECK(rib.explain(p) == Step::as_path_length);
+}
+
+// decide()'s optional second output: every path of every decided prefix, best
+// first, also when the selection did not change (what the store's snapshot keeps).
+TEST_CASE("decide() with every_path: each decided prefix's paths, best first, selection changed or not") {
+  BestPathOptions o;
+  o.max_paths = 2;
+  o.multipath_relax = true;  // ECMP across neighbour ASes (equal AS path length)
+  Rib rib(o);
+  const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
+  const PeerId b = rib.add_peer(peer("192.0.2.2", 65002, 2));
+  const PeerId c = rib.add_peer(peer("192.0.2.3", 65003, 3));
+  struct Row {
+    const char* what;
+    std::function<void()> act;
+    std::size_t changes;                  // RouteChanges reported
+    bool selection_changed;
+    uint8_t selected;
+    std::vector<PeerId> paths;            // best first
+  };
+  const Row rows[] = {
+      {"first path", [&] { rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "192.0.2.1"))); }, 1, true, 1, {a}},
+      {"a longer AS path behind the best: selection stays, reported here only",
+       [&] { rib.announce(b, kP, 0, rib.attrs().intern(attrs({65002, 65009}, "192.0.2.2"))); }, 0, false, 1, {a, b}},
+      {"an equal path joins the ECMP set",
+       [&] { rib.announce(c, kP, 0, rib.attrs().intern(attrs({65003}, "192.0.2.3"))); }, 1, true, 2, {a, c, b}},
+      {"the loser goes: selection stays", [&] { rib.withdraw(b, kP, 0); }, 0, false, 2, {a, c}},
+      {"one of the ECMP pair goes", [&] { rib.withdraw(a, kP, 0); }, 1, true, 1, {c}},
+      {"the last path goes", [&] { rib.withdraw(c, kP, 0); }, 1, true, 0, {}},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.what);
+    row.act();
+    std::vector<RouteChange> changes;
+    DecidedPaths decided;
+    rib.decide(changes, &decided);
+    CHECK(changes.size() == row.changes);
+    REQUIRE(decided.prefixes.size() == 1);
+    const auto& d = decided.prefixes[0];
+    CHECK(d.prefix == kP);
+    CHECK(d.selection_changed == row.selection_changed);
+    CHECK(d.selected == row.selected);
+    REQUIRE(d.count == row.paths.size());
+    REQUIRE(decided.paths.size() == d.first + d.count);
+    std::set<PeerId> ecmp, expected_ecmp;
+    for (std::size_t i = 0; i < d.count; ++i) {
+      const SelectedPath& p = decided.paths[d.first + i];
+      if (i < d.selected) {
+        ecmp.insert(p.peer);
+        expected_ecmp.insert(row.paths[i]);
+      } else {
+        CHECK(p.peer == row.paths[i]);  // the losers after the selection
+      }
+      CHECK(rib.attrs().references(p.attrs) > 0);
+    }
+    CHECK(ecmp == expected_ecmp);  // the ECMP set's own order is the tie-break's
+    if (!changes.empty()) CHECK(changes[0].selected.size() == row.selected);
+  }
+  CHECK(rib.prefix_count() == 0);
+}
+
+TEST_CASE("all_paths(): the whole table, every path, prefixes with a selection marked changed") {
+  Rib rib;
+  const PeerId a = rib.add_peer(peer("192.0.2.1", 65001, 1));
+  const PeerId b = rib.add_peer(peer("192.0.2.2", 65002, 2));
+  const Prefix q = *Prefix::parse("10.244.2.0/24");
+  rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "192.0.2.1")));
+  rib.announce(b, kP, 0, rib.attrs().intern(attrs({65002, 65009}, "192.0.2.2")));
+  rib.announce(b, q, 0, rib.attrs().intern(attrs({65002}, "192.0.2.2")));
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  DecidedPaths all;
+  rib.all_paths(all);
+  REQUIRE(all.prefixes.size() == 2);
+  std::map<Prefix, DecidedPaths::Entry> by;
+  for (const auto& d : all.prefixes) by[d.prefix] = d;
+  CHECK(by[kP].count == 2);
+  CHECK(by[kP].selected == 1);
+  CHECK(by[kP].selection_changed);
+  CHECK(all.paths[by[kP].first].peer == a);
+  CHECK(all.paths[by[kP].first + 1].peer == b);
+  CHECK(by[q].count == 1);
+  CHECK(all.paths[by[q].first].peer == b);
+  CHECK(all.paths.size() == 3);
 }

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
 
   asio::io_context io;
   BgpSpeaker* self = nullptr;
-  auto print_changes = [&](std::span<const rib::RouteChange> changes, const rib::Rib&) {
+  auto print_changes = [&](std::span<const rib::RouteChange> changes, const rib::DecidedPaths&, const rib::Rib&) {
     for (const auto& c : changes) {
       std::cout << "route " << c.prefix.to_string();
       if (c.selected.empty()) {

@@ -110,7 +110,13 @@ int main() {
       b.time_ms = ms;
       b.peers.push_back(peer);
       b.attrs.push_back(std::make_shared<const RouteAttrs>(a));
-      b.records.push_back({*Prefix::parse(prefix), 0, 0, withdrawn});
+      DecidedPaths::Entry e;
+      e.prefix = *Prefix::parse(prefix);
+      e.selection_changed = true;
+      e.selected = withdrawn ? 0 : 1;
+      e.count = withdrawn ? 0 : 1;
+      if (!withdrawn) b.decided.paths.push_back({0, 0, 0});  // peers[0], attrs[0]
+      b.decided.prefixes.push_back(e);
       return b;
     };
     s->submit(batch(1'600'000'001'000, tor1, a1, "10.244.3.0/24", false));

@@ -49,7 +49,7 @@ JournalEntry sample_entry() {
 }  // namespace
 
 TEST_CASE("the schema value names its version and nothing else parses") {
-  CHECK(schema_value() == "petrel-store/1");
+  CHECK(schema_value() == "petrel-store/2");
   CHECK(parse_schema_value("petrel-store/1") == 1u);
   CHECK(parse_schema_value("petrel-store/17") == 17u);
   CHECK_FALSE(parse_schema_value("petrel-store/"));
@@ -110,24 +110,56 @@ TEST_CASE("every truncation of a journal entry is an error, never a crash") {
   CHECK(decode_journal(bad_kind, 42).error() == "journal entry 42: bad change kind 9");
 }
 
-TEST_CASE("a snapshot route round-trips its full attributes through the BGP codec") {
-  const RouteAttrs a = sample_attrs();
-  const PeerRef peer{"tor1", *IpAddress::parse("10.0.0.1"), 65001, 0x0a000001};
+TEST_CASE("a snapshot entry round-trips every path of a prefix, best first, through the BGP codec") {
+  const PeerRef tor1{"tor1", *IpAddress::parse("10.0.0.1"), 65001, 0x0a000001};
+  const PeerRef tor2{"tor2", *IpAddress::parse("10.0.0.2"), 65002, 0x0a000002};
   const Prefix p = *Prefix::parse("10.244.3.0/24");
-  const auto r = decode_snapshot(p, encode_snapshot(peer, encode_route_attrs(a)));
+  RouteAttrs second = sample_attrs();
+  second.attrs.local_pref = 90;
+  second.next_hop = *IpAddress::parse("10.0.0.2");
+  second.attrs.next_hop = second.next_hop;
+  const SnapshotRoute route{p, 1, {{tor1, 0, sample_attrs()}, {tor2, 7, second}}};
+  const auto r = decode_snapshot(p, encode_snapshot(route));
   REQUIRE(ok(r));
-  CHECK(r->prefix == p);
-  CHECK(r->peer == peer);
-  CHECK(r->attrs == a);
+  CHECK(*r == route);
 
   RouteAttrs v6;
   v6.attrs.origin = wire::Origin::incomplete;
   v6.attrs.as_path = wire::AsPath{};
   v6.next_hop = *IpAddress::parse("2001:db8::1");
   v6.link_local_next_hop = *IpAddress::parse("fe80::1");
-  const auto r6 = decode_snapshot(*Prefix::parse("2001:db8:5::/48"), encode_snapshot(peer, encode_route_attrs(v6)));
+  const Prefix q = *Prefix::parse("2001:db8:5::/48");
+  const SnapshotRoute route6{q, 0, {{tor1, 0, v6}}};  // kept though not selected (next hop unreachable)
+  const auto r6 = decode_snapshot(q, encode_snapshot(route6));
   REQUIRE(ok(r6));
-  CHECK(r6->attrs == v6);
+  CHECK(*r6 == route6);
+}
+
+TEST_CASE("a snapshot value's bytes (schema 2): selected, count, then per path id, peer, length, attributes") {
+  const PeerRef tor1{"tor1", *IpAddress::parse("10.0.0.1"), 65001, 0x0a000001};
+  const RouteAttrs a = sample_attrs();
+  const std::string v = encode_snapshot(SnapshotRoute{*Prefix::parse("10.244.3.0/24"), 1, {{tor1, 0x01020304, a}}});
+  const std::string attrs = encode_route_attrs(a);
+  const std::string peer = encode_peer(tor1);
+  // The peer: name length, name, family, 16 address bytes, AS, router id.
+  CHECK(peer == std::string("\x04tor1\x04\x0a\x00\x00\x01", 10) + std::string(12, '\0') +
+                    std::string("\x00\x00\xfd\xe9\x0a\x00\x00\x01", 8));
+  std::string expected;
+  expected += '\x01';                               // one selected (the ECMP set's size)
+  expected += std::string("\x00\x01", 2);           // one path
+  expected += std::string("\x01\x02\x03\x04", 4);   // its ADD-PATH id
+  expected += peer;
+  const auto n = static_cast<uint32_t>(attrs.size());
+  expected += static_cast<char>(n >> 24);
+  expected += static_cast<char>(n >> 16);
+  expected += static_cast<char>(n >> 8);
+  expected += static_cast<char>(n);
+  expected += attrs;
+  CHECK(v == expected);
+  // The attributes: next hop (family, 16 bytes), no link-local, then a BGP UPDATE.
+  CHECK(attrs.substr(0, 18) == std::string("\x04\x0a\x00\x00\x01", 5) + std::string(12, '\0') + '\0');
+  CHECK(attrs.substr(18, 16) == std::string(16, '\xff'));  // the BGP marker
+  CHECK(attrs[18 + 18] == 2);                             // UPDATE
 }
 
 TEST_CASE("an originated blackhole (NEXT_HOP 0.0.0.0) round-trips, though the codec refuses it from a peer") {
@@ -138,21 +170,29 @@ TEST_CASE("an originated blackhole (NEXT_HOP 0.0.0.0) round-trips, though the co
   a.attrs.next_hop = a.next_hop;
   a.attrs.communities = {(64512u << 16) | 100};
   const PeerRef own{"static", *IpAddress::parse("0.0.0.0"), 64512, 0};
-  const auto r = decode_snapshot(*Prefix::parse("10.244.1.0/24"), encode_snapshot(own, encode_route_attrs(a)));
+  const SnapshotRoute route{*Prefix::parse("10.244.1.0/24"), 1, {{own, 0, a}}};
+  const auto r = decode_snapshot(route.prefix, encode_snapshot(route));
   REQUIRE(ok(r));
-  CHECK(r->attrs == a);
-  CHECK(r->peer == own);
+  CHECK(*r == route);
 }
 
-TEST_CASE("a damaged snapshot value is an error naming the prefix") {
-  const std::string v = encode_snapshot(PeerRef{"tor1", *IpAddress::parse("10.0.0.1"), 65001, 1},
-                                        encode_route_attrs(sample_attrs()));
+TEST_CASE("a damaged snapshot value is an error naming the prefix (and the path), never a crash") {
+  const PeerRef tor1{"tor1", *IpAddress::parse("10.0.0.1"), 65001, 1};
   const Prefix p = *Prefix::parse("10.244.3.0/24");
+  const std::string v = encode_snapshot(SnapshotRoute{p, 2, {{tor1, 0, sample_attrs()}, {tor1, 1, sample_attrs()}}});
   for (std::size_t n = 0; n < v.size(); ++n) {
     auto r = decode_snapshot(p, std::string_view(v).substr(0, n));
     CHECK_FALSE(ok(r));
     if (!ok(r)) CHECK(r.error().starts_with("snapshot of 10.244.3.0/24: "));
   }
+  CHECK(decode_snapshot(p, v + "x").error() == "snapshot of 10.244.3.0/24: trailing bytes");
+  std::string too_many = v;
+  too_many[0] = 3;
+  CHECK(decode_snapshot(p, too_many).error() == "snapshot of 10.244.3.0/24: selected 3 of 2 paths");
+  CHECK(decode_snapshot(p, std::string("\x00\x00\x00", 3)).error() == "snapshot of 10.244.3.0/24: no paths");
+  std::string bad_peer = v;
+  bad_peer[3 + 4 + 5] = 9;  // the first path's peer address family
+  CHECK(decode_snapshot(p, bad_peer).error() == "snapshot of 10.244.3.0/24: path 1: bad peer");
 }
 
 TEST_CASE("describe() gives the attribute summary on one line") {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "bgp/wire/update.hpp"
@@ -109,10 +110,10 @@ struct Fixture {
   // What petreld had before the restart: two routes from the ToR, one of its own.
   void load() {
     const std::vector<SnapshotRoute> snapshot{
-        {pfx("10.1.0.0/24"), kTor, path({65001}, "192.0.2.1")},
-        {pfx("10.2.0.0/24"), kTor, path({65001}, "192.0.2.1")},
-        {pfx("10.4.0.0/24"), kTor, path({65001}, "192.0.2.1")},
-        {pfx("10.244.1.0/24"), kStatic, path({}, "10.0.0.11")},
+        {pfx("10.1.0.0/24"), 1, {{kTor, 0, path({65001}, "192.0.2.1")}}},
+        {pfx("10.2.0.0/24"), 1, {{kTor, 0, path({65001}, "192.0.2.1")}}},
+        {pfx("10.4.0.0/24"), 1, {{kTor, 0, path({65001}, "192.0.2.1")}}},
+        {pfx("10.244.1.0/24"), 1, {{kStatic, 0, path({}, "10.0.0.11")}}},
     };
     seed = seed_snapshot(rib, snapshot, kLocalAs);
   }
@@ -208,4 +209,44 @@ TEST_CASE("snapshot: empty, nothing to retire") {
   CHECK(seed.paths == 0);
   CHECK(retire_snapshot(f.rib, seed) == 0);
   CHECK(f.decide() == 0);
+}
+
+TEST_CASE("snapshot: every path comes back, so the best path and the ECMP set are what they were") {
+  BestPathOptions o;
+  o.max_paths = 2;
+  o.multipath_relax = true;  // ECMP across neighbour ASes (equal AS path length)
+  Rib rib(o);
+  const PeerRef tor2{"tor2", ip("192.0.2.2"), 65002, 0x02020202};
+  const PeerRef tor3{"tor3", ip("192.0.2.3"), 65003, 0x03030303};
+  // Before the restart: two equal paths (ECMP), one longer behind them, one of
+  // them an ADD-PATH path (id 5).
+  const std::vector<SnapshotRoute> snapshot{
+      {pfx("10.1.0.0/24"), 2,
+       {{kTor, 0, path({65001}, "192.0.2.1")}, {tor2, 5, path({65002}, "192.0.2.2")},
+        {tor3, 0, path({65003, 65009}, "192.0.2.3")}}},
+  };
+  SnapshotSeed seed = seed_snapshot(rib, snapshot, kLocalAs);
+  CHECK(seed.paths == 3);
+  REQUIRE(seed.sources.size() == 3);
+  auto source = [&](const PeerRef& ref) {
+    for (const auto& src : seed.sources)
+      if (src.peer == ref) return src.rib_peer;
+    FAIL("no pseudo-peer for " << ref.name);
+    return PeerId{0};
+  };
+  std::vector<RouteChange> changes;
+  rib.decide(changes);
+  REQUIRE(changes.size() == 1);
+  const auto sel = rib.selected(pfx("10.1.0.0/24"));
+  REQUIRE(sel.size() == 2);  // the ECMP pair, as before
+  std::set<PeerId> ecmp{sel[0].peer, sel[1].peer};
+  CHECK(ecmp == std::set<PeerId>{source(kTor), source(tor2)});
+  CHECK(rib.has_path(source(tor2), pfx("10.1.0.0/24"), 5));
+  const auto all = rib.paths(pfx("10.1.0.0/24"));
+  REQUIRE(all.size() == 3);
+  CHECK(all[2].peer == source(tor3));  // the loser stays behind
+  CHECK(retire_snapshot(rib, seed) == 3);
+  changes.clear();
+  rib.decide(changes);
+  CHECK(rib.prefix_count() == 0);
 }

@@ -63,8 +63,13 @@ ChangeBatch batch(int64_t time_ms, const PeerRef& peer, const RouteAttrs& a, std
   b.time_ms = time_ms;
   b.peers.push_back(peer);
   b.attrs.push_back(std::make_shared<const RouteAttrs>(a));
-  for (const Prefix& p : announced) b.records.push_back({p, 0, 0, false});
-  for (const Prefix& p : withdrawn) b.records.push_back({p, 0, 0, true});
+  // As the RIB reports a decision: each prefix's selection changed; an
+  // announced one has the one path (peers[0], attrs[0]), a withdrawn one none.
+  for (const Prefix& p : announced) {
+    b.decided.prefixes.push_back({p, 1, true, static_cast<uint32_t>(b.decided.paths.size()), 1});
+    b.decided.paths.push_back({0, 0, 0});
+  }
+  for (const Prefix& p : withdrawn) b.decided.prefixes.push_back({p, 0, true, 0, 0});
   return b;
 }
 
@@ -113,8 +118,10 @@ TEST_CASE("best-path changes are journalled as announce, replace and withdraw, a
   REQUIRE(snap.has_value());
   REQUIRE(snap->size() == 1);
   CHECK((*snap)[0].prefix == kQ);
-  CHECK((*snap)[0].peer == kTor1);
-  CHECK((*snap)[0].attrs == attrs({65001}, "10.0.0.1"));
+  CHECK((*snap)[0].selected == 1);
+  REQUIRE((*snap)[0].paths.size() == 1);
+  CHECK((*snap)[0].paths[0].peer == kTor1);
+  CHECK((*snap)[0].paths[0].attrs == attrs({65001}, "10.0.0.1"));
 
   std::vector<uint64_t> seqs;
   CHECK(s->for_each_journal([&](const JournalEntry& e) { seqs.push_back(e.seq); }) == 0);
@@ -227,24 +234,29 @@ TEST_CASE("corrupt database files: a clear log line and a cold start, never a cr
 }
 
 TEST_CASE("another schema version: a clear log line and a cold start") {
-  TempDir dir;
-  {
-    auto s = Store::open(options(dir.path / "db"), nullptr);
+  // 1: the snapshot of best paths only, before every path was kept; 99: newer.
+  for (const std::string version : {"1", "99"}) {
+    CAPTURE(version);
+    TempDir dir;
+    {
+      auto s = Store::open(options(dir.path / "db"), nullptr);
+      REQUIRE(s);
+      s->submit(batch(kNow + 1000, kTor1, attrs({65001}, "10.0.0.1"), {kP}));
+    }
+    {
+      rocksdb::DB* raw = nullptr;
+      REQUIRE(rocksdb::DB::Open(rocksdb::Options(), (dir.path / "db").string(), &raw).ok());
+      std::unique_ptr<rocksdb::DB> db(raw);
+      REQUIRE(db->Put(rocksdb::WriteOptions(), std::string(kSchemaKey), "petrel-store/" + version).ok());
+    }
+    Logged logged;
+    auto s = Store::open(options(dir.path / "db"), logged.log());
     REQUIRE(s);
-    s->submit(batch(kNow + 1000, kTor1, attrs({65001}, "10.0.0.1"), {kP}));
+    REQUIRE(logged.warnings.size() == 1);
+    CHECK(logged.warnings[0].find("schema version " + version + ", this petreld reads version 2") != std::string::npos);
+    CHECK(logged.warnings[0].find("starting with an empty store (cold start)") != std::string::npos);
+    CHECK(s->history(kP).empty());
   }
-  {
-    rocksdb::DB* raw = nullptr;
-    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), (dir.path / "db").string(), &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    REQUIRE(db->Put(rocksdb::WriteOptions(), std::string(kSchemaKey), "petrel-store/99").ok());
-  }
-  Logged logged;
-  auto s = Store::open(options(dir.path / "db"), logged.log());
-  REQUIRE(s);
-  REQUIRE(logged.warnings.size() == 1);
-  CHECK(logged.warnings[0].find("schema version 99, this petreld reads version 1") != std::string::npos);
-  CHECK(s->history(kP).empty());
 }
 
 TEST_CASE("a RocksDB database that is not a Petrel store is not used") {
@@ -264,7 +276,7 @@ TEST_CASE("a RocksDB database that is not a Petrel store is not used") {
   CHECK(logged.warnings[0].find("no schema version in a database that holds data") != std::string::npos);
 }
 
-TEST_CASE("a change batch from the RIB: the best path's peer and attributes, withdrawals unnamed") {
+TEST_CASE("a change batch from the RIB: every decided prefix with its paths, ids turned into the batch's indices") {
   Rib rib;
   PeerInfo info;
   info.address = *IpAddress::parse("10.0.0.1");
@@ -272,26 +284,38 @@ TEST_CASE("a change batch from the RIB: the best path's peer and attributes, wit
   info.router_id = 0x0a000001;
   info.external = true;
   const PeerId p = rib.add_peer(info);
+  ChangeBatchBuilder builder([](PeerId id) { return id == 0 ? std::string("static") : "peer" + std::to_string(id); });
+  std::vector<RouteChange> changes;
+  DecidedPaths decided;
+  auto decide = [&] {
+    changes.clear();
+    rib.decide(changes, &decided);
+    builder.add(decided, rib);
+    CHECK(decided.prefixes.empty());  // taken over
+  };
   const RouteAttrs a = attrs({65001}, "10.0.0.1");
   rib.announce(p, kP, 0, rib.attrs().intern(a));
   rib.announce(p, *Prefix::parse("10.244.4.0/24"), 0, rib.attrs().intern(a));
-  std::vector<RouteChange> changes;
-  rib.decide(changes);
-  ChangeBatchBuilder builder([](PeerId id) { return id == 0 ? std::string("static") : "peer" + std::to_string(id); });
-  builder.add(changes, rib);
-  changes.clear();
+  decide();
   rib.withdraw(p, kP, 0);
-  rib.decide(changes);
-  builder.add(changes, rib);
+  decide();
   const ChangeBatch b = builder.take(1234);
   CHECK(b.time_ms == 1234);
-  REQUIRE(b.records.size() == 3);
+  REQUIRE(b.decided.prefixes.size() == 3);
   CHECK(b.peers.size() == 1);  // one copy per decision
   CHECK(b.attrs.size() == 1);
   CHECK(b.peers[0] == PeerRef{"peer1", info.address, 65001, 0x0a000001});
   CHECK(*b.attrs[0] == a);
-  CHECK(b.records[2].prefix == kP);
-  CHECK(b.records[2].withdrawn);
+  REQUIRE(b.decided.paths.size() == 2);
+  for (const auto& path : b.decided.paths) {
+    CHECK(path.peer == 0);  // indices into the batch, not RIB ids
+    CHECK(path.attrs == 0);
+  }
+  const auto& gone = b.decided.prefixes[2];
+  CHECK(gone.prefix == kP);
+  CHECK(gone.selection_changed);
+  CHECK(gone.selected == 0);
+  CHECK(gone.count == 0);
   CHECK(builder.size() == 0);
 
   // A freed id reused for another set is copied again, an unchanged one shared.
@@ -300,19 +324,99 @@ TEST_CASE("a change batch from the RIB: the best path's peer and attributes, wit
   rib.decide(changes);
   const RouteAttrs other = attrs({65001, 7}, "10.0.0.1");
   rib.announce(p, kP, 0, rib.attrs().intern(other));  // reuses the freed id
-  changes.clear();
-  rib.decide(changes);
-  builder.add(changes, rib);
+  decide();
   const ChangeBatch b2 = builder.take(1235);
   REQUIRE(b2.attrs.size() == 1);
   CHECK(*b2.attrs[0] == other);
   rib.announce(p, *Prefix::parse("10.244.5.0/24"), 0, rib.attrs().intern(other));
-  changes.clear();
-  rib.decide(changes);
-  builder.add(changes, rib);
+  decide();
   const ChangeBatch b3 = builder.take(1236);
   REQUIRE(b3.attrs.size() == 1);
   CHECK(b3.attrs[0] == b2.attrs[0]);  // the same shared copy
+
+  // Within one batch: an id freed and reused between two decisions names two
+  // sets (the builder's per-decision index is stamped, not carried over).
+  const Prefix q = *Prefix::parse("10.244.6.0/24");
+  const RouteAttrs x = attrs({65001, 8}, "10.0.0.1");
+  const AttrId xid = rib.attrs().intern(x);
+  rib.announce(p, q, 0, xid);
+  decide();
+  rib.withdraw(p, q, 0);  // frees x's id
+  const RouteAttrs y = attrs({65001, 9}, "10.0.0.1");
+  const AttrId yid = rib.attrs().intern(y);
+  CHECK(yid == xid);
+  rib.announce(p, q, 0, yid);
+  decide();
+  const ChangeBatch b4 = builder.take(1237);
+  REQUIRE(b4.decided.prefixes.size() == 2);
+  REQUIRE(b4.decided.paths.size() == 2);
+  REQUIRE(b4.attrs.size() == 2);
+  REQUIRE(b4.peers.size() == 2);  // one copy per decision
+  CHECK(b4.decided.prefixes[1].first == 1);  // the second decision's paths follow the first's
+  CHECK(*b4.attrs[b4.decided.paths[0].attrs] == x);
+  CHECK(*b4.attrs[b4.decided.paths[1].attrs] == y);
+  CHECK(b4.peers[b4.decided.paths[1].peer] == PeerRef{"peer1", info.address, 65001, 0x0a000001});
+}
+
+TEST_CASE("the snapshot keeps every path (each peer's accepted routes), the journal only selection changes") {
+  TempDir dir;
+  BestPathOptions o;
+  o.max_paths = 2;
+  o.multipath_relax = true;  // ECMP across neighbour ASes (equal AS path length)
+  Rib rib(o);
+  auto add = [&](const char* address, uint32_t as) {
+    PeerInfo info;
+    info.address = *IpAddress::parse(address);
+    info.peer_as = as;
+    info.router_id = as;
+    info.external = true;
+    return rib.add_peer(info);
+  };
+  const PeerId p1 = add("10.0.0.1", 65001), p2 = add("10.0.0.2", 65002), p3 = add("10.0.0.3", 65003);
+  auto s = Store::open(options(dir.path / "db"), nullptr);
+  REQUIRE(s);
+  ChangeBatchBuilder builder([](PeerId id) { return "peer" + std::to_string(id); });
+  std::vector<RouteChange> changes;
+  DecidedPaths decided;
+  auto decide = [&] {
+    changes.clear();
+    rib.decide(changes, &decided);
+    builder.add(decided, rib);
+    s->submit(builder.take(kNow));
+    REQUIRE(s->flush(std::chrono::seconds(10)));
+  };
+  rib.announce(p1, kP, 0, rib.attrs().intern(attrs({65001}, "10.0.0.1")));
+  decide();
+  // Behind the best (a longer AS path): the selection stays, no journal entry.
+  rib.announce(p2, kP, 0, rib.attrs().intern(attrs({65002, 65009}, "10.0.0.2")));
+  decide();
+  CHECK(s->history(kP).size() == 1);
+  auto snap = s->load_snapshot();
+  REQUIRE(snap.has_value());
+  REQUIRE(snap->size() == 1);
+  CHECK((*snap)[0].selected == 1);
+  REQUIRE((*snap)[0].paths.size() == 2);
+  CHECK((*snap)[0].paths[0].peer.name == "peer1");
+  CHECK((*snap)[0].paths[1].peer.name == "peer2");
+  CHECK((*snap)[0].paths[1].attrs == attrs({65002, 65009}, "10.0.0.2"));
+  // An equal path: ECMP of two, a journal entry (the best's change of set).
+  rib.announce(p3, kP, 0, rib.attrs().intern(attrs({65003}, "10.0.0.3")));
+  decide();
+  snap = s->load_snapshot();
+  REQUIRE(snap.has_value());
+  CHECK((*snap)[0].selected == 2);
+  REQUIRE((*snap)[0].paths.size() == 3);
+  CHECK((*snap)[0].paths[2].peer.name == "peer2");  // the loser last
+  CHECK(s->history(kP).size() == 2);
+  // Every path gone: the snapshot entry goes with the withdraw.
+  rib.withdraw(p1, kP, 0);
+  rib.withdraw(p2, kP, 0);
+  rib.withdraw(p3, kP, 0);
+  decide();
+  CHECK(s->load_snapshot()->empty());
+  const auto h = s->history(kP);
+  REQUIRE(h.size() == 3);
+  CHECK(h[2].change == ChangeKind::withdraw);
 }
 
 TEST_CASE("a database another process holds is left alone: no store, nothing moved") {
@@ -385,5 +489,6 @@ TEST_CASE("warm restart: the snapshot stays until the reset; the reset drops wha
   REQUIRE(snap.has_value());
   REQUIRE(snap->size() == 1);
   CHECK((*snap)[0].prefix == kP);
-  CHECK((*snap)[0].peer == kTor2);
+  REQUIRE((*snap)[0].paths.size() == 1);
+  CHECK((*snap)[0].paths[0].peer == kTor2);
 }
