@@ -198,7 +198,7 @@ std::vector<Originate> read_originate(const YAML::Node& n, std::string_view path
 
 FibConfig read_fib(const YAML::Node& n, std::string_view path) {
   FibConfig f;
-  MapReader m(n, std::string(path), {"enabled", "table", "protocol", "ecmp-max-paths", "metric"});
+  MapReader m(n, std::string(path), {"enabled", "table", "protocol", "ecmp-max-paths", "metric", "nexthop-objects"});
   if (m.has("enabled")) f.enabled = read_bool(m.get("enabled"), m.path("enabled"));
   if (YAML::Node t = m.get("table")) {
     if (t.IsScalar() && t.Scalar() == "main") {
@@ -227,6 +227,7 @@ FibConfig read_fib(const YAML::Node& n, std::string_view path) {
   if (m.has("ecmp-max-paths"))
     f.ecmp_max_paths = static_cast<uint32_t>(read_number(m.get("ecmp-max-paths"), m.path("ecmp-max-paths"), 1, 256));
   if (m.has("metric")) f.metric = static_cast<uint32_t>(read_number(m.get("metric"), m.path("metric"), 0, kMaxU32));
+  if (m.has("nexthop-objects")) f.nexthop_objects = read_bool(m.get("nexthop-objects"), m.path("nexthop-objects"));
   return f;
 }
 

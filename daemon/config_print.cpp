@@ -44,7 +44,8 @@ std::string originate_text(const Originate& o) {
 std::string fib_text(const FibConfig& f) {
   return "{enabled: " + boolean(f.enabled) + ", table: " + (f.table == 254 ? std::string("main") : std::to_string(f.table)) +
          ", protocol: " + (f.protocol == 201 ? std::string("petrel") : std::to_string(f.protocol)) +
-         ", ecmp-max-paths: " + std::to_string(f.ecmp_max_paths) + ", metric: " + or_null(f.metric) + "}";
+         ", ecmp-max-paths: " + std::to_string(f.ecmp_max_paths) + ", metric: " + or_null(f.metric) +
+         ", nexthop-objects: " + boolean(f.nexthop_objects) + "}";
 }
 
 std::string remote_as_text(const PeerConfig& p) {

@@ -58,6 +58,7 @@ FibFeed::FibFeed(const FibConfig& config) : config_(config) {
     fib::KernelTarget target;
     target.table = config_.table;
     target.protocol = config_.protocol;
+    target.nexthop_objects = config_.nexthop_objects;
     auto sink = fib::NetlinkRouteSink::open(target);
     auto observer = fib::NetlinkRouteSink::open(target);
     if (sink && observer) {
