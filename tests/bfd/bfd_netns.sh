@@ -127,14 +127,17 @@ node_conf() {  # N bfd|nobfd [gr|multihop]
   done
 }
 
-# cut I / uncut I: 100 % loss on leaf I's link, both directions (see the header).
+# cut I [ip6tables] / uncut I [ip6tables]: 100 % loss on leaf I's link, both
+# directions (see the header); IPv4 by default, IPv6 with ip6tables.
 cut() {
-  nsx "${NS_LEAF[$1]}" iptables -w -I INPUT -i veth0 -j DROP &&
-    nsx "${NS_LEAF[$1]}" iptables -w -I OUTPUT -o veth0 -j DROP
+  local tables=${2:-iptables}
+  nsx "${NS_LEAF[$1]}" "$tables" -w -I INPUT -i veth0 -j DROP &&
+    nsx "${NS_LEAF[$1]}" "$tables" -w -I OUTPUT -o veth0 -j DROP
 }
 uncut() {
-  nsx "${NS_LEAF[$1]}" iptables -w -D INPUT -i veth0 -j DROP
-  nsx "${NS_LEAF[$1]}" iptables -w -D OUTPUT -o veth0 -j DROP
+  local tables=${2:-iptables}
+  nsx "${NS_LEAF[$1]}" "$tables" -w -D INPUT -i veth0 -j DROP
+  nsx "${NS_LEAF[$1]}" "$tables" -w -D OUTPUT -o veth0 -j DROP
 }
 
 # log_time FILE REGEX: the time (Unix seconds, ms) of the first matching line of a
@@ -331,14 +334,6 @@ scenario_cbit() {
 
 # IPv6 (RFC 5881 over IPv6): an IPv6 BGP session with BFD; both sides show it
 # Up, and a cut (ip6tables DROP both ways) ends the session in under 1 s.
-cut6() {
-  nsx "${NS_LEAF[$1]}" ip6tables -w -I INPUT -i veth0 -j DROP &&
-    nsx "${NS_LEAF[$1]}" ip6tables -w -I OUTPUT -o veth0 -j DROP
-}
-uncut6() {
-  nsx "${NS_LEAF[$1]}" ip6tables -w -D INPUT -i veth0 -j DROP
-  nsx "${NS_LEAF[$1]}" ip6tables -w -D OUTPUT -o veth0 -j DROP
-}
 scenario_ipv6() {
   topo_star 1
   local r6=fd00:11::1 l6=fd00:11::2
@@ -375,14 +370,14 @@ EOF
     pd_has node "^$l6 +br0 +Up +[0-9-]+ [0-9:]+ +0\\.100 +0\\.300$" show bfd sessions
   require_wait "kernel: fd00:60::/64 via $l6" 10 kernel6_has "$NS_R" "via $l6" fd00:60::/64
   local t0; t0=$EPOCHREALTIME
-  require "cut t1's link (ip6tables DROP both ways)" cut6 1
+  require "cut t1's link (ip6tables DROP both ways)" cut 1 ip6tables
   check "kernel: fd00:60::/64 gone in under 1 s" wait_fast 1 kernel6_lacks "$NS_R" "via" fd00:60::/64
   check_wait "petreld log: BFD Up -> Down" 5 log_has "${PD_LOG[node]}" 'peer t1 BFD Up -> Down'
   local d; d=$(secs "$t0" "$(log_time "${PD_LOG[node]}" 'peer t1 state Established -> ')")
   echo "# IPv6 BFD: BGP session down after ${d} s" >&2
   check "IPv6: the BGP session went down in under 1 s (${d} s)" lt "$d" 1
   check "with a NOTIFICATION Cease / BFD Down (RFC 9384)" log_has "${PD_LOG[node]}" 'peer t1 notification-sent 6/10'
-  uncut6 1
+  uncut 1 ip6tables
   check_wait "IPv6: BFD Up again after the cut" 15 pd_bfd_up node "$l6"
   check_wait "IPv6: t1 Established again" 20 pd_established node t1
 }
