@@ -25,6 +25,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -100,16 +101,35 @@ struct Record {
   }
 };
 
-uint16_t free_udp_port() {
-  asio::io_context io;
-  asio::ip::udp::socket s(io, asio::ip::udp::endpoint(asio::ip::udp::v4(), 0));
-  return s.local_endpoint().port();
-}
-
-// A receives on `a` and sends to `b`; B the other way round.
+// A receives on `a` and sends to `b`; B the other way round. Two distinct ports
+// that are free, both bound at once while they are chosen, and below the kernel's
+// ephemeral range (32768 up) and the BFD source ports (49152 up), so that neither
+// a session's own sending socket nor a test running beside this one takes them
+// between the choice and the Services' bind.
 struct PortPair {
-  uint16_t a = free_udp_port();
-  uint16_t b = free_udp_port();
+  uint16_t a = 0;
+  uint16_t b = 0;
+  PortPair() {
+    std::mt19937 random(std::random_device{}());
+    std::uniform_int_distribution<int> pick(20000, 32767);
+    asio::io_context io;
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+      const auto pa = static_cast<uint16_t>(pick(random)), pb = static_cast<uint16_t>(pick(random));
+      if (pa == pb) continue;
+      boost::system::error_code ea, eb;
+      asio::ip::udp::socket sa(io), sb(io);
+      sa.open(asio::ip::udp::v4(), ea);
+      if (!ea) sa.bind(asio::ip::udp::endpoint(asio::ip::udp::v4(), pa), ea);
+      sb.open(asio::ip::udp::v4(), eb);
+      if (!eb) sb.bind(asio::ip::udp::endpoint(asio::ip::udp::v4(), pb), eb);
+      if (!ea && !eb) {
+        a = pa;
+        b = pb;
+        return;
+      }
+    }
+    FAIL("no two free UDP ports in 20000-32767");
+  }
   ServiceOptions for_a() const { return {{a, kMultihopPort}, {b, kMultihopPort}}; }
   ServiceOptions for_b() const { return {{b, kMultihopPort}, {a, kMultihopPort}}; }
 };
