@@ -332,7 +332,10 @@ void FibWriter::apply(std::vector<Operation>& ops, std::vector<int>& errors) {
     retry.due = now + std::min<std::chrono::milliseconds>(backoff, options_.retry_max);
     ++retry.attempts;
   }
+  const SinkCounters sink = sink_.counters();
   std::lock_guard lock(mutex_);
+  counters_.plain_fallbacks = sink.plain_fallbacks;
+  counters_.objects_refused = sink.objects_refused;
   counters_.installs += delta.installs;
   counters_.removes += delta.removes;
   counters_.failures += delta.failures;

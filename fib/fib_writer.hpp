@@ -51,6 +51,8 @@ struct FibCounters {
   uint64_t resync_errors = 0;   // dumps that failed
   uint64_t adopted = 0;         // last reconcile: routes kept as they were
   uint64_t repaired = 0;        // all reconciles: operations needed (drift found)
+  uint64_t plain_fallbacks = 0; // routes sent plain although nexthop objects were wanted (the sink's count)
+  uint64_t objects_refused = 0; // nexthop objects the kernel refused (the sink's count)
 };
 
 class FibWriter {

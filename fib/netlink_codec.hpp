@@ -28,8 +28,10 @@ struct KernelTarget {
   uint32_t table = 254;   // RT_TABLE_MAIN; any number (> 255 goes in RTA_TABLE)
   uint8_t protocol = 201; // see fib/README.md for why 201
   // Routes with gateways refer to shared kernel nexthop objects (RTA_NH_ID) that the
-  // netlink sink creates and deletes; faster bulk installs (bench/README.md).
-  bool nexthop_objects = false;
+  // netlink sink creates and deletes; faster bulk installs (bench/README.md). The
+  // default; where the kernel refuses them the sink falls back to plain routes
+  // (fib/nexthop_support.hpp).
+  bool nexthop_objects = true;
 };
 
 class RouteMessageBuffer {

@@ -9,6 +9,9 @@
 #include <netlink/socket.h>
 #include <sys/socket.h>
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -84,7 +87,7 @@ Result<std::size_t, Error> NetlinkSocket::receive(std::vector<uint8_t>& buffer) 
 }
 
 Result<void, Error> NetlinkSocket::dump(uint16_t type, uint8_t family,
-                                        const std::function<void(const nlmsghdr*)>& on_message) {
+                                        const std::function<void(const nlmsghdr*)>& on_message, int* kernel_error) {
   // The family header of the request type, zeroed but for the family (its first byte):
   // the kernel's strict dump checks want the whole header.
   std::size_t header_size = type == RTM_GETROUTE    ? sizeof(rtmsg)
@@ -112,6 +115,7 @@ Result<void, Error> NetlinkSocket::dump(uint16_t type, uint8_t family,
       if (h->nlmsg_type == NLMSG_DONE) return {};
       if (h->nlmsg_type == NLMSG_ERROR) {
         const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
+        if (kernel_error != nullptr) *kernel_error = -err->error;
         return Error{std::string("netlink: dump: ") + std::strerror(-err->error)};
       }
       on_message(h);
@@ -120,6 +124,17 @@ Result<void, Error> NetlinkSocket::dump(uint16_t type, uint8_t family,
 }
 
 // ---------------------------------------------------------------- NetlinkRouteSink
+
+namespace {
+std::string describe(const NexthopObject& object) {
+  if (object.is_group()) return "a group of " + std::to_string(object.group.size());
+  return "via " + object.gateway.to_string() + " dev#" + std::to_string(object.ifindex);
+}
+}  // namespace
+
+SinkCounters NetlinkRouteSink::counters() const {
+  return SinkCounters{support_.plain_fallbacks(), support_.objects_refused()};
+}
 
 Result<std::unique_ptr<NetlinkRouteSink>, Error> NetlinkRouteSink::open(KernelTarget target, std::size_t window) {
   auto socket = NetlinkSocket::open();
@@ -133,8 +148,19 @@ void NetlinkRouteSink::send_all(std::size_t count, const Encoder& encode, std::s
   }
 }
 
+namespace {
+// Would this operation refer to a nexthop object (a route with gateways)?
+bool wants_object(const Operation& op) {
+  const Route& r = op.route;
+  return op.kind != Operation::Kind::remove && !r.blackhole && !r.nexthops.empty() && r.nexthop_id == 0;
+}
+}  // namespace
+
 void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> errors) {
-  if (!target_.nexthop_objects) {
+  if (!support_.use_objects()) {
+    if (support_.wanted()) {  // wanted, but the kernel has no nexthop API: counted
+      support_.count_plain(static_cast<uint64_t>(std::count_if(ops.begin(), ops.end(), wants_object)));
+    }
     send_all(ops.size(), [&](std::size_t i, uint32_t seq) { buffer_.add(ops[i], target_, seq, false); }, errors);
     return;
   }
@@ -144,9 +170,7 @@ void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> erro
   used.assign(ops.size(), 0);
   std::vector<NexthopObject> created;
   for (std::size_t i = 0; i < ops.size(); ++i) {
-    const Route& r = ops[i].route;
-    if (ops[i].kind == Operation::Kind::remove || r.blackhole || r.nexthops.empty() || r.nexthop_id != 0) continue;
-    used[i] = objects_.acquire(r.nexthops, created);
+    if (wants_object(ops[i])) used[i] = objects_.acquire(ops[i].route.nexthops, created);
   }
   if (!created.empty()) {
     // The kernel wants a device for a gateway nexthop: the one its route lookup picks.
@@ -160,15 +184,32 @@ void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> erro
              create_errors);
     std::vector<uint32_t> failed;
     for (std::size_t i = 0; i < created.size(); ++i) {
-      if (create_errors[i] != 0) failed.push_back(created[i].id);
+      if (create_errors[i] == 0) {
+        support_.on_object_accepted();
+        continue;
+      }
+      failed.push_back(created[i].id);
+      NexthopSupport::Verdict verdict = support_.on_object_refused(create_errors[i]);
+      if (verdict.log) spdlog::warn("FIB: {} (first: object {} for {})", verdict.reason, created[i].id, describe(created[i]));
     }
     if (!failed.empty()) {
-      // Fall back to plain routes for these (an id taken by another owner, or a gateway
-      // the kernel cannot resolve yet: the route itself then fails and is retried).
+      // Fall back to plain routes for these (fib/nexthop_support.hpp): an id taken by
+      // another owner, a gateway the kernel checks only in the main table, no nexthop
+      // API at all. A route whose gateway the kernel cannot resolve then fails by
+      // itself and is retried.
       for (uint32_t id : failed) objects_.forget(id);
+      uint64_t plain = 0;
       for (std::size_t i = 0; i < ops.size(); ++i) {
-        if (used[i] != 0 && !objects_.owns(used[i])) used[i] = 0;
+        if (used[i] == 0) continue;
+        if (!support_.use_objects()) {
+          objects_.release(used[i]);  // no API: nothing uses objects any more
+        } else if (objects_.owns(used[i])) {
+          continue;
+        }
+        used[i] = 0;
+        ++plain;
       }
+      support_.count_plain(plain);
     }
   }
   send_all(ops.size(), [&](std::size_t i, uint32_t seq) { buffer_.add(ops[i], target_, seq, false, used[i]); }, errors);
@@ -293,28 +334,46 @@ std::size_t NetlinkRouteSink::send_window(std::size_t start, std::size_t count, 
 
 Result<std::vector<Route>, Error> NetlinkRouteSink::dump_own() {
   std::vector<Route> out;
-  if (target_.nexthop_objects) {
+  if (support_.use_objects()) {
     // Our nexthop objects first, so that our routes using them are recognised.
     objects_.clear();
     prefix_objects_.clear();
-    auto r = socket_.dump(RTM_GETNEXTHOP, AF_UNSPEC, [&](const nlmsghdr* h) {
-      if (h->nlmsg_type != RTM_NEWNEXTHOP) return;
-      auto object = decode_nexthop(h);
-      if (object && object->second == target_.protocol) objects_.adopt(object->first);
-    });
-    if (!r) return r.error();
-    objects_.adopt_done();
+    int kernel_error = 0;
+    auto r = socket_.dump(
+        RTM_GETNEXTHOP, AF_UNSPEC,
+        [&](const nlmsghdr* h) {
+          if (h->nlmsg_type != RTM_NEWNEXTHOP) return;
+          auto object = decode_nexthop(h);
+          if (object && object->second == target_.protocol) objects_.adopt(object->first);
+        },
+        &kernel_error);
+    NexthopSupport::Verdict verdict = support_.on_dump(r ? 0 : kernel_error);
+    if (verdict.log) spdlog::warn("FIB: {}", verdict.reason);
+    if (!r && !verdict.api_missing) return r.error();
+    if (verdict.api_missing) {
+      objects_.clear();
+    } else {
+      objects_.adopt_done();
+    }
   }
   for (uint8_t family : {uint8_t{AF_INET}, uint8_t{AF_INET6}}) {
     auto r = socket_.dump(RTM_GETROUTE, family, [&](const nlmsghdr* h) {
       if (h->nlmsg_type != RTM_NEWROUTE) return;
       auto route = decode_route(h);
       if (!route) return;  // not a route Petrel could have written
-      if (route->protocol != target_.protocol || route->table != target_.table) return;
+      if (route->protocol != target_.protocol) return;
+      const uint32_t id = route->route.nexthop_id;
+      const bool our_object = id != 0 && support_.use_objects() && objects_.owns(id);
+      if (route->table != target_.table) {
+        // Not ours to manage (another table), but it keeps our object alive: deleting
+        // the object would make the kernel delete this route with it.
+        if (our_object) objects_.retain(id);
+        return;
+      }
       if (route->type != KernelRoute::Type::unicast && route->type != KernelRoute::Type::blackhole) return;
       // A route using one of our nexthop objects is compared by its next hops (the
       // kernel reports them beside RTA_NH_ID); the object is an implementation detail.
-      if (uint32_t id = route->route.nexthop_id; id != 0 && target_.nexthop_objects && objects_.owns(id)) {
+      if (our_object) {
         objects_.retain(id);
         prefix_objects_[route->route.prefix] = id;
         route->route.nexthop_id = 0;

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "fib/netlink_codec.hpp"
+#include "fib/nexthop_support.hpp"
 #include "fib/route_sink.hpp"
 
 struct nl_sock;
@@ -38,7 +39,9 @@ class NetlinkSocket {
   Result<std::size_t, Error> receive(std::vector<uint8_t>& buffer);
   // A dump request of `type` (RTM_GETROUTE, RTM_GETLINK, RTM_GETADDR) for `family`;
   // every reply message is passed to on_message.
-  Result<void, Error> dump(uint16_t type, uint8_t family, const std::function<void(const nlmsghdr*)>& on_message);
+  // An NLMSG_ERROR reply also sets *kernel_error (when given) to its errno.
+  Result<void, Error> dump(uint16_t type, uint8_t family, const std::function<void(const nlmsghdr*)>& on_message,
+                           int* kernel_error = nullptr);
   uint32_t next_seq() { return ++seq_; }
 
  private:
@@ -53,10 +56,13 @@ class NetlinkRouteSink final : public RouteSink {
 
   void apply(std::span<const Operation> ops, std::span<int> errors) override;
   Result<std::vector<Route>, Error> dump_own() override;
+  SinkCounters counters() const override;
+  // False once the kernel showed it has no nexthop API (or objects were not wanted).
+  bool using_nexthop_objects() const { return support_.use_objects(); }
 
  private:
   NetlinkRouteSink(NetlinkSocket socket, KernelTarget target, std::size_t window)
-      : socket_(std::move(socket)), target_(target), window_(window) {}
+      : socket_(std::move(socket)), target_(target), window_(window), support_(target.nexthop_objects) {}
   using Encoder = std::function<void(std::size_t index, uint32_t seq)>;
   // Sends `count` messages (encode(i, seq) appends message i) in windows; errors[i]
   // gets 0 or the errno the kernel replied to message i.
@@ -70,7 +76,8 @@ class NetlinkRouteSink final : public RouteSink {
   std::size_t window_;
   RouteMessageBuffer buffer_;
   std::vector<uint8_t> receive_buffer_;
-  NexthopObjects objects_;  // used only with target_.nexthop_objects
+  NexthopSupport support_;  // objects wanted, and whether the kernel takes them
+  NexthopObjects objects_;  // used only while support_.use_objects()
   std::vector<uint32_t> used_objects_;  // apply(): the object each operation refers to
   boost::unordered_flat_map<Prefix, uint32_t, PrefixHash, PrefixEqual> prefix_objects_;
 };

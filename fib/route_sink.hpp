@@ -11,6 +11,12 @@
 
 namespace petrel::fib {
 
+// What a sink counts of its own (the writer copies it into FibCounters).
+struct SinkCounters {
+  uint64_t plain_fallbacks = 0;  // routes sent with their gateways although nexthop objects were wanted
+  uint64_t objects_refused = 0;  // nexthop objects the kernel refused to create
+};
+
 class RouteSink {
  public:
   virtual ~RouteSink() = default;
@@ -21,6 +27,8 @@ class RouteSink {
   // The routes of Petrel's protocol in Petrel's table, as they are now. Routes of any
   // other protocol or table are never returned (and so never touched).
   virtual Result<std::vector<Route>, Error> dump_own() = 0;
+  // Called by the writer thread after apply() and dump_own().
+  virtual SinkCounters counters() const { return {}; }
 };
 
 }  // namespace petrel::fib

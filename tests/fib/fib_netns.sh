@@ -13,8 +13,14 @@
 #                (event-driven: the periodic resync is set far away)
 #   restart      kill -9 leaves the routes; a restart adopts them: `ip monitor route`
 #                shows no delete and no re-add of our prefixes
-#   nexthop-objects  the same routes through kernel nexthop objects: installed, adopted
-#                after kill -9 with nothing in `ip monitor route`, repaired, link down/up
+#   nexthop-objects  kernel nexthop objects (the default, so every scenario above uses
+#                them too): every gateway route has one; adopted after kill -9 with
+#                nothing in `ip monitor route`, repaired, link down/up, collected
+#   plain        --plain-routes: the same routes with their gateways, no object at all
+#   nexthop-refused  a real refusal: a gateway connected only in table 100 (objects are
+#                checked in table main, the route in its own table). The kernel refuses
+#                those objects; their routes (one ECMP) go in plain, the others keep
+#                objects; logged once per reason, counted; a restart adopts them all
 #   link         carrier lost and back, admin down and up: ECMP shrinks to the members
 #                that still forward, single-path routes are withdrawn, all come back
 # Namespaces are named pfib-<pid>-… (PTR_NS_PREFIX replaces pfib); everything is removed on exit (lib.sh traps).
@@ -97,9 +103,20 @@ scenario_install() {
   check "all of them in table main" test "$(ip -N -n "$NS_H" route show table main proto $PROTO | grep -c '^[0-9]')" -eq 4
   ptr_stop "$FIB_PID"
 
-  # Another table: the same routes land in table 100, none in main.
+  # Another table: the same routes land in table 100, none in main. (`ip route flush`
+  # cannot delete routes with an nhid; deleting our objects deletes those routes.)
+  # First without flushing: a writer of table 100 leaves our routes in table main
+  # alone, and so the nexthop objects they use (deleting one deletes its routes).
+  fib_start --table 100 --resync-interval 600
+  check_eq "table 100 writer: its 4 IPv4 routes" 4 "$(ours -4 100 | grep -c .)"
+  check_eq "table 100 writer: our 4 IPv4 routes in main untouched" 4 "$(ours -4 main | grep -c .)"
+  check_eq "... and 3 of them still on their nexthop objects" 3 \
+    "$(ip -N -n "$NS_H" route show table main proto $PROTO | grep -c ' nhid ')"
+  ptr_stop "$FIB_PID"
+  nsx "$NS_H" ip nexthop flush proto $PROTO >/dev/null 2>&1   # groups go with their members: ENOENT
   nsx "$NS_H" ip route flush proto $PROTO
   nsx "$NS_H" ip -6 route flush proto $PROTO
+  check_eq "table main flushed" 0 "$( { ours -4 main; ours -6 main; } | grep -c .)"
   fib_start --table 100 --resync-interval 600
   check_eq "table 100: IPv4 routes" 4 "$(ours -4 100 | grep -c .)"
   check_eq "table 100: IPv6 routes" 3 "$(ours -6 100 | grep -c .)"
@@ -199,7 +216,7 @@ scenario_restart() {
 
 scenario_nexthop_objects() {
   topo
-  fib_start --resync-interval 600 --nexthop-objects
+  fib_start --resync-interval 600   # objects are the default
   expect_full_set
   check_eq "every gateway route refers to a nexthop object" 5 \
     "$( { ip -N -n "$NS_H" -4 route show proto $PROTO; ip -N -n "$NS_H" -6 route show proto $PROTO; } | grep -c ' nhid ')"
@@ -216,6 +233,9 @@ scenario_nexthop_objects() {
   ptr_sleep 1
   ptr_stop "$mon_pid"
   check_eq "ip monitor route nexthop: nothing changed across the restart" "" "$(cat "$mon")"
+  check "no nexthop object refused" ptr_not log_has "$FIB_LOG" 'refused|no nexthop API'
+  ptr_signal USR1 "$FIB_PID"
+  check_wait "counters: no route fell back to plain" 5 log_has "$FIB_LOG" '^counters .* plain_fallbacks=0 objects_refused=0$'
   check_eq "the same nexthop objects after the restart" "$objects_before" "$(ip -n "$NS_H" nexthop show proto $PROTO | sort)"
   nsx "$NS_H" ip route del 10.51.0.0/24 metric 20
   check_wait "ip route del: back" 5 has_route 10.51.0.0/24 'via 10.1.0.2 dev veth1 metric 20$'
@@ -229,6 +249,78 @@ scenario_nexthop_objects() {
   ptr_signal HUP "$FIB_PID"
   check_wait "reload to a blackhole only: our nexthop objects deleted" 5 \
     test -z "$(ip -n "$NS_H" nexthop show proto $PROTO)"
+}
+
+scenario_plain() {
+  topo
+  fib_start --resync-interval 600 --plain-routes
+  expect_full_set
+  check_eq "no route refers to a nexthop object" 0 \
+    "$( { ip -N -n "$NS_H" -4 route show proto $PROTO; ip -N -n "$NS_H" -6 route show proto $PROTO; } | grep -c ' nhid ')"
+  check_eq "no nexthop object of protocol $PROTO" "" "$(ip -n "$NS_H" nexthop show proto $PROTO)"
+  require "kill -9 petrel-fib" ptr_signal KILL "$FIB_PID"
+  wait_until 5 ptr_not_alive "$FIB_PID"
+  fib_start --resync-interval 600 --plain-routes
+  check "restart adopted all 7 routes with 0 operations" log_has "$FIB_LOG" '^ready routes=7 usable=7 adopted=7 operations=0 '
+}
+
+# scenario_nexthop_refused: veth3 (10.9.0.1/24, noprefixroute) whose connected route
+# lives only in table 100. A plain route in table 100 via 10.9.0.2 is fine (the kernel
+# checks its gateway in table 100); a nexthop object via 10.9.0.2 is not (objects are
+# checked in table main): "Device attribute required" (EINVAL, the sink's route lookup
+# finds no device) or "Nexthop has invalid gateway" (ENETUNREACH, with dev veth3).
+scenario_nexthop_refused() {
+  topo
+  ns_link "$NS_H" veth3 "$NS_P" p3
+  nsx "$NS_H" ip addr add 10.9.0.1/24 dev veth3 noprefixroute
+  ns_addr "$NS_P" p3 10.9.0.2/24
+  nsx "$NS_H" ip route add 10.9.0.0/24 dev veth3 table 100 scope link
+  check "the kernel itself refuses such an object" ptr_not nsx "$NS_H" ip nexthop add id 7 via 10.9.0.2 dev veth3
+  cat >"$ROUTES" <<'ROUTES'
+10.90.0.0/24 via 10.9.0.2
+10.91.0.0/24 via 10.9.0.2 dev veth3
+10.92.0.0/24 via 10.9.0.2 via 10.1.0.2
+10.93.0.0/24 via 10.1.0.2
+ROUTES
+  fib_start --table 100 --resync-interval 600
+  check "ready: all 4 installed, none failed" log_has "$FIB_LOG" '^ready routes=4 usable=4 adopted=0 operations=4 failures=0$'
+  check "10.90.0.0/24 installed plain (no nhid)" \
+    test -n "$(ip -N -n "$NS_H" route show table 100 proto $PROTO 10.90.0.0/24 | grep -v nhid | grep 'via 10.9.0.2 dev veth3')"
+  check "10.91.0.0/24 (dev veth3) installed plain" \
+    test -n "$(ip -N -n "$NS_H" route show table 100 proto $PROTO 10.91.0.0/24 | grep -v nhid | grep 'via 10.9.0.2 dev veth3')"
+  check "ECMP 10.92.0.0/24 with a refused member installed plain, both members" has_route 10.92.0.0/24 \
+    '^10.92.0.0/24 \| nexthop via 10.1.0.2 dev veth1 weight 1 \| nexthop via 10.9.0.2 dev veth3 weight 1$' -4 100
+  check "ECMP 10.92.0.0/24 has no nhid" \
+    test -z "$(ip -N -n "$NS_H" route show table 100 proto $PROTO 10.92.0.0/24 | grep nhid)"
+  check "10.93.0.0/24 (gateway in table main) keeps its nexthop object" \
+    test -n "$(ip -N -n "$NS_H" route show table 100 proto $PROTO 10.93.0.0/24 | grep 'nhid [0-9]')"
+  check_eq "one nexthop object of ours: via 10.1.0.2" 1 "$(ip -n "$NS_H" nexthop show proto $PROTO | grep -c 'via 10.1.0.2 dev veth1')"
+  check_eq "and no other" 1 "$(ip -n "$NS_H" nexthop show proto $PROTO | grep -c .)"
+  check "refusal with EINVAL logged" log_has "$FIB_LOG" 'refused a nexthop object \(Invalid argument\)'
+  check "refusal with ENETUNREACH logged" log_has "$FIB_LOG" 'refused a nexthop object \(Network is unreachable\)'
+  check "objects stay on (not taken for a missing API)" ptr_not log_has "$FIB_LOG" 'no nexthop API'
+  ptr_signal USR1 "$FIB_PID"
+  # 10.90 and 10.91 refused, and the group of 10.92 (plus its refused member, the same
+  # object as 10.90's): 3 objects refused, 3 routes plain.
+  check_wait "counters: 3 routes plain, 3 objects refused" 5 log_has "$FIB_LOG" '^counters .* plain_fallbacks=3 objects_refused=3$'
+  # A change needs the objects again: refused again, counted, not logged again.
+  sed -i 's|^10.90.0.0/24 via 10.9.0.2$|10.90.0.0/24 via 10.9.0.2 metric 7|; s|^10.91.0.0/24 .*|10.91.0.0/24 via 10.9.0.2 dev veth3 src 10.9.0.1|' "$ROUTES"
+  ptr_signal HUP "$FIB_PID"
+  check_wait "reload: 10.90.0.0/24 metric 7 in, plain" 5 \
+    test -n "$(ip -N -n "$NS_H" route show table 100 proto $PROTO 10.90.0.0/24 metric 7 | grep -v nhid | grep via)"
+  check_wait "reload: 10.91.0.0/24 src 10.9.0.1, plain" 5 \
+    test -n "$(ip -N -n "$NS_H" route show table 100 proto $PROTO 10.91.0.0/24 | grep -v nhid | grep 'src 10.9.0.1')"
+  check_wait "reload: 10.90.0.0/24 old metric removed" 5 \
+    test -z "$(ip -N -n "$NS_H" route show table 100 proto $PROTO 10.90.0.0/24 metric 0)"
+  ptr_signal USR1 "$FIB_PID"
+  check_wait "counters: 2 more routes plain, 2 more refusals" 5 log_has "$FIB_LOG" '^counters .* plain_fallbacks=5 objects_refused=5$'
+  check_eq "each reason logged once" "1 1" \
+    "$(log_count "$FIB_LOG" 'refused a nexthop object \(Invalid argument\)') $(log_count "$FIB_LOG" 'refused a nexthop object \(Network is unreachable\)')"
+  # A restart adopts the plain routes and the object route as they are.
+  require "kill -9 petrel-fib" ptr_signal KILL "$FIB_PID"
+  wait_until 5 ptr_not_alive "$FIB_PID"
+  fib_start --table 100 --resync-interval 600
+  check "restart adopted all 4 routes with 0 operations" log_has "$FIB_LOG" '^ready routes=4 usable=4 adopted=4 operations=0 '
 }
 
 scenario_link() {
@@ -269,4 +361,6 @@ run_scenario drift scenario_drift
 run_scenario restart scenario_restart
 run_scenario link scenario_link
 run_scenario nexthop-objects scenario_nexthop_objects
+run_scenario plain scenario_plain
+run_scenario nexthop-refused scenario_nexthop_refused
 ptr_summary

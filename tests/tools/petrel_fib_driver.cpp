@@ -14,7 +14,11 @@
 //   nexthops changed: A B ...
 //   drift PREFIX: deleted|changed behind our back
 //   reloaded routes=N
-//   counters installs=N removes=N failures=N retries=N resyncs=N repaired=N
+//   counters installs=N removes=N failures=N retries=N resyncs=N repaired=N ...
+//            plain_fallbacks=N objects_refused=N   (SIGUSR1 and at exit)
+// Routes refer to kernel nexthop objects unless --plain-routes; where the kernel
+// refuses an object the routes go in plain (fib/nexthop_support.hpp) and a warning
+// is logged once per reason.
 #include <boost/program_options.hpp>
 
 #include <net/if.h>
@@ -61,7 +65,8 @@ void print_counters(const FibWriter& writer) {
   FibCounters c = writer.counters();
   std::cout << "counters installs=" << c.installs << " removes=" << c.removes << " failures=" << c.failures
             << " retries=" << c.retries << " resyncs=" << c.resyncs << " repaired=" << c.repaired
-            << " coalesced=" << c.coalesced << " batches=" << c.batches << std::endl;
+            << " coalesced=" << c.coalesced << " batches=" << c.batches << " plain_fallbacks=" << c.plain_fallbacks
+            << " objects_refused=" << c.objects_refused << std::endl;
 }
 
 class Driver {
@@ -151,7 +156,8 @@ int main(int argc, char** argv) {
       ("protocol", po::value<unsigned>()->default_value(201), "route protocol number marking Petrel's routes")
       ("resync-interval", po::value<unsigned>()->default_value(60), "seconds between periodic resyncs (0: none)")
       ("window", po::value<std::size_t>()->default_value(4096), "netlink messages per sendmsg")
-      ("nexthop-objects", "routes refer to kernel nexthop objects (RTA_NH_ID) Petrel creates")
+      ("nexthop-objects", "routes refer to kernel nexthop objects (RTA_NH_ID) Petrel creates (the default)")
+      ("plain-routes", "no nexthop objects: every route carries its gateways")
       ("dry-run", "write nothing to the kernel (record only)");
   po::variables_map vm;
   try {
@@ -170,7 +176,11 @@ int main(int argc, char** argv) {
     std::cerr << "petrel-fib: --protocol must be 1..255\n";
     return 2;
   }
-  KernelTarget target{vm["table"].as<uint32_t>(), static_cast<uint8_t>(protocol), vm.count("nexthop-objects") > 0};
+  if (vm.count("nexthop-objects") && vm.count("plain-routes")) {
+    std::cerr << "petrel-fib: --nexthop-objects and --plain-routes exclude each other\n";
+    return 2;
+  }
+  KernelTarget target{vm["table"].as<uint32_t>(), static_cast<uint8_t>(protocol), vm.count("plain-routes") == 0};
   const std::string routes_path = vm["routes"].as<std::string>();
 
   // Signals arrive through a signalfd, read in the same poll loop as netlink.
