@@ -12,8 +12,10 @@
 // ascending addresses, or (--order=hash) the order a RIB's hash table iterates in,
 // which is how a mass withdrawal reaches the FIB. Flags: --sizes=100000,1000000
 // --window=4096 --batch=16384 --ip=PATH --order=ascending|hash
-// --nexthop-objects (the writer's routes refer to kernel nexthop objects it creates,
-// RTA_NH_ID, instead of carrying their gateway; ip -batch is unchanged).
+// The writer's routes refer to kernel nexthop objects it creates (RTA_NH_ID), as
+// petreld's do by default; --plain sends them with their gateway instead (the mode
+// before nexthop objects; --nexthop-objects names the default). ip -batch is the same
+// in both modes.
 // --sink=none: Petrel's user space alone: the same producer and writer against a
 // sink that does nothing (no kernel, no ip -batch; needs no namespace); prints wall
 // and CPU seconds (both threads) per phase.
@@ -118,6 +120,10 @@ Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::siz
   t.install_cpu = cpu_seconds() - cpu_start;
   FibCounters c = writer.counters();
   if (c.failures != 0) std::fprintf(stderr, "fib_bench: %llu failed installs\n", (unsigned long long)c.failures);
+  if (c.plain_fallbacks != 0) {  // the figures would be those of plain routes
+    std::fprintf(stderr, "fib_bench: %llu routes went in plain: the kernel refused nexthop objects\n",
+                 (unsigned long long)c.plain_fallbacks);
+  }
   std::size_t in_kernel = no_kernel ? n : count_ours(*sink);
   if (in_kernel != n) {
     std::fprintf(stderr, "fib_bench: kernel holds %zu routes, expected %zu\n", in_kernel, n);
@@ -167,7 +173,7 @@ int main(int argc, char** argv) {
   std::vector<std::size_t> sizes = {100'000, 1'000'000};
   std::size_t window = 4096, batch = 16384;
   std::string ip = "ip";
-  bool nexthop_objects = false;
+  bool nexthop_objects = true;
   bool hash_order = false;
   bool no_kernel = false;
   for (int i = 1; i < argc; ++i) {
@@ -189,12 +195,12 @@ int main(int argc, char** argv) {
       hash_order = a == "--order=hash";
     } else if (a.starts_with("--ip=")) {
       ip = a.substr(5);
-    } else if (a == "--nexthop-objects") {
-      nexthop_objects = true;
+    } else if (a == "--nexthop-objects" || a == "--plain") {
+      nexthop_objects = a == "--nexthop-objects";
     } else if (a == "--sink=none" || a == "--sink=kernel") {
       no_kernel = a == "--sink=none";
     } else {
-      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-objects] [--order=ascending|hash] [--sink=kernel|none]\n");
+      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-objects|--plain] [--order=ascending|hash] [--sink=kernel|none]\n");
       return 2;
     }
   }
@@ -231,7 +237,7 @@ int main(int argc, char** argv) {
     double ip_add = run_ip_batch(ip, "add", order, batch_file);
     double ip_del = run_ip_batch(ip, "del", order, batch_file);
     std::remove(batch_file.c_str());
-    const std::string petrel_name = nexthop_objects ? "petrel (nexthop objects)" : "petrel";
+    const std::string petrel_name = nexthop_objects ? "petrel (nexthop objects)" : "petrel (plain)";
     std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f\n", n, petrel_name.c_str(), p.install, n / p.install,
                 p.remove, n / p.remove);
     std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f\n", n, "ip -batch", ip_add, n / ip_add, ip_del, n / ip_del);

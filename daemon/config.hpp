@@ -105,7 +105,7 @@ struct FibConfig {
   uint8_t protocol = 201;       // route protocol number; "petrel" names 201
   uint32_t ecmp_max_paths = 16;
   std::optional<uint32_t> metric;
-  bool nexthop_objects = false;  // routes refer to kernel nexthop objects (RTA_NH_ID; Linux >= 5.3)
+  bool nexthop_objects = true;   // routes refer to kernel nexthop objects (RTA_NH_ID; Linux >= 5.3; falls back to plain routes)
   friend bool operator==(const FibConfig&, const FibConfig&) = default;
 };
 

@@ -114,6 +114,7 @@ TEST_CASE("a minimal configuration takes every default") {
   CHECK(c.fib == FibConfig{});
   CHECK(c.fib.table == 254);
   CHECK(c.fib.protocol == 201);
+  CHECK(c.fib.nexthop_objects);  // kernel nexthop objects by default
   CHECK(c.max_paths == 1);
   CHECK_FALSE(c.selection_deferral);
   CHECK(c.store_path == "/var/lib/petrel");
@@ -294,7 +295,7 @@ control-socket-readonly: /run/petrel/ro.ctl
 metrics: "[::1]:9100"
 log-level: debug
 store: {path: /srv/petrel, enabled: false, history-max-age: 3600, history-max-entries: 5000}
-fib: {enabled: false, table: 100, protocol: 99, ecmp-max-paths: 4, metric: 0}
+fib: {enabled: false, table: 100, protocol: 99, ecmp-max-paths: 4, metric: 0, nexthop-objects: false}
 max-paths: 8
 multipath-relax: true
 always-compare-med: true
@@ -344,7 +345,7 @@ kubernetes: {enabled: true}
   const Config c = parse_ok(yaml, (dir.path / "petrel.yaml").string());
   CHECK(c.cluster_id == 7u);
   CHECK(c.metrics == "[::1]:9100");
-  CHECK(c.fib == FibConfig{false, 100, 99, 4, 0});
+  CHECK(c.fib == FibConfig{false, 100, 99, 4, 0, false});  // nexthop-objects: false still turns them off
   REQUIRE(c.peers.size() == 2);
   CHECK(c.peers[0].next_hop == NextHopConfig::address);
   CHECK(c.peers[0].add_path_send);

@@ -30,8 +30,10 @@
 #             involved; `show route` shows the path as unreachable; link up reinstalls;
 #             a multihop next hop resolves through an IGP route (the kernel route names its
 #             gateway, follows it when it moves, goes when it goes)
-#   nexthop-objects  the same with fib.nexthop-objects: every route refers to a kernel
-#             nexthop object (group for ECMP), and the same link events give the same routes
+#             Kernel nexthop objects are the default (fib.nexthop-objects): every route
+#             must refer to one (group for ECMP)
+#   nexthop-plain  the same with fib: {nexthop-objects: false}: the same link events give
+#             the same routes, none with an nhid
 #   history   the store (rib/store): a BIRD peer's route flapped three times;
 #             `petrelc show route history P` lists the flaps (announce, withdraw x3,
 #             announce x3); `mrt dump rib` read by bgpdump agrees with `show route`,
@@ -176,12 +178,7 @@ scenario_birdc() {
   check "birdc enable t1: 't1: enabled'" pd_has node '^t1: enabled$' enable t1
   check_wait "t1 Established again" 20 pd_established node t1
   check "birdc show protocols nosuch: 'No protocols match'" pd_has node 'No protocols match' show protocols nosuch
-  if [[ ${NH_OBJECTS:-0} == 1 ]]; then
-    ip -n "$node" nexthop show | sed 's/^/# kernel nexthop objects: /' >&2
-    check "nexthop objects of protocol petrel in the kernel" test -n "$(ip -n "$node" nexthop show proto petrel)"
-  fi
   check "petreld still running" ptr_alive "${PD_PID[node]}"
-  NH_OBJECTS=0
 }
 # http_get NS PORT PATH: the body of a plain HTTP/1.0 GET to 127.0.0.1:PORT inside NS.
 http_get() {
@@ -383,23 +380,28 @@ EOF
 
 # The kernel's route for PREFIX in NS, as `ip route` prints it, on one line.
 # The kernel route of a prefix on one line; "nhid N" (fib.nexthop-objects) is left
-# out, the next hops are printed beside it (NH_OBJECTS=1 requires it instead).
+# out, the next hops are printed beside it. NH_OBJECTS=1 requires an nhid,
+# NH_OBJECTS=plain requires none.
 nh_kernel_route() {
   local r; r=$(ip -n "$1" route show "$2" | tr -s ' \t\n' ' ' | sed 's/ $//')
   if [[ ${NH_OBJECTS:-0} == 1 && -n $r ]]; then
     [[ $r == *" nhid "* ]] || { echo "(no nhid) $r"; return; }
   fi
+  if [[ ${NH_OBJECTS:-0} == plain && $r == *" nhid "* ]]; then
+    echo "(nhid) $r"; return
+  fi
   sed -E 's/ nhid [0-9]+//' <<<"$r"
 }
 nh_kernel_is() { [[ "$(nh_kernel_route "$1" "$2")" == "$3" ]]; }
 
-# scenario_nexthop [objects]: with `objects`, petreld runs with fib.nexthop-objects
-# and every route must refer to a kernel nexthop object.
+# scenario_nexthop [plain]: petreld's default config uses kernel nexthop objects and
+# every route must refer to one; with `plain` (fib: {nexthop-objects: false}) none may.
 scenario_nexthop() {
   local fib_line=""
-  if [[ ${1:-} == objects ]]; then
-    NH_OBJECTS=1
-    fib_line="fib: {nexthop-objects: true}"
+  NH_OBJECTS=1
+  if [[ ${1:-} == plain ]]; then
+    NH_OBJECTS=plain
+    fib_line="fib: {nexthop-objects: false}"
   fi
   ns_add node; local node=$REPLY
   ns_add t1; local t1ns=$REPLY
@@ -499,7 +501,14 @@ EOF
   require "ip route del 10.99.0.0/16" ip -n "$node" route del 10.99.0.0/16
   check_wait "IGP route gone: $m leaves the kernel" 1 test_eq_cmd "" nh_kernel_route "$node" "$m"
   check "show route: obs's path to $m is unreachable" pd_has node "unreachable \[obs " show route "$m"
+  if [[ $NH_OBJECTS == 1 ]]; then
+    ip -n "$node" nexthop show | sed 's/^/# kernel nexthop objects: /' >&2
+    check "nexthop objects of protocol petrel in the kernel" test -n "$(ip -n "$node" nexthop show proto petrel)"
+  else
+    check "no nexthop object of protocol petrel in the kernel" test -z "$(ip -n "$node" nexthop show proto petrel)"
+  fi
   check "petreld still running" ptr_alive "${PD_PID[node]}"
+  NH_OBJECTS=0
 }
 
 # ---------------------------------------------------------------- route history and MRT
@@ -763,7 +772,7 @@ petreld_main() {
   run_scenario dryrun scenario_dryrun
   run_scenario restart scenario_restart
   run_scenario nexthop scenario_nexthop
-  run_scenario nexthop-objects scenario_nexthop objects
+  run_scenario nexthop-plain scenario_nexthop plain
   run_scenario history scenario_history
   run_scenario drain scenario_drain
   ptr_summary
