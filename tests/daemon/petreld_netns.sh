@@ -503,9 +503,9 @@ EOF
   check "show route: obs's path to $m is unreachable" pd_has node "unreachable \[obs " show route "$m"
   if [[ $NH_OBJECTS == 1 ]]; then
     ip -n "$node" nexthop show | sed 's/^/# kernel nexthop objects: /' >&2
-    check "nexthop objects of protocol petrel in the kernel" test -n "$(ip -n "$node" nexthop show proto petrel)"
+    check "nexthop objects of protocol 201 (petrel) in the kernel" test -n "$(ip -n "$node" nexthop show proto 201)"
   else
-    check "no nexthop object of protocol petrel in the kernel" test -z "$(ip -n "$node" nexthop show proto petrel)"
+    check "no nexthop object of protocol 201 (petrel) in the kernel" test -z "$(ip -n "$node" nexthop show proto 201)"
   fi
   check "petreld still running" ptr_alive "${PD_PID[node]}"
   NH_OBJECTS=0
