@@ -420,10 +420,25 @@ scenario_mesh() {
 # The same counting must see a loss when petreld's routes are not there: kill -9,
 # flush proto petrel on node-a, start again (a cold start: it learns and installs the
 # route anew after its session comes up).
+# flush_petrel_routes NS: deletes every IPv4 route of proto petrel, one `ip route del`
+# each. (`ip route flush` answers EINVAL for a route with an nhid — petreld's routes
+# refer to nexthop objects by default —, and deleting the objects would take their
+# routes with no RTM_DELROUTE for `ip monitor` to see.)
+flush_petrel_routes() {
+  local ns=$1 first second rest
+  ip -n "$ns" -o route show proto petrel | while read -r first second rest; do
+    if [[ $first == blackhole ]]; then
+      ip -n "$ns" route del blackhole "$second" proto petrel
+    else
+      ip -n "$ns" route del "$first" proto petrel
+    fi
+  done
+  [[ -z "$(ip -n "$ns" route show proto petrel)" ]]
+}
 restart_flushed() {
   require "kill -9 petreld" ptr_signal KILL "${PD_PID[a]}"
   pd_wait_exit a
-  require "flush node-a's routes of proto petrel" ip -n "${NS_NODE[a]}" route flush proto petrel
+  require "flush node-a's routes of proto petrel" flush_petrel_routes "${NS_NODE[a]}"
   ptr_sleep 0.5
   pd_start a
   require_wait "reconverged after the flushed restart" 30 all_converged

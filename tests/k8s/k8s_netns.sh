@@ -240,7 +240,8 @@ protocols_listed() { pc "$1" show protocols | grep -q '^static '; }
 no_session() { protocols_listed "$1" && ! has_session "$1" "$2"; }
 
 # route_via NODE PREFIX GATEWAY: NODE's kernel routes PREFIX via GATEWAY, installed by petreld.
-route_via() { ip -n "${NODE_NS[$1]}" route show "$2" | grep -Eq "^${2//./\\.} via ${3//./\\.} dev veth0 proto petrel"; }
+# ("nhid N": petreld's routes refer to kernel nexthop objects by default.)
+route_via() { ip -n "${NODE_NS[$1]}" route show "$2" | grep -Eq "^${2//./\\.} (nhid [0-9]+ )?via ${3//./\\.} dev veth0 proto petrel"; }
 # route_blackhole NODE PREFIX
 route_blackhole() { ip -n "${NODE_NS[$1]}" route show "$2" | grep -Eq "^blackhole ${2//./\\.} proto petrel"; }
 # no_route NODE PREFIX: no route for exactly PREFIX (installed by anyone).
@@ -462,7 +463,7 @@ scenario_reflectors() {
 # ---------------------------------------------------------------- dual stack
 
 # route6_via NODE PREFIX GATEWAY / route6_blackhole NODE PREFIX: the IPv6 forms.
-route6_via() { ip -n "${NODE_NS[$1]}" -6 route show "$2" | grep -Eq "^$2 via $3 dev veth0 proto petrel"; }
+route6_via() { ip -n "${NODE_NS[$1]}" -6 route show "$2" | grep -Eq "^$2 (nhid [0-9]+ )?via $3 dev veth0 proto petrel"; }
 route6_blackhole() { ip -n "${NODE_NS[$1]}" -6 route show "$2" | grep -Eq "^blackhole $2 (dev lo )?proto petrel"; }
 
 scenario_dualstack() {
@@ -524,8 +525,8 @@ scenario_restart() {
   # Its peers keep its routes (graceful restart, RFC 4724 §4.2), its kernel keeps everything.
   check_never "node-b down: node-a keeps 10.244.2.0/24 via node-b" 3 ptr_not route_via node-a 10.244.2.0/24 "${NODE_IP[node-b]}"
   check "node-b down: node-b's kernel keeps 10.244.1.0/24 and 10.244.3.0/24" \
-    bash -c "ip -n '${NODE_NS[node-b]}' route show proto petrel | grep -q '^10.244.1.0/24 via' &&
-             ip -n '${NODE_NS[node-b]}' route show proto petrel | grep -q '^10.244.3.0/24 via'"
+    bash -c "ip -n '${NODE_NS[node-b]}' route show proto petrel | grep -Eq '^10.244.1.0/24 (nhid [0-9]+ )?via' &&
+             ip -n '${NODE_NS[node-b]}' route show proto petrel | grep -Eq '^10.244.3.0/24 (nhid [0-9]+ )?via'"
 
   # petreld starts again: its peers come only from the API server, after the first list.
   node_start node-b
