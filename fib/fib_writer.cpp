@@ -98,11 +98,15 @@ void FibWriter::run() {
       std::lock_guard lock(mutex_);
       queue_.take_all(taken_);
     }
+    if (table_.size() + taken_.size() > table_.max_load()) table_.reserve(table_.size() + taken_.size());
     for (RouteChange& change : taken_.changes) {
       if (change.route) {
-        desired_[change.prefix] = std::move(*change.route);
-      } else {
-        desired_.erase(change.prefix);
+        FibEntry& entry = table_[change.prefix];
+        entry.route = std::move(*change.route);
+        entry.wanted = true;
+      } else if (auto it = table_.find(change.prefix); it != table_.end()) {
+        it->second.wanted = false;
+        if (!it->second.installed) table_.erase(it);
       }
     }
     taken_.clear();
@@ -232,9 +236,9 @@ void FibWriter::requeue_due_retries(Clock::time_point now) {
   if (due.empty()) return;
   std::lock_guard lock(mutex_);
   for (const Prefix& prefix : due) {
-    auto it = desired_.find(prefix);
-    if (it != desired_.end()) {
-      queue_.put(it->second);
+    auto it = table_.find(prefix);
+    if (it != table_.end() && it->second.wanted) {
+      queue_.put(it->second.route);
     } else {
       queue_.remove(prefix);
     }
@@ -254,7 +258,15 @@ std::size_t FibWriter::count_scheduled_retries() const {
 
 void FibWriter::process(std::span<RouteChange* const> changes) {
   std::vector<Operation>& ops = ops_;
+  std::vector<FibTable::iterator>& entries = op_entries_;
   ops.clear();
+  entries.clear();
+  // No rehash while this batch runs (only puts insert): the iterators stay valid
+  // until apply() has recorded the sink's answers (erasing one moves no other).
+  std::size_t puts = 0;
+  for (RouteChange* change : changes) puts += change->route ? 1 : 0;
+  // (Only when needed: boost's reserve() rehashes to the exact size asked, even smaller.)
+  if (table_.size() + puts > table_.max_load()) table_.reserve(2 * (table_.size() + puts));
   // Removes of old metrics, each with the index of the install of its new key:
   // sent only once that install succeeded, so that a failed install (EEXIST on a
   // key another owner holds, ENETUNREACH, …) never leaves the prefix with no
@@ -268,39 +280,48 @@ void FibWriter::process(std::span<RouteChange* const> changes) {
     }
     const Prefix& prefix = changes[i]->prefix;
     std::optional<Route>& route = changes[i]->route;
-    auto ours = installed_.find(prefix);
+    // One probe per change: the entry holds both what is wanted and what is installed.
     if (route) {
+      auto it = table_.try_emplace(prefix).first;
+      FibEntry& entry = it->second;
       const uint32_t metric = effective_metric(*route);
-      if (ours != installed_.end() && ours->second == metric) {
+      if (entry.installed && entry.installed_metric == metric) {
         ops.push_back({Operation::Kind::replace, *route});
       } else {
-        if (ours != installed_.end()) {  // a new metric is a new kernel key
+        if (entry.installed) {  // a new metric is a new kernel key
           Route old;
           old.prefix = prefix;
-          old.metric = ours->second;
+          old.metric = entry.installed_metric;
           removes.emplace_back(Operation{Operation::Kind::remove, std::move(old)}, ops.size());
         }
         ops.push_back({Operation::Kind::install, *route});
       }
-      desired_[prefix] = std::move(*route);
+      entry.route = std::move(*route);
+      entry.wanted = true;
+      entries.push_back(it);
     } else {
-      desired_.erase(prefix);
+      auto it = table_.find(prefix);  // none: not ours as far as we know; the remove is harmless
       Route r;
       r.prefix = prefix;
-      if (ours != installed_.end()) r.metric = ours->second;
+      if (it != table_.end()) {
+        it->second.wanted = false;
+        if (it->second.installed) r.metric = it->second.installed_metric;
+      }
       ops.push_back({Operation::Kind::remove, std::move(r)});
+      entries.push_back(it);
     }
   }
-  apply(ops, errors_);
+  apply(ops, errors_, entries);
   if (removes.empty()) return;
   std::vector<Operation> after;
   for (auto& [remove, install] : removes)
     if (errors_[install] == 0) after.push_back(std::move(remove));
   std::vector<int> after_errors;
-  apply(after, after_errors);
+  apply(after, after_errors, {});
 }
 
-void FibWriter::apply(std::vector<Operation>& ops, std::vector<int>& errors) {
+void FibWriter::apply(std::vector<Operation>& ops, std::vector<int>& errors,
+                      std::span<const FibTable::iterator> entries) {
   errors.assign(ops.size(), 0);
   if (ops.empty()) return;
   sink_.apply(ops, errors);
@@ -310,22 +331,34 @@ void FibWriter::apply(std::vector<Operation>& ops, std::vector<int>& errors) {
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const Operation& op = ops[i];
     const Prefix& prefix = op.route.prefix;
+    FibTable::iterator it = entries.empty() ? table_.find(prefix) : entries[i];
+    FibEntry* entry = it != table_.end() ? &it->second : nullptr;
+    // An entry neither wanted nor installed any more goes (erasing moves no other entry).
+    auto erase_if_unused = [&] {
+      if (entry != nullptr && !entry->wanted && !entry->installed) table_.erase(it);
+    };
     // Removing what is already gone is success: the kernel is where we want it.
     bool ok = errors[i] == 0 || (op.kind == Operation::Kind::remove && errors[i] == ESRCH);
     if (ok) {
       if (op.kind == Operation::Kind::remove) {
         ++delta.removes;
-        auto it = installed_.find(prefix);
-        if (it != installed_.end() && (!op.route.metric || *op.route.metric == it->second)) installed_.erase(it);
+        if (entry != nullptr && entry->installed &&
+            (!op.route.metric || *op.route.metric == entry->installed_metric)) {
+          entry->installed = false;
+        }
         // A remove of an old metric does not end the retry of the prefix's new route.
-        if (!retry_.empty() && !desired_.contains(prefix)) retry_.erase(prefix);
+        if (!retry_.empty() && (entry == nullptr || !entry->wanted)) retry_.erase(prefix);
+        erase_if_unused();
       } else {
         ++delta.installs;
-        installed_[prefix] = effective_metric(op.route);
+        if (entry == nullptr) entry = &table_[prefix];  // not from process(): no pointers held
+        entry->installed = true;
+        entry->installed_metric = effective_metric(op.route);
         if (!retry_.empty()) retry_.erase(prefix);
       }
       continue;
     }
+    erase_if_unused();
     ++delta.failures;
     Retry& retry = retry_[prefix];
     auto backoff = options_.retry_initial * (1LL << std::min(retry.attempts, 20));
@@ -352,15 +385,19 @@ void FibWriter::resync() {
     resync_failed_ = true;  // run() tries again a second later
     return;
   }
-  ReconcilePlan plan = reconcile(desired_, *observed);
+  ReconcilePlan plan = reconcile(WantedRoutes(table_), *observed);
   // What the dump shows is ours; apply() then tracks the plan's operations. Of a
   // prefix with several routes the plan keeps at most one, removing the others.
-  installed_.clear();
+  for (auto& [prefix, entry] : table_) entry.installed = false;
   for (const Route& route : *observed) {
-    auto it = desired_.find(route.prefix);
-    bool kept = it != desired_.end() && effective_metric(it->second) == effective_metric(route);
-    if (kept || !installed_.contains(route.prefix)) installed_[route.prefix] = effective_metric(route);
+    FibEntry& entry = table_[route.prefix];
+    bool kept = entry.wanted && effective_metric(entry.route) == effective_metric(route);
+    if (kept || !entry.installed) {
+      entry.installed = true;
+      entry.installed_metric = effective_metric(route);
+    }
   }
+  erase_if(table_, [](const auto& item) { return !item.second.wanted && !item.second.installed; });
   // Installs and replaces stay before removes (a metric change's new key goes in
   // before its old one goes); each group in the kernel's cheapest order.
   auto removes = std::find_if(plan.operations.begin(), plan.operations.end(),
@@ -368,7 +405,7 @@ void FibWriter::resync() {
   sort_for_kernel(std::span<Operation>(plan.operations.begin(), removes));
   sort_for_kernel(std::span<Operation>(removes, plan.operations.end()));
   std::vector<int> errors;
-  apply(plan.operations, errors);
+  apply(plan.operations, errors, {});
   std::lock_guard lock(mutex_);
   ++counters_.resyncs;
   counters_.adopted = plan.adopted;

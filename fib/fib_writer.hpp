@@ -27,6 +27,7 @@
 #include <span>
 #include <thread>
 
+#include "fib/fib_table.hpp"
 #include "fib/kernel_order.hpp"
 #include "fib/route_queue.hpp"
 #include "fib/route_sink.hpp"
@@ -94,7 +95,9 @@ class FibWriter {
   void merge_incoming(std::size_t start);  // incoming_ joins the rest of the round (order_ from `start`)
   void process(std::span<RouteChange* const> changes);
   void resync();
-  void apply(std::vector<Operation>& ops, std::vector<int>& errors);  // errors: the sink's errno per operation
+  // errors: the sink's errno per operation. entries: the table entry of each operation
+  // (process(): taken while building them); empty: looked up by prefix.
+  void apply(std::vector<Operation>& ops, std::vector<int>& errors, std::span<const FibTable::iterator> entries);
   void requeue_due_retries(std::chrono::steady_clock::time_point now);
   std::chrono::steady_clock::time_point next_wakeup(std::chrono::steady_clock::time_point now) const;
   std::size_t count_scheduled_retries() const;
@@ -120,10 +123,10 @@ class FibWriter {
   std::vector<bool> done_;  // per change of taken_: written in this round
   std::vector<Operation> ops_;
   std::vector<int> errors_;
-  RouteTable desired_;
-  // The kernel key (metric) of Petrel's route for each prefix it holds, as far as the
-  // writer knows: installs use NLM_F_EXCL unless the key is known to be ours.
-  boost::unordered_flat_map<Prefix, uint32_t, PrefixHash, PrefixEqual> installed_;
+  std::vector<FibTable::iterator> op_entries_;  // process(): the table entry of each operation
+  // Per prefix: the desired route, and the kernel key (metric) of Petrel's route there
+  // as far as the writer knows (installs use NLM_F_EXCL unless the key is known to be ours).
+  FibTable table_;
   boost::unordered_flat_map<Prefix, Retry, PrefixHash, PrefixEqual> retry_;
   std::chrono::steady_clock::time_point next_resync_;
   bool resync_failed_ = false;  // the last dump failed: try again in a second

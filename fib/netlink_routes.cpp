@@ -169,8 +169,17 @@ void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> erro
   std::vector<uint32_t>& used = used_objects_;  // per operation: the object it refers to, or 0
   used.assign(ops.size(), 0);
   std::vector<NexthopObject> created;
+  std::size_t with_objects = 0;
   for (std::size_t i = 0; i < ops.size(); ++i) {
-    if (wants_object(ops[i])) used[i] = objects_.acquire(ops[i].route.nexthops, created);
+    if (wants_object(ops[i])) {
+      used[i] = objects_.acquire(ops[i].route.nexthops, created);
+      ++with_objects;
+    }
+  }
+  // Grow once for a burst (reserve() only when needed: boost rehashes to the exact
+  // size asked, even a smaller one).
+  if (prefix_objects_.size() + with_objects > prefix_objects_.max_load()) {
+    prefix_objects_.reserve(2 * (prefix_objects_.size() + with_objects));
   }
   if (!created.empty()) {
     // The kernel wants a device for a gateway nexthop: the one its route lookup picks.
@@ -226,16 +235,17 @@ void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> erro
       }
       continue;
     }
+    // One probe per route: the object the prefix's kernel route used until now.
     uint32_t previous = 0;
-    if (auto it = prefix_objects_.find(prefix); it != prefix_objects_.end()) {
-      previous = it->second;
-      if (used[i] != 0) {
+    if (used[i] != 0) {
+      auto [it, inserted] = prefix_objects_.try_emplace(prefix, used[i]);
+      if (!inserted) {
+        previous = it->second;
         it->second = used[i];
-      } else {
-        prefix_objects_.erase(it);
       }
-    } else if (used[i] != 0) {
-      prefix_objects_.emplace(prefix, used[i]);
+    } else if (auto it = prefix_objects_.find(prefix); it != prefix_objects_.end()) {
+      previous = it->second;
+      prefix_objects_.erase(it);
     }
     if (previous != 0) objects_.release(previous);
   }

@@ -17,7 +17,28 @@ Operation remove_op(const Route& observed) {
 
 }  // namespace
 
+namespace {
+class TableView final : public DesiredRoutes {
+ public:
+  explicit TableView(const RouteTable& table) : table_(table) {}
+  const Route* find(const Prefix& prefix) const override {
+    auto it = table_.find(prefix);
+    return it == table_.end() ? nullptr : &it->second;
+  }
+  void for_each(const std::function<void(const Route&)>& visit) const override {
+    for (const auto& [prefix, route] : table_) visit(route);
+  }
+
+ private:
+  const RouteTable& table_;
+};
+}  // namespace
+
 ReconcilePlan reconcile(const RouteTable& desired, std::span<const Route> observed) {
+  return reconcile(TableView(desired), observed);
+}
+
+ReconcilePlan reconcile(const DesiredRoutes& desired, std::span<const Route> observed) {
   ReconcilePlan plan;
   // Pass 1: the first observed route that already matches its desired route is
   // adopted, wherever it sits among duplicates: a correct route is never touched.
@@ -25,8 +46,8 @@ ReconcilePlan reconcile(const RouteTable& desired, std::span<const Route> observ
   std::vector<bool> keep(observed.size(), false);
   for (std::size_t i = 0; i < observed.size(); ++i) {
     const Route& have = observed[i];
-    auto it = desired.find(have.prefix);
-    if (it != desired.end() && !adopted.contains(have.prefix) && kernel_matches(it->second, have)) {
+    const Route* want = desired.find(have.prefix);
+    if (want != nullptr && !adopted.contains(have.prefix) && kernel_matches(*want, have)) {
       adopted.insert(have.prefix);
       keep[i] = true;
     }
@@ -40,12 +61,12 @@ ReconcilePlan reconcile(const RouteTable& desired, std::span<const Route> observ
   for (std::size_t i = 0; i < observed.size(); ++i) {
     if (keep[i]) continue;
     const Route& have = observed[i];
-    auto it = desired.find(have.prefix);
-    bool replace = it != desired.end() && !adopted.contains(have.prefix) && !replaced.contains(have.prefix) &&
-                   effective_metric(it->second) == effective_metric(have);
+    const Route* want = desired.find(have.prefix);
+    bool replace = want != nullptr && !adopted.contains(have.prefix) && !replaced.contains(have.prefix) &&
+                   effective_metric(*want) == effective_metric(have);
     if (replace) {
       replaced.insert(have.prefix);
-      plan.operations.push_back({Operation::Kind::replace, it->second});
+      plan.operations.push_back({Operation::Kind::replace, *want});
     } else {
       removes.push_back(remove_op(have));
     }
@@ -53,11 +74,11 @@ ReconcilePlan reconcile(const RouteTable& desired, std::span<const Route> observ
   plan.replaced = replaced.size();
 
   // Pass 3: desired prefixes the kernel has no usable route for are installed.
-  for (const auto& [prefix, want] : desired) {
-    if (adopted.contains(prefix) || replaced.contains(prefix)) continue;
+  desired.for_each([&](const Route& want) {
+    if (adopted.contains(want.prefix) || replaced.contains(want.prefix)) return;
     plan.operations.push_back({Operation::Kind::install, want});
     ++plan.installed;
-  }
+  });
   // Removes last: a prefix whose metric changed gets its new route before the old
   // one goes, so forwarding never has a gap.
   plan.removed = removes.size();

@@ -10,6 +10,7 @@
 // function and so are never touched. Pure: no I/O, no clock.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -41,8 +42,19 @@ struct ReconcilePlan {
   std::size_t removed = 0;   // kernel routes nobody wants (or duplicates, or a stale metric)
 };
 
+// The desired state as reconcile() reads it: a lookup by prefix and a walk over all.
+// Lets a caller keep its desired routes in a table of its own layout (the FibWriter
+// keeps them beside what it knows is installed, fib/fib_table.hpp).
+class DesiredRoutes {
+ public:
+  virtual ~DesiredRoutes() = default;
+  virtual const Route* find(const Prefix& prefix) const = 0;
+  virtual void for_each(const std::function<void(const Route&)>& visit) const = 0;
+};
+
 // Desired routes must be normalize()d. `observed` may hold several routes of one
 // prefix (different metrics); at most one of them is kept.
+ReconcilePlan reconcile(const DesiredRoutes& desired, std::span<const Route> observed);
 ReconcilePlan reconcile(const RouteTable& desired, std::span<const Route> observed);
 
 }  // namespace petrel::fib
