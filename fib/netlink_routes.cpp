@@ -384,8 +384,9 @@ Result<std::vector<Route>, Error> NetlinkRouteSink::dump_own() {
       // A route using one of our nexthop objects is compared by its next hops (the
       // kernel reports them beside RTA_NH_ID); the object is an implementation detail.
       if (our_object) {
-        objects_.retain(id);
-        prefix_objects_[route->route.prefix] = id;
+        // One use per prefix: a dump that races with kernel changes can show a route
+        // twice, and counting it twice would keep its object alive for ever.
+        if (prefix_objects_.try_emplace(route->route.prefix, id).second) objects_.retain(id);
         route->route.nexthop_id = 0;
       }
       out.push_back(std::move(route->route));
