@@ -178,8 +178,8 @@ void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> erro
   }
   // Grow once for a burst (reserve() only when needed: boost rehashes to the exact
   // size asked, even a smaller one).
-  if (prefix_objects_.size() + with_objects > prefix_objects_.max_load()) {
-    prefix_objects_.reserve(2 * (prefix_objects_.size() + with_objects));
+  if (route_objects_.size() + with_objects > route_objects_.max_load()) {
+    route_objects_.reserve(2 * (route_objects_.size() + with_objects));
   }
   if (!created.empty()) {
     // The kernel wants a device for a gateway nexthop: the one its route lookup picks.
@@ -224,7 +224,7 @@ void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> erro
   send_all(ops.size(), [&](std::size_t i, uint32_t seq) { buffer_.add(ops[i], target_, seq, false, used[i]); }, errors);
   // Reference counts follow what the kernel now holds.
   for (std::size_t i = 0; i < ops.size(); ++i) {
-    const Prefix& prefix = ops[i].route.prefix;
+    const KernelKey key{ops[i].route.prefix, effective_metric(ops[i].route)};
     bool ok = errors[i] == 0 || (ops[i].kind == Operation::Kind::remove && errors[i] == ESRCH);
     if (!ok) {
       if (used[i] != 0) {
@@ -235,17 +235,17 @@ void NetlinkRouteSink::apply(std::span<const Operation> ops, std::span<int> erro
       }
       continue;
     }
-    // One probe per route: the object the prefix's kernel route used until now.
+    // One probe per route: the object this kernel route used until now.
     uint32_t previous = 0;
     if (used[i] != 0) {
-      auto [it, inserted] = prefix_objects_.try_emplace(prefix, used[i]);
+      auto [it, inserted] = route_objects_.try_emplace(key, used[i]);
       if (!inserted) {
         previous = it->second;
         it->second = used[i];
       }
-    } else if (auto it = prefix_objects_.find(prefix); it != prefix_objects_.end()) {
+    } else if (auto it = route_objects_.find(key); it != route_objects_.end()) {
       previous = it->second;
-      prefix_objects_.erase(it);
+      route_objects_.erase(it);
     }
     if (previous != 0) objects_.release(previous);
   }
@@ -347,7 +347,7 @@ Result<std::vector<Route>, Error> NetlinkRouteSink::dump_own() {
   if (support_.use_objects()) {
     // Our nexthop objects first, so that our routes using them are recognised.
     objects_.clear();
-    prefix_objects_.clear();
+    route_objects_.clear();
     int kernel_error = 0;
     auto r = socket_.dump(
         RTM_GETNEXTHOP, AF_UNSPEC,
@@ -384,9 +384,11 @@ Result<std::vector<Route>, Error> NetlinkRouteSink::dump_own() {
       // A route using one of our nexthop objects is compared by its next hops (the
       // kernel reports them beside RTA_NH_ID); the object is an implementation detail.
       if (our_object) {
-        // One use per prefix: a dump that races with kernel changes can show a route
+        // One use per kernel key: a dump that races with kernel changes can show a route
         // twice, and counting it twice would keep its object alive for ever.
-        if (prefix_objects_.try_emplace(route->route.prefix, id).second) objects_.retain(id);
+        if (route_objects_.try_emplace(KernelKey{route->route.prefix, effective_metric(route->route)}, id).second) {
+          objects_.retain(id);
+        }
         route->route.nexthop_id = 0;
       }
       out.push_back(std::move(route->route));

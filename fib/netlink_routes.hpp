@@ -79,7 +79,23 @@ class NetlinkRouteSink final : public RouteSink {
   NexthopSupport support_;  // objects wanted, and whether the kernel takes them
   NexthopObjects objects_;  // used only while support_.use_objects()
   std::vector<uint32_t> used_objects_;  // apply(): the object each operation refers to
-  boost::unordered_flat_map<Prefix, uint32_t, PrefixHash, PrefixEqual> prefix_objects_;
+  // The object each of our kernel routes uses, by kernel key (prefix, metric): a
+  // metric change installs the new key before it removes the old one, and each must
+  // release its own object.
+  struct KernelKey {
+    Prefix prefix;
+    uint32_t metric = 0;
+  };
+  struct KernelKeyHash {
+    using is_avalanching = void;
+    std::size_t operator()(const KernelKey& k) const { return PrefixHash{}(k.prefix) ^ (k.metric * 0x9e3779b97f4a7c15ull); }
+  };
+  struct KernelKeyEqual {
+    bool operator()(const KernelKey& a, const KernelKey& b) const {
+      return a.metric == b.metric && PrefixEqual{}(a.prefix, b.prefix);
+    }
+  };
+  boost::unordered_flat_map<KernelKey, uint32_t, KernelKeyHash, KernelKeyEqual> route_objects_;
 };
 
 }  // namespace petrel::fib

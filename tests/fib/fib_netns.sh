@@ -214,6 +214,14 @@ scenario_restart() {
   expect_full_set
 }
 
+# (check_wait runs its command again and again: conditions are functions, not "$(…)".)
+no_objects_of_ours() { [[ -z "$(ip -n "$NS_H" nexthop show proto $PROTO)" ]]; }
+# route_matches TABLE REGEX PREFIX [ip route selectors…]: our route's `ip route` text matches.
+route_matches() { ip -N -n "$NS_H" route show table "$1" proto $PROTO "${@:3}" | grep -Eq -- "$2"; }
+# plain_route TABLE REGEX PREFIX [selectors…]: there, matching, and without an nhid.
+plain_route() { local r; r=$(ip -N -n "$NS_H" route show table "$1" proto $PROTO "${@:3}"); [[ -n $r && $r != *nhid* ]] && grep -Eq -- "$2" <<<"$r"; }
+no_route_key() { [[ -z "$(ip -N -n "$NS_H" route show table "$1" proto $PROTO "${@:2}")" ]]; }
+
 scenario_nexthop_objects() {
   topo
   fib_start --resync-interval 600   # objects are the default
@@ -239,6 +247,18 @@ scenario_nexthop_objects() {
   check_eq "the same nexthop objects after the restart" "$objects_before" "$(ip -n "$NS_H" nexthop show proto $PROTO | sort)"
   nsx "$NS_H" ip route del 10.51.0.0/24 metric 20
   check_wait "ip route del: back" 5 has_route 10.51.0.0/24 'via 10.1.0.2 dev veth1 metric 20$'
+  # A metric change is a new kernel key: the new route goes in before the old one goes,
+  # and removing the old one must not release the new one's object (the kernel would
+  # delete the route with it). "dev veth1" makes the new route's object its own.
+  sed -i 's|^10.51.0.0/24 via 10.1.0.2 metric 20$|10.51.0.0/24 via 10.1.0.2 dev veth1 metric 30|' "$ROUTES"
+  ptr_signal HUP "$FIB_PID"
+  check_wait "metric 20 -> 30: the new key in, on an object" 5 route_matches main 'nhid [0-9]+ via 10.1.0.2' 10.51.0.0/24 metric 30
+  check_wait "metric 20 -> 30: the old key gone" 5 no_route_key main 10.51.0.0/24 metric 20
+  ptr_sleep 1
+  check "metric 30: still there a second later, on an object" route_matches main 'nhid [0-9]+ via 10.1.0.2' 10.51.0.0/24 metric 30
+  sed -i 's|^10.51.0.0/24 via 10.1.0.2 dev veth1 metric 30$|10.51.0.0/24 via 10.1.0.2 metric 20|' "$ROUTES"
+  ptr_signal HUP "$FIB_PID"
+  check_wait "metric back to 20" 5 has_route 10.51.0.0/24 'via 10.1.0.2 dev veth1 metric 20$'
   nsx "$NS_P" ip link set p1 down
   check_wait "carrier down: ECMP keeps the veth2 member" 5 has_route 10.50.0.0/24 '^10.50.0.0/24 via 10.2.0.2 dev veth2$'
   check_wait "carrier down: 10.51.0.0/24 withdrawn" 5 no_route 10.51.0.0/24
@@ -247,8 +267,7 @@ scenario_nexthop_objects() {
   # The desired state shrinks: objects nobody uses any more are deleted.
   printf '10.244.1.0/24 blackhole\n' >"$ROUTES"
   ptr_signal HUP "$FIB_PID"
-  check_wait "reload to a blackhole only: our nexthop objects deleted" 5 \
-    test -z "$(ip -n "$NS_H" nexthop show proto $PROTO)"
+  check_wait "reload to a blackhole only: our nexthop objects deleted" 5 no_objects_of_ours
 }
 
 scenario_plain() {
@@ -306,12 +325,9 @@ ROUTES
   # A change needs the objects again: refused again, counted, not logged again.
   sed -i 's|^10.90.0.0/24 via 10.9.0.2$|10.90.0.0/24 via 10.9.0.2 metric 7|; s|^10.91.0.0/24 .*|10.91.0.0/24 via 10.9.0.2 dev veth3 src 10.9.0.1|' "$ROUTES"
   ptr_signal HUP "$FIB_PID"
-  check_wait "reload: 10.90.0.0/24 metric 7 in, plain" 5 \
-    test -n "$(ip -N -n "$NS_H" route show table 100 proto $PROTO 10.90.0.0/24 metric 7 | grep -v nhid | grep via)"
-  check_wait "reload: 10.91.0.0/24 src 10.9.0.1, plain" 5 \
-    test -n "$(ip -N -n "$NS_H" route show table 100 proto $PROTO 10.91.0.0/24 | grep -v nhid | grep 'src 10.9.0.1')"
-  check_wait "reload: 10.90.0.0/24 old metric removed" 5 \
-    test -z "$(ip -N -n "$NS_H" route show table 100 proto $PROTO 10.90.0.0/24 metric 0)"
+  check_wait "reload: 10.90.0.0/24 metric 7 in, plain" 5 plain_route 100 'via 10.9.0.2' 10.90.0.0/24 metric 7
+  check_wait "reload: 10.91.0.0/24 src 10.9.0.1, plain" 5 plain_route 100 'src 10.9.0.1' 10.91.0.0/24
+  check_wait "reload: 10.90.0.0/24 old metric removed" 5 no_route_key 100 10.90.0.0/24 metric 0
   ptr_signal USR1 "$FIB_PID"
   check_wait "counters: 2 more routes plain, 2 more refusals" 5 log_has "$FIB_LOG" '^counters .* plain_fallbacks=5 objects_refused=5$'
   check_eq "each reason logged once" "1 1" \
