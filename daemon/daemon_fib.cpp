@@ -166,6 +166,8 @@ FibMetrics FibFeed::metrics() const {
   m.removes = c.removes;
   m.failures = c.failures;
   m.retries = c.retries;
+  m.plain_fallbacks = c.plain_fallbacks;
+  m.objects_refused = c.objects_refused;
   m.queue_depth = writer_->queued();
   m.routes = desired_.size();
   return m;

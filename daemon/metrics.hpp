@@ -40,6 +40,8 @@ struct PeerMetrics {
 struct FibMetrics {
   bool enabled = false;
   uint64_t installs = 0, removes = 0, failures = 0, retries = 0;
+  uint64_t plain_fallbacks = 0;  // routes sent plain although nexthop objects were wanted
+  uint64_t objects_refused = 0;  // nexthop objects the kernel refused
   uint64_t queue_depth = 0;
   uint64_t routes = 0;  // routes Petrel wants in the kernel
 };

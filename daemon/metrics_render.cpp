@@ -193,6 +193,10 @@ void render_fib(Writer& w, const MetricsSnapshot& s) {
   counter(w, "petrel_fib_removes_total", "Routes removed from the kernel.", f.removes);
   counter(w, "petrel_fib_failures_total", "Kernel route operations that failed.", f.failures);
   counter(w, "petrel_fib_retries_total", "Kernel route operations retried after a failure.", f.retries);
+  counter(w, "petrel_fib_plain_fallbacks_total",
+          "Routes written with their gateways because the kernel refused their nexthop object.", f.plain_fallbacks);
+  counter(w, "petrel_fib_nexthop_objects_refused_total", "Kernel nexthop objects the kernel refused to create.",
+          f.objects_refused);
   gauge(w, "petrel_fib_queue_depth", "Route changes waiting to be written to the kernel.", f.queue_depth);
   gauge(w, "petrel_fib_routes", "Routes Petrel wants in the kernel.", f.routes);
 }

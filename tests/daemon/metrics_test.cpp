@@ -50,6 +50,8 @@ MetricsSnapshot fixed_snapshot() {
   s.fib.removes = 10;
   s.fib.failures = 1;
   s.fib.retries = 1;
+  s.fib.plain_fallbacks = 3;
+  s.fib.objects_refused = 2;
   s.fib.queue_depth = 0;
   s.fib.routes = 1150;
   s.store = StoreMetrics{true, 4200, 5000, 3, 800, 12};
@@ -137,7 +139,7 @@ TEST_CASE("HELP and TYPE appear once per family, before its samples") {
   const std::string text = render_prometheus(fixed_snapshot());
   const auto types = lines_starting(text, "# TYPE ");
   const auto helps = lines_starting(text, "# HELP ");
-  CHECK(types.size() == 33 + 5);  // 33 always (6 of them the store's), 5 with Kubernetes
+  CHECK(types.size() == 35 + 5);  // 35 always (6 of them the store's, 2 the nexthop-object fallback), 5 with Kubernetes
   CHECK(helps.size() == types.size());
   CHECK(text.find("# TYPE petrel_fib_installs_total counter\npetrel_fib_installs_total 1160\n") != std::string::npos);
   CHECK(text.find("# TYPE petrel_store_changes_dropped_total counter\npetrel_store_changes_dropped_total 3\n") !=
