@@ -115,8 +115,7 @@ Run run_once(const std::vector<Prefix>& prefixes, const std::vector<RouteAttrs>&
     rib.decide(changes, db || build_only ? &decided : nullptr);
     if (db || build_only) {
       if (db) builder.give(db->take_spare());
-      builder.add(decided, rib);
-      auto batch = builder.take(now_ms());
+      auto batch = builder.build(changes, decided, rib, now_ms());
       if (db) db->submit(std::move(batch));
     }
   };

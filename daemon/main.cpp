@@ -105,7 +105,7 @@ class Daemon {
         speaker_(io, config_,
                  [this](std::span<const rib::RouteChange> c, rib::DecidedPaths& d, const rib::Rib& r) {
                    if (!c.empty()) fib_.apply(c, r);
-                   store_.apply(d, r);
+                   store_.apply(c, d, r);
                  },
                  restarting(), restarting(), next_hops_ ? &next_hops_->resolver() : nullptr),
         handler_(speaker_, hooks(), PETREL_VERSION),

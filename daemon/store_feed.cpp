@@ -87,15 +87,14 @@ StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId
 
 StoreFeed::~StoreFeed() = default;
 
-void StoreFeed::apply(rib::DecidedPaths& decided, const rib::Rib& rib) {
-  if (!store_ || decided.prefixes.empty()) return;
+void StoreFeed::apply(std::span<const rib::RouteChange> changes, rib::DecidedPaths& decided, const rib::Rib& rib) {
+  if (!store_ || (changes.empty() && decided.prefixes.empty())) return;
   if (reset_pending_) {  // the first decision after a warm restart: the whole selection follows
     store_->reset_snapshot();
     reset_pending_ = false;
   }
   builder_.give(store_->take_spare());
-  builder_.add(decided, rib);
-  store_->submit(builder_.take(now_ms()));
+  store_->submit(builder_.build(changes, decided, rib, now_ms()));
 }
 
 Reply StoreFeed::show_history(const Command& c) {

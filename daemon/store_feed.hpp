@@ -37,9 +37,10 @@ class StoreFeed {
   StoreFeed(const Config& config, std::function<std::string(rib::PeerId)> peer_name, bool warm = false);
   ~StoreFeed();
 
-  // One decision: every path of each decided prefix (the journal takes those
-  // whose selection changed).
-  void apply(rib::DecidedPaths& decided, const rib::Rib& rib);  // takes decided's contents
+  // One decision: its changes and the paths of the decided prefixes they do not
+  // describe whole (the journal takes those whose selection changed).
+  void apply(std::span<const rib::RouteChange> changes, rib::DecidedPaths& decided,
+             const rib::Rib& rib);  // takes decided's contents
   Reply show_history(const Command& c);
   // `mrt dump rib FILE` (every path of the RIB, TABLE_DUMP_V2) and
   // `mrt dump history FILE` (the journal, BGP4MP).

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
+#include <utility>
 
 namespace petrel::rib::store {
 namespace {
@@ -248,10 +250,13 @@ void Store::run() {
     {
       std::lock_guard lock(mutex_);
       for (Item& i : items)
-        if (spare_.size() < kMaxSpare && i.batch.decided.prefixes.capacity() > 0) {
+        if (spare_.size() < kMaxSpare &&
+            (i.batch.decided.prefixes.capacity() > 0 || i.batch.changed_v4.capacity() > 0)) {
           ChangeBatch spare;
           spare.decided = std::move(i.batch.decided);
           spare.decided.clear();
+          spare.changed_v4 = std::move(i.batch.changed_v4);
+          spare.changed_v4.clear();
           spare_.push_back(std::move(spare));
         }
     }
@@ -297,6 +302,7 @@ void Store::write(std::vector<Item>& items) {
   // cost with random prefixes).
   struct Pending {
     Prefix prefix;
+    bool v4_record;       // `record` indexes the batch's changed_v4, else decided.prefixes
     uint64_t seq;         // its journal entry (0: none, the selection stayed)
     uint32_t item;        // index into items
     uint32_t record;      // index into its batch's records
@@ -322,6 +328,18 @@ void Store::write(std::vector<Item>& items) {
       const Pending& p = pending[i];
       const std::size_t bi = p.item;
       const ChangeBatch& b = items[bi].batch;
+      if (p.v4_record) {
+        const ChangedV4& r = b.changed_v4[p.record];
+        if (!r.has_path) {
+          wb.Delete(snapshot_key(p.prefix));
+          continue;
+        }
+        value.clear();
+        append_snapshot_head(value, 1, 1);
+        append_snapshot_path(value, r.path_id, peer_bytes_[peer_ids[bi][r.peer]], encoded[bi][r.attrs]->attrs);
+        wb.Put(snapshot_key(p.prefix), value);
+        continue;
+      }
       const DecidedPaths::Entry& r = b.decided.prefixes[p.record];
       if (r.count == 0) {
         wb.Delete(snapshot_key(p.prefix));
@@ -367,35 +385,51 @@ void Store::write(std::vector<Item>& items) {
       if (fresh) it->second = Encoded{a, encode_summary(summarize(*a)), encode_route_attrs(*a)};
       encoded[bi].push_back(&it->second);
     }
+    // A journal entry: `best` is the batch's index of the new best's peer and
+    // attributes, none for a withdraw.
+    auto journal_entry = [&](const Prefix& prefix, std::optional<std::pair<uint32_t, uint32_t>> best) {
+      ChangeKind change;
+      uint32_t pid = 0;
+      const Encoded* enc = nullptr;
+      if (!best) {
+        // The peer of a withdraw: whose best it was (none known: unnamed).
+        auto it = best_peer_.find(prefix);
+        change = ChangeKind::withdraw;
+        pid = it != best_peer_.end() ? it->second : intern_peer(PeerRef{});
+        if (it != best_peer_.end()) best_peer_.erase(it);
+      } else {
+        pid = peer_ids[bi][best->first];
+        enc = encoded[bi][best->second];
+        auto [it, fresh] = best_peer_.try_emplace(prefix, pid);
+        if (!fresh) it->second = pid;
+        change = fresh ? ChangeKind::announce : ChangeKind::replace;
+      }
+      value.clear();
+      append_journal_value(value, b.time_ms, change, prefix, peer_bytes_[pid],
+                           enc ? std::string_view(enc->summary) : std::string_view());
+      wb.Put(journal_key(seq), value);
+      ++journal;
+      return seq++;
+    };
+    // Each prefix is once in a batch (one decision), so the two forms' order
+    // does not matter.
+    for (uint32_t ri = 0; ri < b.changed_v4.size(); ++ri) {
+      const ChangedV4& r = b.changed_v4[ri];
+      const Prefix prefix = r.prefix();
+      const uint64_t entry =
+          journal_entry(prefix, r.has_path ? std::optional(std::pair(uint32_t{r.peer}, r.attrs)) : std::nullopt);
+      pending.push_back(Pending{prefix, true, entry, static_cast<uint32_t>(bi), ri});
+      if (pending.size() >= kMaxBatchRecords) commit();
+    }
     for (uint32_t ri = 0; ri < b.decided.prefixes.size(); ++ri) {
       const DecidedPaths::Entry& r = b.decided.prefixes[ri];
       uint64_t entry = 0;
       if (r.selection_changed) {
-        ChangeKind change;
-        uint32_t pid = 0;
-        const Encoded* enc = nullptr;
-        if (r.selected == 0) {
-          // The peer of a withdraw: whose best it was (none known: unnamed).
-          auto it = best_peer_.find(r.prefix);
-          change = ChangeKind::withdraw;
-          pid = it != best_peer_.end() ? it->second : intern_peer(PeerRef{});
-          if (it != best_peer_.end()) best_peer_.erase(it);
-        } else {
-          const SelectedPath& best = b.decided.paths[r.first];
-          pid = peer_ids[bi][best.peer];
-          enc = encoded[bi][best.attrs];
-          auto [it, fresh] = best_peer_.try_emplace(r.prefix, pid);
-          if (!fresh) it->second = pid;
-          change = fresh ? ChangeKind::announce : ChangeKind::replace;
-        }
-        value.clear();
-        append_journal_value(value, b.time_ms, change, r.prefix, peer_bytes_[pid],
-                             enc ? std::string_view(enc->summary) : std::string_view());
-        wb.Put(journal_key(seq), value);
-        entry = seq++;
-        ++journal;
+        std::optional<std::pair<uint32_t, uint32_t>> best;
+        if (r.selected > 0) best = std::pair(uint32_t{b.decided.paths[r.first].peer}, b.decided.paths[r.first].attrs);
+        entry = journal_entry(r.prefix, best);
       }
-      pending.push_back(Pending{r.prefix, entry, static_cast<uint32_t>(bi), ri});
+      pending.push_back(Pending{r.prefix, false, entry, static_cast<uint32_t>(bi), ri});
       if (pending.size() >= kMaxBatchRecords) commit();
     }
   }
