@@ -159,7 +159,7 @@ struct BgpSpeaker::Peer : session::SessionObserver {
 // ---------------------------------------------------------------- construction
 
 BgpSpeaker::BgpSpeaker(asio::io_context& io, const Config& config, ChangeSink sink, bool restarting,
-                       bool forwarding_preserved, rib::NextHopResolver* resolver)
+                       std::array<bool, 2> forwarding_preserved, rib::NextHopResolver* resolver)
     : io_(io), config_(config), sink_(std::move(sink)), restarting_(restarting),
       forwarding_preserved_(forwarding_preserved) {
   rib::BestPathOptions o;
@@ -353,7 +353,7 @@ BgpSpeaker::Peer* BgpSpeaker::make_peer(const PeerConfig& pc) {
     gr.restart_time = pc.graceful_restart->restart_time;
     gr.long_lived_stale_time = pc.graceful_restart->long_lived_stale_time;
     gr.restarting = restarting_ && deferring_;          // R: we are back from a restart
-    gr.forwarding_preserved = forwarding_preserved_;    // F: only if the kernel kept our routes
+    gr.forwarding_preserved = forwarding_preserved_;    // F per family: only if the kernel kept our routes
     sc.settings.graceful_restart = gr;
   }
   sc.passive = pc.passive;

@@ -19,6 +19,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -77,11 +78,12 @@ class BgpSpeaker {
   using ChangeSink = std::function<void(std::span<const rib::RouteChange>, rib::DecidedPaths& decided, const rib::Rib&)>;
 
   // `restarting`: we come back from a restart (graceful restart, restarting
-  // speaker); `forwarding_preserved`: the kernel still holds our routes (the
-  // FIB adopted them), which the OPEN's F bit then says. `resolver`: how next
+  // speaker); `forwarding_preserved`: per family (IPv4, IPv6 unicast), the
+  // kernel still holds the routes we had installed (daemon/forwarding_state.hpp),
+  // which the OPEN's F bit then says. `resolver`: how next
   // hops resolve (outlives the speaker); none: every next hop resolves at cost 0.
   BgpSpeaker(boost::asio::io_context& io, const Config& config, ChangeSink sink, bool restarting = false,
-             bool forwarding_preserved = false, rib::NextHopResolver* resolver = nullptr);
+             std::array<bool, 2> forwarding_preserved = {}, rib::NextHopResolver* resolver = nullptr);
   ~BgpSpeaker();
   BgpSpeaker(const BgpSpeaker&) = delete;
   BgpSpeaker& operator=(const BgpSpeaker&) = delete;
@@ -187,7 +189,7 @@ class BgpSpeaker {
   ChangeSink sink_;
   SteadyClock clock_;
   bool restarting_ = false;
-  bool forwarding_preserved_ = false;
+  std::array<bool, 2> forwarding_preserved_{};
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<rib::UpdateGroups> groups_;  // destroyed before the Rib
   std::unique_ptr<bfd::ServiceThread> bfd_;    // outlives the peers (they remove their sessions)

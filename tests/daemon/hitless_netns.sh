@@ -318,6 +318,8 @@ restart_down_then_term() {
   check "restart 2: selection waited for the ToR's End-of-RIB" \
     log_has "${PD_LOG[a]}" 'graceful-restart: selection released \(all End-of-RIB\)'
   check_eq "restart 2: the ToR read the Restart State and Forwarding State bits" "R F" "$(tor_saw_bits a)"
+  check "restart 2: F because the kernel held all 2 routes the store had seen confirmed" \
+    log_has "${PD_LOG[a]}" 'graceful restart: IPv4 forwarding state preserved: the kernel holds 2 of 2 routes installed before the restart'
 }
 
 restart_kill9() {
@@ -326,6 +328,9 @@ restart_kill9() {
   pd_start a
   require_wait "reconverged after kill -9" 30 all_converged
   check "petreld adopted its 2 kernel routes" log_has "${PD_LOG[a]}" 'FIB: 2 routes of protocol 201 .* kept from before'
+  check "kill -9: the kernel held all 2 routes installed before (forwarding state preserved)" \
+    log_has "${PD_LOG[a]}" 'graceful restart: IPv4 forwarding state preserved: the kernel holds 2 of 2 routes installed before the restart'
+  check_eq "kill -9: the ToR read the Restart State and Forwarding State bits" "R F" "$(tor_saw_bits a)"
 }
 
 # Two restarts in a row, the second a few hundred ms after the session came back:
@@ -429,6 +434,22 @@ restart_flushed() {
   require_wait "reconverged after the flushed restart" 30 all_converged
   # F is honest: nothing of ours was in the kernel, so nothing was preserved.
   check_eq "flushed restart: the ToR read no Forwarding State bit (cold start)" "" "$(tor_saw_bits a)"
+  check "flushed restart: the log says why (the store's kernel set against the kernel)" \
+    log_has "${PD_LOG[a]}" 'cold start: IPv4 forwarding state not preserved: the kernel holds 0 of 2 routes installed before the restart \(flushed\)'
+}
+
+# One of node-a's two routes (the one towards pod-b) deleted while petreld is down:
+# the blackhole stays, so petreld restarts gracefully (R), but the kernel no longer
+# forwards as before: the F bit is clear, and the log says which routes were missing.
+restart_one_route_lost() {
+  require "kill -9 petreld" ptr_signal KILL "${PD_PID[a]}"
+  pd_wait_exit a
+  require "delete node-a's route towards pod-b" ip -n "${NS_NODE[a]}" route del "${POD_NET[b]}" proto petrel
+  pd_start a
+  require_wait "reconverged after the restart with a route lost" 30 all_converged
+  check "one route lost: the log says forwarding was not preserved (1 of 2 held)" \
+    log_has "${PD_LOG[a]}" 'graceful restart: IPv4 forwarding state not preserved: the kernel holds 1 of 2 routes installed before the restart \(1 lost or changed\)'
+  check_eq "one route lost: the ToR read the Restart State bit, no Forwarding State bit" "R" "$(tor_saw_bits a)"
 }
 scenario_control() {
   setup_fabric
@@ -443,6 +464,7 @@ scenario_control() {
     test "${LOST[a-b]}" -gt 0
   check "control: the monitor saw petreld's route deleted" grep -Eq "Deleted .*10\.244\.2\.0/24.*proto petrel" \
     "$PTR_SCOPE/control.node-a.monitor.log"
+  restart_one_route_lost
 }
 
 # ---------------------------------------------------------------- run
