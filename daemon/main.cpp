@@ -123,6 +123,11 @@ class Daemon {
     // Warm restart: the snapshot's paths stand in until selection is released.
     speaker_.set_report_paths(store_.store() != nullptr);  // the snapshot keeps every path
     speaker_.seed_snapshot(store_.take_snapshot());
+    // Warm restart: selection waits for the peers that were Established with
+    // graceful restart before it (daemon/restart_peers.hpp); their state is kept
+    // current in the store as sessions go up and down.
+    speaker_.on_peer_state([this](const rib::store::PeerRestartState& s) { store_.record_peer_state(s); });
+    speaker_.set_restart_peer_states(store_.peer_states_before(), /*release_when_none=*/!kube_.enabled);
     // The kernel's state was read before the first decision; from now on its
     // changes re-decide the prefixes whose next hops they affect.
     if (next_hops_)

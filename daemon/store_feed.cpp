@@ -50,6 +50,7 @@ StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId
   if (!config.store_enabled) {
     why_off_ = "The store is off (store: {enabled: false})";
     kernel_before_ = {boost::system::in_place_error, std::string("the store is off")};
+    peers_before_ = {boost::system::in_place_error, std::string("the store is off")};
     spdlog::info("store: off (store.enabled: false); no route history");
     return;
   }
@@ -64,13 +65,18 @@ StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId
   if (!store_) {
     why_off_ = "The store is not available (" + config.store_path + ": see petreld's log)";
     kernel_before_ = {boost::system::in_place_error, "the store " + config.store_path + " is not available"};
+    peers_before_ = {boost::system::in_place_error, "the store " + config.store_path + " is not available"};
     return;
   }
-  // What the kernel held of ours before (the FIB writer's confirmations).
-  if (!store_->cold_start_reason().empty())
+  // What the kernel held of ours before (the FIB writer's confirmations), and
+  // the peers' graceful-restart state when petreld stopped.
+  if (!store_->cold_start_reason().empty()) {
     kernel_before_ = {boost::system::in_place_error, "the store started empty: " + store_->cold_start_reason()};
-  else
+    peers_before_ = {boost::system::in_place_error, "the store started empty: " + store_->cold_start_reason()};
+  } else {
     kernel_before_ = store_->load_kernel_set();
+    peers_before_ = store_->load_peer_states();
+  }
   // A warm restart loads the snapshot first and starts it over when selection
   // is released (apply()); a cold start starts it over with the empty RIB.
   if (warm) {

@@ -55,6 +55,14 @@ class StoreFeed {
   void confirm_kernel(fib::KernelConfirmation&& c);
   // The kernel set the store held at start, or why there is none.
   const Result<std::vector<rib::store::KernelRoute>, std::string>& kernel_set_before() const { return kernel_before_; }
+  // The peers' graceful-restart state the store held at start (a warm restart), or why there is none.
+  const Result<std::vector<rib::store::PeerRestartState>, std::string>& peer_states_before() const {
+    return peers_before_;
+  }
+  // A peer's graceful-restart state now, to the store's queue (never waits).
+  void record_peer_state(const rib::store::PeerRestartState& s) {
+    if (store_) store_->record_peer_state(s);
+  }
   // The snapshot loaded at a warm start (empty otherwise); the second call gets nothing.
   std::vector<rib::store::SnapshotRoute> take_snapshot() { return std::move(snapshot_); }
 
@@ -65,7 +73,9 @@ class StoreFeed {
   std::vector<rib::store::SnapshotRoute> snapshot_;
   bool reset_pending_ = false;
   Result<std::vector<rib::store::KernelRoute>, std::string> kernel_before_{boost::system::in_place_error,
-                                                                          std::string("no store")};  // warm: start the snapshot over with the first decision
+                                                                          std::string("no store")};
+  Result<std::vector<rib::store::PeerRestartState>, std::string> peers_before_{boost::system::in_place_error,
+                                                                              std::string("no store")};  // warm: start the snapshot over with the first decision
 };
 
 }  // namespace petrel::daemon
