@@ -46,8 +46,8 @@ class FibFeed {
 
   // Our routes the kernel held at start (a restart: keep them until selection ran).
   std::size_t adopted_routes() const { return adopted_; }
-  // Those routes (dump_own() at start, before the writer ran).
-  const std::vector<fib::Route>& found_at_start() const { return found_; }
+  // Those routes (dump_own() at start, before the writer ran); the second call gets nothing.
+  std::vector<fib::Route> take_found_at_start() { return std::move(found_); }
   // Before start(): the writer's confirmations (fib/fib_writer.hpp) go to `f`,
   // on the writer's thread; only when writing a real kernel.
   void set_confirmed(std::function<void(fib::KernelConfirmation&&)> f);

@@ -268,10 +268,13 @@ class Daemon {
   // Peers derived from Kubernetes come later and all do graceful restart.
   // The OPEN's F bit per family (daemon/forwarding_state.hpp): set only when
   // the kernel still holds every route we had installed before the restart.
-  std::array<bool, 2> forwarding_state() const {
-    const bool had = store_.kernel_set_before() && !store_.kernel_set_before()->empty();
+  // Called once, while the speaker is built (the records are let go afterwards).
+  std::array<bool, 2> forwarding_state() {
+    const auto before = store_.take_kernel_set_before();
+    const auto found = fib_.take_found_at_start();
+    const bool had = before && !before->empty();
     if (!restarting() && !had) return {};
-    const ForwardingVerdict v = judge_forwarding(store_.kernel_set_before(), fib_.found_at_start());
+    const ForwardingVerdict v = judge_forwarding(before, found);
     const auto lines = describe(v);
     for (std::size_t f = 0; f < lines.size(); ++f)
       if (restarting()) spdlog::info("graceful restart: {}", lines[f]);

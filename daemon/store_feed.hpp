@@ -23,6 +23,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "daemon/config.hpp"
 #include "daemon/control_command.hpp"
@@ -53,8 +54,10 @@ class StoreFeed {
   rib::store::Store* store() { return store_.get(); }
   // The FIB writer's confirmations, to the store's queue (any thread; never waits).
   void confirm_kernel(fib::KernelConfirmation&& c);
-  // The kernel set the store held at start, or why there is none.
-  const Result<std::vector<rib::store::KernelRoute>, std::string>& kernel_set_before() const { return kernel_before_; }
+  // The kernel set the store held at start, or why there is none (the second call: an error).
+  Result<std::vector<rib::store::KernelRoute>, std::string> take_kernel_set_before() {
+    return std::exchange(kernel_before_, {boost::system::in_place_error, std::string("taken")});
+  }
   // The peers' graceful-restart state the store held at start (a warm restart), or why there is none.
   const Result<std::vector<rib::store::PeerRestartState>, std::string>& peer_states_before() const {
     return peers_before_;
