@@ -235,8 +235,9 @@ TEST_CASE("corrupt database files: a clear log line and a cold start, never a cr
 }
 
 TEST_CASE("another schema version: a clear log line and a cold start") {
-  // 1: the snapshot of best paths only, before every path was kept; 99: newer.
-  for (const std::string version : {"1", "99"}) {
+  // 1: the snapshot of best paths only, before every path was kept; 2: no
+  // kernel set nor peers' graceful-restart state; 99: newer.
+  for (const std::string version : {"1", "2", "99"}) {
     CAPTURE(version);
     TempDir dir;
     {
@@ -254,7 +255,7 @@ TEST_CASE("another schema version: a clear log line and a cold start") {
     auto s = Store::open(options(dir.path / "db"), logged.log());
     REQUIRE(s);
     REQUIRE(logged.warnings.size() == 1);
-    CHECK(logged.warnings[0].find("schema version " + version + ", this petreld reads version 2") != std::string::npos);
+    CHECK(logged.warnings[0].find("schema version " + version + ", this petreld reads version 3") != std::string::npos);
     CHECK(logged.warnings[0].find("starting with an empty store (cold start)") != std::string::npos);
     CHECK(s->history(kP).empty());
   }
@@ -515,4 +516,126 @@ TEST_CASE("warm restart: the snapshot stays until the reset; the reset drops wha
   CHECK((*snap)[0].prefix == kP);
   REQUIRE((*snap)[0].paths.size() == 1);
   CHECK((*snap)[0].paths[0].peer == kTor2);
+}
+
+// ---- schema 3: the set installed in the kernel, peers' graceful-restart state
+
+namespace {
+KernelRoute via(const char* prefix, const char* gateway, uint32_t metric = 0) {
+  return KernelRoute{*Prefix::parse(prefix), false, metric, {{*IpAddress::parse(gateway), 0, 1}}};
+}
+KernelRoute blackhole(const char* prefix) { return KernelRoute{*Prefix::parse(prefix), true, 0, {}}; }
+KernelBatch full(std::vector<KernelRoute> routes) {
+  KernelBatch b;
+  b.full = true;
+  for (auto& r : routes) b.changes.push_back({r.prefix, r});
+  return b;
+}
+}  // namespace
+
+TEST_CASE("the kernel set: none recorded, then a full set, changes and removals; it survives a reopen") {
+  TempDir dir;
+  {
+    auto s = Store::open(options(dir.path / "db"), nullptr);
+    REQUIRE(s);
+    auto none = s->load_kernel_set();
+    REQUIRE_FALSE(none.has_value());
+    CHECK(none.error() == "the store holds no record of the kernel's routes yet");
+    // A full set replaces whatever was there; changes follow in queue order.
+    s->submit_kernel(full({via("10.244.1.0/24", "10.0.0.1"), blackhole("10.244.0.0/24")}));
+    KernelBatch changes;
+    changes.changes.push_back({*Prefix::parse("10.244.1.0/24"), via("10.244.1.0/24", "10.0.0.2")});  // replaced
+    changes.changes.push_back({*Prefix::parse("2001:db8:3::/48"), via("2001:db8:3::/48", "fe80::1", 1024)});
+    changes.changes.push_back({*Prefix::parse("10.244.0.0/24"), std::nullopt});  // removed
+    s->submit_kernel(std::move(changes));
+    REQUIRE(s->flush(std::chrono::seconds(5)));
+    auto set = s->load_kernel_set();
+    REQUIRE(set.has_value());
+    CHECK(*set == std::vector<KernelRoute>{via("10.244.1.0/24", "10.0.0.2"), via("2001:db8:3::/48", "fe80::1", 1024)});
+  }
+  auto s = Store::open(options(dir.path / "db"), nullptr);
+  REQUIRE(s);
+  auto set = s->load_kernel_set();
+  REQUIRE(set.has_value());
+  CHECK(set->size() == 2);
+  // A second full set (the writer started again) forgets the first.
+  s->submit_kernel(full({blackhole("10.244.9.0/24")}));
+  REQUIRE(s->flush(std::chrono::seconds(5)));
+  CHECK(*s->load_kernel_set() == std::vector<KernelRoute>{blackhole("10.244.9.0/24")});
+  // The snapshot's reset (a warm restart's release) leaves the kernel set alone.
+  s->reset_snapshot();
+  REQUIRE(s->flush(std::chrono::seconds(5)));
+  CHECK(s->load_kernel_set()->size() == 1);
+}
+
+TEST_CASE("a store that falls behind drops kernel confirmations too, and distrusts the kernel set until a full one") {
+  TempDir dir;
+  StoreOptions o = options(dir.path / "db");
+  o.queue_max_records = 3;
+  auto s = Store::open(o, nullptr);
+  REQUIRE(s);
+  s->submit_kernel(full({via("10.244.1.0/24", "10.0.0.1")}));
+  REQUIRE(s->flush(std::chrono::seconds(5)));
+  // Five confirmations at once: beyond the bound the oldest go (the writer
+  // waits for the queue to settle first, so they meet in the queue).
+  KernelBatch many;
+  for (int i = 0; i < 4; ++i) {
+    const Prefix p = Prefix::make(IpAddress::v4(0x0af40000u + (uint32_t(i) << 8)), 24);
+    many.changes.push_back({p, KernelRoute{p, true, 0, {}}});
+  }
+  s->submit_kernel(std::move(many));
+  KernelBatch one;
+  one.changes.push_back({*Prefix::parse("10.244.7.0/24"), blackhole("10.244.7.0/24")});
+  s->submit_kernel(std::move(one));
+  REQUIRE(s->flush(std::chrono::seconds(5)));
+  CHECK_FALSE(s->stats().kernel_set_complete);
+  auto set = s->load_kernel_set();
+  REQUIRE_FALSE(set.has_value());
+  CHECK(set.error().find("incomplete") != std::string::npos);
+  s.reset();
+  // Persisted: a reopen still distrusts it, until a full set comes.
+  s = Store::open(o, nullptr);
+  REQUIRE(s);
+  CHECK_FALSE(s->load_kernel_set().has_value());
+  s->submit_kernel(full({blackhole("10.244.7.0/24")}));
+  REQUIRE(s->flush(std::chrono::seconds(5)));
+  CHECK(s->load_kernel_set().has_value());
+}
+
+TEST_CASE("peers' graceful-restart state: the last one recorded per peer, kept across a reopen") {
+  TempDir dir;
+  PeerRestartState tor1;
+  tor1.name = "tor1";
+  tor1.address = *IpAddress::parse("10.0.0.1");
+  tor1.established = true;
+  tor1.graceful_restart = true;
+  tor1.restart_time = 120;
+  tor1.families = {true, false};
+  tor1.forwarding_preserved = {true, false};
+  tor1.time_ms = kNow;
+  PeerRestartState tor2 = tor1;
+  tor2.name = "tor2";
+  tor2.address = *IpAddress::parse("10.0.0.2");
+  tor2.graceful_restart = false;
+  tor2.families = {};
+  tor2.forwarding_preserved = {};
+  {
+    auto s = Store::open(options(dir.path / "db"), nullptr);
+    REQUIRE(s);
+    CHECK(s->load_peer_states()->empty());
+    s->record_peer_state(tor1);
+    s->record_peer_state(tor2);
+    PeerRestartState down = tor2;
+    down.established = false;
+    s->record_peer_state(down);  // tor2 went down afterwards
+    REQUIRE(s->flush(std::chrono::seconds(5)));
+  }
+  auto s = Store::open(options(dir.path / "db"), nullptr);
+  REQUIRE(s);
+  auto states = s->load_peer_states();
+  REQUIRE(states.has_value());
+  REQUIRE(states->size() == 2);
+  CHECK((*states)[0] == tor1);
+  CHECK((*states)[1].name == "tor2");
+  CHECK_FALSE((*states)[1].established);
 }
