@@ -58,6 +58,24 @@ const int64_t kNow =
 const Prefix kP = *Prefix::parse("10.244.3.0/24");
 const Prefix kQ = *Prefix::parse("2001:db8:3::/48");
 
+// Best-path options with ECMP across neighbour ASes (equal AS path length), two at most.
+BestPathOptions ecmp_of_two() {
+  BestPathOptions o;
+  o.max_paths = 2;
+  o.multipath_relax = true;
+  return o;
+}
+
+// An eBGP peer whose AS is also its router id.
+PeerId add_external_peer(Rib& rib, const char* address, uint32_t as) {
+  PeerInfo info;
+  info.address = *IpAddress::parse(address);
+  info.peer_as = as;
+  info.router_id = as;
+  info.external = true;
+  return rib.add_peer(info);
+}
+
 ChangeBatch batch(int64_t time_ms, const PeerRef& peer, const RouteAttrs& a, std::vector<Prefix> announced,
                   std::vector<Prefix> withdrawn = {}) {
   ChangeBatch b;
@@ -279,18 +297,8 @@ TEST_CASE("a RocksDB database that is not a Petrel store is not used") {
 }
 
 TEST_CASE("a change batch from a decision: every decided prefix with its paths, ids turned into the batch's indices") {
-  BestPathOptions o;
-  o.max_paths = 2;
-  o.multipath_relax = true;
-  Rib rib(o);
-  auto add = [&](const char* address, uint32_t as) {
-    PeerInfo info;
-    info.address = *IpAddress::parse(address);
-    info.peer_as = as;
-    info.router_id = as;
-    info.external = true;
-    return rib.add_peer(info);
-  };
+  Rib rib(ecmp_of_two());
+  auto add = [&](const char* address, uint32_t as) { return add_external_peer(rib, address, as); };
   const PeerId p = add("10.0.0.1", 65001), q = add("10.0.0.2", 65002);
   ChangeBatchBuilder builder([](PeerId id) { return id == 0 ? std::string("static") : "peer" + std::to_string(id); });
   std::vector<RouteChange> changes;
@@ -375,18 +383,8 @@ TEST_CASE("a change batch from a decision: every decided prefix with its paths, 
 
 TEST_CASE("the snapshot keeps every path (each peer's accepted routes), the journal only selection changes") {
   TempDir dir;
-  BestPathOptions o;
-  o.max_paths = 2;
-  o.multipath_relax = true;  // ECMP across neighbour ASes (equal AS path length)
-  Rib rib(o);
-  auto add = [&](const char* address, uint32_t as) {
-    PeerInfo info;
-    info.address = *IpAddress::parse(address);
-    info.peer_as = as;
-    info.router_id = as;
-    info.external = true;
-    return rib.add_peer(info);
-  };
+  Rib rib(ecmp_of_two());
+  auto add = [&](const char* address, uint32_t as) { return add_external_peer(rib, address, as); };
   const PeerId p1 = add("10.0.0.1", 65001), p2 = add("10.0.0.2", 65002), p3 = add("10.0.0.3", 65003);
   auto s = Store::open(options(dir.path / "db"), nullptr);
   REQUIRE(s);
