@@ -1,9 +1,11 @@
 // bench/store_bench.cpp — does the RocksDB store slow convergence? 1M IPv4
 // prefixes (5,000 attribute sets) are announced and decided through the RIB in
 // event-loop-sized turns (--turn routes announced, then one decide()), then
-// withdrawn the same way: 2M best-path changes. Once with the store off (no
-// change consumer), once with it on (each turn's decided prefixes with every
-// path, Rib::decide's DecidedPaths -> ChangeBatch -> Store::submit; the store
+// withdrawn the same way: 2M best-path changes. With --peers=N, N peers
+// announce every prefix (the later ones with longer AS paths: losers behind the
+// first's best, each decided prefix's paths reported by the RIB), then withdraw
+// them in the same order. Once with the store off (no change consumer), once
+// with it on (each turn's decision -> ChangeBatch -> Store::submit; the store
 // thread writes the journal and the snapshot of every path), in the
 // same run, for --rounds rounds after a warm-up round, the order rotating per
 // round. Prints the RIB's time for each (convergence as the event loop sees
@@ -90,16 +92,24 @@ int64_t now_ms() {
 }
 
 Run run_once(const std::vector<Prefix>& prefixes, const std::vector<RouteAttrs>& sets, std::size_t turn,
-             store::Store* db, bool build_only = false) {
+             store::Store* db, bool build_only = false, std::size_t peer_count = 1) {
   Rib rib;
-  PeerInfo info;
-  info.address = IpAddress::v4(0xc0000201);
-  info.peer_as = 65001;
-  info.router_id = 0xc0000201;
-  info.external = true;
-  const PeerId peer = rib.add_peer(info);
-  std::vector<AttrId> ids;
-  for (const auto& s : sets) ids.push_back(rib.attrs().intern(s));
+  std::vector<PeerId> peers;
+  std::vector<std::vector<AttrId>> peer_ids;  // per peer: its attribute sets, each AS path longer by the peer's index
+  for (std::size_t k = 0; k < peer_count; ++k) {
+    PeerInfo info;
+    info.address = IpAddress::v4(0xc0000201 + static_cast<uint32_t>(k));
+    info.peer_as = 65001;
+    info.router_id = 0xc0000201 + static_cast<uint32_t>(k);
+    info.external = true;
+    peers.push_back(rib.add_peer(info));
+    auto& ids = peer_ids.emplace_back();
+    for (RouteAttrs s : sets) {
+      for (std::size_t n = 0; n < k; ++n) { auto& asns = s.attrs.as_path->segments.front().asns; asns.insert(asns.begin(), 65001); }
+      s.next_hop = info.address;
+      ids.push_back(rib.attrs().intern(s));
+    }
+  }
   store::ChangeBatchBuilder builder([](PeerId) { return std::string("tor1"); });
   std::vector<RouteChange> changes;
   changes.reserve(turn);
@@ -115,23 +125,26 @@ Run run_once(const std::vector<Prefix>& prefixes, const std::vector<RouteAttrs>&
     rib.decide(changes, db || build_only ? &decided : nullptr);
     if (db || build_only) {
       if (db) builder.give(db->take_spare());
-      builder.add(decided, rib);
-      auto batch = builder.take(now_ms());
+      auto batch = builder.build(changes, decided, rib, now_ms());
       if (db) db->submit(std::move(batch));
     }
   };
-  for (std::size_t i = 0; i < prefixes.size(); ++i) {
-    const AttrId a = ids[i % ids.size()];
-    rib.attrs().acquire(a);
-    rib.announce(peer, prefixes[i], 0, a);
-    if ((i + 1) % turn == 0) decide();
+  for (std::size_t k = 0; k < peer_count; ++k) {
+    for (std::size_t i = 0; i < prefixes.size(); ++i) {
+      const AttrId a = peer_ids[k][i % peer_ids[k].size()];
+      rib.attrs().acquire(a);
+      rib.announce(peers[k], prefixes[i], 0, a);
+      if ((i + 1) % turn == 0) decide();
+    }
+    decide();
   }
-  decide();
-  for (std::size_t i = 0; i < prefixes.size(); ++i) {
-    rib.withdraw(peer, prefixes[i], 0);
-    if ((i + 1) % turn == 0) decide();
+  for (std::size_t k = 0; k < peer_count; ++k) {
+    for (std::size_t i = 0; i < prefixes.size(); ++i) {
+      rib.withdraw(peers[k], prefixes[i], 0);
+      if ((i + 1) % turn == 0) decide();
+    }
+    decide();
   }
-  decide();
   r.rib_s = seconds_since(t0);
   r.cpu_s = process_cpu_s() - c0;
   r.thread_cpu_s = thread_cpu_s() - tc0;
@@ -143,7 +156,8 @@ Run run_once(const std::vector<Prefix>& prefixes, const std::vector<RouteAttrs>&
     r.written = db->stats().records_written;
     r.dropped = db->stats().records_dropped;
   }
-  for (AttrId a : ids) rib.attrs().release(a);
+  for (const auto& ids : peer_ids)
+    for (AttrId a : ids) rib.attrs().release(a);
   return r;
 }
 
@@ -163,18 +177,19 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t routes = 1'000'000, set_count = 5'000, turn = 10'000, rounds = 3;
+  std::size_t routes = 1'000'000, set_count = 5'000, turn = 10'000, rounds = 3, peer_count = 1;
   std::string dir;
   std::string profile;  // off | built | on: that variant alone, `rounds` times, no comparison (for perf)
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--routes=", 9) == 0) routes = std::strtoull(argv[i] + 9, nullptr, 10);
     else if (std::strncmp(argv[i], "--sets=", 7) == 0) set_count = std::strtoull(argv[i] + 7, nullptr, 10);
+    else if (std::strncmp(argv[i], "--peers=", 8) == 0) peer_count = std::clamp<std::size_t>(std::strtoull(argv[i] + 8, nullptr, 10), 1, 16);
     else if (std::strncmp(argv[i], "--turn=", 7) == 0) turn = std::max<std::size_t>(1, std::strtoull(argv[i] + 7, nullptr, 10));
     else if (std::strncmp(argv[i], "--rounds=", 9) == 0) rounds = std::max<std::size_t>(1, std::strtoull(argv[i] + 9, nullptr, 10));
     else if (std::strncmp(argv[i], "--dir=", 6) == 0) dir = argv[i] + 6;
     else if (std::strncmp(argv[i], "--profile=", 10) == 0) profile = argv[i] + 10;
     else {
-      std::fprintf(stderr, "usage: %s [--routes=N] [--sets=N] [--turn=N] [--rounds=N] [--dir=PATH] [--profile=off|built|on]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--routes=N] [--peers=N] [--sets=N] [--turn=N] [--rounds=N] [--dir=PATH] [--profile=off|built|on]\n", argv[0]);
       return 2;
     }
   }
@@ -197,10 +212,10 @@ int main(int argc, char** argv) {
       if (profile == "on") {
         store::StoreOptions o;
         o.path = path.string();
-        o.history_max_entries = 4 * routes;
+        o.history_max_entries = 4 * routes * peer_count;
         db = store::Store::open(o, nullptr);
       }
-      const Run r = run_once(prefixes, sets, turn, db.get(), profile == "built");
+      const Run r = run_once(prefixes, sets, turn, db.get(), profile == "built", peer_count);
       db.reset();
       std::error_code ec;
       fs::remove_all(path, ec);
@@ -216,9 +231,12 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::printf("store_bench: %zu prefixes, %zu attribute sets, %zu routes per turn, announced then withdrawn "
-              "(%zu best-path changes per run), %zu rounds, store in %s\n",
-              routes, set_count, turn, 2 * routes, rounds, tmp.c_str());
+  // The first peer's announcements and every withdrawal change a best path; the
+  // later peers' announcements lose behind the first's.
+  const std::size_t changes = (peer_count + 1) * routes;
+  std::printf("store_bench: %zu prefixes from %zu peer(s), %zu attribute sets, %zu routes per turn, announced then "
+              "withdrawn (%zu best-path changes per run), %zu rounds, store in %s\n",
+              routes, peer_count, set_count, turn, changes, rounds, tmp.c_str());
   // Round 0 warms up (page cache, allocator, CPU frequency) and is not counted.
   // Each counted round runs the three variants back to back in a rotating order
   // (off, built, on / on, off, built / built, on, off …), so that neither side
@@ -231,19 +249,19 @@ int main(int argc, char** argv) {
     uint64_t bytes = 0;
     for (int k = 0; k < 3; ++k) {
       switch ((round + k) % 3) {
-        case 0: a = run_once(prefixes, sets, turn, nullptr); break;
-        case 1: c = run_once(prefixes, sets, turn, nullptr, /*build_only=*/true); break;
+        case 0: a = run_once(prefixes, sets, turn, nullptr, false, peer_count); break;
+        case 1: c = run_once(prefixes, sets, turn, nullptr, /*build_only=*/true, peer_count); break;
         default: {
           store::StoreOptions o;
           o.path = path.string();
-          o.history_max_entries = 4 * routes;
+          o.history_max_entries = 4 * routes * peer_count;
           {
             auto db = store::Store::open(o, nullptr);
             if (!db) {
               std::fprintf(stderr, "cannot open the store at %s\n", o.path.c_str());
               return 1;
             }
-            b = run_once(prefixes, sets, turn, db.get());
+            b = run_once(prefixes, sets, turn, db.get(), false, peer_count);
           }
           bytes = dir_bytes(path);
           std::error_code ec;
@@ -272,7 +290,7 @@ int main(int argc, char** argv) {
   }
   const double m_off = median(off), m_on = median(on), m_pair = median(paired), m_cpu = median(paired_cpu);
   std::printf("medians of %zu rounds (wall): store off %.3f s (%.2f M changes/s), store on %.3f s (%.2f M changes/s)\n",
-              rounds, m_off, 2 * routes / m_off / 1e6, m_on, 2 * routes / m_on / 1e6);
+              rounds, m_off, changes / m_off / 1e6, m_on, changes / m_on / 1e6);
   std::printf("median of the rounds' paired ratios, store on / store off (the headline; target <= +10%%):\n"
               "  process CPU time (every thread of ours, immune to other programs' load): %+.1f%%: %s\n"
               "  wall time (includes whatever else the machine ran meanwhile): %+.1f%%: %s\n",

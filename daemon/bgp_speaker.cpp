@@ -154,12 +154,15 @@ struct BgpSpeaker::Peer : session::SessionObserver {
   bool stale = false;
   asio::steady_timer gr_timer;
   bool bfd_attached = false;  // a BFD session to its address runs in bfd_
+  // After a restart: selection waits for its End-of-RIB (daemon/restart_peers.hpp).
+  bool waited_at_restart = false;
+  std::string restart_wait_reason;
 };
 
 // ---------------------------------------------------------------- construction
 
 BgpSpeaker::BgpSpeaker(asio::io_context& io, const Config& config, ChangeSink sink, bool restarting,
-                       bool forwarding_preserved, rib::NextHopResolver* resolver)
+                       std::array<bool, 2> forwarding_preserved, rib::NextHopResolver* resolver)
     : io_(io), config_(config), sink_(std::move(sink)), restarting_(restarting),
       forwarding_preserved_(forwarding_preserved) {
   rib::BestPathOptions o;
@@ -262,6 +265,7 @@ void BgpSpeaker::stop(std::string_view message) {
 }
 
 void BgpSpeaker::stop_for_restart(std::string_view message) {
+  stopping_for_restart_ = true;  // the store keeps the peers' state as it is now
   for (auto& p : peers_) {
     p->session->stop_for_restart(message);
     bfd_detach(*p);  // AdminDown, as in stop(): no failure, keep our routes (RFC 5882 §3.2)
@@ -286,8 +290,12 @@ BgpSpeaker::Peer* BgpSpeaker::add_peer(const PeerConfig& pc) {
   }
   Peer* p = make_peer(pc);
   net_->table.add_peer(*pc.address, p->session.get(), p->options);
-  // RFC 4724 §4.1 after our restart: selection waits for this peer's session too.
-  if (deferring_ && pc.graceful_restart && !pc.disabled) deferral_->state.expect_session(pc.name);
+  // RFC 4724 §4.1 after our restart: selection waits for this peer's session too
+  // (a peer added after the start, by a reload or Kubernetes, as decided then).
+  if (deferring_ && p->waited_at_restart) deferral_->state.expect_session(pc.name);
+  if (deferring_ && restart_rule_)
+    note(fmt::format("graceful restart: selection {} peer {}: {}", p->waited_at_restart ? "waits for" : "does not wait for",
+                     pc.name, p->restart_wait_reason));
   // RFC 2385: the key must be on the listening sockets before the peer's SYN
   // arrives (the listener keeps it for sockets opened later too).
   if (pc.password)
@@ -337,6 +345,11 @@ void BgpSpeaker::retire_dynamic(Peer& p) {
 BgpSpeaker::Peer* BgpSpeaker::make_peer(const PeerConfig& pc) {
   auto peer = std::make_unique<Peer>(*this, pc);
   peer->enabled = !pc.disabled;
+  if (deferring_) {
+    const RestartWait w = restart_wait(pc);
+    peer->waited_at_restart = w.wait;
+    peer->restart_wait_reason = w.reason;
+  }
   session::SessionConfig sc;
   sc.name = pc.name;
   sc.settings.local_as = config_.local_as;
@@ -353,7 +366,7 @@ BgpSpeaker::Peer* BgpSpeaker::make_peer(const PeerConfig& pc) {
     gr.restart_time = pc.graceful_restart->restart_time;
     gr.long_lived_stale_time = pc.graceful_restart->long_lived_stale_time;
     gr.restarting = restarting_ && deferring_;          // R: we are back from a restart
-    gr.forwarding_preserved = forwarding_preserved_;    // F: only if the kernel kept our routes
+    gr.forwarding_preserved = forwarding_preserved_;    // F per family: only if the kernel kept our routes
     sc.settings.graceful_restart = gr;
   }
   sc.passive = pc.passive;
@@ -653,9 +666,12 @@ void BgpSpeaker::Peer::on_established(const fsm::Negotiated& n) {
   speaker.set_import(*this);
   if (cfg.soft_reconfiguration) received = std::make_unique<rib::AdjRibIn>(speaker.rib_->attrs());
   speaker.groups_->set_rr_client(*rib_id, cfg.route_reflector_client);
+  speaker.record_peer_state(*this, /*established=*/true);
   if (speaker.deferring_) {
+    // Only a peer we wait for (Established with graceful restart before the restart).
     for (auto f : cfg.families)
-      if (n.families[wire::index(f)] && n.graceful_restart && n.graceful_restart->announced[wire::index(f)])
+      if (waited_at_restart && n.families[wire::index(f)] && n.graceful_restart &&
+          n.graceful_restart->announced[wire::index(f)])
         speaker.deferral_->state.expect(*rib_id, f);
     speaker.deferral_->state.session_settled(cfg.name);
     const std::size_t to_come = speaker.deferral_->state.sessions_outstanding();
@@ -738,6 +754,7 @@ void BgpSpeaker::Peer::expire_stale(const char* why) {
 }
 
 void BgpSpeaker::Peer::on_down(std::string_view) {
+  if (!speaker.stopping_for_restart_) speaker.record_peer_state(*this, /*established=*/false);
   if (speaker.deferral_) {
     if (rib_id) speaker.deferral_->state.forget(*rib_id);
     auto& m = speaker.deferral_->members;
@@ -1111,6 +1128,65 @@ std::optional<PeerView> BgpSpeaker::peer(std::string_view name) const {
   return v;
 }
 
+RestartWait BgpSpeaker::restart_wait(const PeerConfig& pc) const {
+  const RestartCandidate c{pc.name, pc.graceful_restart.has_value(), pc.disabled};
+  if (restart_rule_) return restart_rule_->decide(c);
+  // Until the store's states are known (or without them): every graceful-restart peer.
+  return RestartWaitRule(Result<std::vector<rib::store::PeerRestartState>, std::string>(
+                             boost::system::in_place_error, std::string("not known")))
+      .decide(c);
+}
+
+void BgpSpeaker::set_restart_peer_states(const Result<std::vector<rib::store::PeerRestartState>, std::string>& states,
+                                         bool release_when_none) {
+  if (!deferring_) return;
+  restart_rule_.emplace(states);
+  if (!restart_rule_->from_store())
+    note(fmt::format("graceful restart: no peer's graceful-restart state from before the restart ({}): selection "
+                     "waits for every peer configured with graceful restart",
+                     restart_rule_->why_not_from_store()));
+  std::size_t waited = 0;
+  for (auto& p : peers_) {
+    const RestartWait w = restart_wait(p->cfg);
+    p->waited_at_restart = w.wait;
+    p->restart_wait_reason = w.reason;
+    if (w.wait) {
+      ++waited;
+      deferral_->state.expect_session(p->cfg.name);
+    } else {
+      deferral_->state.session_settled(p->cfg.name);
+    }
+    note(fmt::format("graceful restart: selection {} peer {}: {}", w.wait ? "waits for" : "does not wait for",
+                     p->cfg.name, w.reason));
+  }
+  if (restart_rule_->from_store() && waited == 0 && release_when_none) {
+    note("graceful restart: no peer was Established with graceful restart before the restart: selection released "
+         "at the first decision");
+    deferral_->state.expect_nothing();
+  }
+  schedule_decision();
+}
+
+void BgpSpeaker::record_peer_state(const Peer& p, bool established) {
+  if (!on_peer_state_ || !p.cfg.address) return;
+  rib::store::PeerRestartState s;
+  s.name = p.cfg.name;
+  s.address = *p.cfg.address;
+  s.established = established;
+  s.graceful_restart = p.peer_gr.has_value() && p.cfg.graceful_restart.has_value();
+  if (p.peer_gr) {
+    s.restart_time = p.peer_gr->restart_time;
+    for (std::size_t f = 0; f < 2; ++f) {
+      s.families[f] = p.peer_gr->announced[f];
+      s.forwarding_preserved[f] = p.peer_gr->forwarding_preserved[f];
+      s.llgr_stale_time[f] = p.peer_gr->long_lived_stale_time[f];
+    }
+  }
+  s.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  on_peer_state_(s);
+}
+
 PeerView BgpSpeaker::view(const Peer& p) const {
   PeerView v;
   v.name = p.cfg.name;
@@ -1127,6 +1203,10 @@ PeerView BgpSpeaker::view(const Peer& p) const {
   v.rib_id = p.rib_id;
   v.routes_advertised = p.rib_id ? groups_->advertised_count(*p.rib_id) : 0;
   v.graceful_restart_stale = p.stale;
+  if (deferral_) {
+    v.waited_at_restart = p.waited_at_restart;
+    v.restart_wait_reason = p.restart_wait_reason;
+  }
   return v;
 }
 

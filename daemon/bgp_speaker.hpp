@@ -19,6 +19,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,6 +36,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "daemon/config.hpp"
+#include "daemon/restart_peers.hpp"
 #include "rib/import.hpp"
 #include "rib/rib.hpp"
 #include "rib/store/snapshot_seed.hpp"
@@ -57,6 +59,10 @@ struct PeerView {
   rib::ImportState import;
   std::size_t routes_advertised = 0;
   bool graceful_restart_stale = false;          // its routes are kept stale now
+  // After a restart of petreld (selection deferred): whether selection waited
+  // for this peer's End-of-RIB, and why (daemon/restart_peers.hpp).
+  std::optional<bool> waited_at_restart;
+  std::string restart_wait_reason;
   std::optional<rib::PeerId> rib_id;
   std::optional<bfd::SessionView> bfd;          // with `bfd:` configured and the peer started
 };
@@ -77,11 +83,12 @@ class BgpSpeaker {
   using ChangeSink = std::function<void(std::span<const rib::RouteChange>, rib::DecidedPaths& decided, const rib::Rib&)>;
 
   // `restarting`: we come back from a restart (graceful restart, restarting
-  // speaker); `forwarding_preserved`: the kernel still holds our routes (the
-  // FIB adopted them), which the OPEN's F bit then says. `resolver`: how next
+  // speaker); `forwarding_preserved`: per family (IPv4, IPv6 unicast), the
+  // kernel still holds the routes we had installed (daemon/forwarding_state.hpp),
+  // which the OPEN's F bit then says. `resolver`: how next
   // hops resolve (outlives the speaker); none: every next hop resolves at cost 0.
   BgpSpeaker(boost::asio::io_context& io, const Config& config, ChangeSink sink, bool restarting = false,
-             bool forwarding_preserved = false, rib::NextHopResolver* resolver = nullptr);
+             std::array<bool, 2> forwarding_preserved = {}, rib::NextHopResolver* resolver = nullptr);
   ~BgpSpeaker();
   BgpSpeaker(const BgpSpeaker&) = delete;
   BgpSpeaker& operator=(const BgpSpeaker&) = delete;
@@ -152,6 +159,18 @@ class BgpSpeaker {
   // Called once, after the first route selection that follows a restart's
   // deferral (at once-only semantics; never when not restarting).
   void on_selection_released(std::function<void()> f) { on_released_ = std::move(f); }
+  // Warm restart: the peers' graceful-restart state from before the restart
+  // (the store's), which decides whose End-of-RIB selection waits for
+  // (daemon/restart_peers.hpp); each decision is logged. With
+  // `release_when_none`, no peer to wait for releases selection at once (not
+  // with Kubernetes: derived peers come later). Call before start(); ignored
+  // when not deferring.
+  void set_restart_peer_states(const Result<std::vector<rib::store::PeerRestartState>, std::string>& states,
+                               bool release_when_none);
+  // Each peer's graceful-restart state as it changes (Established with what it
+  // negotiated; down), for the store; a planned stop (stop_for_restart) leaves
+  // it as it was. Called on the io_context's thread.
+  void on_peer_state(std::function<void(const rib::store::PeerRestartState&)> f) { on_peer_state_ = std::move(f); }
   // Whether decisions also report every path of each decided prefix to the sink.
   void set_report_paths(bool on) { report_paths_ = on; }
   std::chrono::system_clock::time_point started() const { return started_; }
@@ -181,13 +200,15 @@ class BgpSpeaker {
   void start_peer(Peer& p);   // its BGP session, and its BFD session if configured
   void bfd_attach(Peer& p);
   void bfd_detach(Peer& p);
+  void record_peer_state(const Peer& p, bool established);
+  RestartWait restart_wait(const PeerConfig& pc) const;
 
   boost::asio::io_context& io_;
   Config config_;
   ChangeSink sink_;
   SteadyClock clock_;
   bool restarting_ = false;
-  bool forwarding_preserved_ = false;
+  std::array<bool, 2> forwarding_preserved_{};
   std::unique_ptr<rib::Rib> rib_;
   std::unique_ptr<rib::UpdateGroups> groups_;  // destroyed before the Rib
   std::unique_ptr<bfd::ServiceThread> bfd_;    // outlives the peers (they remove their sessions)
@@ -206,6 +227,9 @@ class BgpSpeaker {
   bool report_paths_ = false;
   rib::DecidedPaths decided_;  // one decision's, memory reused
   std::function<void()> on_released_;
+  std::optional<RestartWaitRule> restart_rule_;  // warm restart: from the store's peer states
+  std::function<void(const rib::store::PeerRestartState&)> on_peer_state_;
+  bool stopping_for_restart_ = false;
   std::function<void(const std::string&)> events_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
   std::chrono::system_clock::time_point reconfigured_ = started_;

@@ -234,6 +234,9 @@ Reply ControlHandler::show_protocols(const Command& c) {
                 std::to_string(p.stats.out[wire::MessageType::update]) + " sent");
     d.push_back("  Flaps:          " + std::to_string(p.stats.flaps));
     if (p.graceful_restart_stale) d.push_back("  Graceful restart: routes kept stale");
+    if (p.waited_at_restart)
+      d.push_back(std::string("  Graceful restart: waited for at restart: ") + (*p.waited_at_restart ? "yes" : "no") +
+                  " (" + p.restart_wait_reason + ")");
     if (p.bfd) {
       char bfd_line[160];
       std::snprintf(bfd_line, sizeof bfd_line, "  BFD session:    %s, interval %.3f s, timeout %.3f s (%s)",
@@ -254,6 +257,10 @@ Reply ControlHandler::show_protocols(const Command& c) {
               {"flaps", p.stats.flaps},
               {"graceful_restart_stale", p.graceful_restart_stale}};
     if (p.bfd) r.json["bfd"] = bfd_json(*p.bfd);
+    if (p.waited_at_restart) {
+      r.json["waited_for_at_restart"] = *p.waited_at_restart;
+      r.json["restart_wait_reason"] = p.restart_wait_reason;
+    }
     if (p.negotiated) {
       r.json["neighbor_as"] = p.negotiated->peer_as;
       r.json["neighbor_id"] = IpAddress::v4(p.negotiated->peer_router_id).to_string();

@@ -71,7 +71,10 @@ FibFeed::FibFeed(const FibConfig& config) : config_(config) {
   }
   if (!sink_) sink_ = std::make_unique<fib::DryRunSink>();
   if (observer_) {
-    if (auto own = observer_->dump_own()) adopted_ = own->size();
+    if (auto own = observer_->dump_own()) {
+      adopted_ = own->size();
+      found_ = std::move(*own);
+    }
   }
   writer_ = std::make_unique<fib::FibWriter>(*sink_);
   if (adopted_ > 0)
@@ -79,8 +82,14 @@ FibFeed::FibFeed(const FibConfig& config) : config_(config) {
                  adopted_, config_.protocol, config_.table);
 }
 
-FibFeed::~FibFeed() {
+FibFeed::~FibFeed() { stop(); }
+
+void FibFeed::stop() {
   if (started_) writer_->stop();
+}
+
+void FibFeed::set_confirmed(std::function<void(fib::KernelConfirmation&&)> f) {
+  if (observer_ && !started_) writer_->set_confirmed_sink(std::move(f));
 }
 
 void FibFeed::start() {

@@ -9,9 +9,12 @@
 // time), so the kernel keeps the old routes until the new ones are known.
 // `fib: {enabled: false}` uses the dry-run sink: nothing reaches the kernel.
 // `show fib` compares what Petrel wants with what the kernel holds.
+// What the kernel acknowledged goes to set_confirmed()'s callback, on the
+// writer's thread (the store keeps it: the set installed in the kernel).
 // Runs on the daemon's thread; the FibWriter has its own.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 #include <memory>
@@ -29,6 +32,7 @@
 namespace petrel::fib {
 class RouteSink;
 class FibWriter;
+struct KernelConfirmation;
 }  // namespace petrel::fib
 
 namespace petrel::daemon {
@@ -42,8 +46,15 @@ class FibFeed {
 
   // Our routes the kernel held at start (a restart: keep them until selection ran).
   std::size_t adopted_routes() const { return adopted_; }
+  // Those routes (dump_own() at start, before the writer ran); the second call gets nothing.
+  std::vector<fib::Route> take_found_at_start() { return std::move(found_); }
+  // Before start(): the writer's confirmations (fib/fib_writer.hpp) go to `f`,
+  // on the writer's thread; only when writing a real kernel.
+  void set_confirmed(std::function<void(fib::KernelConfirmation&&)> f);
   // Starts the writer thread now (cold start) or when selection ran (restart).
   void start();
+  // Stops the writer thread (its confirmations end): before what they go to goes.
+  void stop();
   bool started() const { return started_; }
 
   // Prefixes we originate with `blackhole: false` (service IPs from
@@ -66,6 +77,7 @@ class FibFeed {
   std::set<Prefix> announce_only_;
   bool frozen_ = false;
   std::size_t adopted_ = 0;
+  std::vector<fib::Route> found_;
   bool started_ = false;
 };
 

@@ -40,6 +40,8 @@
 #include "daemon/config_diff.hpp"
 #include "daemon/daemon_fib.hpp"
 #include "daemon/effective_config.hpp"
+#include "daemon/forwarding_state.hpp"
+#include "fib/fib_writer.hpp"
 #include "daemon/k8s_feed.hpp"
 #include "daemon/k8s_show.hpp"
 #include "daemon/metrics.hpp"
@@ -105,25 +107,35 @@ class Daemon {
         speaker_(io, config_,
                  [this](std::span<const rib::RouteChange> c, rib::DecidedPaths& d, const rib::Rib& r) {
                    if (!c.empty()) fib_.apply(c, r);
-                   store_.apply(d, r);
+                   store_.apply(c, d, r);
                  },
-                 restarting(), restarting(), next_hops_ ? &next_hops_->resolver() : nullptr),
+                 restarting(), forwarding_state(), next_hops_ ? &next_hops_->resolver() : nullptr),
         handler_(speaker_, hooks(), PETREL_VERSION),
         control_(io.get_executor(), [this](std::string_view line, bool ro) { return handler_.handle(line, ro); },
                  std::string("Petrel ") + PETREL_VERSION + " ready."),
         undo_timer_(io), down_timer_(io) {
     fib_.set_announce_only(announce_only(config_));
+    // What the kernel acknowledges, to the store (the set installed in the kernel).
+    fib_.set_confirmed([this](fib::KernelConfirmation&& c) { store_.confirm_kernel(std::move(c)); });
     // Restart: the kernel keeps our old routes until selection ran (FibFeed).
     if (!restarting()) fib_.start();
     else speaker_.on_selection_released([this] { fib_.start(); });
     // Warm restart: the snapshot's paths stand in until selection is released.
     speaker_.set_report_paths(store_.store() != nullptr);  // the snapshot keeps every path
     speaker_.seed_snapshot(store_.take_snapshot());
+    // Warm restart: selection waits for the peers that were Established with
+    // graceful restart before it (daemon/restart_peers.hpp); their state is kept
+    // current in the store as sessions go up and down.
+    speaker_.on_peer_state([this](const rib::store::PeerRestartState& s) { store_.record_peer_state(s); });
+    speaker_.set_restart_peer_states(store_.peer_states_before(), /*release_when_none=*/!kube_.enabled);
     // The kernel's state was read before the first decision; from now on its
     // changes re-decide the prefixes whose next hops they affect.
     if (next_hops_)
       next_hops_->start([this](const std::vector<IpAddress>& changed) { speaker_.next_hops_changed(changed); });
   }
+
+  // The FIB writer hands confirmations to the store: it stops first.
+  ~Daemon() { fib_.stop(); }
 
   bool start() {
     const std::string socket = options_.socket.value_or(config_.control_socket);
@@ -254,6 +266,22 @@ class Daemon {
   // and some peer does graceful restart, so selection waits for its End-of-RIB.
   // Without such a peer there is nothing to wait for: the FIB reconciles at once.
   // Peers derived from Kubernetes come later and all do graceful restart.
+  // The OPEN's F bit per family (daemon/forwarding_state.hpp): set only when
+  // the kernel still holds every route we had installed before the restart.
+  // Called once, while the speaker is built (the records are let go afterwards).
+  std::array<bool, 2> forwarding_state() {
+    const auto before = store_.take_kernel_set_before();
+    const auto found = fib_.take_found_at_start();
+    const bool had = before && !before->empty();
+    if (!restarting() && !had) return {};
+    const ForwardingVerdict v = judge_forwarding(before, found);
+    const auto lines = describe(v);
+    for (std::size_t f = 0; f < lines.size(); ++f)
+      if (restarting()) spdlog::info("graceful restart: {}", lines[f]);
+      else if (v.family[f].installed > 0) spdlog::info("cold start: {}", lines[f]);  // why no restart
+    return restarting() ? v.f_bits() : std::array<bool, 2>{};
+  }
+
   bool restarting() const {
     return fib_.adopted_routes() > 0 &&
            (kube_.enabled || std::any_of(config_.peers.begin(), config_.peers.end(),

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "daemon/bgp_speaker.hpp"
+#include "daemon/forwarding_state.hpp"
 #include "daemon/history_format.hpp"
 #include "rib/store/mrt_dump.hpp"
 
@@ -48,6 +49,8 @@ StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId
     : builder_(std::move(peer_name)) {
   if (!config.store_enabled) {
     why_off_ = "The store is off (store: {enabled: false})";
+    kernel_before_ = {boost::system::in_place_error, std::string("the store is off")};
+    peers_before_ = {boost::system::in_place_error, std::string("the store is off")};
     spdlog::info("store: off (store.enabled: false); no route history");
     return;
   }
@@ -61,7 +64,18 @@ StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId
   });
   if (!store_) {
     why_off_ = "The store is not available (" + config.store_path + ": see petreld's log)";
+    kernel_before_ = {boost::system::in_place_error, "the store " + config.store_path + " is not available"};
+    peers_before_ = {boost::system::in_place_error, "the store " + config.store_path + " is not available"};
     return;
+  }
+  // What the kernel held of ours before (the FIB writer's confirmations), and
+  // the peers' graceful-restart state when petreld stopped.
+  if (!store_->cold_start_reason().empty()) {
+    kernel_before_ = {boost::system::in_place_error, "the store started empty: " + store_->cold_start_reason()};
+    peers_before_ = {boost::system::in_place_error, "the store started empty: " + store_->cold_start_reason()};
+  } else {
+    kernel_before_ = store_->load_kernel_set();
+    peers_before_ = store_->load_peer_states();
   }
   // A warm restart loads the snapshot first and starts it over when selection
   // is released (apply()); a cold start starts it over with the empty RIB.
@@ -87,15 +101,24 @@ StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId
 
 StoreFeed::~StoreFeed() = default;
 
-void StoreFeed::apply(rib::DecidedPaths& decided, const rib::Rib& rib) {
-  if (!store_ || decided.prefixes.empty()) return;
+void StoreFeed::confirm_kernel(fib::KernelConfirmation&& c) {
+  if (!store_) return;
+  rib::store::KernelBatch b;
+  b.full = c.full;
+  b.changes.reserve(c.changes.size());
+  for (fib::RouteChange& ch : c.changes)
+    b.changes.push_back({ch.prefix, ch.route ? std::optional(to_kernel_route(*ch.route)) : std::nullopt});
+  store_->submit_kernel(std::move(b));
+}
+
+void StoreFeed::apply(std::span<const rib::RouteChange> changes, rib::DecidedPaths& decided, const rib::Rib& rib) {
+  if (!store_ || (changes.empty() && decided.prefixes.empty())) return;
   if (reset_pending_) {  // the first decision after a warm restart: the whole selection follows
     store_->reset_snapshot();
     reset_pending_ = false;
   }
   builder_.give(store_->take_spare());
-  builder_.add(decided, rib);
-  store_->submit(builder_.take(now_ms()));
+  store_->submit(builder_.build(changes, decided, rib, now_ms()));
 }
 
 Reply StoreFeed::show_history(const Command& c) {

@@ -312,12 +312,21 @@ void FibWriter::process(std::span<RouteChange* const> changes) {
     }
   }
   apply(ops, errors_, entries);
-  if (removes.empty()) return;
-  std::vector<Operation> after;
-  for (auto& [remove, install] : removes)
-    if (errors_[install] == 0) after.push_back(std::move(remove));
-  std::vector<int> after_errors;
-  apply(after, after_errors, {});
+  if (!removes.empty()) {
+    std::vector<Operation> after;
+    for (auto& [remove, install] : removes)
+      if (errors_[install] == 0) after.push_back(std::move(remove));
+    std::vector<int> after_errors;
+    apply(after, after_errors, {});
+  }
+  hand_over_confirmed();
+}
+
+void FibWriter::hand_over_confirmed() {
+  if (!confirmed_sink_ || (confirmed_.changes.empty() && !confirmed_.full)) return;
+  KernelConfirmation c = std::move(confirmed_);
+  confirmed_ = {};
+  confirmed_sink_(std::move(c));
 }
 
 void FibWriter::apply(std::vector<Operation>& ops, std::vector<int>& errors,
@@ -339,6 +348,12 @@ void FibWriter::apply(std::vector<Operation>& ops, std::vector<int>& errors,
     };
     // Removing what is already gone is success: the kernel is where we want it.
     bool ok = errors[i] == 0 || (op.kind == Operation::Kind::remove && errors[i] == ESRCH);
+    if (ok && confirmed_sink_ && !confirmed_.full) {
+      // What the kernel now holds of ours for the prefix (a remove of an old
+      // metric's key, while the prefix's new route stays, is not a removal).
+      if (op.kind != Operation::Kind::remove) confirmed_.changes.push_back({prefix, op.route});
+      else if (entry == nullptr || !entry->wanted) confirmed_.changes.push_back({prefix, std::nullopt});
+    }
     if (ok) {
       if (op.kind == Operation::Kind::remove) {
         ++delta.removes;
@@ -405,7 +420,22 @@ void FibWriter::resync() {
   sort_for_kernel(std::span<Operation>(plan.operations.begin(), removes));
   sort_for_kernel(std::span<Operation>(removes, plan.operations.end()));
   std::vector<int> errors;
+  const bool full = confirmed_sink_ && !full_confirmed_;
+  if (full) confirmed_.full = true;  // apply() collects nothing: the whole set follows
   apply(plan.operations, errors, {});
+  if (full) {
+    // The first reconcile: every desired route the kernel holds now, adopted
+    // (no operation) or installed by an operation that succeeded.
+    boost::unordered_flat_map<Prefix, bool, PrefixHash, PrefixEqual> failed;
+    for (std::size_t i = 0; i < plan.operations.size(); ++i)
+      if (errors[i] != 0 && plan.operations[i].kind != Operation::Kind::remove) failed[plan.operations[i].route.prefix] = true;
+    confirmed_.changes.clear();
+    confirmed_.changes.reserve(table_.size());
+    for (const auto& [prefix, entry] : table_)
+      if (entry.wanted && !failed.contains(prefix)) confirmed_.changes.push_back({prefix, entry.route});
+    full_confirmed_ = true;
+  }
+  hand_over_confirmed();
   std::lock_guard lock(mutex_);
   ++counters_.resyncs;
   counters_.adopted = plan.adopted;

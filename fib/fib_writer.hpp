@@ -18,11 +18,17 @@
 // survives a restart. Afterwards a resync runs every `resync_interval` and on
 // request_resync() (the observer calls it when one of our routes changes behind our
 // back). Owns the desired table; knows nothing of BGP.
+// Confirmations: with set_confirmed_sink(), after each sink call the writer hands
+// what the kernel acknowledged (a route installed or replaced; a prefix's route
+// removed) to the sink, on the writer thread; the first reconcile that succeeds
+// hands the whole set the kernel then holds of ours (`full`). The sink must not
+// block (the daemon queues them for the store).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -56,8 +62,16 @@ struct FibCounters {
   uint64_t objects_refused = 0; // nexthop objects the kernel refused (the sink's count)
 };
 
+// What the kernel acknowledged: routes installed or replaced, prefixes whose
+// route was removed (no route); `full`: every route of ours the kernel holds.
+struct KernelConfirmation {
+  bool full = false;
+  std::vector<RouteChange> changes;
+};
+
 class FibWriter {
  public:
+  using ConfirmedSink = std::function<void(KernelConfirmation&&)>;
   static constexpr int kMaxMergesPerRound = 8;
   FibWriter(RouteSink& sink, FibWriterOptions options = {});
   ~FibWriter();
@@ -70,6 +84,9 @@ class FibWriter {
   void request_resync();
   // Many changes under one lock (a RIB decision run hands over its changes at once).
   void submit(std::vector<RouteChange> changes);
+
+  // Before start(): where confirmations go (none by default).
+  void set_confirmed_sink(ConfirmedSink sink) { confirmed_sink_ = std::move(sink); }
 
   void start();
   void stop();  // finishes the sink call in flight; the rest of the round goes back to the queue
@@ -95,6 +112,7 @@ class FibWriter {
   void merge_incoming(std::size_t start);  // incoming_ joins the rest of the round (order_ from `start`)
   void process(std::span<RouteChange* const> changes);
   void resync();
+  void hand_over_confirmed();
   // errors: the sink's errno per operation. entries: the table entry of each operation
   // (process(): taken while building them); empty: looked up by prefix.
   void apply(std::vector<Operation>& ops, std::vector<int>& errors, std::span<const FibTable::iterator> entries);
@@ -130,6 +148,9 @@ class FibWriter {
   boost::unordered_flat_map<Prefix, Retry, PrefixHash, PrefixEqual> retry_;
   std::chrono::steady_clock::time_point next_resync_;
   bool resync_failed_ = false;  // the last dump failed: try again in a second
+  ConfirmedSink confirmed_sink_;
+  KernelConfirmation confirmed_;  // collected by apply(), handed over after each sink call
+  bool full_confirmed_ = false;   // the whole set was handed over once
   std::thread thread_;
 };
 

@@ -50,6 +50,8 @@ class AttrStore {
   // never changes while interned): (id, generation) names one set for good.
   uint64_t generation(AttrId id) const { return slots_[id].generation; }
   std::size_t size() const { return live_; }
+  // Every id in use is below this (the slots ever allocated).
+  std::size_t id_limit() const { return slots_.size(); }
 
  private:
   struct Slot {

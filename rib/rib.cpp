@@ -391,16 +391,16 @@ std::size_t Rib::decide_in(Table& t, std::vector<RouteChange>& changes, DecidedP
   auto& dirty = t.dirty();
   const std::size_t n = dirty.size();
   changes.reserve(changes.size() + n);  // at most one change per dirty prefix: no regrowth
-  if (every_path) {  // at least one path per decided prefix, most often exactly one: no regrowth
-    every_path->prefixes.reserve(every_path->prefixes.size() + n);
-    every_path->paths.reserve(every_path->paths.size() + n);
-  }
   for (const auto& key : dirty) {
     PrefixEntry* e = t.find(key);
     if (!e) continue;
     const std::size_t before = changes.size();
-    decide_entry(*e, key.prefix(), changes);
-    if (every_path) report_paths(*e, key.prefix(), changes.size() != before, *every_path);
+    const Prefix prefix = key.prefix();
+    decide_entry(*e, prefix, changes);
+    const bool changed = changes.size() != before;
+    const bool whole = changed && changes.back().selected.size() == e->size();
+    if (whole) changes.back().all_paths = true;
+    if (every_path && !whole) report_paths(*e, prefix, changed, *every_path);
     if (e->size() == 0) t.erase(key);
   }
   dirty.clear();
@@ -409,14 +409,13 @@ std::size_t Rib::decide_in(Table& t, std::vector<RouteChange>& changes, DecidedP
 }
 
 void Rib::report_paths(const PrefixEntry& e, const Prefix& prefix, bool changed, DecidedPaths& out) {
-  DecidedPaths::Entry d;
-  d.prefix = prefix;
-  d.selected = static_cast<uint8_t>(e.selected());
-  d.selection_changed = changed;
-  d.first = static_cast<uint32_t>(out.paths.size());
-  d.count = static_cast<uint32_t>(e.size());
-  for (std::size_t i = 0; i < e.size(); ++i) out.paths.push_back({e.at(i).peer, e.at(i).path_id, e.at(i).attrs});
-  out.prefixes.push_back(d);
+  const auto first = static_cast<uint32_t>(out.paths.size());
+  const std::size_t count = e.size();
+  out.prefixes.push_back({prefix, e.selected(), changed, first, static_cast<uint32_t>(count)});
+  if (count == 0) return;
+  const PathEntry& best = e.at(0);  // inline in the entry: the common case is one path
+  out.paths.push_back({best.peer, best.path_id, best.attrs});
+  for (std::size_t i = 1; i < count; ++i) out.paths.push_back({e.at(i).peer, e.at(i).path_id, e.at(i).attrs});
 }
 
 std::size_t Rib::decide(std::vector<RouteChange>& changes, DecidedPaths* every_path) {

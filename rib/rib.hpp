@@ -68,14 +68,22 @@ struct RouteChange {
   Prefix prefix;
   boost::container::small_vector<SelectedPath, 2> selected;
   Step reason = Step::none;  // why the best won
+  // decide() set this: `selected` is every path the RIB holds for the prefix
+  // (nearly always so: one path, or an ECMP set of all; none left when empty),
+  // so the change alone says what the prefix has. False when other paths lose
+  // behind the selection, or a path is held but none is usable.
+  bool all_paths = false;
 };
 
 // Every path of each prefix a decision decided, best first: the optional second
 // output of Rib::decide() (what the store's snapshot keeps of the Adj-RIB-In
 // after import policy, so a warm restart gets back every path, not only the
-// best). One entry per decided prefix, whether or not its selection changed:
-// a second path arriving behind an unchanged best is reported here and not in
-// the RouteChanges. A plain value; `paths` holds the entries' paths in order.
+// best). One entry per decided prefix that its RouteChange does not describe
+// whole: a prefix whose selection stayed (e.g. a second path arriving behind an
+// unchanged best, reported here and not in the RouteChanges), or whose change
+// leaves paths out (RouteChange::all_paths false). The common case, a change
+// that is every path the prefix has, costs nothing here (bench/store_bench).
+// A plain value; `paths` holds the entries' paths in order.
 struct DecidedPaths {
   struct Entry {
     Prefix prefix;
@@ -104,6 +112,8 @@ class Rib {
   // Withdraws every path of the peer; the id may be reused afterwards.
   void remove_peer(PeerId peer);
   const PeerInfo& peer(PeerId id) const { return peers_[id]; }
+  // Every PeerId in use is below this.
+  std::size_t peer_limit() const { return peers_.size(); }
 
   AttrStore& attrs() { return attrs_; }
   const AttrStore& attrs() const { return attrs_; }
@@ -150,7 +160,8 @@ class Rib {
 
   // Runs best-path selection for the dirty prefixes; appends one RouteChange per
   // prefix whose selection changed. Returns how many prefixes were decided.
-  // With `every_path`, also appends every decided prefix's paths (DecidedPaths).
+  // With `every_path`, also appends the paths of every decided prefix that its
+  // RouteChange does not describe whole (DecidedPaths).
   std::size_t decide(std::vector<RouteChange>& changes, DecidedPaths* every_path = nullptr);
   // Every path of every prefix, as decided last (each entry marked
   // selection_changed when it has a selection): the whole table for a consumer

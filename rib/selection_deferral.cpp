@@ -25,6 +25,10 @@ void SelectionDeferral::session_settled(std::string_view name) {
   if (auto it = sessions_.find(name); it != sessions_.end()) sessions_.erase(it);
 }
 
+void SelectionDeferral::expect_nothing() {
+  if (active_) expected_any_ = true;
+}
+
 bool SelectionDeferral::deferring(TimePoint now) {
   if (!active_) return false;
   if (expected_any_ && waiting_.empty() && sessions_.empty()) {

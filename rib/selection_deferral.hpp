@@ -7,8 +7,10 @@
 // End-of-RIB markers and departures, and asks `deferring(now)` before each
 // decision. Peers that did not negotiate graceful restart are not waited for
 // (RFC 4724 §4.1: "... from all its peers that support graceful restart").
-// A configured graceful-restart peer whose session is not up yet is waited for
-// too (expect_session), as BIRD's recovery waits for its configured protocols
+// A graceful-restart peer whose session is not up yet is waited for too
+// (expect_session; petreld names the peers that were Established with graceful
+// restart before the restart: daemon/restart_peers.hpp), as BIRD's recovery
+// waits for its configured protocols
 // (`graceful restart wait`): otherwise the first peer's End-of-RIB would release
 // selection without a slower peer's routes, and the FIB would drop or move them
 // only to install them again a moment later.
@@ -44,6 +46,9 @@ class SelectionDeferral {
   // Its session is up (its families are now expect()ed, or not: no graceful
   // restart), or it will not come (disabled, removed): not waited for as a session.
   void session_settled(std::string_view name);
+  // Nobody to wait for (a warm restart after which no peer had been
+  // Established with graceful restart): the next deferring() releases.
+  void expect_nothing();
 
   // True while selection must wait. Ends for good (release) once every expected
   // End-of-RIB arrived after at least one peer was expected, or at the deadline;

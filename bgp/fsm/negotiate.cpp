@@ -46,11 +46,11 @@ OpenMessage build_local_open(const SessionSettings& s) {
   if (s.graceful_restart) {
     const auto& gr = *s.graceful_restart;
     GracefulRestartCapability cap{gr.restarting, /*notification=*/true, gr.restart_time, {}};
-    for (Family f : s.families) cap.families.push_back({to_afi_safi(f), gr.forwarding_preserved});
+    for (Family f : s.families) cap.families.push_back({to_afi_safi(f), gr.forwarding_preserved[index(f)]});
     c.graceful_restart = std::move(cap);
     if (gr.long_lived_stale_time) {
       std::vector<LongLivedGrFamily> ll;
-      for (Family f : s.families) ll.push_back({to_afi_safi(f), gr.forwarding_preserved, *gr.long_lived_stale_time});
+      for (Family f : s.families) ll.push_back({to_afi_safi(f), gr.forwarding_preserved[index(f)], *gr.long_lived_stale_time});
       c.long_lived_gr = std::move(ll);
     }
   }

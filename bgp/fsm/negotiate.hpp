@@ -35,7 +35,7 @@ struct RemoteAs {
 struct GracefulRestartSettings {
   uint16_t restart_time = 120;       // seconds, what we ask peers to wait for us
   bool restarting = false;           // the R bit: we are coming back from a restart
-  bool forwarding_preserved = false; // the F bit, per family we announce
+  std::array<bool, wire::kFamilyCount> forwarding_preserved{};  // the F bit, per family we announce
   std::optional<uint32_t> long_lived_stale_time;  // RFC 9494, seconds
   friend bool operator==(const GracefulRestartSettings&, const GracefulRestartSettings&) = default;
 };

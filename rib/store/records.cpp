@@ -443,4 +443,118 @@ Result<SnapshotRoute, std::string> decode_snapshot(const Prefix& prefix, std::st
   return s;
 }
 
+
+// ---- The set installed in the kernel
+
+std::string kernel_key(const Prefix& p) { return tagged_prefix_key('k', p); }
+
+Result<Prefix, std::string> decode_kernel_key(std::string_view key) {
+  if (key.empty() || key[0] != 'k') return fail<Prefix>("not a kernel-set key");
+  return decode_prefix_key(as_bytes(key.substr(1)));
+}
+
+std::string encode_kernel_route(const KernelRoute& r) {
+  std::vector<uint8_t> out;
+  out.reserve(6 + 23 * r.next_hops.size());
+  ByteWriter w(out);
+  w.u8(r.blackhole ? 1 : 0);
+  w.u32(r.metric);
+  const std::size_t n = r.blackhole ? 0 : std::min<std::size_t>(r.next_hops.size(), 255);
+  w.u8(static_cast<uint8_t>(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    put_address(w, r.next_hops[i].gateway);
+    w.u32(r.next_hops[i].ifindex);
+    w.u16(r.next_hops[i].weight);
+  }
+  return to_string(out);
+}
+
+Result<KernelRoute, std::string> decode_kernel_route(const Prefix& prefix, std::string_view value) {
+  const std::string where = "kernel route " + prefix.to_string() + ": ";
+  ByteReader r(as_bytes(value));
+  KernelRoute k;
+  k.prefix = prefix;
+  const uint8_t flags = r.u8();
+  k.metric = r.u32();
+  const uint8_t n = r.u8();
+  if (!r.ok()) return fail<KernelRoute>(where + "truncated head");
+  if (flags > 1) return fail<KernelRoute>(where + "unknown flags " + std::to_string(flags));
+  k.blackhole = flags & 1;
+  if (k.blackhole && n > 0) return fail<KernelRoute>(where + "a blackhole with next hops");
+  if (!k.blackhole && n == 0) return fail<KernelRoute>(where + "neither a blackhole nor next hops");
+  for (uint8_t i = 0; i < n; ++i) {
+    KernelNextHop h;
+    auto a = get_address(r);
+    if (!a) return fail<KernelRoute>(where + "next hop " + std::to_string(i + 1) + ": bad or truncated address");
+    h.gateway = *a;
+    h.ifindex = r.u32();
+    h.weight = r.u16();
+    if (!r.ok()) return fail<KernelRoute>(where + "next hop " + std::to_string(i + 1) + ": truncated");
+    k.next_hops.push_back(h);
+  }
+  if (!r.empty()) return fail<KernelRoute>(where + "trailing bytes");
+  return k;
+}
+
+// ---- Peers' graceful-restart state
+
+std::string peer_state_key(std::string_view name) {
+  std::string k(1, 'g');
+  k.append(name.substr(0, 255));
+  return k;
+}
+
+Result<std::string, std::string> decode_peer_state_key(std::string_view key) {
+  if (key.empty() || key[0] != 'g') return fail<std::string>("not a peer-state key");
+  if (key.size() == 1 || key.size() > 256) return fail<std::string>("peer-state key with a name of " +
+                                                                   std::to_string(key.size() - 1) + " bytes");
+  return Result<std::string, std::string>(boost::system::in_place_value, std::string(key.substr(1)));
+}
+
+std::string encode_peer_state(const PeerRestartState& s) {
+  std::vector<uint8_t> out;
+  out.reserve(40);
+  ByteWriter w(out);
+  w.u8((s.established ? 1 : 0) | (s.graceful_restart ? 2 : 0));
+  put_address(w, s.address);
+  w.u16(s.restart_time);
+  for (std::size_t f = 0; f < 2; ++f) {
+    w.u8((s.families[f] ? 1 : 0) | (s.forwarding_preserved[f] ? 2 : 0) | (s.llgr_stale_time[f] ? 4 : 0));
+    w.u32(s.llgr_stale_time[f].value_or(0));
+  }
+  std::string v = to_string(out);
+  put_be64(v, static_cast<uint64_t>(s.time_ms));
+  return v;
+}
+
+Result<PeerRestartState, std::string> decode_peer_state(std::string_view name, std::string_view value) {
+  const std::string where = "graceful-restart state of peer " + std::string(name) + ": ";
+  ByteReader r(as_bytes(value));
+  PeerRestartState s;
+  s.name = std::string(name);
+  const uint8_t flags = r.u8();
+  if (!r.ok()) return fail<PeerRestartState>(where + "empty");
+  if (flags > 3) return fail<PeerRestartState>(where + "unknown flags " + std::to_string(flags));
+  s.established = flags & 1;
+  s.graceful_restart = flags & 2;
+  auto a = get_address(r);
+  if (!a) return fail<PeerRestartState>(where + "bad or truncated address");
+  s.address = *a;
+  s.restart_time = r.u16();
+  for (std::size_t f = 0; f < 2; ++f) {
+    const uint8_t ff = r.u8();
+    const uint32_t llst = r.u32();
+    if (!r.ok()) return fail<PeerRestartState>(where + "truncated family " + std::to_string(f + 1));
+    if (ff > 7) return fail<PeerRestartState>(where + "unknown family flags " + std::to_string(ff));
+    s.families[f] = ff & 1;
+    s.forwarding_preserved[f] = ff & 2;
+    if (ff & 4) s.llgr_stale_time[f] = llst;
+  }
+  auto t = r.bytes(8);
+  if (!r.ok()) return fail<PeerRestartState>(where + "truncated time");
+  s.time_ms = static_cast<int64_t>(get_be64(t.data()));
+  if (!r.empty()) return fail<PeerRestartState>(where + "trailing bytes");
+  return s;
+}
+
 }  // namespace petrel::rib::store

@@ -6,12 +6,16 @@
 //   'j' seq(be64)              -> JournalEntry           (route history, oldest first)
 //   'h' prefix-key seq(be64)   -> ""                     (history index by prefix)
 //   's' prefix-key             -> SnapshotRoute          (every path of a prefix, best first: schema 2)
+//   'k' prefix-key             -> KernelRoute            (what the kernel confirmed installed: schema 3)
+//   "\0kernel-state"           -> "complete" | "incomplete" (absent: never recorded)
+//   'g' peer name              -> PeerRestartState       (a peer's graceful-restart state: schema 3)
 //
 // A prefix key is family (4|6), length, then the 16 address bytes, so that the
 // index groups a prefix's entries and sorts them by sequence (time) order.
 // Values are versioned by the schema key only; decoding checks every length.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -27,8 +31,9 @@
 namespace petrel::rib::store {
 
 // 1: the snapshot kept each prefix's best path only. 2: every path (each
-// peer's accepted routes), best first, with the size of the ECMP set.
-inline constexpr uint32_t kSchemaVersion = 2;
+// peer's accepted routes), best first, with the size of the ECMP set. 3: also
+// the set installed in the kernel ('k') and each peer's graceful-restart state ('g').
+inline constexpr uint32_t kSchemaVersion = 3;
 inline constexpr std::string_view kSchemaKey{"\0schema", 7};
 std::string schema_value(uint32_t version = kSchemaVersion);
 // The version a schema value names, or nothing when it is not one of ours.
@@ -123,5 +128,56 @@ void append_snapshot_path(std::string& out, uint32_t path_id, std::string_view e
 inline constexpr uint32_t kMaxSnapshotPaths = 65535;
 std::string encode_route_attrs(const RouteAttrs& a);
 Result<SnapshotRoute, std::string> decode_snapshot(const Prefix& prefix, std::string_view value);
+
+// ---- The set installed in the kernel (schema 3)
+// One route as the kernel acknowledged it (the FIB writer's confirmation): a
+// blackhole, or next hops (gateway, interface index, ECMP weight), at a metric.
+struct KernelNextHop {
+  IpAddress gateway;
+  uint32_t ifindex = 0;
+  uint16_t weight = 1;
+  friend bool operator==(const KernelNextHop&, const KernelNextHop&) = default;
+};
+struct KernelRoute {
+  Prefix prefix;
+  bool blackhole = false;
+  uint32_t metric = 0;  // the effective metric (the kernel key)
+  std::vector<KernelNextHop> next_hops;
+  friend bool operator==(const KernelRoute&, const KernelRoute&) = default;
+};
+// Key: 'k' + prefix key. Value: flags (u8, bit 0 blackhole; other bits zero),
+// metric (u32), next-hop count (u8), then per next hop: family (u8, 4|6), 16
+// address bytes, ifindex (u32), weight (u16). At most 255 next hops.
+inline constexpr std::string_view kKernelStateKey{"\0kernel-state", 13};
+std::string kernel_key(const Prefix& p);
+Result<Prefix, std::string> decode_kernel_key(std::string_view key);
+std::string encode_kernel_route(const KernelRoute& r);
+Result<KernelRoute, std::string> decode_kernel_route(const Prefix& prefix, std::string_view value);
+
+// ---- Peers' graceful-restart state (schema 3)
+// What a peer's session negotiated about graceful restart (RFC 4724, RFC 9494)
+// the last time its state changed, and whether it was Established then. A
+// planned stop of petreld leaves it as it was (the sessions were up).
+struct PeerRestartState {
+  std::string name;
+  IpAddress address;
+  bool established = false;
+  bool graceful_restart = false;          // both sides announced the capability
+  uint16_t restart_time = 0;              // the peer's, seconds
+  std::array<bool, 2> families{};         // per family (IPv4, IPv6 unicast): GR negotiated for it
+  std::array<bool, 2> forwarding_preserved{};  // the peer's F bit per family
+  std::array<std::optional<uint32_t>, 2> llgr_stale_time{};  // RFC 9494, per family
+  int64_t time_ms = 0;                    // when it was recorded (Unix ms)
+  friend bool operator==(const PeerRestartState&, const PeerRestartState&) = default;
+};
+// Key: 'g' + the peer's name (1..255 bytes). Value: flags (u8: bit 0
+// established, bit 1 graceful restart; other bits zero), address (family u8,
+// 16 bytes), restart time (u16), per family IPv4 then IPv6: flags (u8: bit 0
+// negotiated, bit 1 F, bit 2 LLGR present) and the LLGR stale time (u32), then
+// time (i64 big-endian).
+std::string peer_state_key(std::string_view name);
+Result<std::string, std::string> decode_peer_state_key(std::string_view key);
+std::string encode_peer_state(const PeerRestartState& s);
+Result<PeerRestartState, std::string> decode_peer_state(std::string_view name, std::string_view value);
 
 }  // namespace petrel::rib::store

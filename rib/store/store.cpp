@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
+#include <utility>
 
 namespace petrel::rib::store {
 namespace {
@@ -151,6 +153,8 @@ bool Store::try_open(std::string& why) {
   }
   std::string flag;
   snapshot_complete_ = !db_->Get(rocksdb::ReadOptions(), kSnapshotIncompleteKey, &flag).ok();
+  kernel_known_ = db_->Get(rocksdb::ReadOptions(), std::string(kKernelStateKey), &flag).ok();
+  kernel_complete_ = !kernel_known_ || flag == "complete";
   return true;
 }
 
@@ -165,27 +169,53 @@ Store::~Store() {
 
 void Store::submit(ChangeBatch&& batch) {
   if (batch.size() == 0) return;
+  Item item;
+  item.batch = std::move(batch);
+  enqueue(std::move(item));
+}
+
+void Store::submit_kernel(KernelBatch&& batch) {
+  if (batch.changes.empty() && !batch.full) return;
+  Item item;
+  item.kind = Item::Kind::kernel;
+  item.kernel = std::move(batch);
+  enqueue(std::move(item));
+}
+
+void Store::record_peer_state(PeerRestartState state) {
+  Item item;
+  item.kind = Item::Kind::peer;
+  item.peer = std::move(state);
+  enqueue(std::move(item));
+}
+
+void Store::enqueue(Item&& item) {
   bool dropped_now = false;
+  bool kernel_dropped = false;
   bool was_empty = false;
   {
     std::lock_guard lock(mutex_);
     last_submit_ = Clock::now();
     was_empty = queue_.empty();
     if (was_empty) first_queued_ = last_submit_;
-    queued_records_ += batch.size();
-    queue_.push_back(Item{false, std::move(batch)});
-    // Bounded: drop the oldest batches (never the newest, never a reset).
+    queued_records_ += item.size();
+    queue_.push_back(std::move(item));
+    // Bounded: drop the oldest decisions or kernel confirmations (never the
+    // newest, never a reset or a peer's state).
     while (queued_records_ > options_.queue_max_records && queue_.size() > 1) {
-      auto victim = std::find_if(queue_.begin(), queue_.end() - 1, [](const Item& i) { return !i.reset; });
+      auto victim = std::find_if(queue_.begin(), queue_.end() - 1, [](const Item& i) {
+        return i.kind == Item::Kind::decision || i.kind == Item::Kind::kernel;
+      });
       if (victim == queue_.end() - 1) break;
-      queued_records_ -= victim->batch.size();
-      dropped_ += victim->batch.size();
+      queued_records_ -= victim->size();
+      if (victim->kind == Item::Kind::kernel) kernel_dropped = true;
+      else dropped_ += victim->batch.size(), dropped_now = true;
       queue_.erase(victim);
-      dropped_now = true;
     }
   }
   if (dropped_now) snapshot_complete_ = false;  // written to the database by the thread
-  if (was_empty || dropped_now) wake_.notify_one();
+  if (kernel_dropped) kernel_complete_ = false;
+  if (was_empty || dropped_now || kernel_dropped) wake_.notify_one();
 }
 
 ChangeBatch Store::take_spare() {
@@ -205,7 +235,9 @@ void Store::reset_snapshot() {
     // before the batch is queued, and a kill -9 then would find it empty.
     last_submit_ = Clock::now();
     if (queue_.empty()) first_queued_ = last_submit_;
-    queue_.push_back(Item{true, {}});
+    Item item;
+    item.kind = Item::Kind::reset;
+    queue_.push_back(std::move(item));
   }
   wake_.notify_one();
 }
@@ -248,10 +280,13 @@ void Store::run() {
     {
       std::lock_guard lock(mutex_);
       for (Item& i : items)
-        if (spare_.size() < kMaxSpare && i.batch.decided.prefixes.capacity() > 0) {
+        if (spare_.size() < kMaxSpare &&
+            (i.batch.decided.prefixes.capacity() > 0 || i.batch.changed_v4.capacity() > 0)) {
           ChangeBatch spare;
           spare.decided = std::move(i.batch.decided);
           spare.decided.clear();
+          spare.changed_v4 = std::move(i.batch.changed_v4);
+          spare.changed_v4.clear();
           spare_.push_back(std::move(spare));
         }
     }
@@ -297,6 +332,7 @@ void Store::write(std::vector<Item>& items) {
   // cost with random prefixes).
   struct Pending {
     Prefix prefix;
+    bool v4_record;       // `record` indexes the batch's changed_v4, else decided.prefixes
     uint64_t seq;         // its journal entry (0: none, the selection stayed)
     uint32_t item;        // index into items
     uint32_t record;      // index into its batch's records
@@ -322,6 +358,18 @@ void Store::write(std::vector<Item>& items) {
       const Pending& p = pending[i];
       const std::size_t bi = p.item;
       const ChangeBatch& b = items[bi].batch;
+      if (p.v4_record) {
+        const ChangedV4& r = b.changed_v4[p.record];
+        if (!r.has_path) {
+          wb.Delete(snapshot_key(p.prefix));
+          continue;
+        }
+        value.clear();
+        append_snapshot_head(value, 1, 1);
+        append_snapshot_path(value, r.path_id, peer_bytes_[peer_ids[bi][r.peer]], encoded[bi][r.attrs]->attrs);
+        wb.Put(snapshot_key(p.prefix), value);
+        continue;
+      }
       const DecidedPaths::Entry& r = b.decided.prefixes[p.record];
       if (r.count == 0) {
         wb.Delete(snapshot_key(p.prefix));
@@ -345,11 +393,32 @@ void Store::write(std::vector<Item>& items) {
     pending.clear();
   };
   if (!snapshot_complete_) set_snapshot_complete(false);
+  if (!kernel_complete_ && kernel_known_) db_->Put(rocksdb::WriteOptions(), std::string(kKernelStateKey), "incomplete");
   // Each attribute set's summary and BGP encoding, once (kept while in use).
   if (encoded_.size() > kMaxEncodedSets) encoded_.clear();
   for (std::size_t bi = 0; bi < items.size(); ++bi) {
     Item& item = items[bi];
-    if (item.reset) {
+    if (item.kind == Item::Kind::kernel) {
+      // The kernel's confirmations go into the same WriteBatch, in queue order
+      // (their keys are apart from the journal's and the snapshot's).
+      if (item.kernel.full) {
+        wb.DeleteRange("k", "l");
+        kernel_known_ = true;
+        kernel_complete_ = true;
+        wb.Put(std::string(kKernelStateKey), "complete");
+      }
+      for (const KernelChange& c : item.kernel.changes) {
+        if (c.route) wb.Put(kernel_key(c.prefix), encode_kernel_route(*c.route));
+        else wb.Delete(kernel_key(c.prefix));
+      }
+      if (wb.Count() >= kMaxBatchRecords) commit();
+      continue;
+    }
+    if (item.kind == Item::Kind::peer) {
+      wb.Put(peer_state_key(item.peer->name), encode_peer_state(*item.peer));
+      continue;
+    }
+    if (item.kind == Item::Kind::reset) {
       // In the same WriteBatch as the snapshot keys that follow: a kill -9 never
       // finds the snapshot emptied but not yet written again (a warm restart
       // that restarts again at once still loads a full snapshot).
@@ -367,35 +436,51 @@ void Store::write(std::vector<Item>& items) {
       if (fresh) it->second = Encoded{a, encode_summary(summarize(*a)), encode_route_attrs(*a)};
       encoded[bi].push_back(&it->second);
     }
+    // A journal entry: `best` is the batch's index of the new best's peer and
+    // attributes, none for a withdraw.
+    auto journal_entry = [&](const Prefix& prefix, std::optional<std::pair<uint32_t, uint32_t>> best) {
+      ChangeKind change;
+      uint32_t pid = 0;
+      const Encoded* enc = nullptr;
+      if (!best) {
+        // The peer of a withdraw: whose best it was (none known: unnamed).
+        auto it = best_peer_.find(prefix);
+        change = ChangeKind::withdraw;
+        pid = it != best_peer_.end() ? it->second : intern_peer(PeerRef{});
+        if (it != best_peer_.end()) best_peer_.erase(it);
+      } else {
+        pid = peer_ids[bi][best->first];
+        enc = encoded[bi][best->second];
+        auto [it, fresh] = best_peer_.try_emplace(prefix, pid);
+        if (!fresh) it->second = pid;
+        change = fresh ? ChangeKind::announce : ChangeKind::replace;
+      }
+      value.clear();
+      append_journal_value(value, b.time_ms, change, prefix, peer_bytes_[pid],
+                           enc ? std::string_view(enc->summary) : std::string_view());
+      wb.Put(journal_key(seq), value);
+      ++journal;
+      return seq++;
+    };
+    // Each prefix is once in a batch (one decision), so the two forms' order
+    // does not matter.
+    for (uint32_t ri = 0; ri < b.changed_v4.size(); ++ri) {
+      const ChangedV4& r = b.changed_v4[ri];
+      const Prefix prefix = r.prefix();
+      const uint64_t entry =
+          journal_entry(prefix, r.has_path ? std::optional(std::pair(uint32_t{r.peer}, r.attrs)) : std::nullopt);
+      pending.push_back(Pending{prefix, true, entry, static_cast<uint32_t>(bi), ri});
+      if (pending.size() >= kMaxBatchRecords) commit();
+    }
     for (uint32_t ri = 0; ri < b.decided.prefixes.size(); ++ri) {
       const DecidedPaths::Entry& r = b.decided.prefixes[ri];
       uint64_t entry = 0;
       if (r.selection_changed) {
-        ChangeKind change;
-        uint32_t pid = 0;
-        const Encoded* enc = nullptr;
-        if (r.selected == 0) {
-          // The peer of a withdraw: whose best it was (none known: unnamed).
-          auto it = best_peer_.find(r.prefix);
-          change = ChangeKind::withdraw;
-          pid = it != best_peer_.end() ? it->second : intern_peer(PeerRef{});
-          if (it != best_peer_.end()) best_peer_.erase(it);
-        } else {
-          const SelectedPath& best = b.decided.paths[r.first];
-          pid = peer_ids[bi][best.peer];
-          enc = encoded[bi][best.attrs];
-          auto [it, fresh] = best_peer_.try_emplace(r.prefix, pid);
-          if (!fresh) it->second = pid;
-          change = fresh ? ChangeKind::announce : ChangeKind::replace;
-        }
-        value.clear();
-        append_journal_value(value, b.time_ms, change, r.prefix, peer_bytes_[pid],
-                             enc ? std::string_view(enc->summary) : std::string_view());
-        wb.Put(journal_key(seq), value);
-        entry = seq++;
-        ++journal;
+        std::optional<std::pair<uint32_t, uint32_t>> best;
+        if (r.selected > 0) best = std::pair(uint32_t{b.decided.paths[r.first].peer}, b.decided.paths[r.first].attrs);
+        entry = journal_entry(r.prefix, best);
       }
-      pending.push_back(Pending{r.prefix, entry, static_cast<uint32_t>(bi), ri});
+      pending.push_back(Pending{r.prefix, false, entry, static_cast<uint32_t>(bi), ri});
       if (pending.size() >= kMaxBatchRecords) commit();
     }
   }
@@ -479,6 +564,38 @@ Result<std::vector<SnapshotRoute>, std::string> Store::load_snapshot() const {
   return R(std::move(out));
 }
 
+Result<std::vector<KernelRoute>, std::string> Store::load_kernel_set() const {
+  std::string state;
+  if (!db_->Get(rocksdb::ReadOptions(), std::string(kKernelStateKey), &state).ok())
+    return fail<std::vector<KernelRoute>>("the store holds no record of the kernel's routes yet");
+  if (state != "complete" || !kernel_complete_)
+    return fail<std::vector<KernelRoute>>(
+        "the record of the kernel's routes is incomplete: confirmations were dropped when the store fell behind");
+  std::vector<KernelRoute> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("k"); it->Valid() && it->key().starts_with("k"); it->Next()) {
+    auto p = decode_kernel_key(it->key().ToStringView());
+    if (!p) return fail<std::vector<KernelRoute>>("kernel-set key: " + p.error());
+    auto r = decode_kernel_route(*p, it->value().ToStringView());
+    if (!r) return fail<std::vector<KernelRoute>>(r.error());
+    out.push_back(std::move(*r));
+  }
+  return Result<std::vector<KernelRoute>, std::string>(std::move(out));
+}
+
+Result<std::vector<PeerRestartState>, std::string> Store::load_peer_states() const {
+  std::vector<PeerRestartState> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("g"); it->Valid() && it->key().starts_with("g"); it->Next()) {
+    auto name = decode_peer_state_key(it->key().ToStringView());
+    if (!name) return fail<std::vector<PeerRestartState>>(name.error());
+    auto st = decode_peer_state(*name, it->value().ToStringView());
+    if (!st) return fail<std::vector<PeerRestartState>>(st.error());
+    out.push_back(std::move(*st));
+  }
+  return Result<std::vector<PeerRestartState>, std::string>(std::move(out));
+}
+
 StoreStats Store::stats() const {
   StoreStats s;
   s.journal_entries = next_seq_ - first_seq_;
@@ -486,6 +603,7 @@ StoreStats Store::stats() const {
   s.records_dropped = dropped_;
   s.entries_expired = expired_;
   s.snapshot_complete = snapshot_complete_;
+  s.kernel_set_complete = kernel_complete_;
   std::lock_guard lock(mutex_);
   s.queued_records = queued_records_;
   return s;

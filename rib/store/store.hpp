@@ -12,6 +12,10 @@
 // takes everything queued and writes it in RocksDB WriteBatches (journal entry,
 // history index, snapshot key per change), then applies retention. Queries (history(),
 // for_each_journal(), load_snapshot()) read RocksDB on the caller's thread.
+// The same queue carries the FIB writer's confirmations (submit_kernel(), called
+// on the writer's thread: a push under the queue's mutex, never a disk wait) and
+// the peers' graceful-restart state (record_peer_state(), on the RIB's thread);
+// both are written in the same WriteBatches, in queue order.
 //
 // Crash safety: every write goes through RocksDB's write-ahead log, so a kill -9
 // loses at most what was still queued and never leaves a half batch. A database
@@ -60,6 +64,19 @@ struct StoreStats {
   uint64_t entries_expired = 0;   // removed by retention, since start
   std::size_t queued_records = 0;
   bool snapshot_complete = true;
+  bool kernel_set_complete = true;
+};
+
+// What the kernel acknowledged (the FIB writer's confirmations): a route
+// installed or replaced, or (no route) removed. `full`: the whole set, which
+// replaces what the store had (the writer's start-up reconcile).
+struct KernelChange {
+  Prefix prefix;
+  std::optional<KernelRoute> route;
+};
+struct KernelBatch {
+  bool full = false;
+  std::vector<KernelChange> changes;
 };
 
 class Store {
@@ -80,6 +97,12 @@ class Store {
   // Starts the snapshot over (in queue order): the RIB starts empty, so what the
   // snapshot held before is gone. Call after a warm restart loaded it.
   void reset_snapshot();
+  // The kernel's confirmations (any thread; never blocks on the disk). Dropped
+  // like decisions when the store falls behind: the kernel set is then marked
+  // incomplete until the next full one.
+  void submit_kernel(KernelBatch&& batch);
+  // A peer's graceful-restart state now (RIB's thread; never blocks on the disk).
+  void record_peer_state(PeerRestartState state);
   // Waits until everything queued so far is written; false on timeout.
   bool flush(std::chrono::milliseconds timeout);
 
@@ -90,6 +113,11 @@ class Store {
   // The snapshot (every path of every prefix, best first), for a warm restart; an error (say why) when
   // it cannot be trusted (changes were dropped, an entry does not decode).
   Result<std::vector<SnapshotRoute>, std::string> load_snapshot() const;
+  // The set installed in the kernel as last confirmed; an error (say why) when
+  // none was ever recorded, confirmations were dropped, or an entry does not decode.
+  Result<std::vector<KernelRoute>, std::string> load_kernel_set() const;
+  // Every peer's last graceful-restart state; an error when an entry does not decode.
+  Result<std::vector<PeerRestartState>, std::string> load_peer_states() const;
   // Retention: removes journal entries older than the maximum age (relative to
   // `now_ms`, Unix milliseconds) and the oldest beyond the maximum count. The
   // store thread runs it after every write; returns how many it removed.
@@ -102,9 +130,13 @@ class Store {
 
  private:
   struct Item {
-    bool reset = false;
+    enum class Kind : uint8_t { decision, reset, kernel, peer } kind = Kind::decision;
     ChangeBatch batch;
+    KernelBatch kernel;
+    std::optional<PeerRestartState> peer;
+    std::size_t size() const { return kind == Kind::kernel ? kernel.changes.size() : batch.size(); }
   };
+  void enqueue(Item&& item);
 
   Store(const StoreOptions& options, Log log);
   bool try_open(std::string& why);
@@ -126,6 +158,8 @@ class Store {
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> expired_{0};
   std::atomic<bool> snapshot_complete_{true};
+  std::atomic<bool> kernel_complete_{true};   // no confirmation dropped since the last full set
+  bool kernel_known_ = false;                 // a kernel set was recorded (store thread, open)
 
   // Store thread only: whose best each prefix has now (announce vs replace, and
   // the peer of a withdraw), with the peers interned.

@@ -29,7 +29,12 @@
 #   bird-gr     `birdc graceful restart` on the ToR, then `bird -R`: 0 lost either way
 #   bird-kill9  kill -9 of the ToR's BIRD, then `bird -R`: 0 lost either way
 #   control     the negative control: kill -9 petreld, its kernel routes flushed, start:
-#               the same counting shows the packets lost while node-a had no route
+#               the same counting shows the packets lost while node-a had no route; then
+#               one route deleted while petreld is down: R without F, and the log says why
+#   down-peer   (mesh topology) node-b's petreld is killed, so node-a's session to it is
+#               down when node-a is killed and restarted: selection waits for the ToR only
+#               (Established with graceful restart before the restart) and is released on
+#               its End-of-RIB, seconds after the start, not at the 60 s deferral timer
 # Every case also records `ip monitor route` in the restarted node's namespace (and the
 # ToR's) and asserts that no route of petreld's (BIRD's) was deleted or re-added.
 # Ends with "N passed, N failed".
@@ -318,6 +323,8 @@ restart_down_then_term() {
   check "restart 2: selection waited for the ToR's End-of-RIB" \
     log_has "${PD_LOG[a]}" 'graceful-restart: selection released \(all End-of-RIB\)'
   check_eq "restart 2: the ToR read the Restart State and Forwarding State bits" "R F" "$(tor_saw_bits a)"
+  check "restart 2: F because the kernel held all 2 routes the store had seen confirmed" \
+    log_has "${PD_LOG[a]}" 'graceful restart: IPv4 forwarding state preserved: the kernel holds 2 of 2 routes installed before the restart'
 }
 
 restart_kill9() {
@@ -326,6 +333,9 @@ restart_kill9() {
   pd_start a
   require_wait "reconverged after kill -9" 30 all_converged
   check "petreld adopted its 2 kernel routes" log_has "${PD_LOG[a]}" 'FIB: 2 routes of protocol 201 .* kept from before'
+  check "kill -9: the kernel held all 2 routes installed before (forwarding state preserved)" \
+    log_has "${PD_LOG[a]}" 'graceful restart: IPv4 forwarding state preserved: the kernel holds 2 of 2 routes installed before the restart'
+  check_eq "kill -9: the ToR read the Restart State and Forwarding State bits" "R F" "$(tor_saw_bits a)"
 }
 
 # Two restarts in a row, the second a few hundred ms after the session came back:
@@ -444,6 +454,22 @@ restart_flushed() {
   require_wait "reconverged after the flushed restart" 30 all_converged
   # F is honest: nothing of ours was in the kernel, so nothing was preserved.
   check_eq "flushed restart: the ToR read no Forwarding State bit (cold start)" "" "$(tor_saw_bits a)"
+  check "flushed restart: the log says why (the store's kernel set against the kernel)" \
+    log_has "${PD_LOG[a]}" 'cold start: IPv4 forwarding state not preserved: the kernel holds 0 of 2 routes installed before the restart \(flushed\)'
+}
+
+# One of node-a's two routes (the one towards pod-b) deleted while petreld is down:
+# the blackhole stays, so petreld restarts gracefully (R), but the kernel no longer
+# forwards as before: the F bit is clear, and the log says which routes were missing.
+restart_one_route_lost() {
+  require "kill -9 petreld" ptr_signal KILL "${PD_PID[a]}"
+  pd_wait_exit a
+  require "delete node-a's route towards pod-b" ip -n "${NS_NODE[a]}" route del "${POD_NET[b]}" proto petrel
+  pd_start a
+  require_wait "reconverged after the restart with a route lost" 30 all_converged
+  check "one route lost: the log says forwarding was not preserved (1 of 2 held)" \
+    log_has "${PD_LOG[a]}" 'graceful restart: IPv4 forwarding state not preserved: the kernel holds 1 of 2 routes installed before the restart \(1 lost or changed\)'
+  check_eq "one route lost: the ToR read the Restart State bit, no Forwarding State bit" "R" "$(tor_saw_bits a)"
 }
 scenario_control() {
   setup_fabric
@@ -458,6 +484,50 @@ scenario_control() {
     test "${LOST[a-b]}" -gt 0
   check "control: the monitor saw petreld's route deleted" grep -Eq "Deleted .*10\.244\.2\.0/24.*proto petrel" \
     "$PTR_SCOPE/control.node-a.monitor.log"
+  restart_one_route_lost
+}
+
+# ---------------------------------------------------------------- a peer down before the restart
+
+# Selection deferral after a restart waits for exactly the peers that were
+# Established with graceful restart when petreld stopped (the store keeps their
+# state): node-b's session is down (its petreld killed) when node-a restarts, so
+# node-a's selection is released on the ToR's End-of-RIB, not at the deferral
+# timer (60 s here) that a wait for the mesh session would run into.
+scenario_down_peer() {
+  MESH=1
+  setup_fabric
+  require "kill -9 node-b's petreld" ptr_signal KILL "${PD_PID[b]}"
+  pd_wait_exit b
+  require_wait "node-a: its session to node-b is down" 20 bash -c \
+    "! timeout 5 '$PETRELC' -s '${PD_SOCK[a]}' show protocols | grep -Eq '^mesh .* Established'"
+  ptr_sleep 0.5  # the store thread writes the session's state (it settles 50 ms)
+  require "kill -9 node-a's petreld" ptr_signal KILL "${PD_PID[a]}"
+  pd_wait_exit a
+  pd_start a
+  local log=${PD_LOG[a]}
+  require_wait "node-a: selection released" 30 log_has "$log" 'graceful-restart: selection released'
+  check "down-peer: selection waits for the ToR (Established with graceful restart before the restart)" \
+    log_has "$log" 'graceful restart: selection waits for peer tor: Established with graceful restart before the restart'
+  check "down-peer: selection does not wait for node-b (its session was down before the restart)" \
+    log_has "$log" 'graceful restart: selection does not wait for peer mesh: not Established before the restart'
+  check "down-peer: released on the End-of-RIB awaited, not at the deadline" \
+    log_has "$log" 'graceful-restart: selection released \(all End-of-RIB\)'
+  # The time from petreld's start to the release, from its own log's timestamps.
+  local t_start t_release secs
+  t_start=$(head -1 "$log" | cut -d' ' -f1)  # petreld's first log line
+  t_release=$(grep -m1 'graceful-restart: selection released' "$log" | cut -d' ' -f1)
+  secs=$("$PYTHON" -c "import datetime,sys; f=lambda s: datetime.datetime.fromisoformat(s); print(f'{(f(sys.argv[2]) - f(sys.argv[1])).total_seconds():.2f}')" "$t_start" "$t_release")
+  echo "# down-peer: selection released ${secs} s after the start (selection-deferral: 60 s)" >&2
+  check "down-peer: released ${secs} s after the start, well before the 60 s deferral timer" \
+    "$PYTHON" -c "import sys; sys.exit(0 if float(sys.argv[1]) < 15 else 1)" "$secs"
+  local all
+  all=$(pd_petrelc a show protocols all mesh)
+  check "down-peer: show protocols all mesh says it was not waited for" \
+    grep -q 'Graceful restart: waited for at restart: no (not Established before the restart)' <<<"$all"
+  all=$(pd_petrelc a show protocols all tor)
+  check "down-peer: show protocols all tor says it was waited for" \
+    grep -q 'Graceful restart: waited for at restart: yes (Established with graceful restart before the restart)' <<<"$all"
 }
 
 # ---------------------------------------------------------------- run
@@ -475,6 +545,7 @@ hitless_main() {
   run_scenario hitless scenario_hitless
   run_scenario mesh scenario_mesh
   run_scenario control scenario_control
+  run_scenario down-peer scenario_down_peer
   echo "counts (sent/received at both ends):"
   sed 's/^/  /' "$PTR_TMP/counts"
   ptr_summary

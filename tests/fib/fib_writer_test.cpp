@@ -4,7 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <mutex>
+#include <utility>
 #include <functional>
 
 #include "fib/dry_run_sink.hpp"
@@ -280,4 +283,73 @@ TEST_CASE("a burst arriving during a round joins it: one kernel order, the lates
                                     "install 10.0.7.0/24 via 10.9.0.1"});
   CHECK(sink.inner.table().size() == 10);
   CHECK(to_string(sink.inner.table().at(*Prefix::parse("10.0.0.0/24"))) == "10.0.0.0/24 via 10.9.0.2");
+}
+
+namespace {
+// Confirmations as text, collected from the writer thread.
+struct Confirmed {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  FibWriter::ConfirmedSink sink() {
+    return [this](KernelConfirmation&& c) {
+      std::lock_guard lock(mutex);
+      std::vector<std::string> set;
+      for (const RouteChange& ch : c.changes)
+        set.push_back(ch.route ? to_string(*ch.route) : "removed " + ch.prefix.to_string());
+      if (c.full) std::sort(set.begin(), set.end());
+      for (auto& s : set) lines.push_back((c.full ? "full: " : "") + s);
+      if (c.full && set.empty()) lines.push_back("full: (none)");
+    };
+  }
+  std::vector<std::string> take() {
+    std::lock_guard lock(mutex);
+    return std::exchange(lines, {});
+  }
+};
+}  // namespace
+
+TEST_CASE("confirmations: the first reconcile hands over the whole set held, then what the kernel acknowledged") {
+  DryRunSink sink;
+  sink.drift_put(route("10.0.1.0/24 via 10.9.0.1"));  // adopted
+  sink.drift_put(route("10.0.3.0/24 blackhole"));     // removed: not in the set
+  const Prefix failing = *Prefix::parse("10.0.5.0/24");
+  sink.fail_prefix(failing, ENETUNREACH);
+  Confirmed confirmed;
+  FibWriter writer(sink, quick());
+  writer.set_confirmed_sink(confirmed.sink());
+  writer.put(route("10.0.1.0/24 via 10.9.0.1"));
+  writer.put(route("10.0.4.0/24 blackhole"));
+  writer.put(route("10.0.5.0/24 via 10.9.0.1"));  // its install fails: not held
+  writer.start();
+  REQUIRE(writer.wait_flushed(5s));
+  CHECK(confirmed.take() ==
+        std::vector<std::string>{"full: 10.0.1.0/24 via 10.9.0.1", "full: 10.0.4.0/24 blackhole"});
+  // The retry succeeds: confirmed then.
+  sink.fail_prefix(failing, 0);
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(confirmed.take() == std::vector<std::string>{"10.0.5.0/24 via 10.9.0.1"});
+  // A replace, a metric change (the old key's remove is no removal), a remove.
+  writer.put(route("10.0.1.0/24 via 10.9.0.2"));
+  REQUIRE(writer.wait_idle(5s));
+  writer.put(route("10.0.1.0/24 via 10.9.0.2 metric 9"));
+  REQUIRE(writer.wait_idle(5s));
+  writer.remove(*Prefix::parse("10.0.4.0/24"));
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(confirmed.take() == std::vector<std::string>{"10.0.1.0/24 via 10.9.0.2", "10.0.1.0/24 via 10.9.0.2 metric 9",
+                                                     "removed 10.0.4.0/24"});
+  // A later resync repairs drift: only its operations are confirmed, not a full set again.
+  sink.drift_remove(*Prefix::parse("10.0.5.0/24"));
+  writer.request_resync();
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(confirmed.take() == std::vector<std::string>{"10.0.5.0/24 via 10.9.0.1"});
+}
+
+TEST_CASE("confirmations: a kernel with nothing of ours and nothing wanted is an empty full set") {
+  DryRunSink sink;
+  Confirmed confirmed;
+  FibWriter writer(sink, quick());
+  writer.set_confirmed_sink(confirmed.sink());
+  writer.start();
+  REQUIRE(writer.wait_idle(5s));
+  CHECK(confirmed.take() == std::vector<std::string>{"full: (none)"});
 }

@@ -638,9 +638,11 @@ TEST_CASE("explain: the step on which the best path beats the runner-up") {
   CHECK(rib.explain(p) == Step::as_path_length);
 }
 
-// decide()'s optional second output: every path of every decided prefix, best
-// first, also when the selection did not change (what the store's snapshot keeps).
-TEST_CASE("decide() with every_path: each decided prefix's paths, best first, selection changed or not") {
+// decide()'s optional second output: every path of each decided prefix that its
+// RouteChange does not describe whole, best first, also when the selection did
+// not change (what the store's snapshot keeps); a change that is every path the
+// prefix has says so (RouteChange::all_paths) and is not repeated there.
+TEST_CASE("decide() with every_path: the paths a change does not tell, best first, selection changed or not") {
   BestPathOptions o;
   o.max_paths = 2;
   o.multipath_relax = true;  // ECMP across neighbour ASes (equal AS path length)
@@ -651,20 +653,30 @@ TEST_CASE("decide() with every_path: each decided prefix's paths, best first, se
   struct Row {
     const char* what;
     std::function<void()> act;
-    std::size_t changes;                  // RouteChanges reported
+    std::size_t changes;        // RouteChanges reported
+    bool all_paths;             // ... and the change is every path of the prefix
+    bool reported;              // a DecidedPaths entry
     bool selection_changed;
     uint8_t selected;
-    std::vector<PeerId> paths;            // best first
+    std::vector<PeerId> paths;  // best first
   };
   const Row rows[] = {
-      {"first path", [&] { rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "192.0.2.1"))); }, 1, true, 1, {a}},
+      {"first path: the change is all there is",
+       [&] { rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "192.0.2.1"))); }, 1, true, false, true, 1, {a}},
       {"a longer AS path behind the best: selection stays, reported here only",
-       [&] { rib.announce(b, kP, 0, rib.attrs().intern(attrs({65002, 65009}, "192.0.2.2"))); }, 0, false, 1, {a, b}},
-      {"an equal path joins the ECMP set",
-       [&] { rib.announce(c, kP, 0, rib.attrs().intern(attrs({65003}, "192.0.2.3"))); }, 1, true, 2, {a, c, b}},
-      {"the loser goes: selection stays", [&] { rib.withdraw(b, kP, 0); }, 0, false, 2, {a, c}},
-      {"one of the ECMP pair goes", [&] { rib.withdraw(a, kP, 0); }, 1, true, 1, {c}},
-      {"the last path goes", [&] { rib.withdraw(c, kP, 0); }, 1, true, 0, {}},
+       [&] { rib.announce(b, kP, 0, rib.attrs().intern(attrs({65002, 65009}, "192.0.2.2"))); }, 0, false, true, false,
+       1, {a, b}},
+      {"an equal path joins the ECMP set, the loser stays behind it",
+       [&] { rib.announce(c, kP, 0, rib.attrs().intern(attrs({65003}, "192.0.2.3"))); }, 1, false, true, true, 2,
+       {a, c, b}},
+      {"the loser goes: selection stays", [&] { rib.withdraw(b, kP, 0); }, 0, false, true, false, 2, {a, c}},
+      {"one of the ECMP pair goes", [&] { rib.withdraw(a, kP, 0); }, 1, true, false, true, 1, {c}},
+      {"it comes back: the ECMP pair is every path",
+       [&] { rib.announce(a, kP, 0, rib.attrs().intern(attrs({65001}, "192.0.2.1"))); }, 1, true, false, true, 2,
+       {a, c}},
+      {"one goes again", [&] { rib.withdraw(a, kP, 0); }, 1, true, false, true, 1, {c}},
+      {"the last path goes: an empty change is all there is", [&] { rib.withdraw(c, kP, 0); }, 1, true, false, true, 0,
+       {}},
   };
   for (const Row& row : rows) {
     CAPTURE(row.what);
@@ -672,8 +684,19 @@ TEST_CASE("decide() with every_path: each decided prefix's paths, best first, se
     std::vector<RouteChange> changes;
     DecidedPaths decided;
     rib.decide(changes, &decided);
-    CHECK(changes.size() == row.changes);
-    REQUIRE(decided.prefixes.size() == 1);
+    REQUIRE(changes.size() == row.changes);
+    if (!changes.empty()) {
+      CHECK(changes[0].selected.size() == row.selected);
+      CHECK(changes[0].all_paths == row.all_paths);
+    }
+    REQUIRE(decided.prefixes.size() == (row.reported ? 1u : 0u));
+    if (!row.reported) {
+      CHECK(decided.paths.empty());
+      std::set<PeerId> told, expected(row.paths.begin(), row.paths.end());
+      for (const SelectedPath& p : changes[0].selected) told.insert(p.peer);
+      CHECK(told == expected);
+      continue;
+    }
     const auto& d = decided.prefixes[0];
     CHECK(d.prefix == kP);
     CHECK(d.selection_changed == row.selection_changed);
@@ -692,7 +715,6 @@ TEST_CASE("decide() with every_path: each decided prefix's paths, best first, se
       CHECK(rib.attrs().references(p.attrs) > 0);
     }
     CHECK(ecmp == expected_ecmp);  // the ECMP set's own order is the tie-break's
-    if (!changes.empty()) CHECK(changes[0].selected.size() == row.selected);
   }
   CHECK(rib.prefix_count() == 0);
 }

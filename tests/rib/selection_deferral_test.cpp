@@ -97,3 +97,19 @@ TEST_CASE("a configured peer whose session is not up yet is waited for, until it
   CHECK_FALSE(cold.deferring(t0));
   never.session_settled("no-such-peer");
 }
+
+TEST_CASE("nobody to wait for: released at the next decision, not at the deadline") {
+  const TimePoint t0 = TimePoint{} + 1h;
+  SelectionDeferral d(t0 + 120s);
+  CHECK(d.deferring(t0));  // nothing expected yet: waits (peers may come)
+  d.expect_nothing();
+  CHECK_FALSE(d.deferring(t0 + 1s));
+  CHECK(d.waited_for_all());
+  // A configured peer's session still expected: that one is waited for.
+  SelectionDeferral e(t0 + 120s);
+  e.expect_session("tor");
+  e.expect_nothing();
+  CHECK(e.deferring(t0));
+  e.session_settled("tor");
+  CHECK_FALSE(e.deferring(t0 + 1s));
+}

@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
       std::cout << " reason " << rib::to_string(c.reason) << std::endl;
     }
   };
-  BgpSpeaker speaker(io, *config, print_changes, restarting, /*forwarding_preserved=*/false);
+  BgpSpeaker speaker(io, *config, print_changes, restarting, /*forwarding_preserved=*/{});
   self = &speaker;
   speaker.on_event([](const std::string& line) { std::cout << line << std::endl; });
   if (auto r = speaker.listen(); !r) {

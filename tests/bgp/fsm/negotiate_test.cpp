@@ -45,7 +45,7 @@ TEST_CASE("our OPEN says what the settings offer") {
   auto s = mine();
   s.local_as = 4200000009u;
   s.add_path_receive[index(Family::ipv4_unicast)] = true;
-  s.graceful_restart = GracefulRestartSettings{120, false, true, 3600};
+  s.graceful_restart = GracefulRestartSettings{120, false, {true, false}, 3600};
   s.extended_next_hop = true;
   const auto o = build_local_open(s);
   CHECK(o.my_as == wire::kAsTrans);
@@ -55,6 +55,7 @@ TEST_CASE("our OPEN says what the settings offer") {
   CHECK(o.capabilities.add_path[0].mode == AddPathMode::receive);
   CHECK(o.capabilities.graceful_restart->families.size() == 2);
   CHECK(o.capabilities.graceful_restart->families[0].forwarding_preserved);
+  CHECK_FALSE(o.capabilities.graceful_restart->families[1].forwarding_preserved);  // per family
   CHECK(o.capabilities.long_lived_gr->at(1).stale_time == 3600u);
   CHECK(o.capabilities.extended_next_hop.size() == 1);
 }

@@ -49,7 +49,7 @@ JournalEntry sample_entry() {
 }  // namespace
 
 TEST_CASE("the schema value names its version and nothing else parses") {
-  CHECK(schema_value() == "petrel-store/2");
+  CHECK(schema_value() == "petrel-store/3");
   CHECK(parse_schema_value("petrel-store/1") == 1u);
   CHECK(parse_schema_value("petrel-store/17") == 17u);
   CHECK_FALSE(parse_schema_value("petrel-store/"));
@@ -202,4 +202,102 @@ TEST_CASE("describe() gives the attribute summary on one line") {
   AttrSummary bare;
   bare.next_hop = *IpAddress::parse("2001:db8::1");
   CHECK(describe(bare) == "via 2001:db8::1 [?]");
+}
+
+// ---- schema 3: the set installed in the kernel, peers' graceful-restart state
+
+TEST_CASE("a kernel-set key is 'k' and the prefix key; it sorts apart from the snapshot and round-trips") {
+  const Prefix p = *Prefix::parse("10.244.3.0/24");
+  CHECK(kernel_key(p) == std::string("k\x04\x18\x0a\xf4\x03", 6) + std::string(13, '\0'));
+  CHECK(kernel_key(p).size() == 19);
+  CHECK(val(decode_kernel_key(kernel_key(p))) == p);
+  CHECK(val(decode_kernel_key(kernel_key(*Prefix::parse("2001:db8::/32")))) == *Prefix::parse("2001:db8::/32"));
+  CHECK_FALSE(ok(decode_kernel_key(snapshot_key(p))));
+  CHECK_FALSE(ok(decode_kernel_key("k")));
+  CHECK(std::string(kKernelStateKey) == std::string("\0kernel-state", 13));
+}
+
+TEST_CASE("a kernel route's bytes: flags, metric, count, then per next hop address, ifindex, weight") {
+  const Prefix p = *Prefix::parse("10.244.3.0/24");
+  struct Row {
+    const char* what;
+    KernelRoute route;
+    std::string bytes;
+  };
+  const std::vector<Row> rows = {
+      {"a blackhole at metric 0", KernelRoute{p, true, 0, {}}, std::string("\x01\x00\x00\x00\x00\x00", 6)},
+      {"one gateway, metric 20",
+       KernelRoute{p, false, 20, {{*IpAddress::parse("10.1.0.2"), 0, 1}}},
+       std::string("\x00\x00\x00\x00\x14\x01", 6) + std::string("\x04\x0a\x01\x00\x02", 5) + std::string(12, '\0') +
+           std::string("\x00\x00\x00\x00\x00\x01", 6)},
+      {"two IPv6 gateways with interface and weight",
+       KernelRoute{*Prefix::parse("2001:db8:3::/48"), false, 1024,
+                   {{*IpAddress::parse("fe80::1"), 3, 2}, {*IpAddress::parse("fe80::2"), 4, 1}}},
+       std::string("\x00\x00\x00\x04\x00\x02", 6) + std::string("\x06\xfe\x80", 3) + std::string(13, '\0') + "\x01" +
+           std::string("\x00\x00\x00\x03\x00\x02", 6) + std::string("\x06\xfe\x80", 3) + std::string(13, '\0') + "\x02" +
+           std::string("\x00\x00\x00\x04\x00\x01", 6)},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.what);
+    CHECK(encode_kernel_route(row.route) == row.bytes);
+    CHECK(val(decode_kernel_route(row.route.prefix, row.bytes)) == row.route);
+    // Every truncation and trailing bytes: an error naming the prefix, never a crash.
+    for (std::size_t n = 0; n < row.bytes.size(); ++n) {
+      auto r = decode_kernel_route(row.route.prefix, std::string_view(row.bytes).substr(0, n));
+      REQUIRE_FALSE(ok(r));
+      CHECK(r.error().starts_with("kernel route " + row.route.prefix.to_string() + ": "));
+    }
+    CHECK(decode_kernel_route(row.route.prefix, row.bytes + "x").error() ==
+          "kernel route " + row.route.prefix.to_string() + ": trailing bytes");
+  }
+  CHECK(decode_kernel_route(p, std::string("\x02\x00\x00\x00\x00\x00", 6)).error() ==
+        "kernel route 10.244.3.0/24: unknown flags 2");
+  CHECK(decode_kernel_route(p, std::string("\x00\x00\x00\x00\x00\x00", 6)).error() ==
+        "kernel route 10.244.3.0/24: neither a blackhole nor next hops");
+  std::string bh = rows[1].bytes;
+  bh[0] = 1;
+  CHECK(decode_kernel_route(p, bh).error() == "kernel route 10.244.3.0/24: a blackhole with next hops");
+}
+
+TEST_CASE("a peer's graceful-restart state: key 'g' + name; value flags, address, restart time, families, time") {
+  PeerRestartState s;
+  s.name = "tor1";
+  s.address = *IpAddress::parse("10.0.0.1");
+  s.established = true;
+  s.graceful_restart = true;
+  s.restart_time = 120;
+  s.families = {true, false};
+  s.forwarding_preserved = {true, false};
+  s.llgr_stale_time = {3600u, std::nullopt};
+  s.time_ms = 0x0102030405060708;
+  CHECK(peer_state_key("tor1") == "gtor1");
+  CHECK(val(decode_peer_state_key("gtor1")) == "tor1");
+  CHECK_FALSE(ok(decode_peer_state_key("g")));
+  CHECK_FALSE(ok(decode_peer_state_key("stor1")));
+  const std::string v = encode_peer_state(s);
+  const std::string expected = std::string("\x03", 1)                                          // established, GR
+                               + std::string("\x04\x0a\x00\x00\x01", 5) + std::string(12, '\0')  // the address
+                               + std::string("\x00\x78", 2)                                      // 120 s
+                               + std::string("\x07\x00\x00\x0e\x10", 5)                          // IPv4: GR, F, LLGR 3600
+                               + std::string("\x00\x00\x00\x00\x00", 5)                          // IPv6: nothing
+                               + std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8);             // time
+  CHECK(v == expected);
+  CHECK(val(decode_peer_state("tor1", v)) == s);
+  PeerRestartState down = s;
+  down.established = false;
+  down.graceful_restart = false;
+  down.families = {};
+  down.forwarding_preserved = {};
+  down.llgr_stale_time = {};
+  down.address = *IpAddress::parse("2001:db8::1");
+  CHECK(val(decode_peer_state("tor1", encode_peer_state(down))) == down);
+  for (std::size_t n = 0; n < v.size(); ++n) {
+    auto r = decode_peer_state("tor1", std::string_view(v).substr(0, n));
+    REQUIRE_FALSE(ok(r));
+    CHECK(r.error().starts_with("graceful-restart state of peer tor1: "));
+  }
+  CHECK(decode_peer_state("tor1", v + "x").error() == "graceful-restart state of peer tor1: trailing bytes");
+  std::string bad = v;
+  bad[0] = 4;
+  CHECK(decode_peer_state("tor1", bad).error() == "graceful-restart state of peer tor1: unknown flags 4");
 }

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "rib/store/change_batch.hpp"
 
@@ -56,6 +57,24 @@ const int64_t kNow =
     std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 const Prefix kP = *Prefix::parse("10.244.3.0/24");
 const Prefix kQ = *Prefix::parse("2001:db8:3::/48");
+
+// Best-path options with ECMP across neighbour ASes (equal AS path length), two at most.
+BestPathOptions ecmp_of_two() {
+  BestPathOptions o;
+  o.max_paths = 2;
+  o.multipath_relax = true;
+  return o;
+}
+
+// An eBGP peer whose AS is also its router id.
+PeerId add_external_peer(Rib& rib, const char* address, uint32_t as) {
+  PeerInfo info;
+  info.address = *IpAddress::parse(address);
+  info.peer_as = as;
+  info.router_id = as;
+  info.external = true;
+  return rib.add_peer(info);
+}
 
 ChangeBatch batch(int64_t time_ms, const PeerRef& peer, const RouteAttrs& a, std::vector<Prefix> announced,
                   std::vector<Prefix> withdrawn = {}) {
@@ -234,8 +253,9 @@ TEST_CASE("corrupt database files: a clear log line and a cold start, never a cr
 }
 
 TEST_CASE("another schema version: a clear log line and a cold start") {
-  // 1: the snapshot of best paths only, before every path was kept; 99: newer.
-  for (const std::string version : {"1", "99"}) {
+  // 1: the snapshot of best paths only, before every path was kept; 2: no
+  // kernel set nor peers' graceful-restart state; 99: newer.
+  for (const std::string version : {"1", "2", "99"}) {
     CAPTURE(version);
     TempDir dir;
     {
@@ -253,7 +273,7 @@ TEST_CASE("another schema version: a clear log line and a cold start") {
     auto s = Store::open(options(dir.path / "db"), logged.log());
     REQUIRE(s);
     REQUIRE(logged.warnings.size() == 1);
-    CHECK(logged.warnings[0].find("schema version " + version + ", this petreld reads version 2") != std::string::npos);
+    CHECK(logged.warnings[0].find("schema version " + version + ", this petreld reads version 3") != std::string::npos);
     CHECK(logged.warnings[0].find("starting with an empty store (cold start)") != std::string::npos);
     CHECK(s->history(kP).empty());
   }
@@ -276,102 +296,95 @@ TEST_CASE("a RocksDB database that is not a Petrel store is not used") {
   CHECK(logged.warnings[0].find("no schema version in a database that holds data") != std::string::npos);
 }
 
-TEST_CASE("a change batch from the RIB: every decided prefix with its paths, ids turned into the batch's indices") {
-  Rib rib;
-  PeerInfo info;
-  info.address = *IpAddress::parse("10.0.0.1");
-  info.peer_as = 65001;
-  info.router_id = 0x0a000001;
-  info.external = true;
-  const PeerId p = rib.add_peer(info);
+TEST_CASE("a change batch from a decision: every decided prefix with its paths, ids turned into the batch's indices") {
+  Rib rib(ecmp_of_two());
+  auto add = [&](const char* address, uint32_t as) { return add_external_peer(rib, address, as); };
+  const PeerId p = add("10.0.0.1", 65001), q = add("10.0.0.2", 65002);
   ChangeBatchBuilder builder([](PeerId id) { return id == 0 ? std::string("static") : "peer" + std::to_string(id); });
   std::vector<RouteChange> changes;
   DecidedPaths decided;
+  int64_t now = 1234;
   auto decide = [&] {
     changes.clear();
     rib.decide(changes, &decided);
-    builder.add(decided, rib);
+    ChangeBatch b = builder.build(changes, decided, rib, now++);
     CHECK(decided.prefixes.empty());  // taken over
+    return b;
   };
   const RouteAttrs a = attrs({65001}, "10.0.0.1");
+  const Prefix v6 = *Prefix::parse("2001:db8:4::/48");
+  const Prefix two = *Prefix::parse("10.244.4.0/24");
   rib.announce(p, kP, 0, rib.attrs().intern(a));
-  rib.announce(p, *Prefix::parse("10.244.4.0/24"), 0, rib.attrs().intern(a));
-  decide();
-  rib.withdraw(p, kP, 0);
-  decide();
-  const ChangeBatch b = builder.take(1234);
+  rib.announce(p, two, 0, rib.attrs().intern(a));
+  rib.announce(q, two, 0, rib.attrs().intern(attrs({65002, 65009}, "10.0.0.2")));  // loses behind p's
+  rib.announce(p, v6, 0, rib.attrs().intern(a));
+  const ChangeBatch b = decide();
   CHECK(b.time_ms == 1234);
-  REQUIRE(b.decided.prefixes.size() == 3);
-  CHECK(b.peers.size() == 1);  // one copy per decision
-  CHECK(b.attrs.size() == 1);
-  CHECK(b.peers[0] == PeerRef{"peer1", info.address, 65001, 0x0a000001});
-  CHECK(*b.attrs[0] == a);
-  REQUIRE(b.decided.paths.size() == 2);
-  for (const auto& path : b.decided.paths) {
-    CHECK(path.peer == 0);  // indices into the batch, not RIB ids
-    CHECK(path.attrs == 0);
-  }
-  const auto& gone = b.decided.prefixes[2];
-  CHECK(gone.prefix == kP);
-  CHECK(gone.selection_changed);
-  CHECK(gone.selected == 0);
-  CHECK(gone.count == 0);
-  CHECK(builder.size() == 0);
+  CHECK(b.size() == 3);
+  CHECK(b.peers.size() == 2);  // one copy per decision
+  CHECK(b.attrs.size() == 2);
+  // kP: one IPv4 path, all there is: the 16-byte record.
+  REQUIRE(b.changed_v4.size() == 1);
+  const ChangedV4& r = b.changed_v4[0];
+  CHECK(r.prefix() == kP);
+  CHECK(r.has_path);
+  CHECK(b.peers[r.peer] == PeerRef{"peer1", *IpAddress::parse("10.0.0.1"), 65001, 65001});
+  CHECK(*b.attrs[r.attrs] == a);
+  // `two` (a loser behind the best: the RIB's report) and v6 (from its change).
+  REQUIRE(b.decided.prefixes.size() == 2);
+  std::map<Prefix, DecidedPaths::Entry> by;
+  for (const auto& d : b.decided.prefixes) by[d.prefix] = d;
+  REQUIRE(by.count(two));
+  REQUIRE(by.count(v6));
+  CHECK(by[two].selection_changed);
+  CHECK(by[two].selected == 1);
+  REQUIRE(by[two].count == 2);
+  CHECK(b.peers[b.decided.paths[by[two].first].peer].name == "peer1");  // indices into the batch, not RIB ids
+  CHECK(b.peers[b.decided.paths[by[two].first + 1].peer].name == "peer2");
+  CHECK(*b.attrs[b.decided.paths[by[two].first + 1].attrs] == attrs({65002, 65009}, "10.0.0.2"));
+  CHECK(by[v6].selection_changed);
+  REQUIRE(by[v6].count == 1);
+  CHECK(*b.attrs[b.decided.paths[by[v6].first].attrs] == a);
+
+  // Withdrawn: a record without a path.
+  rib.withdraw(p, kP, 0);
+  const ChangeBatch w = decide();
+  REQUIRE(w.changed_v4.size() == 1);
+  CHECK(w.changed_v4[0].prefix() == kP);
+  CHECK_FALSE(w.changed_v4[0].has_path);
+  CHECK(w.decided.prefixes.empty());
+  CHECK(w.attrs.empty());
 
   // A freed id reused for another set is copied again, an unchanged one shared.
-  rib.withdraw(p, *Prefix::parse("10.244.4.0/24"), 0);
+  rib.withdraw(p, two, 0);
+  rib.withdraw(q, two, 0);
+  rib.withdraw(p, v6, 0);
   changes.clear();
   rib.decide(changes);
   const RouteAttrs other = attrs({65001, 7}, "10.0.0.1");
-  rib.announce(p, kP, 0, rib.attrs().intern(other));  // reuses the freed id
-  decide();
-  const ChangeBatch b2 = builder.take(1235);
+  rib.announce(p, kP, 0, rib.attrs().intern(other));  // reuses a freed id
+  const ChangeBatch b2 = decide();
   REQUIRE(b2.attrs.size() == 1);
   CHECK(*b2.attrs[0] == other);
   rib.announce(p, *Prefix::parse("10.244.5.0/24"), 0, rib.attrs().intern(other));
-  decide();
-  const ChangeBatch b3 = builder.take(1236);
+  const ChangeBatch b3 = decide();
   REQUIRE(b3.attrs.size() == 1);
   CHECK(b3.attrs[0] == b2.attrs[0]);  // the same shared copy
 
-  // Within one batch: an id freed and reused between two decisions names two
-  // sets (the builder's per-decision index is stamped, not carried over).
-  const Prefix q = *Prefix::parse("10.244.6.0/24");
-  const RouteAttrs x = attrs({65001, 8}, "10.0.0.1");
-  const AttrId xid = rib.attrs().intern(x);
-  rib.announce(p, q, 0, xid);
-  decide();
-  rib.withdraw(p, q, 0);  // frees x's id
-  const RouteAttrs y = attrs({65001, 9}, "10.0.0.1");
-  const AttrId yid = rib.attrs().intern(y);
-  CHECK(yid == xid);
-  rib.announce(p, q, 0, yid);
-  decide();
-  const ChangeBatch b4 = builder.take(1237);
-  REQUIRE(b4.decided.prefixes.size() == 2);
-  REQUIRE(b4.decided.paths.size() == 2);
-  REQUIRE(b4.attrs.size() == 2);
-  REQUIRE(b4.peers.size() == 2);  // one copy per decision
-  CHECK(b4.decided.prefixes[1].first == 1);  // the second decision's paths follow the first's
-  CHECK(*b4.attrs[b4.decided.paths[0].attrs] == x);
-  CHECK(*b4.attrs[b4.decided.paths[1].attrs] == y);
-  CHECK(b4.peers[b4.decided.paths[1].peer] == PeerRef{"peer1", info.address, 65001, 0x0a000001});
+  // A batch given back lends its memory to the next decision.
+  ChangeBatch spare = decide();  // nothing decided: empty
+  spare.changed_v4.reserve(4096);
+  builder.give(std::move(spare));
+  rib.announce(p, *Prefix::parse("10.244.6.0/24"), 0, rib.attrs().intern(other));
+  const ChangeBatch b4 = decide();
+  CHECK(b4.changed_v4.size() == 1);
+  CHECK(b4.changed_v4.capacity() >= 4096);
 }
 
 TEST_CASE("the snapshot keeps every path (each peer's accepted routes), the journal only selection changes") {
   TempDir dir;
-  BestPathOptions o;
-  o.max_paths = 2;
-  o.multipath_relax = true;  // ECMP across neighbour ASes (equal AS path length)
-  Rib rib(o);
-  auto add = [&](const char* address, uint32_t as) {
-    PeerInfo info;
-    info.address = *IpAddress::parse(address);
-    info.peer_as = as;
-    info.router_id = as;
-    info.external = true;
-    return rib.add_peer(info);
-  };
+  Rib rib(ecmp_of_two());
+  auto add = [&](const char* address, uint32_t as) { return add_external_peer(rib, address, as); };
   const PeerId p1 = add("10.0.0.1", 65001), p2 = add("10.0.0.2", 65002), p3 = add("10.0.0.3", 65003);
   auto s = Store::open(options(dir.path / "db"), nullptr);
   REQUIRE(s);
@@ -381,8 +394,7 @@ TEST_CASE("the snapshot keeps every path (each peer's accepted routes), the jour
   auto decide = [&] {
     changes.clear();
     rib.decide(changes, &decided);
-    builder.add(decided, rib);
-    s->submit(builder.take(kNow));
+    s->submit(builder.build(changes, decided, rib, kNow));
     REQUIRE(s->flush(std::chrono::seconds(10)));
   };
   rib.announce(p1, kP, 0, rib.attrs().intern(attrs({65001}, "10.0.0.1")));
@@ -417,6 +429,17 @@ TEST_CASE("the snapshot keeps every path (each peer's accepted routes), the jour
   const auto h = s->history(kP);
   REQUIRE(h.size() == 3);
   CHECK(h[2].change == ChangeKind::withdraw);
+  // An ECMP pair that is every path: written from the change alone.
+  rib.announce(p1, kP, 0, rib.attrs().intern(attrs({65001}, "10.0.0.1")));
+  rib.announce(p3, kP, 0, rib.attrs().intern(attrs({65003}, "10.0.0.3")));
+  decide();
+  snap = s->load_snapshot();
+  REQUIRE(snap.has_value());
+  REQUIRE(snap->size() == 1);
+  CHECK((*snap)[0].selected == 2);
+  CHECK((*snap)[0].paths.size() == 2);
+  CHECK(s->history(kP).size() == 4);
+  CHECK(s->history(kP).back().change == ChangeKind::announce);
 }
 
 TEST_CASE("a database another process holds is left alone: no store, nothing moved") {
@@ -491,4 +514,126 @@ TEST_CASE("warm restart: the snapshot stays until the reset; the reset drops wha
   CHECK((*snap)[0].prefix == kP);
   REQUIRE((*snap)[0].paths.size() == 1);
   CHECK((*snap)[0].paths[0].peer == kTor2);
+}
+
+// ---- schema 3: the set installed in the kernel, peers' graceful-restart state
+
+namespace {
+KernelRoute via(const char* prefix, const char* gateway, uint32_t metric = 0) {
+  return KernelRoute{*Prefix::parse(prefix), false, metric, {{*IpAddress::parse(gateway), 0, 1}}};
+}
+KernelRoute blackhole(const char* prefix) { return KernelRoute{*Prefix::parse(prefix), true, 0, {}}; }
+KernelBatch full(std::vector<KernelRoute> routes) {
+  KernelBatch b;
+  b.full = true;
+  for (auto& r : routes) b.changes.push_back({r.prefix, r});
+  return b;
+}
+}  // namespace
+
+TEST_CASE("the kernel set: none recorded, then a full set, changes and removals; it survives a reopen") {
+  TempDir dir;
+  {
+    auto s = Store::open(options(dir.path / "db"), nullptr);
+    REQUIRE(s);
+    auto none = s->load_kernel_set();
+    REQUIRE_FALSE(none.has_value());
+    CHECK(none.error() == "the store holds no record of the kernel's routes yet");
+    // A full set replaces whatever was there; changes follow in queue order.
+    s->submit_kernel(full({via("10.244.1.0/24", "10.0.0.1"), blackhole("10.244.0.0/24")}));
+    KernelBatch changes;
+    changes.changes.push_back({*Prefix::parse("10.244.1.0/24"), via("10.244.1.0/24", "10.0.0.2")});  // replaced
+    changes.changes.push_back({*Prefix::parse("2001:db8:3::/48"), via("2001:db8:3::/48", "fe80::1", 1024)});
+    changes.changes.push_back({*Prefix::parse("10.244.0.0/24"), std::nullopt});  // removed
+    s->submit_kernel(std::move(changes));
+    REQUIRE(s->flush(std::chrono::seconds(5)));
+    auto set = s->load_kernel_set();
+    REQUIRE(set.has_value());
+    CHECK(*set == std::vector<KernelRoute>{via("10.244.1.0/24", "10.0.0.2"), via("2001:db8:3::/48", "fe80::1", 1024)});
+  }
+  auto s = Store::open(options(dir.path / "db"), nullptr);
+  REQUIRE(s);
+  auto set = s->load_kernel_set();
+  REQUIRE(set.has_value());
+  CHECK(set->size() == 2);
+  // A second full set (the writer started again) forgets the first.
+  s->submit_kernel(full({blackhole("10.244.9.0/24")}));
+  REQUIRE(s->flush(std::chrono::seconds(5)));
+  CHECK(*s->load_kernel_set() == std::vector<KernelRoute>{blackhole("10.244.9.0/24")});
+  // The snapshot's reset (a warm restart's release) leaves the kernel set alone.
+  s->reset_snapshot();
+  REQUIRE(s->flush(std::chrono::seconds(5)));
+  CHECK(s->load_kernel_set()->size() == 1);
+}
+
+TEST_CASE("a store that falls behind drops kernel confirmations too, and distrusts the kernel set until a full one") {
+  TempDir dir;
+  StoreOptions o = options(dir.path / "db");
+  o.queue_max_records = 3;
+  auto s = Store::open(o, nullptr);
+  REQUIRE(s);
+  s->submit_kernel(full({via("10.244.1.0/24", "10.0.0.1")}));
+  REQUIRE(s->flush(std::chrono::seconds(5)));
+  // Five confirmations at once: beyond the bound the oldest go (the writer
+  // waits for the queue to settle first, so they meet in the queue).
+  KernelBatch many;
+  for (int i = 0; i < 4; ++i) {
+    const Prefix p = Prefix::make(IpAddress::v4(0x0af40000u + (uint32_t(i) << 8)), 24);
+    many.changes.push_back({p, KernelRoute{p, true, 0, {}}});
+  }
+  s->submit_kernel(std::move(many));
+  KernelBatch one;
+  one.changes.push_back({*Prefix::parse("10.244.7.0/24"), blackhole("10.244.7.0/24")});
+  s->submit_kernel(std::move(one));
+  REQUIRE(s->flush(std::chrono::seconds(5)));
+  CHECK_FALSE(s->stats().kernel_set_complete);
+  auto set = s->load_kernel_set();
+  REQUIRE_FALSE(set.has_value());
+  CHECK(set.error().find("incomplete") != std::string::npos);
+  s.reset();
+  // Persisted: a reopen still distrusts it, until a full set comes.
+  s = Store::open(o, nullptr);
+  REQUIRE(s);
+  CHECK_FALSE(s->load_kernel_set().has_value());
+  s->submit_kernel(full({blackhole("10.244.7.0/24")}));
+  REQUIRE(s->flush(std::chrono::seconds(5)));
+  CHECK(s->load_kernel_set().has_value());
+}
+
+TEST_CASE("peers' graceful-restart state: the last one recorded per peer, kept across a reopen") {
+  TempDir dir;
+  PeerRestartState tor1;
+  tor1.name = "tor1";
+  tor1.address = *IpAddress::parse("10.0.0.1");
+  tor1.established = true;
+  tor1.graceful_restart = true;
+  tor1.restart_time = 120;
+  tor1.families = {true, false};
+  tor1.forwarding_preserved = {true, false};
+  tor1.time_ms = kNow;
+  PeerRestartState tor2 = tor1;
+  tor2.name = "tor2";
+  tor2.address = *IpAddress::parse("10.0.0.2");
+  tor2.graceful_restart = false;
+  tor2.families = {};
+  tor2.forwarding_preserved = {};
+  {
+    auto s = Store::open(options(dir.path / "db"), nullptr);
+    REQUIRE(s);
+    CHECK(s->load_peer_states()->empty());
+    s->record_peer_state(tor1);
+    s->record_peer_state(tor2);
+    PeerRestartState down = tor2;
+    down.established = false;
+    s->record_peer_state(down);  // tor2 went down afterwards
+    REQUIRE(s->flush(std::chrono::seconds(5)));
+  }
+  auto s = Store::open(options(dir.path / "db"), nullptr);
+  REQUIRE(s);
+  auto states = s->load_peer_states();
+  REQUIRE(states.has_value());
+  REQUIRE(states->size() == 2);
+  CHECK((*states)[0] == tor1);
+  CHECK((*states)[1].name == "tor2");
+  CHECK_FALSE((*states)[1].established);
 }
