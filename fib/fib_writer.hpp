@@ -17,7 +17,8 @@
 // protocol and reconciles (adopt, replace, remove: never a flush), so forwarding
 // survives a restart. Afterwards a resync runs every `resync_interval` and on
 // request_resync() (the observer calls it when one of our routes changes behind our
-// back). Owns the desired table; knows nothing of BGP.
+// back). Owns its table (fib_table.hpp: per prefix the desired route and the kernel
+// key it knows holds ours, one entry, one probe per change); knows nothing of BGP.
 // Confirmations: with set_confirmed_sink(), after each sink call the writer hands
 // what the kernel acknowledged (a route installed or replaced; a prefix's route
 // removed) to the sink, on the writer thread; the first reconcile that succeeds

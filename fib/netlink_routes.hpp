@@ -7,6 +7,10 @@
 // operation) and acknowledges the window's last message, which asks for NLM_F_ACK,
 // so one acknowledgement per window, never one wait per route. dump_own() dumps
 // IPv4 and IPv6 routes and keeps those of Petrel's protocol and table.
+// With KernelTarget::nexthop_objects (the default) routes with gateways refer to
+// shared nexthop objects (nexthop_objects.hpp), reference-counted per kernel key;
+// where the kernel refuses one, the routes go in plain (nexthop_support.hpp decides,
+// this logs each reason once and counts, counters()).
 // Used by the FibWriter thread only (one socket, no locking).
 #pragma once
 
