@@ -169,7 +169,7 @@ class Store {
   boost::unordered_flat_map<std::string, uint32_t> peer_ids_;
   struct Encoded {
     std::shared_ptr<const RouteAttrs> keep;  // the key stays valid while cached
-    std::string summary;                     // encode_summary()
+    std::string summary;                     // encode_summary_attrs() (the next hops are per entry)
     std::string attrs;                       // encode_route_attrs()
   };
   std::unordered_map<const RouteAttrs*, Encoded> encoded_;  // node-based: entries stay put
