@@ -588,4 +588,14 @@ Result<PeerRestartState, std::string> decode_peer_state(std::string_view name, s
   return s;
 }
 
+std::string encode_draining(int64_t since_ms) { return std::to_string(since_ms); }
+
+Result<int64_t, std::string> decode_draining(std::string_view value) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size() || v < 0)
+    return fail<int64_t>("drain state: '" + std::string(value.substr(0, 40)) + "' is not a time");
+  return v;
+}
+
 }  // namespace petrel::rib::store

@@ -9,6 +9,7 @@
 //   'k' prefix-key             -> KernelRoute            (what the kernel confirmed installed: schema 3)
 //   "\0kernel-state"           -> "complete" | "incomplete" (absent: never recorded)
 //   'g' peer name              -> PeerRestartState       (a peer's graceful-restart state: schema 3)
+//   "\0draining"               -> Unix ms, decimal       (present while the operator's drain is on)
 //
 // A prefix key is family (4|6), length, then the 16 address bytes, so that the
 // index groups a prefix's entries and sorts them by sequence (time) order.
@@ -167,6 +168,16 @@ std::string kernel_key(const Prefix& p);
 Result<Prefix, std::string> decode_kernel_key(std::string_view key);
 std::string encode_kernel_route(const KernelRoute& r);
 Result<KernelRoute, std::string> decode_kernel_route(const Prefix& prefix, std::string_view value);
+
+// ---- The operator's drain (RFC 8326), kept across a restart
+// Present from `drain` until `drain stop`; the value is when the drain began
+// (Unix ms, decimal text). An additive key of schema 3: a reader that does not
+// know it never reads it (every read is by its own key or key prefix), so no
+// version bump.
+inline constexpr std::string_view kDrainingKey{"\0draining", 9};
+std::string encode_draining(int64_t since_ms);
+// The time a drain value names, or an error naming the bad value.
+Result<int64_t, std::string> decode_draining(std::string_view value);
 
 // ---- Peers' graceful-restart state (schema 3)
 // What a peer's session negotiated about graceful restart (RFC 4724, RFC 9494)

@@ -156,7 +156,20 @@ bool Store::try_open(std::string& why) {
   snapshot_complete_ = !db_->Get(rocksdb::ReadOptions(), kSnapshotIncompleteKey, &flag).ok();
   kernel_known_ = db_->Get(rocksdb::ReadOptions(), std::string(kKernelStateKey), &flag).ok();
   kernel_complete_ = !kernel_known_ || flag == "complete";
+  if (db_->Get(rocksdb::ReadOptions(), std::string(kDrainingKey), &flag).ok()) {
+    auto since = decode_draining(flag);
+    if (since) draining_at_open_ = *since;
+    else if (log_) log_(LogLevel::warning, "store " + options_.path + ": " + since.error() + "; not draining");
+  }
   return true;
+}
+
+bool Store::record_draining(bool on, int64_t now_ms) {
+  const rocksdb::Status st = on ? db_->Put(rocksdb::WriteOptions(), std::string(kDrainingKey), encode_draining(now_ms))
+                                : db_->Delete(rocksdb::WriteOptions(), std::string(kDrainingKey));
+  if (!st.ok() && log_)
+    log_(LogLevel::warning, "store " + options_.path + ": cannot record the drain state: " + st.ToString());
+  return st.ok();
 }
 
 Store::~Store() {

@@ -141,6 +141,13 @@ TEST_CASE("a journal summary lists the ECMP set's next hops, best first, byte by
   CHECK(decode_journal(v, 42).error() == "journal entry 42: bad attributes");
 }
 
+TEST_CASE("the drain state's value is its start time; anything else is an error naming it") {
+  CHECK(val(decode_draining(encode_draining(1'700'000'000'123))) == 1'700'000'000'123);
+  CHECK(encode_draining(5) == "5");
+  for (const char* bad : {"", "x", "12x", "-3", "99999999999999999999999"})
+    CHECK(decode_draining(bad).error() == std::string("drain state: '") + bad + "' is not a time");
+}
+
 TEST_CASE("every truncation of a journal entry is an error, never a crash") {
   const std::string v = encode_journal(sample_entry());
   for (std::size_t n = 0; n < v.size(); ++n) {

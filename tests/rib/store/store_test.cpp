@@ -157,6 +157,40 @@ TEST_CASE("the journal and the snapshot survive a reopen; sequence numbers go on
   CHECK(s->load_snapshot()->empty());
 }
 
+TEST_CASE("the drain state survives a reopen until it is turned off; a snapshot reset leaves it") {
+  TempDir dir;
+  {
+    auto s = Store::open(options(dir.path / "db"), nullptr);
+    REQUIRE(s);
+    CHECK_FALSE(s->draining_at_open());
+    CHECK(s->record_draining(true, kNow));
+    s->reset_snapshot();  // a warm restart's reset: the drain is no snapshot key
+    s->submit(batch(kNow + 1000, kTor1, attrs({65001}, "10.0.0.1"), {kP}));
+    REQUIRE(s->flush(std::chrono::seconds(10)));
+  }
+  {
+    Logged logged;
+    auto s = Store::open(options(dir.path / "db"), logged.log());
+    REQUIRE(s);
+    CHECK(logged.warnings.empty());
+    REQUIRE(s->draining_at_open());
+    CHECK(*s->draining_at_open() == kNow);
+    CHECK(s->history(kP).size() == 1);  // the rest of the store as it was
+    CHECK(s->record_draining(false, kNow + 5));
+  }
+  {
+    auto s = Store::open(options(dir.path / "db"), nullptr);
+    REQUIRE(s);
+    CHECK_FALSE(s->draining_at_open());
+    CHECK(s->record_draining(true, kNow + 7));
+    CHECK(s->record_draining(true, kNow + 9));  // again: the newer time
+  }
+  auto s = Store::open(options(dir.path / "db"), nullptr);
+  REQUIRE(s);
+  REQUIRE(s->draining_at_open());
+  CHECK(*s->draining_at_open() == kNow + 9);
+}
+
 TEST_CASE("retention by entries drops the oldest, with their history index") {
   TempDir dir;
   StoreOptions o = options(dir.path / "db");
