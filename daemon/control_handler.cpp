@@ -126,6 +126,13 @@ Reply ControlHandler::handle(std::string_view line, bool read_only) {
   if (!parsed) return Reply::error(reply_code::parse_error, parsed.error());
   const Command& c = *parsed;
   if (read_only && c.changes_state()) return Reply::error(reply_code::access_restricted, "Access restricted");
+  // Show commands build their own JSON documents; every action answers `json`
+  // in one shape, made here from its text reply (control_reply.hpp).
+  if (c.json && !c.is_show()) return action_json(dispatch(c));
+  return dispatch(c);
+}
+
+Reply ControlHandler::dispatch(const Command& c) {
   switch (c.verb) {
     case Command::Verb::show_status: return show_status(c);
     case Command::Verb::show_protocols: return show_protocols(c);

@@ -40,6 +40,7 @@ class ControlHandler {
   Reply handle(std::string_view line, bool read_only);
 
  private:
+  Reply dispatch(const Command& c);
   Reply show_status(const Command& c);
   Reply show_protocols(const Command& c);
   Reply show_route(const Command& c);

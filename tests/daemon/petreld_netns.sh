@@ -779,7 +779,11 @@ scenario_drain_restart() {
   check_wait "alt's sessions to ib and eb Established" 20 \
     bash -c "[[ \$(timeout 5 birdc -s '${BIRD_SOCK[alt]}' show protocols | grep -c Established) == 2 ]]"
   drain_normal "before"
-  require "petrelc drain" pd_petrelc node drain
+  # Through the JSON extension: an action's one shape (daemon/control_reply.hpp).
+  local out; out=$(pd_petrelc node --json drain | tr -d ' \n')
+  printf '# petrelc --json drain: %s\n' "$out" >&2
+  check "petrelc --json drain: {result: ok, code: 30, message: Draining: ...}" \
+    grep -q '^{"result":"ok","code":30,"message":"Draining:' <<<"$out"
   drain_marked "drain"
   check "petreld log: the drain is recorded in the store" log_has "${PD_LOG[node]}" 'draining recorded'
 
@@ -799,8 +803,9 @@ scenario_drain_restart() {
   check "restarted: metrics petrel_draining 1" grep -q '^petrel_draining 1$' <<<"$(http_get "$NS_R" 9469 /metrics)"
 
   # `drain stop` ends it, and a restart after it is not draining.
-  check "petrelc drain stop: 'Drain stopped'" bash -c \
-    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' drain stop | grep -q 'Drain stopped: routes sent as before'"
+  out=$(pd_petrelc node --json drain stop | tr -d '\n')
+  printf '# petrelc --json drain stop: %s\n' "$out" >&2
+  check "petrelc --json drain stop: 'Drain stopped'" grep -q '"message": "Drain stopped: routes sent as before"' <<<"$out"
   drain_normal "drain stop"
   require "kill -9 petreld (not draining)" ptr_signal KILL "${PD_PID[node]}"
   wait "${PD_PID[node]}" 2>/dev/null
