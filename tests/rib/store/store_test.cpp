@@ -185,10 +185,28 @@ TEST_CASE("the drain state survives a reopen until it is turned off; a snapshot 
     CHECK(s->record_draining(true, kNow + 7));
     CHECK(s->record_draining(true, kNow + 9));  // again: the newer time
   }
-  auto s = Store::open(options(dir.path / "db"), nullptr);
+  {
+    auto s = Store::open(options(dir.path / "db"), nullptr);
+    REQUIRE(s);
+    CHECK(s->cold_start_reason().empty());  // an additive key: the same schema, no cold start
+    REQUIRE(s->draining_at_open());
+    CHECK(*s->draining_at_open() == kNow + 9);
+  }
+  // A damaged value: a warning naming it, not draining, the store otherwise as it was.
+  {
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), (dir.path / "db").string(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    REQUIRE(db->Put(rocksdb::WriteOptions(), std::string(kDrainingKey), "soon").ok());
+  }
+  Logged logged;
+  auto s = Store::open(options(dir.path / "db"), logged.log());
   REQUIRE(s);
-  REQUIRE(s->draining_at_open());
-  CHECK(*s->draining_at_open() == kNow + 9);
+  CHECK(s->cold_start_reason().empty());
+  CHECK_FALSE(s->draining_at_open());
+  REQUIRE(logged.warnings.size() == 1);
+  CHECK(logged.warnings[0].ends_with(": drain state: 'soon' is not a time; not draining"));
+  CHECK(s->history(kP).size() == 1);
 }
 
 TEST_CASE("retention by entries drops the oldest, with their history index") {
