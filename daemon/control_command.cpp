@@ -197,6 +197,22 @@ Result<Command, Error> parse_show_route(Tokens& t, Command c, const std::string&
 
 }  // namespace
 
+bool Command::is_show() const {
+  switch (verb) {
+    case Verb::show_status:
+    case Verb::show_protocols:
+    case Verb::show_route:
+    case Verb::show_interfaces:
+    case Verb::show_memory:
+    case Verb::show_fib:
+    case Verb::show_counters:
+    case Verb::show_bfd_sessions:
+    case Verb::show_k8s:
+    case Verb::show_route_history: return true;
+    default: return false;
+  }
+}
+
 bool Command::changes_state() const {
   switch (verb) {
     case Verb::enable:

@@ -76,6 +76,8 @@ struct Command {
 
   // Commands a read-only socket refuses.
   bool changes_state() const;
+  // A show command (it answers `json` with its own document); the others are actions.
+  bool is_show() const;
 };
 
 Result<Command, std::string> parse_command(std::string_view line);

@@ -126,6 +126,13 @@ Reply ControlHandler::handle(std::string_view line, bool read_only) {
   if (!parsed) return Reply::error(reply_code::parse_error, parsed.error());
   const Command& c = *parsed;
   if (read_only && c.changes_state()) return Reply::error(reply_code::access_restricted, "Access restricted");
+  // Show commands build their own JSON documents; every action answers `json`
+  // in one shape, made here from its text reply (control_reply.hpp).
+  if (c.json && !c.is_show()) return action_json(dispatch(c));
+  return dispatch(c);
+}
+
+Reply ControlHandler::dispatch(const Command& c) {
   switch (c.verb) {
     case Command::Verb::show_status: return show_status(c);
     case Command::Verb::show_protocols: return show_protocols(c);
@@ -520,16 +527,19 @@ Reply ControlHandler::drain(const Command& c) {
   switch (c.drain) {
     case Command::Drain::start:
       if (!speaker_.set_draining(true)) return Reply().end(reply_code::drain, "Already draining");
+      if (hooks_.draining_changed) hooks_.draining_changed(true);
       return Reply().end(reply_code::drain, started);
     case Command::Drain::stop: {
       const bool cancelled = hooks_.down_after && hooks_.down_after(std::nullopt);
       if (!speaker_.set_draining(false)) return Reply().end(reply_code::drain, "Not draining");
+      if (hooks_.draining_changed) hooks_.draining_changed(false);
       return Reply().end(reply_code::drain, std::string("Drain stopped: routes sent as before") +
                                               (cancelled ? "; pending shutdown cancelled" : ""));
     }
     case Command::Drain::and_down: {
       if (!hooks_.down_after) return Reply::error(reply_code::runtime_error, "delayed shutdown not available");
       const bool was = !speaker_.set_draining(true);
+      if (!was && hooks_.draining_changed) hooks_.draining_changed(true);
       hooks_.down_after(c.timeout_seconds);
       Reply r;
       r.line(reply_code::drain, was ? "Already draining" : started);

@@ -29,6 +29,9 @@ class ControlHandler {
     std::function<Reply(const Command&)> show_fib;   // desired vs kernel
     std::function<Reply(const Command&)> store;      // show route history, mrt dump
     std::function<Reply(const Command&)> show_k8s;   // the Kubernetes view (daemon/k8s_show.hpp)
+    // The drain went on or off (`drain`, `drain and down`, `drain stop`): keep
+    // it across a restart (the store).
+    std::function<void(bool on)> draining_changed;
   };
 
   ControlHandler(BgpSpeaker& speaker, Hooks hooks, std::string version);
@@ -37,6 +40,7 @@ class ControlHandler {
   Reply handle(std::string_view line, bool read_only);
 
  private:
+  Reply dispatch(const Command& c);
   Reply show_status(const Command& c);
   Reply show_protocols(const Command& c);
   Reply show_route(const Command& c);

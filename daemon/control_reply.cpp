@@ -1,6 +1,8 @@
 // daemon/control_reply.cpp — see control_reply.hpp.
 #include "daemon/control_reply.hpp"
 
+#include <boost/json.hpp>
+
 #include <cstdio>
 
 namespace petrel::daemon {
@@ -55,6 +57,23 @@ std::string Reply::encode() const {
     out += '\n';
   }
   return out;
+}
+
+Reply action_json(const Reply& text) {
+  if (text.is_error()) return text;
+  boost::json::array lines;
+  int code = reply_code::ok;
+  std::string message;
+  for (const auto& [c, t] : text.entries()) {
+    if (c == reply_code::ok && t.empty()) continue;  // the bare end of a reply
+    lines.push_back(boost::json::object{{"code", c}, {"text", t}});
+    code = c;
+    message = t;
+  }
+  Reply r;
+  r.lines(reply_code::json, boost::json::serialize(boost::json::object{
+                                {"result", "ok"}, {"code", code}, {"message", message}, {"lines", std::move(lines)}}));
+  return r;
 }
 
 }  // namespace petrel::daemon

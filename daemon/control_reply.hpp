@@ -74,4 +74,13 @@ class Reply {
   bool ended_ = false;
 };
 
+// An action's reply (enable, disable, restart, reload, configure, down, drain,
+// mrt dump) as Petrel's JSON extension answers it, one shape for every action:
+// the document {"result": "ok", "code": N, "message": TEXT, "lines": [{"code": N,
+// "text": TEXT}, ...]} in code-1100 lines, where code and message are the
+// reply's outcome (its last line that is not a bare 0000) and "lines" all of it,
+// in order. An error reply (8xxx, 9xxx) is returned unchanged: errors answer the
+// same with and without `json`, for show commands and actions alike.
+Reply action_json(const Reply& text);
+
 }  // namespace petrel::daemon

@@ -51,6 +51,9 @@ Reply history_reply(const Prefix& prefix, const std::vector<rib::store::JournalE
       if (e.change != rib::store::ChangeKind::withdraw) {
         const auto& s = e.attrs;
         o["next_hop"] = s.next_hop.to_string();
+        boost::json::array next_hops{boost::json::string(s.next_hop.to_string())};
+        for (const auto& nh : s.other_next_hops) next_hops.push_back(boost::json::string(nh.to_string()));
+        o["next_hops"] = std::move(next_hops);
         o["as_path"] = s.as_path.to_string();
         o["origin"] = !s.origin ? "?" : bgp::wire::to_string(*s.origin);
         if (s.local_pref) o["local_pref"] = *s.local_pref;

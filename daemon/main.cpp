@@ -128,6 +128,13 @@ class Daemon {
     // current in the store as sessions go up and down.
     speaker_.on_peer_state([this](const rib::store::PeerRestartState& s) { store_.record_peer_state(s); });
     speaker_.set_restart_peer_states(store_.peer_states_before(), /*release_when_none=*/!kube_.enabled);
+    // A drain lasts until `drain stop`, across restarts (a cordon persists until
+    // uncordon): on before any session comes up, so no peer is ever sent our
+    // routes unmarked, nor the service IPs.
+    if (store_.draining_before()) {
+      speaker_.set_draining(true);
+      spdlog::warn("drained before the restart: still draining; `drain stop` ends it");
+    }
     // The kernel's state was read before the first decision; from now on its
     // changes re-decide the prefixes whose next hops they affect.
     if (next_hops_)
@@ -408,6 +415,7 @@ class Daemon {
       return c.verb == Command::Verb::mrt_dump ? store_.mrt_dump(c, speaker_) : store_.show_history(c);
     };
     h.show_k8s = [this](const Command& c) { return show_k8s(c); };
+    h.draining_changed = [this](bool on) { store_.record_draining(on); };
     return h;
   }
 

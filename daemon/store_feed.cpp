@@ -101,6 +101,16 @@ StoreFeed::StoreFeed(const Config& config, std::function<std::string(rib::PeerId
 
 StoreFeed::~StoreFeed() = default;
 
+void StoreFeed::record_draining(bool on) {
+  if (!store_) {
+    if (on) spdlog::warn("drain is not kept across a restart: a restarted petreld is not draining ({})", why_off_);
+    return;
+  }
+  if (store_->record_draining(on, now_ms()))
+    spdlog::info("store {}: {}", store_->path(),
+                 on ? "draining recorded: a restart stays drained until `drain stop`" : "drain stop recorded");
+}
+
 void StoreFeed::confirm_kernel(fib::KernelConfirmation&& c) {
   if (!store_) return;
   rib::store::KernelBatch b;

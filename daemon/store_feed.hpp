@@ -17,6 +17,7 @@
 // writer's thread; it only queues) hands the kernel's acknowledgements to the
 // store; kernel_set_before() is the set the store held at start, for the
 // forwarding-state verdict (daemon/forwarding_state.hpp).
+// The drain state: draining_before() / record_draining() (kept across a restart).
 #pragma once
 
 #include <functional>
@@ -67,6 +68,12 @@ class StoreFeed {
   void record_peer_state(const rib::store::PeerRestartState& s) {
     if (store_) store_->record_peer_state(s);
   }
+  // The operator's drain (RFC 8326) is kept across a restart, as a Kubernetes
+  // cordon is until uncordon: whether one was on when petreld stopped (the
+  // store's drain key), and record_draining() at each `drain` / `drain stop`.
+  // Without a store the drain is not kept (record_draining() logs so).
+  bool draining_before() const { return store_ && store_->draining_at_open(); }
+  void record_draining(bool on);
   // The snapshot loaded at a warm start (empty otherwise); the second call gets nothing.
   std::vector<rib::store::SnapshotRoute> take_snapshot() { return std::move(snapshot_); }
 

@@ -30,7 +30,8 @@ void usage(std::FILE* to) {
   std::fprintf(to,
                "usage: petrelc [-s SOCKET] [--json] [COMMAND...]\n"
                "  -s, --socket SOCKET  control socket (default %s)\n"
-               "  -j, --json           JSON output of show commands (Petrel's extension)\n"
+               "  -j, --json           JSON output (Petrel's extension): a show command's document, an\n"
+               "                       action's {result, code, message, lines}\n"
                "  -h, --help           this text; `petrelc help` lists the commands\n"
                "Without COMMAND: interactive (Tab completes, ? explains), or one command per\n"
                "line from a non-terminal stdin.\n",

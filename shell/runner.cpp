@@ -31,8 +31,9 @@ Outcome connection_failed(const std::string& message) {
 
 // --json: send "json COMMAND"; a server without the extension answers with a parse
 // error, which petrelc tells apart from a real parse error of COMMAND by sending COMMAND
-// alone (only then, so a Petrel server costs one round trip).
-Outcome run_json(const std::string& command, const SendCommand& send) {
+// alone (only then, so a Petrel server costs one round trip). An action is never sent
+// again (that would run it): the probe is "json show status" instead, harmless.
+Outcome run_json(const std::string& command, bool is_show, const SendCommand& send) {
   std::string request = "json " + command;
   auto reply = send(request);
   if (!reply) return connection_failed(reply.error());
@@ -47,6 +48,19 @@ Outcome run_json(const std::string& command, const SendCommand& send) {
       o.status = status_failed;
     }
     return o;
+  }
+  if (reply->final_code >= 9000 && !is_show) {
+    auto probe = send("json show status");
+    if (!probe) return connection_failed(probe.error());
+    if (probe->is_error() && probe->final_code >= 9000) {
+      Outcome o;
+      o.sent = true;
+      o.status = status_failed;
+      o.err = "petrelc: the server does not speak Petrel's JSON extension (it answered \"" + request +
+              "\" with: " + reply->error_text() + "); nothing was done; run the command without --json\n";
+      return o;
+    }
+    return from_reply(*reply);  // the server knows `json`: a real error of the command
   }
   if (reply->final_code >= 9000) {
     auto plain = send(command);
@@ -90,14 +104,7 @@ Outcome run_line(const CommandTable& table, std::string_view line, bool json, co
     }
     return o;
   }
-  if (json) {
-    if (!cmd.is_show) {
-      o.err = "petrelc: --json applies to show commands; \"" + cmd.text + "\" has no JSON form\n";
-      o.status = status_rejected;
-      return o;
-    }
-    return run_json(cmd.text, send);
-  }
+  if (json) return run_json(cmd.text, cmd.is_show, send);
   auto reply = send(cmd.text);
   if (!reply) return connection_failed(reply.error());
   return from_reply(*reply);

@@ -100,8 +100,7 @@ std::optional<uint32_t> get_opt(ByteReader& r, bool& ok) {
   return r.u32();
 }
 
-void put_summary(ByteWriter& w, const AttrSummary& a) {
-  put_address(w, a.next_hop);
+void put_summary_attrs(ByteWriter& w, const AttrSummary& a) {
   w.u8(a.origin ? static_cast<uint8_t>(*a.origin) : 0xff);
   w.u8(static_cast<uint8_t>(std::min<std::size_t>(a.as_path.segments.size(), 255)));
   for (std::size_t i = 0; i < a.as_path.segments.size() && i < 255; ++i) {
@@ -122,9 +121,14 @@ void put_summary(ByteWriter& w, const AttrSummary& a) {
   }
 }
 bool get_summary(ByteReader& r, AttrSummary& a) {
-  auto nh = get_address(r);
-  if (!nh) return false;
-  a.next_hop = *nh;
+  const uint8_t next_hops = r.u8();
+  if (!r.ok() || next_hops == 0) return false;
+  for (uint8_t i = 0; i < next_hops; ++i) {
+    auto nh = get_address(r);
+    if (!nh) return false;
+    if (i == 0) a.next_hop = *nh;
+    else a.other_next_hops.push_back(*nh);
+  }
   const uint8_t origin = r.u8();
   if (origin <= 2) a.origin = static_cast<wire::Origin>(origin);
   else if (origin != 0xff) return false;
@@ -192,8 +196,17 @@ AttrSummary summarize(const RouteAttrs& a) {
   return s;
 }
 
+void add_next_hop(AttrSummary& a, const IpAddress& nh) {
+  if (nh == a.next_hop) return;
+  for (const IpAddress& o : a.other_next_hops)
+    if (o == nh) return;
+  a.other_next_hops.push_back(nh);
+}
+
 std::string describe(const AttrSummary& a) {
-  std::string out = "via " + a.next_hop.to_string() + " [";
+  std::string out = "via " + a.next_hop.to_string();
+  for (const IpAddress& nh : a.other_next_hops) out += ", " + nh.to_string();
+  out += " [";
   const std::string path = a.as_path.to_string();
   if (!path.empty()) out += "AS" + path + " ";
   out += !a.origin ? "?" : *a.origin == wire::Origin::igp ? "i" : *a.origin == wire::Origin::egp ? "e" : "?";
@@ -280,11 +293,29 @@ std::string encode_peer(const PeerRef& p) {
   return to_string(out);
 }
 
-std::string encode_summary(const AttrSummary& a) {
+std::string encode_summary_attrs(const AttrSummary& a) {
   std::vector<uint8_t> out;
   ByteWriter w(out);
-  put_summary(w, a);
+  put_summary_attrs(w, a);
   return to_string(out);
+}
+
+void append_summary_next_hops(std::string& out, std::span<const IpAddress> next_hops) {
+  PETREL_CHECK(!next_hops.empty(), "a journal summary names at least the best's next hop");
+  const std::size_t n = std::min<std::size_t>(next_hops.size(), 255);
+  std::vector<uint8_t> bytes;
+  ByteWriter w(bytes);
+  w.u8(static_cast<uint8_t>(n));
+  for (std::size_t i = 0; i < n; ++i) put_address(w, next_hops[i]);
+  out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+std::string encode_summary(const AttrSummary& a) {
+  std::vector<IpAddress> next_hops{a.next_hop};
+  next_hops.insert(next_hops.end(), a.other_next_hops.begin(), a.other_next_hops.end());
+  std::string out;
+  append_summary_next_hops(out, next_hops);
+  return out + encode_summary_attrs(a);
 }
 
 void append_journal_value(std::string& out, int64_t time_ms, ChangeKind change, const Prefix& prefix,
@@ -555,6 +586,16 @@ Result<PeerRestartState, std::string> decode_peer_state(std::string_view name, s
   s.time_ms = static_cast<int64_t>(get_be64(t.data()));
   if (!r.empty()) return fail<PeerRestartState>(where + "trailing bytes");
   return s;
+}
+
+std::string encode_draining(int64_t since_ms) { return std::to_string(since_ms); }
+
+Result<int64_t, std::string> decode_draining(std::string_view value) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size() || v < 0)
+    return fail<int64_t>("drain state: '" + std::string(value.substr(0, 40)) + "' is not a time");
+  return v;
 }
 
 }  // namespace petrel::rib::store

@@ -9,6 +9,7 @@
 //   'k' prefix-key             -> KernelRoute            (what the kernel confirmed installed: schema 3)
 //   "\0kernel-state"           -> "complete" | "incomplete" (absent: never recorded)
 //   'g' peer name              -> PeerRestartState       (a peer's graceful-restart state: schema 3)
+//   "\0draining"               -> Unix ms, decimal       (present while the operator's drain is on)
 //
 // A prefix key is family (4|6), length, then the 16 address bytes, so that the
 // index groups a prefix's entries and sorts them by sequence (time) order.
@@ -52,9 +53,12 @@ struct PeerRef {
   friend bool operator==(const PeerRef&, const PeerRef&) = default;
 };
 
-// What the journal keeps of a best path's attributes.
+// What the journal keeps of a change's selected paths: the best path's
+// attributes, and the next hops of the whole ECMP set (best first), so that a
+// second next hop joining or leaving behind the same best shows.
 struct AttrSummary {
-  IpAddress next_hop;
+  IpAddress next_hop;                      // the best path's
+  std::vector<IpAddress> other_next_hops;  // the rest of the ECMP set's, in selection order, distinct, not next_hop
   std::optional<bgp::wire::Origin> origin;
   bgp::wire::AsPath as_path;
   std::optional<uint32_t> local_pref;
@@ -63,8 +67,12 @@ struct AttrSummary {
   std::vector<bgp::wire::LargeCommunity> large_communities;
   friend bool operator==(const AttrSummary&, const AttrSummary&) = default;
 };
+// The best path's attributes alone (no other next hop).
 AttrSummary summarize(const RouteAttrs& a);
-// One line: "via 10.0.0.1 [AS65001 65002 i] local-pref 100 med 5 communities (65001,1)".
+// Adds `nh` to the ECMP set's next hops unless it is one already.
+void add_next_hop(AttrSummary& a, const IpAddress& nh);
+// One line: "via 10.0.0.1 [AS65001 65002 i] local-pref 100 med 5 communities (65001,1)";
+// an ECMP set of several next hops: "via 10.0.0.1, 10.0.0.2 [...]".
 std::string describe(const AttrSummary& a);
 
 struct JournalEntry {
@@ -109,9 +117,16 @@ Result<uint64_t, std::string> decode_seq(std::string_view key);
 Result<Prefix, std::string> decode_snapshot_key(std::string_view key);
 
 // Values. A journal value is head (time, change, prefix), peer, then (not for a
-// withdraw) the summary; the parts are encoded once per batch by the store.
+// withdraw) the summary: the next-hop count (u8, 1..255) and the next hops
+// (best first), then the best path's attributes (encode_summary_attrs()). The
+// peer and the attributes are encoded once per batch by the store, the next
+// hops per entry.
 std::string encode_peer(const PeerRef& p);
 std::string encode_summary(const AttrSummary& a);
+// The summary after its next hops: ORIGIN, AS path, LOCAL_PREF, MED, communities.
+std::string encode_summary_attrs(const AttrSummary& a);
+// The next-hop part of a summary: `next_hops` best first (at most 255 kept, at least one).
+void append_summary_next_hops(std::string& out, std::span<const IpAddress> next_hops);
 void append_journal_value(std::string& out, int64_t time_ms, ChangeKind change, const Prefix& prefix,
                           std::string_view encoded_peer, std::string_view encoded_summary);
 std::string encode_journal(const JournalEntry& e);
@@ -153,6 +168,16 @@ std::string kernel_key(const Prefix& p);
 Result<Prefix, std::string> decode_kernel_key(std::string_view key);
 std::string encode_kernel_route(const KernelRoute& r);
 Result<KernelRoute, std::string> decode_kernel_route(const Prefix& prefix, std::string_view value);
+
+// ---- The operator's drain (RFC 8326), kept across a restart
+// Present from `drain` until `drain stop`; the value is when the drain began
+// (Unix ms, decimal text). An additive key of schema 3: a reader that does not
+// know it never reads it (every read is by its own key or key prefix), so no
+// version bump.
+inline constexpr std::string_view kDrainingKey{"\0draining", 9};
+std::string encode_draining(int64_t since_ms);
+// The time a drain value names, or an error naming the bad value.
+Result<int64_t, std::string> decode_draining(std::string_view value);
 
 // ---- Peers' graceful-restart state (schema 3)
 // What a peer's session negotiated about graceful restart (RFC 4724, RFC 9494)

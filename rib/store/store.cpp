@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <utility>
@@ -155,7 +156,20 @@ bool Store::try_open(std::string& why) {
   snapshot_complete_ = !db_->Get(rocksdb::ReadOptions(), kSnapshotIncompleteKey, &flag).ok();
   kernel_known_ = db_->Get(rocksdb::ReadOptions(), std::string(kKernelStateKey), &flag).ok();
   kernel_complete_ = !kernel_known_ || flag == "complete";
+  if (db_->Get(rocksdb::ReadOptions(), std::string(kDrainingKey), &flag).ok()) {
+    auto since = decode_draining(flag);
+    if (since) draining_at_open_ = *since;
+    else if (log_) log_(LogLevel::warning, "store " + options_.path + ": " + since.error() + "; not draining");
+  }
   return true;
+}
+
+bool Store::record_draining(bool on, int64_t now_ms) {
+  const rocksdb::Status st = on ? db_->Put(rocksdb::WriteOptions(), std::string(kDrainingKey), encode_draining(now_ms))
+                                : db_->Delete(rocksdb::WriteOptions(), std::string(kDrainingKey));
+  if (!st.ok() && log_)
+    log_(LogLevel::warning, "store " + options_.path + ": cannot record the drain state: " + st.ToString());
+  return st.ok();
 }
 
 Store::~Store() {
@@ -341,6 +355,8 @@ void Store::write(std::vector<Item>& items) {
   std::vector<Pending> pending;
   std::vector<uint32_t> order;
   std::string value;
+  std::string summary;               // a journal entry's summary: its next hops, then its best's attributes
+  std::vector<IpAddress> next_hops;  // a journal entry's ECMP set's
   uint64_t seq = next_seq_;
   uint64_t journal = 0;
   // Per batch: its peers interned, its attribute sets encoded.
@@ -433,12 +449,13 @@ void Store::write(std::vector<Item>& items) {
     for (const PeerRef& p : b.peers) peer_ids[bi].push_back(intern_peer(p));
     for (const auto& a : b.attrs) {
       auto [it, fresh] = encoded_.try_emplace(a.get());
-      if (fresh) it->second = Encoded{a, encode_summary(summarize(*a)), encode_route_attrs(*a)};
+      if (fresh) it->second = Encoded{a, encode_summary_attrs(summarize(*a)), encode_route_attrs(*a)};
       encoded[bi].push_back(&it->second);
     }
     // A journal entry: `best` is the batch's index of the new best's peer and
-    // attributes, none for a withdraw.
-    auto journal_entry = [&](const Prefix& prefix, std::optional<std::pair<uint32_t, uint32_t>> best) {
+    // attributes, none for a withdraw; `ecmp_next_hops` the ECMP set's, best first.
+    auto journal_entry = [&](const Prefix& prefix, std::optional<std::pair<uint32_t, uint32_t>> best,
+                             std::span<const IpAddress> ecmp_next_hops) {
       ChangeKind change;
       uint32_t pid = 0;
       const Encoded* enc = nullptr;
@@ -455,9 +472,13 @@ void Store::write(std::vector<Item>& items) {
         if (!fresh) it->second = pid;
         change = fresh ? ChangeKind::announce : ChangeKind::replace;
       }
+      summary.clear();
+      if (enc) {
+        append_summary_next_hops(summary, ecmp_next_hops);
+        summary.append(enc->summary);
+      }
       value.clear();
-      append_journal_value(value, b.time_ms, change, prefix, peer_bytes_[pid],
-                           enc ? std::string_view(enc->summary) : std::string_view());
+      append_journal_value(value, b.time_ms, change, prefix, peer_bytes_[pid], summary);
       wb.Put(journal_key(seq), value);
       ++journal;
       return seq++;
@@ -467,8 +488,10 @@ void Store::write(std::vector<Item>& items) {
     for (uint32_t ri = 0; ri < b.changed_v4.size(); ++ri) {
       const ChangedV4& r = b.changed_v4[ri];
       const Prefix prefix = r.prefix();
-      const uint64_t entry =
-          journal_entry(prefix, r.has_path ? std::optional(std::pair(uint32_t{r.peer}, r.attrs)) : std::nullopt);
+      next_hops.clear();
+      if (r.has_path) next_hops.push_back(b.attrs[r.attrs]->next_hop);
+      const uint64_t entry = journal_entry(
+          prefix, r.has_path ? std::optional(std::pair(uint32_t{r.peer}, r.attrs)) : std::nullopt, next_hops);
       pending.push_back(Pending{prefix, true, entry, static_cast<uint32_t>(bi), ri});
       if (pending.size() >= kMaxBatchRecords) commit();
     }
@@ -478,7 +501,14 @@ void Store::write(std::vector<Item>& items) {
       if (r.selection_changed) {
         std::optional<std::pair<uint32_t, uint32_t>> best;
         if (r.selected > 0) best = std::pair(uint32_t{b.decided.paths[r.first].peer}, b.decided.paths[r.first].attrs);
-        entry = journal_entry(r.prefix, best);
+        // The ECMP set's next hops, best first, each once (ADD-PATH may give
+        // two paths through one next hop).
+        next_hops.clear();
+        for (uint32_t k = 0; k < r.selected && k < r.count; ++k) {
+          const IpAddress& nh = b.attrs[b.decided.paths[r.first + k].attrs]->next_hop;
+          if (std::find(next_hops.begin(), next_hops.end(), nh) == next_hops.end()) next_hops.push_back(nh);
+        }
+        entry = journal_entry(r.prefix, best, next_hops);
       }
       pending.push_back(Pending{r.prefix, false, entry, static_cast<uint32_t>(bi), ri});
       if (pending.size() >= kMaxBatchRecords) commit();

@@ -103,6 +103,14 @@ class Store {
   void submit_kernel(KernelBatch&& batch);
   // A peer's graceful-restart state now (RIB's thread; never blocks on the disk).
   void record_peer_state(PeerRestartState state);
+  // The operator's drain (RFC 8326) on or off, kept across a restart. Written
+  // at once on the caller's thread (one small write through the WAL, not the
+  // queue): a kill -9 right after `drain` still finds it. False when the write
+  // failed (logged).
+  bool record_draining(bool on, int64_t now_ms);
+  // Whether a drain was on when the store was opened (since when, Unix ms);
+  // nothing when none was, or the value does not decode (logged).
+  std::optional<int64_t> draining_at_open() const { return draining_at_open_; }
   // Waits until everything queued so far is written; false on timeout.
   bool flush(std::chrono::milliseconds timeout);
 
@@ -149,6 +157,7 @@ class Store {
   Log log_;
   std::unique_ptr<rocksdb::DB> db_;
   std::string cold_start_reason_;
+  std::optional<int64_t> draining_at_open_;
   bool in_use_ = false;  // the database is locked by another process
 
   // Journal sequence range [first_seq_, next_seq_): entries are removed only from the front.
@@ -169,7 +178,7 @@ class Store {
   boost::unordered_flat_map<std::string, uint32_t> peer_ids_;
   struct Encoded {
     std::shared_ptr<const RouteAttrs> keep;  // the key stays valid while cached
-    std::string summary;                     // encode_summary()
+    std::string summary;                     // encode_summary_attrs() (the next hops are per entry)
     std::string attrs;                       // encode_route_attrs()
   };
   std::unordered_map<const RouteAttrs*, Encoded> encoded_;  // node-based: entries stay put

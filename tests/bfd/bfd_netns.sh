@@ -31,7 +31,8 @@
 #   ecmp    two BIRDs announce the same prefix, max-paths 2: the kernel route has
 #           two next hops; a cut of one link removes its next hop in under 1 s
 #           and pings to an address behind both keep going through the other;
-#           `show route history` shows the flap (t1, cut: t2, repaired: t1) and
+#           `show route history` shows the flap (t1, cut: t2, repaired: t1) with
+#           the ECMP set's next hops (text and JSON) and
 #           bgpdump reads the MRT dumps (RIB: both paths as show route; journal)
 #   busy    petreld's event loop busy for over a second (a second BIRD announces
 #           BUSY_ROUTES, default 300,000; `petrelc mrt dump rib` and `show route`
@@ -456,8 +457,16 @@ scenario_ecmp() {
   require_wait "BFD Up to both" 15 bfd_up_to_both
   require_wait "kernel: 10.70.0.0/24 with two next hops" 10 two_nexthops
   ip -n "$NS_R" route show 10.70.0.0/24 | sed 's/^/# kernel: /' >&2
-  # Best-path changes before the cut (t1 first, or t2 first and then t1 by router id).
-  local hist_before; hist_before=$(pd_petrelc node show route history 10.70.0.0/24 | grep -Ec ' (announce|replace|withdraw) ')
+  # Best-path changes before the cut (t1 first, or t2 first and then t1 by router
+  # id); the last one names the whole ECMP set, the best's next hop first.
+  local hist l1=${LEAF4[1]//./\\.} l2=${LEAF4[2]//./\\.}
+  hist=$(pd_petrelc node show route history 10.70.0.0/24)
+  sed 's/^/# petrelc before the cut: /' <<<"$hist" >&2
+  local hist_before; hist_before=$(grep -Ec ' (announce|replace|withdraw) ' <<<"$hist")
+  check "show route history before the cut: t1 best, the ECMP set's next hops t1, t2" \
+    bash -c "tail -n 1 <<<'$hist' | grep -Eq ' (announce|replace) +t1 $l1 AS65001 +via $l1, $l2 \\[AS65001 i\\]'"
+  check_eq "show route history: no two entries in a row say the same (an ECMP change shows)" "" \
+    "$(grep -E ' (announce|replace|withdraw) ' <<<"$hist" | sed -E 's/^[^ ]+ [^ ]+ [^ ]+ +//' | uniq -d)"
   # Pings every 10 ms through the cut; the flow hashes to one of the two paths.
   local pinglog="$PTR_SCOPE/ping.out"
   nsx "$NS_R" ping -n -i 0.01 -c 400 -W 1 10.70.0.1 >"$pinglog" 2>&1 &
@@ -483,14 +492,16 @@ scenario_ecmp() {
 
   # The route history (rib/store) shows this scenario's flap: the cut moved the
   # best path to t2, the repair brought t1 back (lower router id).
-  local hist l1=${LEAF4[1]//./\\.} l2=${LEAF4[2]//./\\.}
-  check_wait "show route history 10.70.0.0/24: t1 best again after the repair" 5 \
-    bash -c "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show route history 10.70.0.0/24 | tail -n 1 | grep -Eq ' (announce|replace) +t1 $l1 AS65001 +via $l1 '"
+  # The repair's entry names both next hops again, t1's first (the best's).
+  check_wait "show route history 10.70.0.0/24: t1 best again after the repair, via t1 and t2" 5 \
+    bash -c "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show route history 10.70.0.0/24 | tail -n 1 | grep -Eq ' (announce|replace) +t1 $l1 AS65001 +via $l1, $l2 \\[AS65001 i\\]'"
   hist=$(pd_petrelc node show route history 10.70.0.0/24)
   sed 's/^/# petrelc: /' <<<"$hist" >&2
   check_eq "show route history: 2 changes since the cut" $(( hist_before + 2 )) "$(grep -Ec ' (announce|replace|withdraw) ' <<<"$hist")"
   check "show route history: the cut moved the best path to t2" \
     bash -c "tail -n 2 <<<'$hist' | head -n 1 | grep -Eq ' replace +t2 $l2 AS65002 +via $l2 \\[AS65002 i\\]'"
+  check_eq "show route history in JSON: the repair's next hops, best first" "[\"${LEAF4[1]}\",\"${LEAF4[2]}\"]" \
+    "$(pd_petrelc node --json show route history 10.70.0.0/24 | tr -d ' \n' | grep -o '"next_hops":\[[^]]*\]' | tail -n 1 | sed 's/^"next_hops"://')"
 
   # MRT: bgpdump reads the RIB dump and agrees with `show route` (both paths);
   # the journal dump holds the same flap as BGP4MP updates.
@@ -511,6 +522,9 @@ scenario_ecmp() {
   local updates; updates=$(bgpdump -m "$journal" 2>/dev/null | awk -F'|' '$6 == "10.70.0.0/24" { print $3, $4 }')
   check_eq "bgpdump journal: as many updates of 10.70.0.0/24 as history entries" $(( hist_before + 2 )) "$(wc -l <<<"$updates")"
   check_eq "bgpdump journal: the cut and the repair" "A ${LEAF4[2]},A ${LEAF4[1]}" "$(tail -n 2 <<<"$updates" | paste -sd,)"
+  # BGP4MP carries the best's NEXT_HOP only (one UPDATE has one): t1's for the repair.
+  check_eq "bgpdump journal: the repair's NEXT_HOP is the best's (t1)" "${LEAF4[1]}" \
+    "$(bgpdump -m "$journal" 2>/dev/null | awk -F'|' '$6 == "10.70.0.0/24" { print $9 }' | tail -n 1)"
 }
 
 # petreld's event loop made busy for over a second (BFD used to run on it: a

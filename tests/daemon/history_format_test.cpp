@@ -29,7 +29,12 @@ std::vector<JournalEntry> flaps() {
   w.time_ms += 1500;
   w.change = ChangeKind::withdraw;
   w.attrs = AttrSummary();
-  return {a, w};
+  JournalEntry e = a;  // a second next hop joins behind the same best
+  e.seq = 3;
+  e.time_ms += 3000;
+  e.change = ChangeKind::replace;
+  e.attrs.other_next_hops = {*IpAddress::parse("10.12.0.2")};
+  return {a, w, e};
 }
 
 }  // namespace
@@ -38,9 +43,10 @@ TEST_CASE("show route history: a heading, then one line per change") {
   ::setenv("TZ", "UTC", 1);
   const Reply r = history_reply(*Prefix::parse("10.244.3.0/24"), flaps(), false);
   CHECK(r.encode() ==
-        "1007-Route history of 10.244.3.0/24: 2 changes, oldest first\n"
+        "1007-Route history of 10.244.3.0/24: 3 changes, oldest first\n"
         " 2020-09-13 12:26:40.123 announce t1 10.11.0.2 AS65001  via 10.11.0.2 [AS65001 i] local-pref 100\n"
         " 2020-09-13 12:26:41.623 withdraw t1 10.11.0.2 AS65001\n"
+        " 2020-09-13 12:26:43.123 replace  t1 10.11.0.2 AS65001  via 10.11.0.2, 10.12.0.2 [AS65001 i] local-pref 100\n"
         "0000 \n");
 }
 
@@ -61,4 +67,6 @@ TEST_CASE("show route history in JSON: every field of every change") {
   CHECK(doc.find("\"local_pref\":100") != std::string::npos);
   CHECK(doc.find("\"time\":\"2020-09-13 12:26:40.123\"") != std::string::npos);
   CHECK(doc.find("\"peer_address\":\"10.11.0.2\"") != std::string::npos);
+  CHECK(doc.find("\"next_hop\":\"10.11.0.2\",\"next_hops\":[\"10.11.0.2\"]") != std::string::npos);
+  CHECK(doc.find("\"next_hops\":[\"10.11.0.2\",\"10.12.0.2\"]") != std::string::npos);
 }

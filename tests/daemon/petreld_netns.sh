@@ -47,6 +47,10 @@
 #             before; `drain and down 2`: the routes move first, then Cease (`drain stop`
 #             cancels a pending one); receiver side: eb's route with (65535,0) gets
 #             LOCAL_PREF 0 in petreld and loses to ib's longer path
+#   drain-restart  the drain is kept across a restart: `drain`, kill -9, start: the
+#             log says still draining, ib and eb see (65535,0) again and the service
+#             IP stays withdrawn; `drain stop`: normal, and a restart after it is not
+#             draining; without a store the log says a drain is not kept
 # Ends with "N passed, N failed".
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -755,6 +759,84 @@ scenario_drain() {
   check "drain and down: petreld logged it" log_has "${PD_LOG[node]}" 'stopping \(drain and down\)'
 }
 
+drain_service_ip_at_either() { bird_has_route ib 10.96.0.10/32 || bird_has_route eb 10.96.0.10/32; }
+drain_ib_has_petrel_route() { birdc_q ib show route 10.244.1.0/24 protocol petrel | grep -q unicast; }
+
+# drain_marked WHEN: what the peers see while petreld drains (GRACEFUL_SHUTDOWN on
+# its route, LOCAL_PREF 0 to iBGP, both moved to alt, no service IP).
+drain_marked() {
+  local when=$1
+  check_wait "$when: ib sees (65535,0) on petreld's route" 10 test_eq_cmd "(65535,0)" bird_route_attr ib 10.244.1.0/24 BGP.community
+  check "$when: ib sees LOCAL_PREF 0 (iBGP)" test_eq_cmd 0 bird_route_attr ib 10.244.1.0/24 BGP.local_pref
+  check_wait "$when: eb sees (65535,0) on petreld's route" 10 test_eq_cmd "(65535,0)" bird_route_attr eb 10.244.1.0/24 BGP.community
+  check_wait "$when: ib's best path is alt's" 5 test_eq_cmd alt bird_best ib 10.244.1.0/24
+  check_wait "$when: eb's best path is alt's" 5 test_eq_cmd alt bird_best eb 10.244.1.0/24
+  check_wait "$when: the service IP 10.96.0.10/32 is not at ib" 5 ptr_not bird_has_route ib 10.96.0.10/32
+  check_wait "$when: the service IP 10.96.0.10/32 is not at eb" 5 ptr_not bird_has_route eb 10.96.0.10/32
+  check "$when: petrelc show status says Draining" bash -c \
+    "timeout 5 '$PETRELC' -s '${PD_SOCK[node]}' show status | grep -q '^Draining: routes sent with GRACEFUL_SHUTDOWN'"
+}
+
+# A drain lasts until `drain stop`, across a kill -9 (the store keeps it); a
+# `drain stop` is kept too. Without a store, the log says the drain is not kept.
+scenario_drain_restart() {
+  topo_star 3
+  drain_birds
+  drain_conf | pd_start "$NS_R" node
+  check_wait "ib and eb Established" 20 bash -c \
+    "timeout 5 birdc -s '${PD_SOCK[node]}' show protocols | grep -c ' Established' | grep -qx 2"
+  check_wait "alt's sessions to ib and eb Established" 20 \
+    bash -c "[[ \$(timeout 5 birdc -s '${BIRD_SOCK[alt]}' show protocols | grep -c Established) == 2 ]]"
+  drain_normal "before"
+  # Through the JSON extension: an action's one shape (daemon/control_reply.hpp).
+  local out; out=$(pd_petrelc node --json drain | tr -d ' \n')
+  printf '# petrelc --json drain: %s\n' "$out" >&2
+  check "petrelc --json drain: {result: ok, code: 30, message: Draining: ...}" \
+    grep -q '^{"result":"ok","code":30,"message":"Draining:' <<<"$out"
+  drain_marked "drain"
+  check "petreld log: the drain is recorded in the store" log_has "${PD_LOG[node]}" 'draining recorded'
+
+  # kill -9 while draining; the restarted petreld drains before any session is up.
+  require "kill -9 petreld (draining)" ptr_signal KILL "${PD_PID[node]}"
+  wait "${PD_PID[node]}" 2>/dev/null
+  cp "${PD_LOG[node]}" "$PTR_SCOPE/node.petreld.1.log"
+  check_wait "BIRD ib: the session to the killed petreld is down" 15 ptr_not test_eq_cmd Established bird_proto_state ib petrel
+  pd_start "$NS_R" node keep
+  check_wait "restarted: ib and eb Established" 30 bash -c \
+    "timeout 5 birdc -s '${PD_SOCK[node]}' show protocols | grep -c ' Established' | grep -qx 2"
+  check "restarted: petreld log: 'drained before the restart: still draining; \`drain stop\` ends it'" \
+    log_has "${PD_LOG[node]}" 'drained before the restart: still draining; `drain stop` ends it'
+  check_wait "restarted: ib has petreld's route again" 10 drain_ib_has_petrel_route
+  drain_marked "restarted"
+  check_never "restarted: the service IP stays withdrawn (ib, eb)" 3 drain_service_ip_at_either
+  check "restarted: metrics petrel_draining 1" grep -q '^petrel_draining 1$' <<<"$(http_get "$NS_R" 9469 /metrics)"
+
+  # `drain stop` ends it, and a restart after it is not draining.
+  out=$(pd_petrelc node --json drain stop | tr -d '\n')
+  printf '# petrelc --json drain stop: %s\n' "$out" >&2
+  check "petrelc --json drain stop: 'Drain stopped'" grep -q '"message": "Drain stopped: routes sent as before"' <<<"$out"
+  drain_normal "drain stop"
+  require "kill -9 petreld (not draining)" ptr_signal KILL "${PD_PID[node]}"
+  wait "${PD_PID[node]}" 2>/dev/null
+  cp "${PD_LOG[node]}" "$PTR_SCOPE/node.petreld.2.log"
+  pd_start "$NS_R" node keep
+  check_wait "restarted again: ib and eb Established" 30 bash -c \
+    "timeout 5 birdc -s '${PD_SOCK[node]}' show protocols | grep -c ' Established' | grep -qx 2"
+  drain_normal "restarted after drain stop"
+  check "restarted after drain stop: no 'drained before the restart' in the log" \
+    ptr_not log_has "${PD_LOG[node]}" 'drained before the restart'
+  require "SIGTERM petreld" ptr_signal TERM "${PD_PID[node]}"
+  wait "${PD_PID[node]}" 2>/dev/null
+
+  # Without a store: a drain says in the log that a restart forgets it.
+  { drain_conf; echo "store: {enabled: false}"; } | pd_start "$NS_R" nostore
+  require "petrelc drain (no store)" pd_petrelc nostore drain
+  check "no store: petreld log: the drain is not kept" \
+    log_has "${PD_LOG[nostore]}" 'drain is not kept across a restart: a restarted petreld is not draining'
+  require "SIGTERM petreld (no store)" ptr_signal TERM "${PD_PID[nostore]}"
+  wait "${PD_PID[nostore]}" 2>/dev/null
+}
+
 # ---------------------------------------------------------------- run
 
 petreld_main() {
@@ -775,6 +857,7 @@ petreld_main() {
   run_scenario nexthop-plain scenario_nexthop plain
   run_scenario history scenario_history
   run_scenario drain scenario_drain
+  run_scenario drain-restart scenario_drain_restart
   ptr_summary
 }
 

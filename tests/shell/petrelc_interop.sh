@@ -13,7 +13,7 @@
 set -u
 PETRELC=${1:?usage: petrelc_interop.sh PETRELC}
 source "$(dirname "$0")/../interop/lib.sh"
-PTR_ID="pshl-$$"   # this test's namespace prefix
+PTR_ID="${PTR_NS_PREFIX:-pshl}-$$"   # this test's namespace prefix (PTR_NS_PREFIX=x: x-<pid>-...)
 ptr_init bird birdc script setpriv
 
 # Strips trailing whitespace and masks the server clock of `show status`.
@@ -80,6 +80,12 @@ scenario_errors() {
   check_eq "--json against BIRD: exit status" 1 "$rc"
   check "--json against BIRD: says the JSON extension is missing" \
     grep -q "the server does not speak Petrel's JSON extension" <<<"$out"
+  # An action under --json is never sent to BIRD without `json`: it is not run.
+  out=$("$PETRELC" --json -s "$SOCK" disable static1 2>&1 >/dev/null); rc=$?
+  check_eq "--json disable against BIRD: exit status" 1 "$rc"
+  check "--json disable against BIRD: says nothing was done" grep -q "; nothing was done; run the command without --json" <<<"$out"
+  check "--json disable against BIRD: static1 still up" \
+    bash -c "timeout 5 birdc -s '$SOCK' show protocols static1 | grep -Eq '^static1 +Static +statictab +up '"
 
   out=$("$PETRELC" -s "$PTR_SCOPE/nosuch.ctl" show status 2>&1); rc=$?
   check_eq "missing socket: exit status" 1 "$rc"

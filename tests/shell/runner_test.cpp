@@ -126,12 +126,40 @@ TEST_CASE("--json against a server without the extension says so") {
   CHECK(p.err == "syntax error, unexpected CF_SYM_UNDEFINED\n");
 }
 
-TEST_CASE("--json is for show commands only") {
+TEST_CASE("--json on an action: one JSON document, never sent twice") {
   ScriptedServer s;
+  s.answers["json disable tor1"] = {
+      "1100 {\"result\":\"ok\",\"code\":9,\"message\":\"tor1: disabled\",\"lines\":[{\"code\":9,\"text\":\"tor1: disabled\"}]}",
+      "0000 "};
   Outcome o = run_line(table(), "disable tor1", true, s.sender());
-  CHECK(o.status == 2);
-  CHECK(o.err == "petrelc: --json applies to show commands; \"disable tor1\" has no JSON form\n");
-  CHECK(s.requests.empty());
+  CHECK(s.requests == std::vector<std::string>{"json disable tor1"});
+  CHECK(o.status == 0);
+  CHECK(o.out.starts_with("{\n  \"result\": \"ok\",\n  \"code\": 9,\n  \"message\": \"tor1: disabled\",\n"));
+
+  s.answers["json drain stop"] = {"8001 drain: not available"};
+  Outcome err = run_line(table(), "drain stop", true, s.sender());
+  CHECK(err.status == 1);
+  CHECK(err.err == "drain: not available\n");
+  CHECK(s.requests.back() == "json drain stop");
+
+  // A server without the extension: probed with "json show status", the action is not run.
+  ScriptedServer bird;
+  bird.answers["disable tor1"] = {"0009 tor1: disabled"};
+  Outcome b = run_line(table(), "disable tor1", true, bird.sender());
+  CHECK(bird.requests == std::vector<std::string>{"json disable tor1", "json show status"});
+  CHECK(b.status == 1);
+  CHECK(b.err ==
+        "petrelc: the server does not speak Petrel's JSON extension (it answered \"json disable tor1\" with: "
+        "syntax error, unexpected CF_SYM_UNDEFINED); nothing was done; run the command without --json\n");
+
+  // A server with the extension that refuses the command itself: its error.
+  ScriptedServer petrel;
+  petrel.answers["json show status"] = {"1100 {}", "0000 "};
+  petrel.answers["json drain"] = {"9001 drain: unexpected 'x'"};
+  Outcome p = run_line(table(), "drain", true, petrel.sender());
+  CHECK(petrel.requests == std::vector<std::string>{"json drain", "json show status"});
+  CHECK(p.status == 1);
+  CHECK(p.err == "drain: unexpected 'x'\n");
 }
 
 TEST_CASE("connection errors say what to do") {

@@ -97,6 +97,57 @@ TEST_CASE("a journal entry round-trips, a withdraw without attributes too") {
   CHECK(val(decode_journal(encode_journal(w), 42)) == w);
 }
 
+TEST_CASE("a journal summary lists the ECMP set's next hops, best first, byte by byte") {
+  JournalEntry e = sample_entry();
+  add_next_hop(e.attrs, *IpAddress::parse("10.0.0.2"));
+  add_next_hop(e.attrs, *IpAddress::parse("10.0.0.1"));  // the best's: not twice
+  add_next_hop(e.attrs, *IpAddress::parse("2001:db8::9"));
+  add_next_hop(e.attrs, *IpAddress::parse("10.0.0.2"));  // not twice either
+  REQUIRE(e.attrs.other_next_hops.size() == 2);
+  CHECK(val(decode_journal(encode_journal(e), 42)) == e);
+  CHECK(describe(e.attrs).starts_with("via 10.0.0.1, 10.0.0.2, 2001:db8::9 [AS65001 4200000000 {7 8} i]"));
+
+  // The summary: the count, then each next hop as family + 16 bytes, then the
+  // best's attributes exactly as without other next hops.
+  const std::string summary = encode_summary(e.attrs);
+  std::string expected;
+  expected.push_back(3);
+  expected.push_back(4);
+  expected += std::string("\x0a\x00\x00\x01", 4) + std::string(12, '\0');
+  expected.push_back(4);
+  expected += std::string("\x0a\x00\x00\x02", 4) + std::string(12, '\0');
+  expected.push_back(6);
+  expected += std::string("\x20\x01\x0d\xb8", 4) + std::string(11, '\0') + "\x09";
+  CHECK(summary.substr(0, 1 + 3 * 17) == expected);
+  CHECK(summary.substr(1 + 3 * 17) == encode_summary_attrs(e.attrs));
+  CHECK(encode_summary_attrs(e.attrs).substr(0, 2) == std::string("\x00\x02", 2));  // ORIGIN igp, 2 segments
+
+  // The same summary built as the store does: next hops per entry, attributes once.
+  std::string built;
+  const std::vector<IpAddress> nhs{e.attrs.next_hop, e.attrs.other_next_hops[0], e.attrs.other_next_hops[1]};
+  append_summary_next_hops(built, nhs);
+  built += encode_summary_attrs(e.attrs);
+  CHECK(built == summary);
+
+  // A single path: one next hop, the count 1.
+  const std::string single = encode_summary(summarize(sample_attrs()));
+  CHECK(single[0] == 1);
+  CHECK(single.size() == summary.size() - 2 * 17);
+
+  // A count of 0 is damage, not an empty set.
+  std::string v = encode_journal(e);
+  const std::size_t at = v.size() - summary.size();
+  v[at] = 0;
+  CHECK(decode_journal(v, 42).error() == "journal entry 42: bad attributes");
+}
+
+TEST_CASE("the drain state's value is its start time; anything else is an error naming it") {
+  CHECK(val(decode_draining(encode_draining(1'700'000'000'123))) == 1'700'000'000'123);
+  CHECK(encode_draining(5) == "5");
+  for (const char* bad : {"", "x", "12x", "-3", "99999999999999999999999"})
+    CHECK(decode_draining(bad).error() == std::string("drain state: '") + bad + "' is not a time");
+}
+
 TEST_CASE("every truncation of a journal entry is an error, never a crash") {
   const std::string v = encode_journal(sample_entry());
   for (std::size_t n = 0; n < v.size(); ++n) {

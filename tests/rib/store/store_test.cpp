@@ -175,6 +175,58 @@ TEST_CASE("the journal and the snapshot survive a reopen; sequence numbers go on
   CHECK(s->load_snapshot()->empty());
 }
 
+TEST_CASE("the drain state survives a reopen until it is turned off; a snapshot reset leaves it") {
+  TempDir dir;
+  {
+    auto s = Store::open(options(dir.path / "db"), nullptr);
+    REQUIRE(s);
+    CHECK_FALSE(s->draining_at_open());
+    CHECK(s->record_draining(true, kNow));
+    s->reset_snapshot();  // a warm restart's reset: the drain is no snapshot key
+    s->submit(batch(kNow + 1000, kTor1, attrs({65001}, "10.0.0.1"), {kP}));
+    REQUIRE(s->flush(std::chrono::seconds(10)));
+  }
+  {
+    Logged logged;
+    auto s = Store::open(options(dir.path / "db"), logged.log());
+    REQUIRE(s);
+    CHECK(logged.warnings.empty());
+    REQUIRE(s->draining_at_open());
+    CHECK(*s->draining_at_open() == kNow);
+    CHECK(s->history(kP).size() == 1);  // the rest of the store as it was
+    CHECK(s->record_draining(false, kNow + 5));
+  }
+  {
+    auto s = Store::open(options(dir.path / "db"), nullptr);
+    REQUIRE(s);
+    CHECK_FALSE(s->draining_at_open());
+    CHECK(s->record_draining(true, kNow + 7));
+    CHECK(s->record_draining(true, kNow + 9));  // again: the newer time
+  }
+  {
+    auto s = Store::open(options(dir.path / "db"), nullptr);
+    REQUIRE(s);
+    CHECK(s->cold_start_reason().empty());  // an additive key: the same schema, no cold start
+    REQUIRE(s->draining_at_open());
+    CHECK(*s->draining_at_open() == kNow + 9);
+  }
+  // A damaged value: a warning naming it, not draining, the store otherwise as it was.
+  {
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), (dir.path / "db").string(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    REQUIRE(db->Put(rocksdb::WriteOptions(), std::string(kDrainingKey), "soon").ok());
+  }
+  Logged logged;
+  auto s = Store::open(options(dir.path / "db"), logged.log());
+  REQUIRE(s);
+  CHECK(s->cold_start_reason().empty());
+  CHECK_FALSE(s->draining_at_open());
+  REQUIRE(logged.warnings.size() == 1);
+  CHECK(logged.warnings[0].ends_with(": drain state: 'soon' is not a time; not draining"));
+  CHECK(s->history(kP).size() == 1);
+}
+
 TEST_CASE("retention by entries drops the oldest, with their history index") {
   TempDir dir;
   StoreOptions o = options(dir.path / "db");
@@ -440,6 +492,67 @@ TEST_CASE("the snapshot keeps every path (each peer's accepted routes), the jour
   CHECK((*snap)[0].paths.size() == 2);
   CHECK(s->history(kP).size() == 4);
   CHECK(s->history(kP).back().change == ChangeKind::announce);
+}
+
+TEST_CASE("an ECMP set that grows and shrinks behind the same best: the journal lists its next hops, best first") {
+  TempDir dir;
+  BestPathOptions o;
+  o.max_paths = 4;
+  o.multipath_relax = true;
+  Rib rib(o);
+  auto add = [&](const char* address, uint32_t as) {
+    PeerInfo info;
+    info.address = *IpAddress::parse(address);
+    info.peer_as = as;
+    info.router_id = as;
+    info.external = true;
+    return rib.add_peer(info);
+  };
+  const PeerId p1 = add("10.0.0.1", 65001), p2 = add("10.0.0.2", 65002), p3 = add("10.0.0.3", 65003);
+  auto s = Store::open(options(dir.path / "db"), nullptr);
+  REQUIRE(s);
+  ChangeBatchBuilder builder([](PeerId id) { return "peer" + std::to_string(id); });
+  std::vector<RouteChange> changes;
+  DecidedPaths decided;
+  auto decide = [&] {
+    changes.clear();
+    rib.decide(changes, &decided);
+    s->submit(builder.build(changes, decided, rib, kNow));
+    REQUIRE(s->flush(std::chrono::seconds(10)));
+  };
+  auto next_hops = [](const JournalEntry& e) {
+    std::vector<std::string> out{e.attrs.next_hop.to_string()};
+    for (const auto& nh : e.attrs.other_next_hops) out.push_back(nh.to_string());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  rib.announce(p1, kP, 0, rib.attrs().intern(attrs({65001}, "10.0.0.1")));
+  decide();
+  // A second next hop joins; peer1 (the lowest router id) stays the best.
+  rib.announce(p2, kP, 0, rib.attrs().intern(attrs({65002}, "10.0.0.2")));
+  decide();
+  // A third, then the second leaves.
+  rib.announce(p3, kP, 0, rib.attrs().intern(attrs({65003}, "10.0.0.3")));
+  decide();
+  rib.withdraw(p2, kP, 0);
+  decide();
+  const auto h = s->history(kP);
+  REQUIRE(h.size() == 4);
+  CHECK(h[0].change == ChangeKind::announce);
+  CHECK(next_hops(h[0]) == V{"10.0.0.1"});
+  CHECK(h[1].change == ChangeKind::replace);
+  CHECK(h[1].peer.name == "peer1");  // the same best
+  CHECK(next_hops(h[1]) == V{"10.0.0.1", "10.0.0.2"});
+  CHECK(describe(h[1].attrs) == "via 10.0.0.1, 10.0.0.2 [AS65001 i] local-pref 100");
+  CHECK(describe(h[1].attrs) != describe(h[0].attrs));
+  CHECK(next_hops(h[2]) == V{"10.0.0.1", "10.0.0.2", "10.0.0.3"});
+  CHECK(next_hops(h[3]) == V{"10.0.0.1", "10.0.0.3"});
+  CHECK(h[3].attrs.as_path.to_string() == "65001");  // the best's attributes
+  // Every path withdrawn but one: a single next hop again (a ChangedV4 record).
+  rib.withdraw(p3, kP, 0);
+  decide();
+  REQUIRE(s->history(kP).size() == 5);
+  CHECK(next_hops(s->history(kP).back()) == V{"10.0.0.1"});
 }
 
 TEST_CASE("a database another process holds is left alone: no store, nothing moved") {
