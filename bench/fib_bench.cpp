@@ -19,6 +19,10 @@
 // --sink=none: Petrel's user space alone: the same producer and writer against a
 // sink that does nothing (no kernel, no ip -batch; needs no namespace); prints wall
 // and CPU seconds (both threads) per phase.
+// --store=DIR: each size runs Petrel's writer a second time with its kernel
+// confirmations going to a RocksDB store in DIR, as petreld's do when it has a
+// store (the set installed in the kernel, rib/store/README.md), and prints the
+// difference: what keeping that set costs the FIB.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -26,11 +30,13 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <sys/resource.h>
 
+#include "daemon/forwarding_state.hpp"
 #include "fib/fib_writer.hpp"
 #include "fib/netlink_routes.hpp"
 
@@ -63,6 +69,7 @@ struct Timing {
   double push = 0;  // time the producer spent in put() for all routes
   double install_cpu = 0;  // user + system CPU of the whole process (producer and writer)
   double remove_cpu = 0;
+  double store_drain = 0;  // --store: after the removals, until the store had written everything
 };
 
 double cpu_seconds() {
@@ -80,7 +87,7 @@ class NullSink final : public RouteSink {
 };
 
 Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::size_t batch, bool nexthop_objects,
-                  bool no_kernel) {
+                  bool no_kernel, const std::string& store_dir) {
   const std::size_t n = order.size();
   std::unique_ptr<RouteSink> sink;
   if (no_kernel) {
@@ -95,6 +102,20 @@ Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::siz
   options.batch = batch;
   options.resync_interval = std::chrono::milliseconds(0);
   FibWriter writer(*sink, options);
+  // --store: what petreld does with the store on: the writer's confirmations,
+  // in the store's form, queued to a store thread that writes them.
+  std::unique_ptr<rib::store::Store> store;
+  if (!store_dir.empty()) {
+    rib::store::StoreOptions so;
+    so.path = store_dir + "/db-" + std::to_string(order.size());
+    store = rib::store::Store::open(so, nullptr);
+    if (!store) {
+      std::fprintf(stderr, "fib_bench: cannot open a store at %s\n", so.path.c_str());
+      std::exit(1);
+    }
+    writer.set_confirmed_sink(
+        [&store](KernelConfirmation&& c) { store->submit_kernel(daemon::to_kernel_batch(c)); });
+  }
   writer.start();
   writer.wait_flushed();  // the start-up reconcile of an empty table
 
@@ -146,6 +167,11 @@ Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::siz
     std::exit(1);
   }
   writer.stop();
+  if (store) {
+    const auto flushed_at = Clock::now();
+    store->flush(std::chrono::minutes(5));
+    t.store_drain = seconds_since(flushed_at);
+  }
   return t;
 }
 
@@ -176,6 +202,7 @@ int main(int argc, char** argv) {
   bool nexthop_objects = true;
   bool hash_order = false;
   bool no_kernel = false;
+  std::string store_dir;  // --store=DIR: also a run with the writer's confirmations going to a store there
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.starts_with("--sizes=")) {
@@ -199,8 +226,10 @@ int main(int argc, char** argv) {
       nexthop_objects = a == "--nexthop-objects";
     } else if (a == "--sink=none" || a == "--sink=kernel") {
       no_kernel = a == "--sink=none";
+    } else if (a.starts_with("--store=") && a.size() > 8) {
+      store_dir = a.substr(8);
     } else {
-      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-objects|--plain] [--order=ascending|hash] [--sink=kernel|none]\n");
+      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-objects|--plain] [--order=ascending|hash] [--sink=kernel|none] [--store=DIR]\n");
       return 2;
     }
   }
@@ -224,7 +253,7 @@ int main(int argc, char** argv) {
                 [](const Prefix& a, const Prefix& b) { return hash_value(a) < hash_value(b); });
     }
     if (no_kernel) {
-      Timing p = run_petrel(order, window, batch, false, true);
+      Timing p = run_petrel(order, window, batch, false, true, "");
       std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f\n", n, "petrel (no kernel)", p.install, n / p.install,
                   p.remove, n / p.remove);
       std::printf("%-9zu %-22s %10.2f %14s %10.2f   CPU s, producer and writer together\n", n, "petrel (no kernel)",
@@ -233,7 +262,9 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
       continue;
     }
-    Timing p = run_petrel(order, window, batch, nexthop_objects, false);
+    Timing p = run_petrel(order, window, batch, nexthop_objects, false, "");
+    std::optional<Timing> stored;
+    if (!store_dir.empty()) stored = run_petrel(order, window, batch, nexthop_objects, false, store_dir);
     double ip_add = run_ip_batch(ip, "add", order, batch_file);
     double ip_del = run_ip_batch(ip, "del", order, batch_file);
     std::remove(batch_file.c_str());
@@ -244,6 +275,13 @@ int main(int argc, char** argv) {
     std::printf("%-9zu %-22s %9.1fx %14s %9.1fx\n", n, "petrel / ip -batch", ip_add / p.install, "", ip_del / p.remove);
     std::printf("%-9zu %-22s %10.3f s for all put() calls (the producer never waits for the kernel)\n", n, "producer",
                 p.push);
+    if (stored) {
+      std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f   confirmations to a store (petreld with a store)\n", n,
+                  "petrel + store", stored->install, n / stored->install, stored->remove, n / stored->remove);
+      std::printf("%-9zu %-22s %+9.1f%% %14s %+9.1f%%   the store thread done %.2f s after the removals\n", n,
+                  "with store / without", 100 * (stored->install / p.install - 1), "",
+                  100 * (stored->remove / p.remove - 1), stored->store_drain);
+    }
     std::fflush(stdout);
   }
   return 0;

@@ -22,6 +22,15 @@ rib::store::KernelRoute to_kernel_route(const fib::Route& r) {
   return k;
 }
 
+rib::store::KernelBatch to_kernel_batch(const fib::KernelConfirmation& c) {
+  rib::store::KernelBatch b;
+  b.full = c.full;
+  b.changes.reserve(c.changes.size());
+  for (const fib::RouteChange& ch : c.changes)
+    b.changes.push_back({ch.prefix, ch.route ? std::optional(to_kernel_route(*ch.route)) : std::nullopt});
+  return b;
+}
+
 fib::Route to_fib_route(const rib::store::KernelRoute& k) {
   fib::Route r;
   r.prefix = k.prefix;

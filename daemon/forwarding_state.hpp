@@ -24,8 +24,10 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "fib/fib_writer.hpp"
 #include "fib/route.hpp"
 #include "rib/store/records.hpp"
+#include "rib/store/store.hpp"
 
 namespace petrel::daemon {
 
@@ -51,6 +53,9 @@ std::vector<std::string> describe(const ForwardingVerdict& v);
 
 // The store's form of a kernel route and back (next hops, blackhole, effective metric).
 rib::store::KernelRoute to_kernel_route(const fib::Route& r);
+// A FIB writer's confirmations in the store's form (on the writer's thread: the
+// store thread gets them queued, bench/fib_bench --store measures the cost).
+rib::store::KernelBatch to_kernel_batch(const fib::KernelConfirmation& c);
 fib::Route to_fib_route(const rib::store::KernelRoute& r);
 
 }  // namespace petrel::daemon

@@ -113,12 +113,7 @@ void StoreFeed::record_draining(bool on) {
 
 void StoreFeed::confirm_kernel(fib::KernelConfirmation&& c) {
   if (!store_) return;
-  rib::store::KernelBatch b;
-  b.full = c.full;
-  b.changes.reserve(c.changes.size());
-  for (fib::RouteChange& ch : c.changes)
-    b.changes.push_back({ch.prefix, ch.route ? std::optional(to_kernel_route(*ch.route)) : std::nullopt});
-  store_->submit_kernel(std::move(b));
+  store_->submit_kernel(to_kernel_batch(c));
 }
 
 void StoreFeed::apply(std::span<const rib::RouteChange> changes, rib::DecidedPaths& decided, const rib::Rib& rib) {
