@@ -58,10 +58,10 @@ const int64_t kNow =
 const Prefix kP = *Prefix::parse("10.244.3.0/24");
 const Prefix kQ = *Prefix::parse("2001:db8:3::/48");
 
-// Best-path options with ECMP across neighbour ASes (equal AS path length), two at most.
-BestPathOptions ecmp_of_two() {
+// Best-path options with ECMP across neighbour ASes (equal AS path length), `n` paths at most.
+BestPathOptions ecmp_of(std::size_t n) {
   BestPathOptions o;
-  o.max_paths = 2;
+  o.max_paths = n;
   o.multipath_relax = true;
   return o;
 }
@@ -97,6 +97,28 @@ StoreOptions options(const fs::path& p) {
   o.path = p.string();
   return o;
 }
+
+// A RIB of eBGP peers (ECMP across neighbour ASes, `max_paths` at most) whose
+// every decision goes to a store, written before decide() returns.
+struct StoredRib {
+  TempDir dir;
+  Rib rib;
+  std::unique_ptr<Store> store;
+  ChangeBatchBuilder builder{[](PeerId id) { return "peer" + std::to_string(id); }};
+  std::vector<RouteChange> changes;
+  DecidedPaths decided;
+  explicit StoredRib(std::size_t max_paths)
+      : rib(ecmp_of(max_paths)), store(Store::open(options(dir.path / "db"), nullptr)) {
+    REQUIRE(store);
+  }
+  PeerId add(const char* address, uint32_t as) { return add_external_peer(rib, address, as); }
+  void decide() {
+    changes.clear();
+    rib.decide(changes, &decided);
+    store->submit(builder.build(changes, decided, rib, kNow));
+    REQUIRE(store->flush(std::chrono::seconds(10)));
+  }
+};
 
 }  // namespace
 
@@ -349,7 +371,7 @@ TEST_CASE("a RocksDB database that is not a Petrel store is not used") {
 }
 
 TEST_CASE("a change batch from a decision: every decided prefix with its paths, ids turned into the batch's indices") {
-  Rib rib(ecmp_of_two());
+  Rib rib(ecmp_of(2));
   auto add = [&](const char* address, uint32_t as) { return add_external_peer(rib, address, as); };
   const PeerId p = add("10.0.0.1", 65001), q = add("10.0.0.2", 65002);
   ChangeBatchBuilder builder([](PeerId id) { return id == 0 ? std::string("static") : "peer" + std::to_string(id); });
@@ -434,21 +456,11 @@ TEST_CASE("a change batch from a decision: every decided prefix with its paths, 
 }
 
 TEST_CASE("the snapshot keeps every path (each peer's accepted routes), the journal only selection changes") {
-  TempDir dir;
-  Rib rib(ecmp_of_two());
-  auto add = [&](const char* address, uint32_t as) { return add_external_peer(rib, address, as); };
-  const PeerId p1 = add("10.0.0.1", 65001), p2 = add("10.0.0.2", 65002), p3 = add("10.0.0.3", 65003);
-  auto s = Store::open(options(dir.path / "db"), nullptr);
-  REQUIRE(s);
-  ChangeBatchBuilder builder([](PeerId id) { return "peer" + std::to_string(id); });
-  std::vector<RouteChange> changes;
-  DecidedPaths decided;
-  auto decide = [&] {
-    changes.clear();
-    rib.decide(changes, &decided);
-    s->submit(builder.build(changes, decided, rib, kNow));
-    REQUIRE(s->flush(std::chrono::seconds(10)));
-  };
+  StoredRib f(2);
+  Rib& rib = f.rib;
+  auto& s = f.store;
+  auto decide = [&] { f.decide(); };
+  const PeerId p1 = f.add("10.0.0.1", 65001), p2 = f.add("10.0.0.2", 65002), p3 = f.add("10.0.0.3", 65003);
   rib.announce(p1, kP, 0, rib.attrs().intern(attrs({65001}, "10.0.0.1")));
   decide();
   // Behind the best (a longer AS path): the selection stays, no journal entry.
@@ -495,31 +507,11 @@ TEST_CASE("the snapshot keeps every path (each peer's accepted routes), the jour
 }
 
 TEST_CASE("an ECMP set that grows and shrinks behind the same best: the journal lists its next hops, best first") {
-  TempDir dir;
-  BestPathOptions o;
-  o.max_paths = 4;
-  o.multipath_relax = true;
-  Rib rib(o);
-  auto add = [&](const char* address, uint32_t as) {
-    PeerInfo info;
-    info.address = *IpAddress::parse(address);
-    info.peer_as = as;
-    info.router_id = as;
-    info.external = true;
-    return rib.add_peer(info);
-  };
-  const PeerId p1 = add("10.0.0.1", 65001), p2 = add("10.0.0.2", 65002), p3 = add("10.0.0.3", 65003);
-  auto s = Store::open(options(dir.path / "db"), nullptr);
-  REQUIRE(s);
-  ChangeBatchBuilder builder([](PeerId id) { return "peer" + std::to_string(id); });
-  std::vector<RouteChange> changes;
-  DecidedPaths decided;
-  auto decide = [&] {
-    changes.clear();
-    rib.decide(changes, &decided);
-    s->submit(builder.build(changes, decided, rib, kNow));
-    REQUIRE(s->flush(std::chrono::seconds(10)));
-  };
+  StoredRib f(4);
+  Rib& rib = f.rib;
+  auto& s = f.store;
+  auto decide = [&] { f.decide(); };
+  const PeerId p1 = f.add("10.0.0.1", 65001), p2 = f.add("10.0.0.2", 65002), p3 = f.add("10.0.0.3", 65003);
   auto next_hops = [](const JournalEntry& e) {
     std::vector<std::string> out{e.attrs.next_hop.to_string()};
     for (const auto& nh : e.attrs.other_next_hops) out.push_back(nh.to_string());
