@@ -679,7 +679,9 @@ drain_normal() {
   check_wait "$when: ib and eb have the service IP 10.96.0.10/32" 10 drain_service_ip_at_both
 }
 
-scenario_drain() {
+# The drain scenarios' start: three BIRDs around node, every session up, the
+# routes as they are without a drain.
+drain_start_up() {
   topo_star 3
   drain_birds
   drain_conf | pd_start "$NS_R" node
@@ -688,6 +690,10 @@ scenario_drain() {
   check_wait "alt's sessions to ib and eb Established" 20 \
     bash -c "[[ \$(timeout 5 birdc -s '${BIRD_SOCK[alt]}' show protocols | grep -c Established) == 2 ]]"
   drain_normal "before"
+}
+
+scenario_drain() {
+  drain_start_up
 
   # Receiver side (RFC 8326 §4.1, on by default): eb's 10.70.0.0/24 carries
   # GRACEFUL_SHUTDOWN, so petreld gives it LOCAL_PREF 0 and prefers ib's longer path;
@@ -780,14 +786,7 @@ drain_marked() {
 # A drain lasts until `drain stop`, across a kill -9 (the store keeps it); a
 # `drain stop` is kept too. Without a store, the log says the drain is not kept.
 scenario_drain_restart() {
-  topo_star 3
-  drain_birds
-  drain_conf | pd_start "$NS_R" node
-  check_wait "ib and eb Established" 20 bash -c \
-    "timeout 5 birdc -s '${PD_SOCK[node]}' show protocols | grep -c ' Established' | grep -qx 2"
-  check_wait "alt's sessions to ib and eb Established" 20 \
-    bash -c "[[ \$(timeout 5 birdc -s '${BIRD_SOCK[alt]}' show protocols | grep -c Established) == 2 ]]"
-  drain_normal "before"
+  drain_start_up
   # Through the JSON extension: an action's one shape (daemon/control_reply.hpp).
   local out; out=$(pd_petrelc node --json drain | tr -d ' \n')
   printf '# petrelc --json drain: %s\n' "$out" >&2
