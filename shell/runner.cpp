@@ -33,6 +33,16 @@ Outcome connection_failed(const std::string& message) {
 // error, which petrelc tells apart from a real parse error of COMMAND by sending COMMAND
 // alone (only then, so a Petrel server costs one round trip). An action is never sent
 // again (that would run it): the probe is "json show status" instead, harmless.
+// The server refused "json ..." as an unknown command: it is not Petrel's.
+Outcome without_json_extension(const std::string& request, const Reply& reply, const std::string& advice) {
+  Outcome o;
+  o.sent = true;
+  o.status = status_failed;
+  o.err = "petrelc: the server does not speak Petrel's JSON extension (it answered \"" + request +
+          "\" with: " + reply.error_text() + "); " + advice + "\n";
+  return o;
+}
+
 Outcome run_json(const std::string& command, bool is_show, const SendCommand& send) {
   std::string request = "json " + command;
   auto reply = send(request);
@@ -52,27 +62,15 @@ Outcome run_json(const std::string& command, bool is_show, const SendCommand& se
   if (reply->final_code >= 9000 && !is_show) {
     auto probe = send("json show status");
     if (!probe) return connection_failed(probe.error());
-    if (probe->is_error() && probe->final_code >= 9000) {
-      Outcome o;
-      o.sent = true;
-      o.status = status_failed;
-      o.err = "petrelc: the server does not speak Petrel's JSON extension (it answered \"" + request +
-              "\" with: " + reply->error_text() + "); nothing was done; run the command without --json\n";
-      return o;
-    }
+    if (probe->is_error() && probe->final_code >= 9000)
+      return without_json_extension(request, *reply, "nothing was done; run the command without --json");
     return from_reply(*reply);  // the server knows `json`: a real error of the command
   }
   if (reply->final_code >= 9000) {
     auto plain = send(command);
     if (!plain) return connection_failed(plain.error());
-    if (!plain->is_error() || plain->final_code < 9000) {
-      Outcome o;
-      o.sent = true;
-      o.status = status_failed;
-      o.err = "petrelc: the server does not speak Petrel's JSON extension (it answered \"" + request +
-              "\" with: " + reply->error_text() + "); run the command without --json for text output\n";
-      return o;
-    }
+    if (!plain->is_error() || plain->final_code < 9000)
+      return without_json_extension(request, *reply, "run the command without --json for text output");
     return from_reply(*plain);
   }
   return from_reply(*reply);
