@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# bench/convergence_bench.sh BUILD_DIR [--routes=N] [--rounds=K] — petreld's whole
+# convergence path, store on vs store off, in the same run (issue 9's store target:
+# "journal and snapshot writes for 1M routes do not slow convergence by more than 10 %").
+#
+# Topology (network namespaces ${PTR_NS_PREFIX:-pcvb}-<pid>-…, removed on exit, also
+# after a failure or a signal; harness tests/interop/lib.sh; root only):
+#
+#   feeder (BIRD 2, AS 65001, 10.11.0.2) ──┐
+#                                          br0 in NS_R: petreld (AS 65000, 10.11.0.1)
+#   receiver (BIRD 2, AS 65002, 10.11.0.3) ┘
+#
+# The feeder announces N /24s (BIRD static protocol, loaded before any clock starts);
+# petreld decides, installs them in its namespace's kernel (default FIB settings) and
+# advertises them to the receiver. Both BIRDs are passive with graceful restart off,
+# so every run begins with petreld connecting out and ends with the receiver dropping
+# what it had.
+#
+# Per run: start petreld (store on: a fresh store directory; off: `enabled: false`);
+# the clock starts when petreld logs the feeder session Established and stops, for
+#   (a) rib:      petrel_rib_prefixes == N                (metrics endpoint)
+#   (b) kernel:   petrel_fib_installs_total >= N and petrel_fib_queue_depth == 0
+#                 (checked afterwards against the kernel: N routes of proto 201)
+#   (c) receiver: BIRD's "Routes: N imported" on its session to petreld
+# polled every 100 ms. Then petreld is stopped (SIGTERM by PID), the kernel's proto 201
+# routes flushed and the receiver's table seen empty before the next run. A warm-up
+# run first (not counted), then K rounds of two runs in alternating order (on/off,
+# off/on, …); the headline is the median over rounds of the paired ratios on/off.
+set -u
+PTR_NS_PREFIX=${PTR_NS_PREFIX:-pcvb}
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../tests/interop/lib.sh
+source "$HERE/../tests/interop/lib.sh"
+
+BUILD=${1:?usage: convergence_bench.sh BUILD_DIR [--routes=N] [--rounds=K]}
+shift
+ROUTES=1000000
+ROUNDS=3
+for arg in "$@"; do
+  case $arg in
+    --routes=*) ROUTES=${arg#--routes=} ;;
+    --rounds=*) ROUNDS=${arg#--rounds=} ;;
+    *) echo "convergence_bench.sh: unknown argument '$arg'" >&2; exit 2 ;;
+  esac
+done
+[[ $ROUTES =~ ^[1-9][0-9]*$ && $ROUTES -le 4000000 ]] || { echo "--routes: 1..4000000" >&2; exit 2; }
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "--rounds: a positive number" >&2; exit 2; }
+PETRELD=$(realpath "$BUILD/daemon/petreld" 2>/dev/null)
+PETRELC=$(realpath "$BUILD/tools/petrelc" 2>/dev/null || true)
+[[ -x $PETRELD ]] || { echo "convergence_bench.sh: no petreld in $BUILD/daemon" >&2; exit 2; }
+
+ptr_init bird birdc curl
+# Generous per-wait limit: 1M routes through BIRD, petreld and the kernel on 2 cores.
+LIMIT=${CVB_LIMIT:-$(( 120 + ROUTES / 2000 ))}
+
+# ---------------------------------------------------------------- topology and peers
+
+topo_star 2
+NS_FEED=${NS_LEAF[1]}; NS_RECV=${NS_LEAF[2]}
+PD_IP=$R4; FEED_IP=${LEAF4[1]}; RECV_IP=${LEAF4[2]}
+
+big_static() {  # N: a static protocol with N /24s from 40.0.0.0 on (as tests/bfd/bfd_netns.sh)
+  echo "protocol static big { ipv4;"
+  awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "  route %d.%d.%d.0/24 blackhole;\n", 40 + int(i / 65536), int(i / 256) % 256, i % 256 }'
+  echo "}"
+}
+bird_peer() {  # LOCAL_IP AS IMPORT EXPORT
+  cat <<EOF
+protocol device { scan time 10; }
+protocol bgp petrel {
+  local $1 as $2; neighbor $PD_IP as 65000;
+  passive on; graceful restart off;
+  ipv4 { import $3; export $4; };
+}
+EOF
+}
+{ echo "router id $FEED_IP;"; bird_peer "$FEED_IP" 65001 none all; big_static "$ROUTES"; } |
+  bird_start "$NS_FEED" feeder
+{ echo "router id $RECV_IP;"; bird_peer "$RECV_IP" 65002 all none; } | bird_start "$NS_RECV" receiver
+
+bird_imported() {  # NAME PROTO: N of "Routes: N imported"
+  birdc_q "$1" show protocols all "$2" | awk '$1 == "Routes:" { print $2; exit }'
+}
+feeder_loaded() { [[ "$(bird_imported feeder big)" == "$ROUTES" ]]; }
+receiver_count() { local n; n=$(bird_imported receiver petrel); echo "${n:-0}"; }
+receiver_empty() { [[ "$(receiver_count)" == 0 ]]; }
+kernel_count() { ip -n "$NS_R" route show table main proto 201 | wc -l; }
+kernel_empty() { [[ "$(kernel_count)" == 0 ]]; }
+
+t0=$EPOCHREALTIME
+wait_until "$LIMIT" feeder_loaded || { fail "feeder BIRD did not load $ROUTES routes"; ptr_dump_logs; exit 1; }
+echo "# feeder BIRD loaded $ROUTES static routes in $(ptr_elapsed "$t0") s (before any clock)"
+
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+# ---------------------------------------------------------------- one run of petreld
+
+PD_PID=""
+pd_config() {  # on|off DIR
+  cat <<EOF
+router-id: $PD_IP
+local-as: 65000
+listen: [{address: $PD_IP, port: 179}]
+metrics: "127.0.0.1:9469"
+policies:
+  all: [{action: accept}]
+  none: [{action: reject}]
+peers:
+  - {name: feeder, address: $FEED_IP, remote-as: 65001, local-address: $PD_IP, connect-retry: 1, import: {policy: all}, export: {policy: none}}
+  - {name: receiver, address: $RECV_IP, remote-as: 65002, local-address: $PD_IP, connect-retry: 1, import: {policy: none}, export: {policy: all}}
+EOF
+  if [[ $1 == on ]]; then echo "store: {path: $2/store, enabled: true}"
+  else echo "store: {enabled: false}"; fi
+}
+metrics() { ip netns exec "$NS_R" curl -s --max-time 5 http://127.0.0.1:9469/metrics; }
+
+# run_once LABEL on|off: prints "A B C" (seconds from Established to each condition).
+RUN_SEQ=0
+run_once() {
+  local label=$1 mode=$2
+  RUN_SEQ=$((RUN_SEQ + 1))
+  local dir="$PTR_SCOPE/run$RUN_SEQ-$mode"
+  mkdir -p "$dir"
+  pd_config "$mode" "$dir" >"$dir/petreld.yaml"
+  local log="$dir/petreld.log"
+  if [[ -n ${CVB_PCAP:-} ]]; then   # debugging: the BGP packets of the run
+    ptr_spawn "$NS_R" "$dir/tcpdump.log" tshark -i br0 -n -w "$dir/bgp.pcap" -f "tcp port 179"; sleep 1.5
+  fi
+  ptr_spawn "$NS_R" "$log" "$PETRELD" -c "$dir/petreld.yaml" -s "$dir/ctl" --foreground
+  PD_PID=$PTR_LAST_PID
+  # The clock: petreld's log line for the feeder session, polled every 10 ms.
+  local start="" deadline
+  deadline=$(awk -v n="$EPOCHREALTIME" 'BEGIN { printf "%.6f", n + 30 }')
+  until grep -q 'peer feeder established' "$log" 2>/dev/null; do
+    awk -v n="$EPOCHREALTIME" -v d="$deadline" 'BEGIN { exit !(n >= d) }' &&
+      { fail "$label: the feeder session did not come up" "$(tail -n 20 "$log")"; exit 1; }
+    ptr_alive "$PD_PID" || { fail "$label: petreld exited" "$(tail -n 20 "$log")"; exit 1; }
+    sleep 0.01
+  done
+  start=$EPOCHREALTIME
+  local ta="" tb="" tc="" m rib inst qd recv="" now
+  deadline=$(awk -v n="$start" -v t="$LIMIT" 'BEGIN { printf "%.6f", n + t }')
+  while [[ -z $ta || -z $tb || -z $tc ]]; do
+    now=$EPOCHREALTIME
+    m=$(metrics)
+    rib=$(awk '$1 == "petrel_rib_prefixes" { print $2 }' <<<"$m")
+    inst=$(awk '$1 == "petrel_fib_installs_total" { print $2 }' <<<"$m")
+    qd=$(awk '$1 == "petrel_fib_queue_depth" { print $2 }' <<<"$m")
+    [[ -z $ta && ${rib:-0} == "$ROUTES" ]] && ta=$(secs "$start" "$now")
+    [[ -z $tb && -n $inst && -n $qd ]] && (( ${inst%.*} >= ROUTES && ${qd%.*} == 0 )) && tb=$(secs "$start" "$now")
+    # BIRD 2.0.12's feeder sometimes leaves the tail of its export queued until its
+    # event loop's 3 s poll timeout; a control-socket command each poll wakes it.
+    birdc_q feeder show status >/dev/null
+    if [[ -z $tc ]]; then
+      recv=$(receiver_count)
+      [[ $recv == "$ROUTES" ]] && tc=$(secs "$start" "$now")
+    fi
+    [[ -n ${CVB_TRACE:-} ]] && echo "# poll at $(secs "$start" "$now") s (took $(secs "$now" "$EPOCHREALTIME") s): rib=$rib installs=$inst queue=$qd receiver=${recv:-}" >&2
+    [[ -n $ta && -n $tb && -n $tc ]] && break
+    awk -v n="$EPOCHREALTIME" -v d="$deadline" 'BEGIN { exit !(n >= d) }' && {
+      fail "$label: not converged within $LIMIT s (rib=$rib installs=$inst queue=$qd receiver=$recv)" "$(tail -n 20 "$log")" \
+        "$(birdc_q feeder show protocols all petrel)"
+      exit 1; }
+    sleep 0.1
+  done
+  # What petreld's counters said, against the kernel itself (outside the clock).
+  local kn; kn=$(kernel_count)
+  [[ $kn == "$ROUTES" ]] || { fail "$label: the kernel holds $kn routes of proto 201, not $ROUTES"; exit 1; }
+  local store_line=""
+  if [[ $mode == on ]]; then
+    m=$(metrics)
+    store_line=" store: written=$(awk '$1 == "petrel_store_changes_written_total" { print $2 }' <<<"$m") dropped=$(awk '$1 == "petrel_store_changes_dropped_total" { print $2 }' <<<"$m") queue=$(awk '$1 == "petrel_store_queue_depth" { print $2 }' <<<"$m")"
+  fi
+  printf '%-8s store %-3s  (a) rib %7.3f s  (b) kernel %7.3f s  (c) receiver %7.3f s  [load %s]%s\n' \
+    "$label" "$mode" "$ta" "$tb" "$tc" "$(cut -d' ' -f1-3 /proc/loadavg)" "$store_line"
+  RUN_RESULT="$ta $tb $tc"
+  # Reset for the next run: petreld stopped by PID, the kernel flushed, the receiver empty.
+  ptr_stop "$PD_PID"
+  ip -n "$NS_R" route flush table main proto 201 2>/dev/null
+  wait_until 60 kernel_empty || { fail "$label: kernel not flushed ($(kernel_count) left)"; exit 1; }
+  wait_until 60 receiver_empty || { fail "$label: receiver still holds $(receiver_count) routes"; exit 1; }
+  rm -rf "$dir/store"
+}
+
+# ---------------------------------------------------------------- the rounds
+
+echo "# convergence_bench: $ROUTES routes, $ROUNDS rounds, petreld $PETRELD"
+echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+run_once warm-up on; echo "# (warm-up, not counted)"
+declare -a RA=() RB=() RC=()
+for (( r = 1; r <= ROUNDS; r++ )); do
+  if (( r % 2 == 1 )); then order="on off"; else order="off on"; fi
+  declare -A res=()
+  for mode in $order; do
+    run_once "round$r" "$mode"
+    res[$mode]=$RUN_RESULT
+  done
+  read -r on_a on_b on_c <<<"${res[on]}"
+  read -r off_a off_b off_c <<<"${res[off]}"
+  RA+=("$(awk -v a="$on_a" -v b="$off_a" 'BEGIN { printf "%.4f", a / b }')")
+  RB+=("$(awk -v a="$on_b" -v b="$off_b" 'BEGIN { printf "%.4f", a / b }')")
+  RC+=("$(awk -v a="$on_c" -v b="$off_c" 'BEGIN { printf "%.4f", a / b }')")
+  echo "# round $r ratios on/off: (a) ${RA[-1]} (b) ${RB[-1]} (c) ${RC[-1]}"
+done
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+verdict() {  # NAME RATIOS...
+  local name=$1; shift
+  local med; med=$(median "$@")
+  awk -v n="$name" -v m="$med" 'BEGIN { p = (m - 1) * 100
+    printf "%-14s median on/off %.3f (%+.1f %%)  target <= +10 %%: %s\n", n, m, p, (p <= 10 ? "met" : "NOT met") }'
+}
+echo "== convergence, store on vs off: $ROUTES routes, $ROUNDS rounds (median of paired ratios)"
+verdict "(a) rib" "${RA[@]}"
+verdict "(b) kernel" "${RB[@]}"
+verdict "(c) receiver" "${RC[@]}"
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
