@@ -46,7 +46,6 @@ done
 [[ $ROUTES =~ ^[1-9][0-9]*$ && $ROUTES -le 4000000 ]] || { echo "--routes: 1..4000000" >&2; exit 2; }
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "--rounds: a positive number" >&2; exit 2; }
 PETRELD=$(realpath "$BUILD/daemon/petreld" 2>/dev/null)
-PETRELC=$(realpath "$BUILD/tools/petrelc" 2>/dev/null || true)
 [[ -x $PETRELD ]] || { echo "convergence_bench.sh: no petreld in $BUILD/daemon" >&2; exit 2; }
 
 ptr_init bird birdc curl
@@ -166,10 +165,24 @@ run_once() {
   # What petreld's counters said, against the kernel itself (outside the clock).
   local kn; kn=$(kernel_count)
   [[ $kn == "$ROUTES" ]] || { fail "$label: the kernel holds $kn routes of proto 201, not $ROUTES"; exit 1; }
-  local store_line=""
+  # Store on: how far the store thread had got at convergence, and when it caught up
+  # (every best-path change written; not part of the target, it runs off the loop).
+  local store_line="" w dr td=""
   if [[ $mode == on ]]; then
     m=$(metrics)
-    store_line=" store: written=$(awk '$1 == "petrel_store_changes_written_total" { print $2 }' <<<"$m") dropped=$(awk '$1 == "petrel_store_changes_dropped_total" { print $2 }' <<<"$m") queue=$(awk '$1 == "petrel_store_queue_depth" { print $2 }' <<<"$m")"
+    w=$(awk '$1 == "petrel_store_changes_written_total" { print $2 }' <<<"$m")
+    store_line=" store: ${w:-?} changes written at convergence"
+    deadline=$(awk -v n="$EPOCHREALTIME" -v t="$LIMIT" 'BEGIN { printf "%.6f", n + t }')
+    while :; do
+      now=$EPOCHREALTIME
+      m=$(metrics)
+      w=$(awk '$1 == "petrel_store_changes_written_total" { print $2 }' <<<"$m")
+      dr=$(awk '$1 == "petrel_store_changes_dropped_total" { print $2 }' <<<"$m")
+      (( ${w:-0} + ${dr:-0} >= ROUTES )) && { td=$(secs "$start" "$now"); break; }
+      awk -v n="$EPOCHREALTIME" -v d="$deadline" 'BEGIN { exit !(n >= d) }' && break
+      sleep 0.1
+    done
+    store_line+=", all $ROUTES at ${td:-never (${w:-?} written)} s, ${dr:-?} dropped"
   fi
   printf '%-8s store %-3s  (a) rib %7.3f s  (b) kernel %7.3f s  (c) receiver %7.3f s  [load %s]%s\n' \
     "$label" "$mode" "$ta" "$tb" "$tc" "$(cut -d' ' -f1-3 /proc/loadavg)" "$store_line"
