@@ -73,6 +73,7 @@ protocol bgp petrel {
 }
 EOF
 }
+t0=$EPOCHREALTIME   # bird_start returns once BIRD answers: its configuration is parsed
 { echo "router id $FEED_IP;"; bird_peer "$FEED_IP" 65001 none all; big_static "$ROUTES"; } |
   bird_start "$NS_FEED" feeder
 { echo "router id $RECV_IP;"; bird_peer "$RECV_IP" 65002 all none; } | bird_start "$NS_RECV" receiver
@@ -86,7 +87,6 @@ receiver_empty() { [[ "$(receiver_count)" == 0 ]]; }
 kernel_count() { ip -n "$NS_R" route show table main proto 201 | wc -l; }
 kernel_empty() { [[ "$(kernel_count)" == 0 ]]; }
 
-t0=$EPOCHREALTIME
 wait_until "$LIMIT" feeder_loaded || { fail "feeder BIRD did not load $ROUTES routes"; ptr_dump_logs; exit 1; }
 echo "# feeder BIRD loaded $ROUTES static routes in $(ptr_elapsed "$t0") s (before any clock)"
 
@@ -137,23 +137,27 @@ run_once() {
     sleep 0.01
   done
   start=$EPOCHREALTIME
-  local ta="" tb="" tc="" m rib inst qd recv="" now
+  local ta="" tb="" tc="" m rib inst qd recv="" now polls=0
   deadline=$(awk -v n="$start" -v t="$LIMIT" 'BEGIN { printf "%.6f", n + t }')
   while [[ -z $ta || -z $tb || -z $tc ]]; do
+    # Each time is taken just after the read that showed the condition (an upper
+    # bound, the same for both runs of a pair).
     now=$EPOCHREALTIME
+    polls=$((polls + 1))
     m=$(metrics)
+    local t_m=$EPOCHREALTIME
     rib=$(awk '$1 == "petrel_rib_prefixes" { print $2 }' <<<"$m")
     inst=$(awk '$1 == "petrel_fib_installs_total" { print $2 }' <<<"$m")
     qd=$(awk '$1 == "petrel_fib_queue_depth" { print $2 }' <<<"$m")
-    [[ -z $ta && ${rib:-0} == "$ROUTES" ]] && ta=$(secs "$start" "$now")
-    [[ -z $tb && -n $inst && -n $qd ]] && (( ${inst%.*} >= ROUTES && ${qd%.*} == 0 )) && tb=$(secs "$start" "$now")
+    [[ -z $ta && ${rib:-0} == "$ROUTES" ]] && ta=$(secs "$start" "$t_m")
+    [[ -z $tb && -n $inst && -n $qd ]] && (( ${inst%.*} >= ROUTES && ${qd%.*} == 0 )) && tb=$(secs "$start" "$t_m")
+    if [[ -z $tc ]]; then
+      recv=$(receiver_count)
+      [[ $recv == "$ROUTES" ]] && tc=$(secs "$start" "$EPOCHREALTIME")
+    fi
     # BIRD 2.0.12's feeder sometimes leaves the tail of its export queued until its
     # event loop's 3 s poll timeout; a control-socket command each poll wakes it.
     birdc_q feeder show status >/dev/null
-    if [[ -z $tc ]]; then
-      recv=$(receiver_count)
-      [[ $recv == "$ROUTES" ]] && tc=$(secs "$start" "$now")
-    fi
     [[ -n ${CVB_TRACE:-} ]] && echo "# poll at $(secs "$start" "$now") s (took $(secs "$now" "$EPOCHREALTIME") s): rib=$rib installs=$inst queue=$qd receiver=${recv:-}" >&2
     [[ -n $ta && -n $tb && -n $tc ]] && break
     awk -v n="$EPOCHREALTIME" -v d="$deadline" 'BEGIN { exit !(n >= d) }' && {
@@ -162,6 +166,8 @@ run_once() {
       exit 1; }
     sleep 0.1
   done
+  # The resolution of the three times: one poll every this many seconds.
+  local resolution; resolution=$(awk -v a="$start" -v b="$EPOCHREALTIME" -v n="$polls" 'BEGIN { printf "%.2f", (b - a) / n }')
   # What petreld's counters said, against the kernel itself (outside the clock).
   local kn; kn=$(kernel_count)
   [[ $kn == "$ROUTES" ]] || { fail "$label: the kernel holds $kn routes of proto 201, not $ROUTES"; exit 1; }
@@ -184,8 +190,8 @@ run_once() {
     done
     store_line+=", all $ROUTES at ${td:-never (${w:-?} written)} s, ${dr:-?} dropped"
   fi
-  printf '%-8s store %-3s  (a) rib %7.3f s  (b) kernel %7.3f s  (c) receiver %7.3f s  [load %s]%s\n' \
-    "$label" "$mode" "$ta" "$tb" "$tc" "$(cut -d' ' -f1-3 /proc/loadavg)" "$store_line"
+  printf '%-8s store %-3s  (a) rib %7.3f s  (b) kernel %7.3f s  (c) receiver %7.3f s  (poll every %s s) [load %s]%s\n' \
+    "$label" "$mode" "$ta" "$tb" "$tc" "$resolution" "$(cut -d' ' -f1-3 /proc/loadavg)" "$store_line"
   RUN_RESULT="$ta $tb $tc"
   # Reset for the next run: petreld stopped by PID, the kernel flushed, the receiver empty.
   ptr_stop "$PD_PID"
