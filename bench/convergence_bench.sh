@@ -22,7 +22,8 @@
 #   (b) kernel:   petrel_fib_installs_total >= N and petrel_fib_queue_depth == 0
 #                 (checked afterwards against the kernel: N routes of proto 201)
 #   (c) receiver: BIRD's "Routes: N imported" on its session to petreld
-# polled every 100 ms. Then petreld is stopped (SIGTERM by PID), the kernel's proto 201
+# polled every 50 ms by bench/convergence_poll.py (one process inside petreld's
+# namespace; each time taken just after the read that showed it). Then petreld is stopped (SIGTERM by PID), the kernel's proto 201
 # routes flushed and the receiver's table seen empty before the next run. A warm-up
 # run first (not counted), then K rounds of two runs in alternating order (on/off,
 # off/on, …); the headline is the median over rounds of the paired ratios on/off.
@@ -127,51 +128,18 @@ run_once() {
   fi
   ptr_spawn "$NS_R" "$log" "$PETRELD" -c "$dir/petreld.yaml" -s "$dir/ctl" --foreground
   PD_PID=$PTR_LAST_PID
-  # The clock: petreld's log line for the feeder session, polled every 10 ms.
-  local start="" deadline
-  deadline=$(awk -v n="$EPOCHREALTIME" 'BEGIN { printf "%.6f", n + 30 }')
-  until grep -q 'peer feeder established' "$log" 2>/dev/null; do
-    awk -v n="$EPOCHREALTIME" -v d="$deadline" 'BEGIN { exit !(n >= d) }' &&
-      { fail "$label: the feeder session did not come up" "$(tail -n 20 "$log")"; exit 1; }
-    ptr_alive "$PD_PID" || { fail "$label: petreld exited" "$(tail -n 20 "$log")"; exit 1; }
-    sleep 0.01
-  done
-  start=$EPOCHREALTIME
-  local ta="" tb="" tc="" m rib inst qd recv="" now polls=0
-  deadline=$(awk -v n="$start" -v t="$LIMIT" 'BEGIN { printf "%.6f", n + t }')
-  while [[ -z $ta || -z $tb || -z $tc ]]; do
-    # Each time is taken just after the read that showed the condition (an upper
-    # bound, the same for both runs of a pair).
-    now=$EPOCHREALTIME
-    polls=$((polls + 1))
-    m=$(metrics)
-    local t_m=$EPOCHREALTIME
-    rib=$(awk '$1 == "petrel_rib_prefixes" { print $2 }' <<<"$m")
-    inst=$(awk '$1 == "petrel_fib_installs_total" { print $2 }' <<<"$m")
-    qd=$(awk '$1 == "petrel_fib_queue_depth" { print $2 }' <<<"$m")
-    [[ -z $ta && ${rib:-0} == "$ROUTES" ]] && ta=$(secs "$start" "$t_m")
-    [[ -z $tb && -n $inst && -n $qd ]] && (( ${inst%.*} >= ROUTES && ${qd%.*} == 0 )) && tb=$(secs "$start" "$t_m")
-    if [[ -z $tc ]]; then
-      recv=$(receiver_count)
-      [[ $recv == "$ROUTES" ]] && tc=$(secs "$start" "$EPOCHREALTIME")
-    fi
-    # BIRD 2.0.12's feeder sometimes leaves the tail of its export queued until its
-    # event loop's 3 s poll timeout; a control-socket command each poll wakes it.
-    birdc_q feeder show status >/dev/null
-    [[ -n ${CVB_TRACE:-} ]] && echo "# poll at $(secs "$start" "$now") s (took $(secs "$now" "$EPOCHREALTIME") s): rib=$rib installs=$inst queue=$qd receiver=${recv:-}" >&2
-    [[ -n $ta && -n $tb && -n $tc ]] && break
-    awk -v n="$EPOCHREALTIME" -v d="$deadline" 'BEGIN { exit !(n >= d) }' && {
-      fail "$label: not converged within $LIMIT s (rib=$rib installs=$inst queue=$qd receiver=$recv)" "$(tail -n 20 "$log")" \
-        "$(birdc_q feeder show protocols all petrel)"
-      exit 1; }
-    sleep 0.1
-  done
-  # The resolution of the three times: one poll every this many seconds.
-  local resolution; resolution=$(awk -v a="$start" -v b="$EPOCHREALTIME" -v n="$polls" 'BEGIN { printf "%.2f", (b - a) / n }')
+  # The clock and the three times: bench/convergence_poll.py inside petreld's
+  # namespace, one process polling every 50 ms (no fork per poll).
+  local out ta tb tc interval first
+  out=$(ip netns exec "$NS_R" python3 "$HERE/convergence_poll.py" --routes="$ROUTES" --log="$log" \
+    --pid="$PD_PID" --receiver="${BIRD_SOCK[receiver]}" --feeder="${BIRD_SOCK[feeder]}" --timeout="$LIMIT") ||
+    { fail "$label: no convergence" "$out" "$(tail -n 20 "$log")"; exit 1; }
+  read -r ta tb tc interval first <<<"$out"
+  local start=$EPOCHREALTIME m now deadline
   # What petreld's counters said, against the kernel itself (outside the clock).
   local kn; kn=$(kernel_count)
   [[ $kn == "$ROUTES" ]] || { fail "$label: the kernel holds $kn routes of proto 201, not $ROUTES"; exit 1; }
-  # Store on: how far the store thread had got at convergence, and when it caught up
+  # Store on: how far the store thread had got at convergence, and how long after it caught up
   # (every best-path change written; not part of the target, it runs off the loop).
   local store_line="" w dr td=""
   if [[ $mode == on ]]; then
@@ -188,10 +156,10 @@ run_once() {
       awk -v n="$EPOCHREALTIME" -v d="$deadline" 'BEGIN { exit !(n >= d) }' && break
       sleep 0.1
     done
-    store_line+=", all $ROUTES at ${td:-never (${w:-?} written)} s, ${dr:-?} dropped"
+    store_line+=", all $ROUTES ${td:-never (${w:-?} written)} s later, ${dr:-?} dropped"
   fi
-  printf '%-8s store %-3s  (a) rib %7.3f s  (b) kernel %7.3f s  (c) receiver %7.3f s  (poll every %s s) [load %s]%s\n' \
-    "$label" "$mode" "$ta" "$tb" "$tc" "$resolution" "$(cut -d' ' -f1-3 /proc/loadavg)" "$store_line"
+  printf '%-8s store %-3s  (a) rib %7.3f s  (b) kernel %7.3f s  (c) receiver %7.3f s  (polls every %s s from %s s) [load %s]%s\n' \
+    "$label" "$mode" "$ta" "$tb" "$tc" "$interval" "$first" "$(cut -d' ' -f1-3 /proc/loadavg)" "$store_line"
   RUN_RESULT="$ta $tb $tc"
   # Reset for the next run: petreld stopped by PID, the kernel flushed, the receiver empty.
   ptr_stop "$PD_PID"
