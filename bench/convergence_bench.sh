@@ -114,6 +114,9 @@ EOF
 }
 metrics() { ip netns exec "$NS_R" curl -s --max-time 5 http://127.0.0.1:9469/metrics; }
 
+# cpu_secs /proc/…/stat: utime + stime in seconds.
+cpu_secs() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "$1" 2>/dev/null; }
+
 # run_once LABEL on|off: prints "A B C" (seconds from Established to each condition).
 RUN_SEQ=0
 run_once() {
@@ -135,6 +138,10 @@ run_once() {
     --pid="$PD_PID" --receiver="${BIRD_SOCK[receiver]}" --feeder="${BIRD_SOCK[feeder]}" --timeout="$LIMIT") ||
     { fail "$label: no convergence" "$out" "$(tail -n 20 "$log")"; exit 1; }
   read -r ta tb tc interval first <<<"$out"
+  # CPU seconds at convergence: petreld's whole process (every thread: the event loop,
+  # the FIB writer, the store's) and its main thread (the event loop) alone.
+  local cpu_all cpu_loop
+  cpu_all=$(cpu_secs "/proc/$PD_PID/stat"); cpu_loop=$(cpu_secs "/proc/$PD_PID/task/$PD_PID/stat")
   local start=$EPOCHREALTIME m now deadline
   # What petreld's counters said, against the kernel itself (outside the clock).
   local kn; kn=$(kernel_count)
@@ -158,8 +165,8 @@ run_once() {
     done
     store_line+=", all $ROUTES ${td:-never (${w:-?} written)} s later, ${dr:-?} dropped"
   fi
-  printf '%-8s store %-3s  (a) rib %7.3f s  (b) kernel %7.3f s  (c) receiver %7.3f s  (polls every %s s from %s s) [load %s]%s\n' \
-    "$label" "$mode" "$ta" "$tb" "$tc" "$interval" "$first" "$(cut -d' ' -f1-3 /proc/loadavg)" "$store_line"
+  printf '%-8s store %-3s  (a) rib %7.3f s  (b) kernel %7.3f s  (c) receiver %7.3f s  (polls every %s s from %s s) cpu: petreld %s s, loop %s s [load %s]%s\n' \
+    "$label" "$mode" "$ta" "$tb" "$tc" "$interval" "$first" "$cpu_all" "$cpu_loop" "$(cut -d' ' -f1-3 /proc/loadavg)" "$store_line"
   RUN_RESULT="$ta $tb $tc"
   # Reset for the next run: petreld stopped by PID, the kernel flushed, the receiver empty.
   ptr_stop "$PD_PID"
