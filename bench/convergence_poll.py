@@ -16,7 +16,6 @@ polls, FIRST: when the first poll read the metrics). Exit 1 with a reason
 on stderr on timeout, a petreld that exits, or an unreadable answer.
 """
 import argparse
-import os
 import re
 import socket
 import sys
