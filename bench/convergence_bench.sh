@@ -167,7 +167,7 @@ run_once() {
   fi
   printf '%-8s store %-3s  (a) rib %7.3f s  (b) kernel %7.3f s  (c) receiver %7.3f s  (polls every %s s from %s s) cpu: petreld %s s, loop %s s [load %s]%s\n' \
     "$label" "$mode" "$ta" "$tb" "$tc" "$interval" "$first" "$cpu_all" "$cpu_loop" "$(cut -d' ' -f1-3 /proc/loadavg)" "$store_line"
-  RUN_RESULT="$ta $tb $tc"
+  RUN_RESULT="$ta $tb $tc $cpu_all $cpu_loop"
   # Reset for the next run: petreld stopped by PID, the kernel flushed, the receiver empty.
   ptr_stop "$PD_PID"
   ip -n "$NS_R" route flush table main proto 201 2>/dev/null
@@ -181,7 +181,7 @@ run_once() {
 echo "# convergence_bench: $ROUTES routes, $ROUNDS rounds, petreld $PETRELD"
 echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 run_once warm-up on; echo "# (warm-up, not counted)"
-declare -a RA=() RB=() RC=()
+declare -a RA=() RB=() RC=() RCPU=() RLOOP=()
 for (( r = 1; r <= ROUNDS; r++ )); do
   if (( r % 2 == 1 )); then order="on off"; else order="off on"; fi
   declare -A res=()
@@ -189,8 +189,10 @@ for (( r = 1; r <= ROUNDS; r++ )); do
     run_once "round$r" "$mode"
     res[$mode]=$RUN_RESULT
   done
-  read -r on_a on_b on_c <<<"${res[on]}"
-  read -r off_a off_b off_c <<<"${res[off]}"
+  read -r on_a on_b on_c on_cpu on_loop <<<"${res[on]}"
+  read -r off_a off_b off_c off_cpu off_loop <<<"${res[off]}"
+  RCPU+=("$(awk -v a="$on_cpu" -v b="$off_cpu" 'BEGIN { printf "%.4f", a / b }')")
+  RLOOP+=("$(awk -v a="$on_loop" -v b="$off_loop" 'BEGIN { printf "%.4f", a / b }')")
   RA+=("$(awk -v a="$on_a" -v b="$off_a" 'BEGIN { printf "%.4f", a / b }')")
   RB+=("$(awk -v a="$on_b" -v b="$off_b" 'BEGIN { printf "%.4f", a / b }')")
   RC+=("$(awk -v a="$on_c" -v b="$off_c" 'BEGIN { printf "%.4f", a / b }')")
@@ -208,4 +210,6 @@ echo "== convergence, store on vs off: $ROUTES routes, $ROUNDS rounds (median of
 verdict "(a) rib" "${RA[@]}"
 verdict "(b) kernel" "${RB[@]}"
 verdict "(c) receiver" "${RC[@]}"
+median "${RCPU[@]}" | awk '{ printf "# petreld CPU seconds at convergence, median on/off %.3f (%+.1f %%): every thread (the store thread included)\n", $1, ($1 - 1) * 100 }'
+median "${RLOOP[@]}" | awk '{ printf "# event-loop thread CPU seconds, median on/off %.3f (%+.1f %%): the loop'"'"'s own share of the store\n", $1, ($1 - 1) * 100 }'
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
