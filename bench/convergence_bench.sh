@@ -49,7 +49,7 @@ done
 PETRELD=$(realpath "$BUILD/daemon/petreld" 2>/dev/null)
 [[ -x $PETRELD ]] || { echo "convergence_bench.sh: no petreld in $BUILD/daemon" >&2; exit 2; }
 
-ptr_init bird birdc curl
+ptr_init bird birdc curl python3
 # Generous per-wait limit: 1M routes through BIRD, petreld and the kernel on 2 cores.
 LIMIT=${CVB_LIMIT:-$(( 120 + ROUTES / 2000 ))}
 
