@@ -49,7 +49,7 @@ done
 PETRELD=$(realpath "$BUILD/daemon/petreld" 2>/dev/null)
 [[ -x $PETRELD ]] || { echo "convergence_bench.sh: no petreld in $BUILD/daemon" >&2; exit 2; }
 
-ptr_init bird birdc curl python3
+ptr_init bird birdc python3
 # Generous per-wait limit: 1M routes through BIRD, petreld and the kernel on 2 cores.
 LIMIT=${CVB_LIMIT:-$(( 120 + ROUTES / 2000 ))}
 
@@ -112,7 +112,9 @@ EOF
   if [[ $1 == on ]]; then echo "store: {path: $2/store, enabled: true}"
   else echo "store: {enabled: false}"; fi
 }
-metrics() { ip netns exec "$NS_R" curl -s --max-time 5 http://127.0.0.1:9469/metrics; }
+metrics() {
+  ip netns exec "$NS_R" python3 -c 'import urllib.request as u; print(u.urlopen("http://127.0.0.1:9469/metrics", timeout=5).read().decode())' 2>/dev/null
+}
 
 # cpu_secs /proc/…/stat: utime + stime in seconds.
 cpu_secs() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "$1" 2>/dev/null; }
