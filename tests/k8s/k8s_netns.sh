@@ -44,7 +44,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/interop/lib.sh
 source "$HERE/../interop/lib.sh"
 # This test's namespaces and temp directory are named k8s-<pid>-...
-PTR_ID="k8s-$$"
+PTR_ID="${PTR_NS_PREFIX:-k8s}-$$"   # this test's namespace prefix (PTR_NS_PREFIX: see lib.sh)
 
 PETREL_AS=64512
 API_PORT=6443

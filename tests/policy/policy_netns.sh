@@ -11,7 +11,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../interop/lib.sh
 source "$HERE/../interop/lib.sh"
-PTR_ID="ppol-$$"   # this test's namespace prefix
+PTR_ID="${PTR_NS_PREFIX:-ppol}-$$"   # this test's namespace prefix (PTR_NS_PREFIX: see lib.sh)
 
 POLICY_BIN=$(realpath "$1")
 PROBE_BIN=$(realpath "$2")
