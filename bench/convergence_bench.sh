@@ -172,6 +172,9 @@ run_once() {
   RUN_RESULT="$ta $tb $tc $cpu_all $cpu_loop"
   # Reset for the next run: petreld stopped by PID, the kernel flushed, the receiver empty.
   ptr_stop "$PD_PID"
+  # Routes over petreld's nexthop objects (the default) go with their objects;
+  # `route flush` refuses them (EINVAL), plain routes go with it.
+  ip -n "$NS_R" nexthop flush proto 201 >/dev/null 2>&1
   ip -n "$NS_R" route flush table main proto 201 2>/dev/null
   wait_until 60 kernel_empty || { fail "$label: kernel not flushed ($(kernel_count) left)"; exit 1; }
   wait_until 60 receiver_empty || { fail "$label: receiver still holds $(receiver_count) routes"; exit 1; }
