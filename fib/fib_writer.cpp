@@ -50,6 +50,7 @@ void FibWriter::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
   busy_ = true;  // the start-up reconcile counts as work in flight
+  worker_ = std::make_unique<SinkWorker>(sink_);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -60,6 +61,7 @@ void FibWriter::stop() {
     wake_.notify_one();
   }
   if (thread_.joinable()) thread_.join();
+  worker_.reset();  // idle: the writer thread waits for every call it hands over
 }
 
 bool FibWriter::wait_idle(std::chrono::milliseconds timeout) {
@@ -157,68 +159,95 @@ void FibWriter::run() {
 void FibWriter::process_taken() {
   order_.clear();
   order_.reserve(taken_.size());
-  for (uint32_t i = 0; i < taken_.changes.size(); ++i) order_.emplace_back(kernel_order_key(taken_.changes[i].prefix), i);
+  for (RouteChange& change : taken_.changes) order_.emplace_back(kernel_order_key(change.prefix), &change);
   std::sort(order_.begin(), order_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  done_.assign(taken_.size(), false);
   std::vector<RouteChange*> chunk;
   const std::size_t batch = std::max<std::size_t>(options_.batch, 1);
-  int merges = 0;
+  // Pipelined: while the SinkWorker applies one batch, this thread prepares the next;
+  // then it records the first's answers and hands over the second.
+  Batch* in_flight = nullptr;
+  auto drain = [&] {
+    if (in_flight == nullptr) return;
+    worker_->wait();
+    finish(*in_flight);
+    in_flight = nullptr;
+  };
   for (std::size_t start = 0; start < order_.size();) {
     if (start > 0) {
+      bool stop = false;
       bool merge = false;
       {
         std::lock_guard lock(mutex_);
-        if (stopping_) {  // stop() finishes the sink call in flight; the rest waits queued
-          for (std::size_t i = start; i < order_.size(); ++i) queue_.restore(std::move(taken_.changes[order_[i].second]));
-          break;
-        }
+        stop = stopping_;
         // A burst still arriving (a large share of what is left): fold it into this
         // round, so that the whole burst goes out in one kernel order rather than as
         // several rounds of neighbouring prefixes. At most a few times per round, so
         // that the prefixes at the end of the order are not put off for long.
-        if (merges < kMaxMergesPerRound && !queue_.empty() && queue_.size() * 4 >= order_.size() - start) {
-          queue_.take_all(incoming_);
+        if (!stop && bursts_used_ < kMaxMergesPerRound && !queue_.empty() &&
+            queue_.size() * 4 >= order_.size() - start) {
+          queue_.take_all(bursts_[bursts_used_++]);
           merge = true;
         }
       }
+      if (stop) {  // stop() lets the sink call in flight finish; the rest waits queued
+        drain();
+        std::lock_guard lock(mutex_);
+        for (std::size_t i = start; i < order_.size(); ++i) queue_.restore(std::move(*order_[i].second));
+        break;
+      }
       if (merge) {
-        merge_incoming(start);
-        ++merges;
+        drain();  // the batch in flight is recorded before its prefixes can come again
+        merge_burst(bursts_[bursts_used_ - 1], start);
       }
     }
     chunk.clear();
     const std::size_t end = std::min(start + batch, order_.size());
+    std::size_t puts = 0;
     for (std::size_t i = start; i < end; ++i) {
-      chunk.push_back(&taken_.changes[order_[i].second]);
-      done_[order_[i].second] = true;
+      chunk.push_back(order_[i].second);
+      puts += chunk.back()->route ? 1 : 0;
     }
-    process(chunk);
+    // Grow the table once for the rest of the round. (Only when needed: boost's
+    // reserve() rehashes to the size asked, even a smaller one.) The rehash moves
+    // every entry: the batch in flight then finds its entries again by prefix.
+    if (table_.size() + puts > table_.max_load()) {
+      ++table_generation_;
+      std::size_t round_puts = 0;
+      for (std::size_t i = start; i < order_.size(); ++i) round_puts += order_[i].second->route ? 1 : 0;
+      table_.reserve(table_.size() + round_puts);
+    }
+    Batch& next = in_flight == &batches_[0] ? batches_[1] : batches_[0];
+    prepare(chunk, next);
+    drain();
+    worker_->start(next.ops, next.errors);
+    in_flight = &next;
     start = end;
   }
+  drain();
   order_.clear();
   taken_.clear();
+  for (std::size_t i = 0; i < bursts_used_; ++i) bursts_[i].clear();  // their capacity serves the next bursts
+  bursts_used_ = 0;
 }
 
-void FibWriter::merge_incoming(std::size_t start) {
-  // Latest wins: a change for a prefix of this round not yet written replaces it in
-  // place (its position in the order stays); any other joins the round.
+void FibWriter::merge_burst(PendingChanges& burst, std::size_t start) {
+  // The burst's changes stay where they are (no copies); the order points at them.
   const std::size_t first_new = order_.size();
-  for (RouteChange& change : incoming_.changes) {
-    auto [it, inserted] = taken_.slot.try_emplace(change.prefix, static_cast<uint32_t>(taken_.changes.size()));
-    if (!inserted && !done_[it->second]) {
-      taken_.changes[it->second].route = std::move(change.route);
-      continue;
-    }
-    it->second = static_cast<uint32_t>(taken_.changes.size());  // a prefix written earlier in this round comes again
-    order_.emplace_back(kernel_order_key(change.prefix), it->second);
-    taken_.changes.push_back(std::move(change));
-    done_.push_back(false);
-  }
-  incoming_.clear();
+  for (RouteChange& change : burst.changes) order_.emplace_back(kernel_order_key(change.prefix), &change);
   auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
   std::sort(order_.begin() + static_cast<std::ptrdiff_t>(first_new), order_.end(), by_key);
+  // Stable: of a prefix still waiting in the round and again in the burst (one key:
+  // the key is the prefix), the waiting change comes first.
   std::inplace_merge(order_.begin() + static_cast<std::ptrdiff_t>(start),
                      order_.begin() + static_cast<std::ptrdiff_t>(first_new), order_.end(), by_key);
+  // Latest wins: of equal keys keep the last. A prefix written earlier in the round
+  // (before `start`) is simply written again.
+  auto out = order_.begin() + static_cast<std::ptrdiff_t>(start);
+  for (auto it = out; it != order_.end(); ++it) {
+    if (std::next(it) != order_.end() && std::next(it)->first == it->first) continue;
+    *out++ = *it;
+  }
+  order_.erase(out, order_.end());
 }
 
 Clock::time_point FibWriter::next_wakeup(Clock::time_point now) const {
@@ -256,22 +285,16 @@ std::size_t FibWriter::count_scheduled_retries() const {
   return n;
 }
 
-void FibWriter::process(std::span<RouteChange* const> changes) {
-  std::vector<Operation>& ops = ops_;
-  std::vector<FibTable::iterator>& entries = op_entries_;
+void FibWriter::prepare(std::span<RouteChange* const> changes, Batch& batch) {
+  std::vector<Operation>& ops = batch.ops;
+  std::vector<FibTable::iterator>& entries = batch.entries;
   ops.clear();
   entries.clear();
-  // No rehash while this batch runs (only puts insert): the iterators stay valid
-  // until apply() has recorded the sink's answers (erasing one moves no other).
-  std::size_t puts = 0;
-  for (RouteChange* change : changes) puts += change->route ? 1 : 0;
-  // (Only when needed: boost's reserve() rehashes to the exact size asked, even smaller.)
-  if (table_.size() + puts > table_.max_load()) table_.reserve(2 * (table_.size() + puts));
-  // Removes of old metrics, each with the index of the install of its new key:
-  // sent only once that install succeeded, so that a failed install (EEXIST on a
-  // key another owner holds, ENETUNREACH, …) never leaves the prefix with no
-  // route. The old route stays until the retry of the new one succeeds.
-  std::vector<std::pair<Operation, std::size_t>> removes;
+  batch.removes_after.clear();
+  // The caller made room: no insert below rehashes, so the iterators stay valid
+  // until finish() has recorded the sink's answers (erasing one moves no other),
+  // unless the caller grows the table meanwhile (table_generation_ then differs).
+  batch.table_generation = table_generation_;
   for (std::size_t i = 0; i < changes.size(); ++i) {
     // The changes come in kernel order, scattered over memory: fetch ahead.
     if (i + 8 < changes.size()) {
@@ -292,7 +315,7 @@ void FibWriter::process(std::span<RouteChange* const> changes) {
           Route old;
           old.prefix = prefix;
           old.metric = entry.installed_metric;
-          removes.emplace_back(Operation{Operation::Kind::remove, std::move(old)}, ops.size());
+          batch.removes_after.emplace_back(Operation{Operation::Kind::remove, std::move(old)}, ops.size());
         }
         ops.push_back({Operation::Kind::install, *route});
       }
@@ -311,13 +334,22 @@ void FibWriter::process(std::span<RouteChange* const> changes) {
       entries.push_back(it);
     }
   }
-  apply(ops, errors_, entries);
-  if (!removes.empty()) {
+  batch.errors.assign(ops.size(), 0);
+}
+
+void FibWriter::finish(Batch& batch) {
+  const bool entries_valid = batch.table_generation == table_generation_;
+  record(batch.ops, batch.errors, entries_valid ? std::span<const FibTable::iterator>(batch.entries) : std::span<const FibTable::iterator>());
+  // Removes of old metrics go only once the install of the new key succeeded, so
+  // that a failed install (EEXIST on a key another owner holds, ENETUNREACH, …)
+  // never leaves the prefix with no route: the old route stays until the retry of
+  // the new one succeeds. Rare; sent at once (nothing else is in flight here).
+  if (!batch.removes_after.empty()) {
     std::vector<Operation> after;
-    for (auto& [remove, install] : removes)
-      if (errors_[install] == 0) after.push_back(std::move(remove));
+    for (auto& [remove, install] : batch.removes_after)
+      if (batch.errors[install] == 0) after.push_back(std::move(remove));
     std::vector<int> after_errors;
-    apply(after, after_errors, {});
+    apply(after, after_errors);
   }
   hand_over_confirmed();
 }
@@ -329,11 +361,15 @@ void FibWriter::hand_over_confirmed() {
   confirmed_sink_(std::move(c));
 }
 
-void FibWriter::apply(std::vector<Operation>& ops, std::vector<int>& errors,
-                      std::span<const FibTable::iterator> entries) {
+void FibWriter::apply(std::vector<Operation>& ops, std::vector<int>& errors) {
   errors.assign(ops.size(), 0);
   if (ops.empty()) return;
   sink_.apply(ops, errors);
+  record(ops, errors, {});
+}
+
+void FibWriter::record(std::span<const Operation> ops, std::span<const int> errors,
+                       std::span<const FibTable::iterator> entries) {
   FibCounters delta;
   delta.batches = 1;
   auto now = Clock::now();
@@ -366,7 +402,10 @@ void FibWriter::apply(std::vector<Operation>& ops, std::vector<int>& errors,
         erase_if_unused();
       } else {
         ++delta.installs;
-        if (entry == nullptr) entry = &table_[prefix];  // not from process(): no pointers held
+        if (entry == nullptr) {  // (an install's entry exists; should it not, make one)
+          entry = &table_[prefix];
+          ++table_generation_;  // the insert may have rehashed: a prepared batch looks its entries up again
+        }
         entry->installed = true;
         entry->installed_metric = effective_metric(op.route);
         if (!retry_.empty()) retry_.erase(prefix);
@@ -422,7 +461,7 @@ void FibWriter::resync() {
   std::vector<int> errors;
   const bool full = confirmed_sink_ && !full_confirmed_;
   if (full) confirmed_.full = true;  // apply() collects nothing: the whole set follows
-  apply(plan.operations, errors, {});
+  apply(plan.operations, errors);
   if (full) {
     // The first reconcile: every desired route the kernel holds now, adopted
     // (no operation) or installed by an operation that succeeded.

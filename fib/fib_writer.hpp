@@ -6,9 +6,11 @@
 // kernel. The writer thread takes everything queued at once (a round), sorts it
 // into the order that costs the kernel least (fib/kernel_order.hpp), and hands it
 // to the sink `batch` changes per call (the netlink sink sends them many per
-// sendmsg). A burst still arriving is folded into the rest of the round (at most
-// kMaxMergesPerRound times); other changes wait for the next round. Either way the
-// latest change per prefix is the last one written. A prefix whose kernel key
+// sendmsg). The calls run on a SinkWorker thread (sink_worker.hpp): while the kernel
+// works through one batch, the writer prepares the next and then records the
+// answers of the first. A burst still arriving is folded into the rest of the round
+// (at most kMaxMergesPerRound times); other changes wait for the next round. Either
+// way the latest change per prefix is the last one written. A prefix whose kernel key
 // (prefix, metric) is known to hold Petrel's route is replaced in place; any other
 // install is exclusive, so a route of another owner on the same key is never
 // overwritten (EEXIST, counted, retried). A failed prefix is retried with
@@ -30,6 +32,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -38,6 +41,7 @@
 #include "fib/kernel_order.hpp"
 #include "fib/route_queue.hpp"
 #include "fib/route_sink.hpp"
+#include "fib/sink_worker.hpp"
 
 namespace petrel::fib {
 
@@ -73,7 +77,7 @@ struct KernelConfirmation {
 class FibWriter {
  public:
   using ConfirmedSink = std::function<void(KernelConfirmation&&)>;
-  static constexpr int kMaxMergesPerRound = 8;
+  static constexpr std::size_t kMaxMergesPerRound = 8;
   FibWriter(RouteSink& sink, FibWriterOptions options = {});
   ~FibWriter();
   FibWriter(const FibWriter&) = delete;
@@ -110,13 +114,26 @@ class FibWriter {
 
   void run();
   void process_taken();  // taken_ in kernel order, `batch` per sink call
-  void merge_incoming(std::size_t start);  // incoming_ joins the rest of the round (order_ from `start`)
-  void process(std::span<RouteChange* const> changes);
+  void merge_burst(PendingChanges& burst, std::size_t start);  // joins the rest of the round (order_ from `start`)
+  // One sink call's worth of operations and what belongs to them: process_taken()
+  // prepares one while the SinkWorker applies the other.
+  struct Batch {
+    std::vector<Operation> ops;
+    std::vector<int> errors;                  // the sink's errno per operation
+    std::vector<FibTable::iterator> entries;  // per operation, its table entry (taken while preparing)
+    uint64_t table_generation = 0;            // entries are valid while table_generation_ is this
+    // Removes of old metrics, each with the index of the install of its new key.
+    std::vector<std::pair<Operation, std::size_t>> removes_after;
+  };
+  void prepare(std::span<RouteChange* const> changes, Batch& batch);  // the table updated, ops built
+  void finish(Batch& batch);  // after the sink call: answers recorded, follow-up removes, confirmations
   void resync();
   void hand_over_confirmed();
-  // errors: the sink's errno per operation. entries: the table entry of each operation
-  // (process(): taken while building them); empty: looked up by prefix.
-  void apply(std::vector<Operation>& ops, std::vector<int>& errors, std::span<const FibTable::iterator> entries);
+  // A sink call on this thread (resync, follow-up removes; nothing in flight), recorded.
+  void apply(std::vector<Operation>& ops, std::vector<int>& errors);
+  // The sink's answers: table entries, retries, counters, confirmations. entries: the
+  // table entry of each operation (a Batch); empty: looked up by prefix.
+  void record(std::span<const Operation> ops, std::span<const int> errors, std::span<const FibTable::iterator> entries);
   void requeue_due_retries(std::chrono::steady_clock::time_point now);
   std::chrono::steady_clock::time_point next_wakeup(std::chrono::steady_clock::time_point now) const;
   std::size_t count_scheduled_retries() const;
@@ -137,15 +154,19 @@ class FibWriter {
 
   // Writer thread only.
   PendingChanges taken_;  // the round being written (swapped out of queue_)
-  PendingChanges incoming_;  // a burst folded into the round under way
-  std::vector<std::pair<KernelOrderKey, uint32_t>> order_;  // the round's changes by key (index in taken_)
-  std::vector<bool> done_;  // per change of taken_: written in this round
-  std::vector<Operation> ops_;
-  std::vector<int> errors_;
-  std::vector<FibTable::iterator> op_entries_;  // process(): the table entry of each operation
+  // Bursts folded into the round under way (the first bursts_used_); cleared, not
+  // freed, after the round.
+  PendingChanges bursts_[kMaxMergesPerRound];
+  std::size_t bursts_used_ = 0;
+  // The round's changes by key (they live in taken_ and bursts_); those before the
+  // current position are written, the rest hold one change per prefix.
+  std::vector<std::pair<KernelOrderKey, RouteChange*>> order_;
+  Batch batches_[2];
+  std::unique_ptr<SinkWorker> worker_;  // from start() to stop()
   // Per prefix: the desired route, and the kernel key (metric) of Petrel's route there
   // as far as the writer knows (installs use NLM_F_EXCL unless the key is known to be ours).
   FibTable table_;
+  uint64_t table_generation_ = 0;  // counts the table's rehashes (they invalidate iterators)
   boost::unordered_flat_map<Prefix, Retry, PrefixHash, PrefixEqual> retry_;
   std::chrono::steady_clock::time_point next_resync_;
   bool resync_failed_ = false;  // the last dump failed: try again in a second

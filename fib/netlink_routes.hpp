@@ -11,7 +11,7 @@
 // shared nexthop objects (nexthop_objects.hpp), reference-counted per kernel key;
 // where the kernel refuses one, the routes go in plain (nexthop_support.hpp decides,
 // this logs each reason once and counts, counters()).
-// Used by the FibWriter thread only (one socket, no locking).
+// Used by the FibWriter only, one call at a time (one socket, no locking).
 #pragma once
 
 #include <functional>

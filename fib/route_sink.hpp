@@ -1,6 +1,7 @@
 // fib/route_sink.hpp — where the FIB writer's operations go: the kernel
 // (NetlinkRouteSink) or nowhere (DryRunSink, for tests and for route reflectors
-// that do not forward). The FibWriter thread is the only caller.
+// that do not forward). Only the FibWriter calls it, one call at a time (from its own
+// thread or its SinkWorker's, never both at once).
 #pragma once
 
 #include <span>
