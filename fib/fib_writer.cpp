@@ -103,11 +103,9 @@ void FibWriter::run() {
     if (table_.size() + taken_.size() > table_.max_load()) table_.reserve(table_.size() + taken_.size());
     for (RouteChange& change : taken_.changes) {
       if (change.route) {
-        FibEntry& entry = table_[change.prefix];
-        entry.route = std::move(*change.route);
-        entry.wanted = true;
+        want(table_[change.prefix], *change.route);
       } else if (auto it = table_.find(change.prefix); it != table_.end()) {
-        it->second.wanted = false;
+        unwant(it->second);
         if (!it->second.installed) table_.erase(it);
       }
     }
@@ -267,7 +265,7 @@ void FibWriter::requeue_due_retries(Clock::time_point now) {
   for (const Prefix& prefix : due) {
     auto it = table_.find(prefix);
     if (it != table_.end() && it->second.wanted) {
-      queue_.put(it->second.route);
+      queue_.put(attributes_.route(prefix, it->second.attributes));
     } else {
       queue_.remove(prefix);
     }
@@ -308,8 +306,9 @@ void FibWriter::prepare(std::span<RouteChange* const> changes, Batch& batch) {
       auto it = table_.try_emplace(prefix).first;
       FibEntry& entry = it->second;
       const uint32_t metric = effective_metric(*route);
+      want(entry, *route);
       if (entry.installed && entry.installed_metric == metric) {
-        ops.push_back({Operation::Kind::replace, *route});
+        ops.push_back({Operation::Kind::replace, std::move(*route)});
       } else {
         if (entry.installed) {  // a new metric is a new kernel key
           Route old;
@@ -317,17 +316,15 @@ void FibWriter::prepare(std::span<RouteChange* const> changes, Batch& batch) {
           old.metric = entry.installed_metric;
           batch.removes_after.emplace_back(Operation{Operation::Kind::remove, std::move(old)}, ops.size());
         }
-        ops.push_back({Operation::Kind::install, *route});
+        ops.push_back({Operation::Kind::install, std::move(*route)});
       }
-      entry.route = std::move(*route);
-      entry.wanted = true;
       entries.push_back(it);
     } else {
       auto it = table_.find(prefix);  // none: not ours as far as we know; the remove is harmless
       Route r;
       r.prefix = prefix;
       if (it != table_.end()) {
-        it->second.wanted = false;
+        unwant(it->second);
         if (it->second.installed) r.metric = it->second.installed_metric;
       }
       ops.push_back({Operation::Kind::remove, std::move(r)});
@@ -352,6 +349,18 @@ void FibWriter::finish(Batch& batch) {
     apply(after, after_errors);
   }
   hand_over_confirmed();
+}
+
+void FibWriter::want(FibEntry& entry, const Route& route) {
+  const RouteAttributeTable::Id id = attributes_.acquire(route);  // before the release: a set kept is not forgotten
+  if (entry.wanted) attributes_.release(entry.attributes);
+  entry.attributes = id;
+  entry.wanted = true;
+}
+
+void FibWriter::unwant(FibEntry& entry) {
+  if (entry.wanted) attributes_.release(entry.attributes);
+  entry.wanted = false;
 }
 
 void FibWriter::hand_over_confirmed() {
@@ -439,13 +448,13 @@ void FibWriter::resync() {
     resync_failed_ = true;  // run() tries again a second later
     return;
   }
-  ReconcilePlan plan = reconcile(WantedRoutes(table_), *observed);
+  ReconcilePlan plan = reconcile(WantedRoutes(table_, attributes_), *observed);
   // What the dump shows is ours; apply() then tracks the plan's operations. Of a
   // prefix with several routes the plan keeps at most one, removing the others.
   for (auto& [prefix, entry] : table_) entry.installed = false;
   for (const Route& route : *observed) {
     FibEntry& entry = table_[route.prefix];
-    bool kept = entry.wanted && effective_metric(entry.route) == effective_metric(route);
+    bool kept = entry.wanted && attributes_.effective_metric(route.prefix, entry.attributes) == effective_metric(route);
     if (kept || !entry.installed) {
       entry.installed = true;
       entry.installed_metric = effective_metric(route);
@@ -471,7 +480,7 @@ void FibWriter::resync() {
     confirmed_.changes.clear();
     confirmed_.changes.reserve(table_.size());
     for (const auto& [prefix, entry] : table_)
-      if (entry.wanted && !failed.contains(prefix)) confirmed_.changes.push_back({prefix, entry.route});
+      if (entry.wanted && !failed.contains(prefix)) confirmed_.changes.push_back({prefix, attributes_.route(prefix, entry.attributes)});
     full_confirmed_ = true;
   }
   hand_over_confirmed();

@@ -128,6 +128,8 @@ class FibWriter {
   void prepare(std::span<RouteChange* const> changes, Batch& batch);  // the table updated, ops built
   void finish(Batch& batch);  // after the sink call: answers recorded, follow-up removes, confirmations
   void resync();
+  void want(FibEntry& entry, const Route& route);  // the entry's desired route (attributes held)
+  void unwant(FibEntry& entry);
   void hand_over_confirmed();
   // A sink call on this thread (resync, follow-up removes; nothing in flight), recorded.
   void apply(std::vector<Operation>& ops, std::vector<int>& errors);
@@ -166,6 +168,7 @@ class FibWriter {
   // Per prefix: the desired route, and the kernel key (metric) of Petrel's route there
   // as far as the writer knows (installs use NLM_F_EXCL unless the key is known to be ours).
   FibTable table_;
+  RouteAttributeTable attributes_;  // the desired routes' attributes, shared (route_attributes.hpp)
   uint64_t table_generation_ = 0;  // counts the table's rehashes (they invalidate iterators)
   boost::unordered_flat_map<Prefix, Retry, PrefixHash, PrefixEqual> retry_;
   std::chrono::steady_clock::time_point next_resync_;

@@ -21,9 +21,10 @@ namespace {
 class TableView final : public DesiredRoutes {
  public:
   explicit TableView(const RouteTable& table) : table_(table) {}
-  const Route* find(const Prefix& prefix) const override {
+  std::optional<Route> find(const Prefix& prefix) const override {
     auto it = table_.find(prefix);
-    return it == table_.end() ? nullptr : &it->second;
+    if (it == table_.end()) return std::nullopt;
+    return it->second;
   }
   void for_each(const std::function<void(const Route&)>& visit) const override {
     for (const auto& [prefix, route] : table_) visit(route);
@@ -46,8 +47,8 @@ ReconcilePlan reconcile(const DesiredRoutes& desired, std::span<const Route> obs
   std::vector<bool> keep(observed.size(), false);
   for (std::size_t i = 0; i < observed.size(); ++i) {
     const Route& have = observed[i];
-    const Route* want = desired.find(have.prefix);
-    if (want != nullptr && !adopted.contains(have.prefix) && kernel_matches(*want, have)) {
+    const std::optional<Route> want = desired.find(have.prefix);
+    if (want && !adopted.contains(have.prefix) && kernel_matches(*want, have)) {
       adopted.insert(have.prefix);
       keep[i] = true;
     }
@@ -61,8 +62,8 @@ ReconcilePlan reconcile(const DesiredRoutes& desired, std::span<const Route> obs
   for (std::size_t i = 0; i < observed.size(); ++i) {
     if (keep[i]) continue;
     const Route& have = observed[i];
-    const Route* want = desired.find(have.prefix);
-    bool replace = want != nullptr && !adopted.contains(have.prefix) && !replaced.contains(have.prefix) &&
+    const std::optional<Route> want = desired.find(have.prefix);
+    bool replace = want && !adopted.contains(have.prefix) && !replaced.contains(have.prefix) &&
                    effective_metric(*want) == effective_metric(have);
     if (replace) {
       replaced.insert(have.prefix);

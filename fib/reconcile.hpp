@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -48,7 +49,7 @@ struct ReconcilePlan {
 class DesiredRoutes {
  public:
   virtual ~DesiredRoutes() = default;
-  virtual const Route* find(const Prefix& prefix) const = 0;
+  virtual std::optional<Route> find(const Prefix& prefix) const = 0;
   virtual void for_each(const std::function<void(const Route&)>& visit) const = 0;
 };
 

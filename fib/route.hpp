@@ -51,9 +51,10 @@ void normalize(Route& route);
 
 // The metric the kernel gives a route without one: 0 for IPv4, 1024 for IPv6
 // (net/ipv6/route.c, IP6_RT_PRIO_USER).
-inline uint32_t effective_metric(const Route& route) {
-  return route.metric.value_or(route.prefix.is_v4() ? 0u : 1024u);
+inline uint32_t effective_metric(const Prefix& prefix, std::optional<uint32_t> metric) {
+  return metric.value_or(prefix.is_v4() ? 0u : 1024u);
 }
+inline uint32_t effective_metric(const Route& route) { return effective_metric(route.prefix, route.metric); }
 
 // True when the kernel's `observed` route is what `desired` asks for: same next
 // hops (a desired ifindex of 0 matches any interface), blackhole flag, source and
