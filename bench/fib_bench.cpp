@@ -79,6 +79,12 @@ double cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB
+}
+
 // Accepts everything at once: what is left is the producer's and the writer's own work.
 class NullSink final : public RouteSink {
  public:
@@ -275,6 +281,8 @@ int main(int argc, char** argv) {
     std::printf("%-9zu %-22s %9.1fx %14s %9.1fx\n", n, "petrel / ip -batch", ip_add / p.install, "", ip_del / p.remove);
     std::printf("%-9zu %-22s %10.3f s for all put() calls (the producer never waits for the kernel)\n", n, "producer",
                 p.push);
+    std::printf("%-9zu %-22s %10.0f MB peak resident set of this process so far (the writer's table and queues)\n", n,
+                "memory", peak_rss_mb());
     if (stored) {
       std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f   confirmations to a store (petreld with a store)\n", n,
                   "petrel + store", stored->install, n / stored->install, stored->remove, n / stored->remove);

@@ -194,8 +194,8 @@ void FibWriter::process_taken() {
         break;
       }
       if (merge) {
-        drain();  // the batch in flight is recorded before its prefixes can come again
-        merge_burst(bursts_[bursts_used_ - 1], start);
+        merge_burst(bursts_[bursts_used_ - 1], start);  // while the kernel works (it touches no table entry)
+        drain();  // the batch in flight is recorded before a prefix of it can be prepared again
       }
     }
     chunk.clear();
