@@ -19,6 +19,12 @@
 // --sink=none: Petrel's user space alone: the same producer and writer against a
 // sink that does nothing (no kernel, no ip -batch; needs no namespace); prints wall
 // and CPU seconds (both threads) per phase.
+// --repeat=N: each size runs N times, Petrel and ip -batch in turn, and prints the
+// medians and the ratio of the medians (this machine's speed drifts by ±20 % from
+// minute to minute; a median of several runs says more than one run).
+// --floor: each size also hands all N routes to the kernel sink (NetlinkRouteSink)
+// in one call, already in kernel order, with no writer, queue or producer: the
+// kernel's own cost (and the encoding), the floor any writer could reach.
 // --store=DIR: each size runs Petrel's writer a second time with its kernel
 // confirmations going to a RocksDB store in DIR, as petreld's do when it has a
 // store (the set installed in the kernel, rib/store/README.md), and prints the
@@ -38,6 +44,7 @@
 
 #include "daemon/forwarding_state.hpp"
 #include "fib/fib_writer.hpp"
+#include "fib/kernel_order.hpp"
 #include "fib/netlink_routes.hpp"
 
 using namespace petrel;
@@ -77,6 +84,12 @@ double cpu_seconds() {
   getrusage(RUSAGE_SELF, &usage);
   auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
 }
 
 double peak_rss_mb() {
@@ -181,6 +194,50 @@ Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::siz
   return t;
 }
 
+// --floor: the sink alone, all routes in one apply() in kernel order, then all removes.
+std::pair<double, double> run_sink_alone(const std::vector<Prefix>& order, std::size_t window, bool nexthop_objects) {
+  auto kernel = NetlinkRouteSink::open(KernelTarget{254, kProtocol, nexthop_objects}, window);
+  if (!kernel) {
+    std::fprintf(stderr, "fib_bench: %s\n", kernel.error().message.c_str());
+    std::exit(1);
+  }
+  RouteSink& sink = **kernel;
+  if (count_ours(sink) != 0) {  // a clean start (the dump also shows the sink our nexthop objects)
+    std::fprintf(stderr, "fib_bench: routes of protocol %d left before the floor run\n", int{kProtocol});
+    std::exit(1);
+  }
+  std::vector<Operation> ops;
+  ops.reserve(order.size());
+  Route route;
+  route.nexthops.push_back({*IpAddress::parse("10.1.0.2"), 0, 1});
+  for (const Prefix& prefix : order) {
+    route.prefix = prefix;
+    ops.push_back({Operation::Kind::install, route});
+  }
+  sort_for_kernel(ops);
+  std::vector<int> errors(ops.size(), 0);
+  auto start = Clock::now();
+  sink.apply(ops, errors);
+  const double install = seconds_since(start);
+  if (std::count(errors.begin(), errors.end(), 0) != static_cast<std::ptrdiff_t>(errors.size()) ||
+      count_ours(sink) != order.size()) {
+    std::fprintf(stderr, "fib_bench: the floor run's installs failed\n");
+    std::exit(1);
+  }
+  for (Operation& op : ops) {
+    op.kind = Operation::Kind::remove;
+    op.route.nexthops.clear();
+  }
+  start = Clock::now();
+  sink.apply(ops, errors);
+  const double remove = seconds_since(start);
+  if (count_ours(sink) != 0) {
+    std::fprintf(stderr, "fib_bench: routes left after the floor run\n");
+    std::exit(1);
+  }
+  return {install, remove};
+}
+
 double run_ip_batch(const std::string& ip, const char* verb, const std::vector<Prefix>& order, const std::string& path) {
   {
     std::ofstream out(path);
@@ -208,6 +265,8 @@ int main(int argc, char** argv) {
   bool nexthop_objects = true;
   bool hash_order = false;
   bool no_kernel = false;
+  bool floor = false;
+  int repeat = 1;  // --repeat=N: each size N times (Petrel and ip -batch in turn), then the medians
   std::string store_dir;  // --store=DIR: also a run with the writer's confirmations going to a store there
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -232,10 +291,14 @@ int main(int argc, char** argv) {
       nexthop_objects = a == "--nexthop-objects";
     } else if (a == "--sink=none" || a == "--sink=kernel") {
       no_kernel = a == "--sink=none";
+    } else if (a.starts_with("--repeat=")) {
+      repeat = std::max(1, std::atoi(a.c_str() + 9));
+    } else if (a == "--floor") {
+      floor = true;
     } else if (a.starts_with("--store=") && a.size() > 8) {
       store_dir = a.substr(8);
     } else {
-      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-objects|--plain] [--order=ascending|hash] [--sink=kernel|none] [--store=DIR]\n");
+      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-objects|--plain] [--order=ascending|hash] [--sink=kernel|none] [--floor] [--repeat=N] [--store=DIR]\n");
       return 2;
     }
   }
@@ -268,27 +331,49 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
       continue;
     }
-    Timing p = run_petrel(order, window, batch, nexthop_objects, false, "");
-    std::optional<Timing> stored;
-    if (!store_dir.empty()) stored = run_petrel(order, window, batch, nexthop_objects, false, store_dir);
-    double ip_add = run_ip_batch(ip, "add", order, batch_file);
-    double ip_del = run_ip_batch(ip, "del", order, batch_file);
-    std::remove(batch_file.c_str());
     const std::string petrel_name = nexthop_objects ? "petrel (nexthop objects)" : "petrel (plain)";
-    std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f\n", n, petrel_name.c_str(), p.install, n / p.install,
-                p.remove, n / p.remove);
-    std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f\n", n, "ip -batch", ip_add, n / ip_add, ip_del, n / ip_del);
-    std::printf("%-9zu %-22s %9.1fx %14s %9.1fx\n", n, "petrel / ip -batch", ip_add / p.install, "", ip_del / p.remove);
-    std::printf("%-9zu %-22s %10.3f s for all put() calls (the producer never waits for the kernel)\n", n, "producer",
-                p.push);
-    std::printf("%-9zu %-22s %10.0f MB peak resident set of this process so far (the writer's table and queues)\n", n,
-                "memory", peak_rss_mb());
-    if (stored) {
-      std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f   confirmations to a store (petreld with a store)\n", n,
-                  "petrel + store", stored->install, n / stored->install, stored->remove, n / stored->remove);
-      std::printf("%-9zu %-22s %+9.1f%% %14s %+9.1f%%   the store thread done %.2f s after the removals\n", n,
-                  "with store / without", 100 * (stored->install / p.install - 1), "",
-                  100 * (stored->remove / p.remove - 1), stored->store_drain);
+    std::vector<double> petrel_install, petrel_remove, ip_install, ip_remove;
+    for (int run = 0; run < repeat; ++run) {
+      Timing p = run_petrel(order, window, batch, nexthop_objects, false, "");
+      std::optional<Timing> stored;
+      if (!store_dir.empty()) stored = run_petrel(order, window, batch, nexthop_objects, false, store_dir);
+      std::optional<std::pair<double, double>> alone;
+      if (floor) alone = run_sink_alone(order, window, nexthop_objects);
+      double ip_add = run_ip_batch(ip, "add", order, batch_file);
+      double ip_del = run_ip_batch(ip, "del", order, batch_file);
+      std::remove(batch_file.c_str());
+      petrel_install.push_back(p.install);
+      petrel_remove.push_back(p.remove);
+      ip_install.push_back(ip_add);
+      ip_remove.push_back(ip_del);
+      std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f\n", n, petrel_name.c_str(), p.install, n / p.install,
+                  p.remove, n / p.remove);
+      std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f\n", n, "ip -batch", ip_add, n / ip_add, ip_del, n / ip_del);
+      std::printf("%-9zu %-22s %9.1fx %14s %9.1fx\n", n, "petrel / ip -batch", ip_add / p.install, "", ip_del / p.remove);
+      if (alone) {
+        std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f   floor: the sink alone, one call in kernel order\n", n,
+                    "sink alone", alone->first, n / alone->first, alone->second, n / alone->second);
+      }
+      std::printf("%-9zu %-22s %10.3f s for all put() calls (the producer never waits for the kernel)\n", n, "producer",
+                  p.push);
+      std::printf("%-9zu %-22s %10.0f MB peak resident set of this process so far (the writer's table and queues)\n", n,
+                  "memory", peak_rss_mb());
+      if (stored) {
+        std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f   confirmations to a store (petreld with a store)\n", n,
+                    "petrel + store", stored->install, n / stored->install, stored->remove, n / stored->remove);
+        std::printf("%-9zu %-22s %+9.1f%% %14s %+9.1f%%   the store thread done %.2f s after the removals\n", n,
+                    "with store / without", 100 * (stored->install / p.install - 1), "",
+                    100 * (stored->remove / p.remove - 1), stored->store_drain);
+      }
+      std::fflush(stdout);
+    }
+    if (repeat > 1) {
+      const double pi = median(petrel_install), pr = median(petrel_remove), ia = median(ip_install), ir = median(ip_remove);
+      std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f   median of %d runs\n", n, petrel_name.c_str(), pi, n / pi, pr,
+                  n / pr, repeat);
+      std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f   median of %d runs\n", n, "ip -batch", ia, n / ia, ir, n / ir,
+                  repeat);
+      std::printf("%-9zu %-22s %9.1fx %14s %9.1fx   ratio of the medians\n", n, "petrel / ip -batch", ia / pi, "", ir / pr);
     }
     std::fflush(stdout);
   }

@@ -125,6 +125,7 @@ void FibWriter::run() {
     if (stopping_) break;
     if (!queue_.empty()) {
       // The queue goes first: a resync reconciles the newest desired state.
+      let_burst_settle(lock);
       queue_.take_all(taken_);
       busy_ = true;
       lock.unlock();
@@ -154,6 +155,16 @@ void FibWriter::run() {
   idle_.notify_all();
 }
 
+void FibWriter::let_burst_settle(std::unique_lock<std::mutex>& lock) {
+  if (queue_.size() < kFirstBatch || options_.max_settle.count() == 0) return;  // a trickle: no wait
+  const auto deadline = Clock::now() + options_.max_settle;
+  for (;;) {
+    const std::size_t before = queue_.size();
+    wake_.wait_for(lock, options_.settle_step, [&] { return stopping_; });
+    if (stopping_ || queue_.size() - before < options_.settle_growth || Clock::now() >= deadline) return;
+  }
+}
+
 void FibWriter::process_taken() {
   order_.clear();
   order_.reserve(taken_.size());
@@ -164,6 +175,8 @@ void FibWriter::process_taken() {
   // Pipelined: while the SinkWorker applies one batch, this thread prepares the next;
   // then it records the first's answers and hands over the second.
   Batch* in_flight = nullptr;
+  std::size_t in_flight_begin = 0;  // its changes are order_[in_flight_begin, start)
+  bool merged = false;              // a burst joined since the batch in flight was prepared
   auto drain = [&] {
     if (in_flight == nullptr) return;
     worker_->wait();
@@ -195,11 +208,14 @@ void FibWriter::process_taken() {
       }
       if (merge) {
         merge_burst(bursts_[bursts_used_ - 1], start);  // while the kernel works (it touches no table entry)
-        drain();  // the batch in flight is recorded before a prefix of it can be prepared again
+        merged = true;
       }
     }
     chunk.clear();
-    const std::size_t end = std::min(start + batch, order_.size());
+    // A round's first batch is small: the kernel starts at once, and a burst still
+    // arriving is looked for (and folded in) early, not after a whole batch.
+    const std::size_t size = start == 0 ? std::min(batch, kFirstBatch) : batch;
+    const std::size_t end = std::min(start + size, order_.size());
     std::size_t puts = 0;
     for (std::size_t i = start; i < end; ++i) {
       chunk.push_back(order_[i].second);
@@ -214,11 +230,16 @@ void FibWriter::process_taken() {
       for (std::size_t i = start; i < order_.size(); ++i) round_puts += order_[i].second->route ? 1 : 0;
       table_.reserve(table_.size() + round_puts);
     }
+    // A prefix of the batch in flight that came again with a burst is prepared only
+    // once the kernel's answer for it is recorded.
+    if (merged && in_flight != nullptr && shares_prefix(in_flight_begin, start, start, end)) drain();
+    merged = false;
     Batch& next = in_flight == &batches_[0] ? batches_[1] : batches_[0];
     prepare(chunk, next);
     drain();
     worker_->start(next.ops, next.errors);
     in_flight = &next;
+    in_flight_begin = start;
     start = end;
   }
   drain();
@@ -226,6 +247,20 @@ void FibWriter::process_taken() {
   taken_.clear();
   for (std::size_t i = 0; i < bursts_used_; ++i) bursts_[i].clear();  // their capacity serves the next bursts
   bursts_used_ = 0;
+}
+
+bool FibWriter::shares_prefix(std::size_t a, std::size_t b, std::size_t c, std::size_t d) const {
+  // Both ranges are sorted by key, and a key is a prefix: one walk through both.
+  while (a < b && c < d) {
+    if (order_[a].first < order_[c].first) {
+      ++a;
+    } else if (order_[c].first < order_[a].first) {
+      ++c;
+    } else {
+      return true;
+    }
+  }
+  return false;
 }
 
 void FibWriter::merge_burst(PendingChanges& burst, std::size_t start) {

@@ -3,8 +3,10 @@
 //
 // The producer (the daemon's RIB thread) calls put()/remove(), which only fold the
 // change into the coalescing RouteQueue under a mutex: it never waits for the
-// kernel. The writer thread takes everything queued at once (a round), sorts it
-// into the order that costs the kernel least (fib/kernel_order.hpp), and hands it
+// kernel. The writer thread takes everything queued at once (a round; a burst still
+// pouring in faster than the kernel could take it is let in first, for up to
+// max_settle), sorts it into the order that costs the kernel least
+// (fib/kernel_order.hpp), and hands it
 // to the sink `batch` changes per call (the netlink sink sends them many per
 // sendmsg). The calls run on a SinkWorker thread (sink_worker.hpp): while the kernel
 // works through one batch, the writer prepares the next and then records the
@@ -50,6 +52,14 @@ struct FibWriterOptions {
   std::chrono::milliseconds retry_initial{100};
   std::chrono::milliseconds retry_max{30'000};
   std::chrono::milliseconds resync_interval{60'000};  // 0: only on request
+  // A burst (at least FibWriter::kFirstBatch prefixes queued) still pouring in, at
+  // least settle_growth new prefixes per settle_step (a million a second: twice the
+  // rate the kernel installs at), is let in for up to max_settle before its round
+  // starts: one round in kernel order costs the kernel much less than a round and
+  // merges (bench/README.md, FIB section). max_settle 0: never wait.
+  std::chrono::milliseconds settle_step{5};
+  std::size_t settle_growth = 5000;
+  std::chrono::milliseconds max_settle{100};
 };
 
 struct FibCounters {
@@ -78,6 +88,8 @@ class FibWriter {
  public:
   using ConfirmedSink = std::function<void(KernelConfirmation&&)>;
   static constexpr std::size_t kMaxMergesPerRound = 8;
+  static constexpr std::size_t kFirstBatch = 4096;  // at most, the first sink call of a round
+
   FibWriter(RouteSink& sink, FibWriterOptions options = {});
   ~FibWriter();
   FibWriter(const FibWriter&) = delete;
@@ -113,8 +125,11 @@ class FibWriter {
   };
 
   void run();
+  void let_burst_settle(std::unique_lock<std::mutex>& lock);  // the queue holds a burst: wait while it grows
   void process_taken();  // taken_ in kernel order, `batch` per sink call
   void merge_burst(PendingChanges& burst, std::size_t start);  // joins the rest of the round (order_ from `start`)
+  // Do order_[a, b) and order_[c, d) (each sorted by key) hold a prefix in common?
+  bool shares_prefix(std::size_t a, std::size_t b, std::size_t c, std::size_t d) const;
   // One sink call's worth of operations and what belongs to them: process_taken()
   // prepares one while the SinkWorker applies the other.
   struct Batch {
