@@ -59,7 +59,7 @@ struct FibWriterOptions {
   // merges (bench/README.md, FIB section). max_settle 0: never wait.
   std::chrono::milliseconds settle_step{5};
   std::size_t settle_growth = 5000;
-  std::chrono::milliseconds max_settle{100};
+  std::chrono::milliseconds max_settle{500};
 };
 
 struct FibCounters {
