@@ -25,6 +25,9 @@
 // --floor: each size also hands all N routes to the kernel sink (NetlinkRouteSink)
 // in one call, already in kernel order, with no writer, queue or producer: the
 // kernel's own cost (and the encoding), the floor any writer could reach.
+// --sweeps=K (with --floor): the floor run's routes in K consecutive blocks, each in
+// kernel order (what a writer that starts before a burst is complete sends): what
+// several sweeps through the kernel's trie cost against one.
 // --store=DIR: each size runs Petrel's writer a second time with its kernel
 // confirmations going to a RocksDB store in DIR, as petreld's do when it has a
 // store (the set installed in the kernel, rib/store/README.md), and prints the
@@ -195,7 +198,8 @@ Timing run_petrel(const std::vector<Prefix>& order, std::size_t window, std::siz
 }
 
 // --floor: the sink alone, all routes in one apply() in kernel order, then all removes.
-std::pair<double, double> run_sink_alone(const std::vector<Prefix>& order, std::size_t window, bool nexthop_objects) {
+std::pair<double, double> run_sink_alone(const std::vector<Prefix>& order, std::size_t window, bool nexthop_objects,
+                                         std::size_t sweeps) {
   auto kernel = NetlinkRouteSink::open(KernelTarget{254, kProtocol, nexthop_objects}, window);
   if (!kernel) {
     std::fprintf(stderr, "fib_bench: %s\n", kernel.error().message.c_str());
@@ -214,7 +218,11 @@ std::pair<double, double> run_sink_alone(const std::vector<Prefix>& order, std::
     route.prefix = prefix;
     ops.push_back({Operation::Kind::install, route});
   }
-  sort_for_kernel(ops);
+  for (std::size_t s = 0; s < sweeps; ++s) {
+    const auto begin = ops.begin() + static_cast<std::ptrdiff_t>(ops.size() * s / sweeps);
+    const auto end = ops.begin() + static_cast<std::ptrdiff_t>(ops.size() * (s + 1) / sweeps);
+    sort_for_kernel(std::span<Operation>(begin, end));
+  }
   std::vector<int> errors(ops.size(), 0);
   auto start = Clock::now();
   sink.apply(ops, errors);
@@ -228,6 +236,7 @@ std::pair<double, double> run_sink_alone(const std::vector<Prefix>& order, std::
     op.kind = Operation::Kind::remove;
     op.route.nexthops.clear();
   }
+  sort_for_kernel(ops);  // the removes in one sweep, whatever the installs did
   start = Clock::now();
   sink.apply(ops, errors);
   const double remove = seconds_since(start);
@@ -266,7 +275,8 @@ int main(int argc, char** argv) {
   bool hash_order = false;
   bool no_kernel = false;
   bool floor = false;
-  int repeat = 1;  // --repeat=N: each size N times (Petrel and ip -batch in turn), then the medians
+  int repeat = 1;
+  std::size_t sweeps = 1;  // --sweeps=K: the floor run's installs in K blocks  // --repeat=N: each size N times (Petrel and ip -batch in turn), then the medians
   std::string store_dir;  // --store=DIR: also a run with the writer's confirmations going to a store there
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -293,12 +303,14 @@ int main(int argc, char** argv) {
       no_kernel = a == "--sink=none";
     } else if (a.starts_with("--repeat=")) {
       repeat = std::max(1, std::atoi(a.c_str() + 9));
+    } else if (a.starts_with("--sweeps=")) {
+      sweeps = std::max<std::size_t>(1, std::strtoull(a.c_str() + 9, nullptr, 10));
     } else if (a == "--floor") {
       floor = true;
     } else if (a.starts_with("--store=") && a.size() > 8) {
       store_dir = a.substr(8);
     } else {
-      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-objects|--plain] [--order=ascending|hash] [--sink=kernel|none] [--floor] [--repeat=N] [--store=DIR]\n");
+      std::fprintf(stderr, "usage: fib_bench [--sizes=N,N] [--window=N] [--batch=N] [--ip=PATH] [--nexthop-objects|--plain] [--order=ascending|hash] [--sink=kernel|none] [--floor [--sweeps=K]] [--repeat=N] [--store=DIR]\n");
       return 2;
     }
   }
@@ -338,7 +350,7 @@ int main(int argc, char** argv) {
       std::optional<Timing> stored;
       if (!store_dir.empty()) stored = run_petrel(order, window, batch, nexthop_objects, false, store_dir);
       std::optional<std::pair<double, double>> alone;
-      if (floor) alone = run_sink_alone(order, window, nexthop_objects);
+      if (floor) alone = run_sink_alone(order, window, nexthop_objects, sweeps);
       double ip_add = run_ip_batch(ip, "add", order, batch_file);
       double ip_del = run_ip_batch(ip, "del", order, batch_file);
       std::remove(batch_file.c_str());
@@ -352,7 +364,8 @@ int main(int argc, char** argv) {
       std::printf("%-9zu %-22s %9.1fx %14s %9.1fx\n", n, "petrel / ip -batch", ip_add / p.install, "", ip_del / p.remove);
       if (alone) {
         std::printf("%-9zu %-22s %10.2f %14.0f %10.2f %14.0f   floor: the sink alone, one call in kernel order\n", n,
-                    "sink alone", alone->first, n / alone->first, alone->second, n / alone->second);
+                    sweeps == 1 ? "sink alone" : ("sink alone, " + std::to_string(sweeps) + " sweeps").c_str(), alone->first,
+                  n / alone->first, alone->second, n / alone->second);
       }
       std::printf("%-9zu %-22s %10.3f s for all put() calls (the producer never waits for the kernel)\n", n, "producer",
                   p.push);
