@@ -1,5 +1,7 @@
 #include "fib/fib_writer.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cerrno>
 
@@ -52,6 +54,7 @@ void FibWriter::start() {
   busy_ = true;  // the start-up reconcile counts as work in flight
   worker_ = std::make_unique<SinkWorker>(sink_);
   thread_ = std::thread([this] { run(); });
+  pthread_setname_np(thread_.native_handle(), "petrel-fib");  // what `top -H` shows
 }
 
 void FibWriter::stop() {

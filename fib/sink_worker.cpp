@@ -1,8 +1,12 @@
 #include "fib/sink_worker.hpp"
 
+#include <pthread.h>
+
 namespace petrel::fib {
 
-SinkWorker::SinkWorker(RouteSink& sink) : sink_(sink), thread_([this] { run(); }) {}
+SinkWorker::SinkWorker(RouteSink& sink) : sink_(sink), thread_([this] { run(); }) {
+  pthread_setname_np(thread_.native_handle(), "petrel-fib-sink");  // what `top -H` shows
+}
 
 SinkWorker::~SinkWorker() {
   {
