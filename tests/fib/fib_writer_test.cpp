@@ -42,6 +42,17 @@ FibWriterOptions quick() {
   return o;
 }
 
+// `count` routes via 10.9.0.1: FIRST.x.y.0/24 (burst(10, 8): 10.0.0.0/24 … 10.0.7.0/24).
+std::vector<RouteChange> burst(int first_octet, int count) {
+  std::vector<RouteChange> changes;
+  for (int i = 0; i < count; ++i) {
+    Route r = route(std::to_string(first_octet) + "." + std::to_string(i / 256) + "." + std::to_string(i % 256) +
+                    ".0/24 via 10.9.0.1");
+    changes.push_back({r.prefix, r});
+  }
+  return changes;
+}
+
 }  // namespace
 
 TEST_CASE("start-up adopts what the kernel already has, replaces and removes the rest") {
@@ -207,12 +218,7 @@ TEST_CASE("a round of queued changes goes to the sink in kernel order, `batch` p
   writer.start();
   REQUIRE(writer.wait_idle(5s));
   const uint64_t batches_before = writer.counters().batches;
-  std::vector<RouteChange> changes;  // one submit: the writer takes them as one round
-  for (int i = 0; i < 8; ++i) {
-    Route r = route("10.0." + std::to_string(i) + ".0/24 via 10.9.0.1");
-    changes.push_back({r.prefix, r});
-  }
-  writer.submit(std::move(changes));
+  writer.submit(burst(10, 8));  // one submit: the writer takes them as one round
   REQUIRE(writer.wait_idle(5s));
   CHECK(ops_text(sink) == std::vector<std::string>{
                               "install 10.0.0.0/24 via 10.9.0.1", "install 10.0.4.0/24 via 10.9.0.1",
@@ -267,12 +273,7 @@ TEST_CASE("a burst arriving during a round joins it: one kernel order, the lates
   };
   writer.start();
   REQUIRE(writer.wait_idle(5s));
-  std::vector<RouteChange> changes;
-  for (int i = 0; i < 8; ++i) {
-    Route r = route("10.0." + std::to_string(i) + ".0/24 via 10.9.0.1");
-    changes.push_back({r.prefix, r});
-  }
-  writer.submit(std::move(changes));
+  writer.submit(burst(10, 8));
   REQUIRE(writer.wait_idle(5s));
   // The writer prepares one batch while the sink applies the one before (pipelined),
   // so the burst joins after the first batch or after the second, depending on when
@@ -314,12 +315,7 @@ TEST_CASE("a prefix of the batch in flight that comes again with a burst is writ
   };
   writer.start();
   REQUIRE(writer.wait_idle(5s));
-  std::vector<RouteChange> changes;
-  for (int i = 0; i < 8; ++i) {
-    Route r = route("10.0." + std::to_string(i) + ".0/24 via 10.9.0.1");
-    changes.push_back({r.prefix, r});
-  }
-  writer.submit(std::move(changes));
+  writer.submit(burst(10, 8));
   REQUIRE(writer.wait_idle(5s));
   const std::vector<std::string> written = ops_text(sink.inner);
   // Written again after the kernel's answer for the first write was recorded: a
@@ -333,19 +329,6 @@ TEST_CASE("a prefix of the batch in flight that comes again with a burst is writ
   CHECK(to_string(sink.inner.table().at(*Prefix::parse("10.0.2.0/24"))) == "10.0.2.0/24 via 10.9.0.2");
   CHECK(sink.inner.table().size() == 9);
 }
-
-namespace {
-// `count` routes via 10.9.0.1: FIRST.x.y.0/24.
-std::vector<RouteChange> burst(int first_octet, int count) {
-  std::vector<RouteChange> changes;
-  for (int i = 0; i < count; ++i) {
-    Route r = route(std::to_string(first_octet) + "." + std::to_string(i / 256) + "." + std::to_string(i % 256) +
-                    ".0/24 via 10.9.0.1");
-    changes.push_back({r.prefix, r});
-  }
-  return changes;
-}
-}  // namespace
 
 TEST_CASE("a burst still pouring in is let in before its round starts: one round in kernel order") {
   DryRunSink sink;
