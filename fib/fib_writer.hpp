@@ -6,9 +6,8 @@
 // kernel. The writer thread takes everything queued at once (a round; a burst still
 // pouring in faster than the kernel could take it is let in first, for up to
 // max_settle), sorts it into the order that costs the kernel least
-// (fib/kernel_order.hpp), and hands it
-// to the sink `batch` changes per call (the netlink sink sends them many per
-// sendmsg). The calls run on a SinkWorker thread (sink_worker.hpp): while the kernel
+// (fib/kernel_order.hpp), and hands it to the sink `batch` changes per call (the
+// netlink sink sends them many per sendmsg). The calls run on a SinkWorker thread (sink_worker.hpp): while the kernel
 // works through one batch, the writer prepares the next and then records the
 // answers of the first. A burst still arriving is folded into the rest of the round
 // (at most kMaxMergesPerRound times); other changes wait for the next round. Either
