@@ -274,9 +274,9 @@ int main(int argc, char** argv) {
   bool nexthop_objects = true;
   bool hash_order = false;
   bool no_kernel = false;
-  bool floor = false;
-  int repeat = 1;
-  std::size_t sweeps = 1;  // --sweeps=K: the floor run's installs in K blocks  // --repeat=N: each size N times (Petrel and ip -batch in turn), then the medians
+  bool with_floor = false;  // --floor: also the sink alone, all routes in one call
+  int repeat = 1;           // --repeat=N: each size N times (Petrel and ip -batch in turn), then the medians
+  std::size_t sweeps = 1;   // --sweeps=K: the floor run's installs in K blocks
   std::string store_dir;  // --store=DIR: also a run with the writer's confirmations going to a store there
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -306,7 +306,7 @@ int main(int argc, char** argv) {
     } else if (a.starts_with("--sweeps=")) {
       sweeps = std::max<std::size_t>(1, std::strtoull(a.c_str() + 9, nullptr, 10));
     } else if (a == "--floor") {
-      floor = true;
+      with_floor = true;
     } else if (a.starts_with("--store=") && a.size() > 8) {
       store_dir = a.substr(8);
     } else {
@@ -350,7 +350,7 @@ int main(int argc, char** argv) {
       std::optional<Timing> stored;
       if (!store_dir.empty()) stored = run_petrel(order, window, batch, nexthop_objects, false, store_dir);
       std::optional<std::pair<double, double>> alone;
-      if (floor) alone = run_sink_alone(order, window, nexthop_objects, sweeps);
+      if (with_floor) alone = run_sink_alone(order, window, nexthop_objects, sweeps);
       double ip_add = run_ip_batch(ip, "add", order, batch_file);
       double ip_del = run_ip_batch(ip, "del", order, batch_file);
       std::remove(batch_file.c_str());
